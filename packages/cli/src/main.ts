@@ -1,0 +1,47 @@
+import { type Command, UsageError } from "./command.js";
+import { compareCommand } from "./commands/compare.js";
+
+/** Every subcommand, in the order `ostl help` lists them. */
+export const commands: readonly Command[] = [compareCommand];
+
+function helpText(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return ["usage: ostl <command> [options]", "", "commands:", ...lines, "", "ostl <command> --help shows a command's options."].join("\n");
+}
+
+/**
+ * Runs the `ostl` command line with the given arguments (without `node` and the script path).
+ * Resolves to the exit code: 0 success, 1 a failed check, 2 bad usage or input.
+ *
+ * @example
+ * ```ts
+ * import { main } from "@ostl/cli";
+ * const code = await main(["help"]);
+ * ```
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    console.log(helpText());
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (command === undefined) {
+    console.error(`ostl: unknown command '${name}'\n\n${helpText()}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`ostl ${name}: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
