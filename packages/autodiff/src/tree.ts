@@ -1,0 +1,128 @@
+import { NDArray, OstlError } from "@ostl/core";
+import { Tracer, type Tensor } from "./tracer.js";
+
+/** A leaf of a pytree: a tensor or a plain number. */
+export type Leaf = Tensor | number;
+/** A pytree: a leaf, or arrays and plain records nesting pytrees (params and state of a cell). */
+export type Tree<L = Leaf> = L | readonly Tree<L>[] | { readonly [key: string]: Tree<L> };
+
+/** The structure of a pytree without its leaves. */
+export type TreeDef = { kind: "leaf" } | { kind: "array"; children: TreeDef[] } | { kind: "record"; keys: string[]; children: TreeDef[] };
+
+/**
+ * Whether `x` is a pytree leaf (a tensor or a number).
+ * @example
+ * ```ts
+ * import { isLeaf, tensor } from "@ostl/autodiff";
+ * isLeaf(tensor(1)); // true
+ * ```
+ */
+export function isLeaf(x: unknown): x is Leaf {
+  return typeof x === "number" || x instanceof NDArray || x instanceof Tracer;
+}
+
+/**
+ * Flattens a pytree into its leaves (records in sorted key order, so the order is stable) and
+ * its structure; `paths` names each leaf (`W`, `layers.0.b`).
+ * @example
+ * ```ts
+ * import { flatten, tensor } from "@ostl/autodiff";
+ * flatten({ b: tensor(1), a: [tensor(2), 3] }).paths; // ["a.0", "a.1", "b"]
+ * ```
+ */
+export function flatten<L = Leaf>(tree: Tree<L>, isLeafFn: (x: unknown) => boolean = isLeaf): { leaves: L[]; def: TreeDef; paths: string[] } {
+  const leaves: L[] = [];
+  const paths: string[] = [];
+  const walk = (node: unknown, path: string): TreeDef => {
+    if (isLeafFn(node)) {
+      leaves.push(node as L);
+      paths.push(path);
+      return { kind: "leaf" };
+    }
+    const join = (k: string | number) => (path === "" ? String(k) : `${path}.${k}`);
+    if (Array.isArray(node)) return { kind: "array", children: node.map((c, i) => walk(c, join(i))) };
+    if (node !== null && typeof node === "object" && Object.getPrototypeOf(node) === Object.prototype) {
+      const keys = Object.keys(node).sort();
+      return { kind: "record", keys, children: keys.map((k) => walk((node as Record<string, unknown>)[k], join(k))) };
+    }
+    throw new OstlError("flatten", `${path === "" ? "the value" : `'${path}'`} is not a tensor, number, array or plain record (got ${describe(node)})`);
+  };
+  const def = walk(tree, "");
+  return { leaves, def, paths };
+}
+
+/**
+ * Rebuilds a pytree of structure `def` from leaves in flatten order.
+ * @example
+ * ```ts
+ * import { flatten, unflatten, tensor } from "@ostl/autodiff";
+ * const { def } = flatten({ a: tensor(1), b: tensor(2) });
+ * unflatten(def, [10, 20]); // { a: 10, b: 20 }
+ * ```
+ */
+export function unflatten<L>(def: TreeDef, leaves: readonly L[]): Tree<L> {
+  let i = 0;
+  const build = (d: TreeDef): Tree<L> => {
+    if (d.kind === "leaf") return leaves[i++]!;
+    if (d.kind === "array") return d.children.map(build);
+    const out: Record<string, Tree<L>> = {};
+    d.keys.forEach((k, j) => (out[k] = build(d.children[j]!)));
+    return out;
+  };
+  const tree = build(def);
+  if (i !== leaves.length) throw new OstlError("unflatten", `structure has ${i} leaves, got ${leaves.length}`);
+  return tree;
+}
+
+/**
+ * Describes a tree structure for error messages, e.g. `{a: *, b: [*, *]}`.
+ * @example
+ * ```ts
+ * import { flatten, treeDefString, tensor } from "@ostl/autodiff";
+ * treeDefString(flatten({ a: tensor(1) }).def); // "{a: *}"
+ * ```
+ */
+export function treeDefString(def: TreeDef): string {
+  if (def.kind === "leaf") return "*";
+  if (def.kind === "array") return `[${def.children.map(treeDefString).join(", ")}]`;
+  return `{${def.keys.map((k, i) => `${k}: ${treeDefString(def.children[i]!)}`).join(", ")}}`;
+}
+
+/**
+ * Throws unless two structures are equal, naming `op`, `what` and both structures.
+ * @example
+ * ```ts
+ * import { assertSameStructure, flatten, tensor } from "@ostl/autodiff";
+ * assertSameStructure("jvp", "tangents", flatten([tensor(1)]).def, flatten([tensor(2)]).def);
+ * ```
+ */
+export function assertSameStructure(op: string, what: string, expected: TreeDef, got: TreeDef): void {
+  const e = treeDefString(expected);
+  const g = treeDefString(got);
+  if (e !== g) throw new OstlError(op, `${what} have structure ${g}, expected ${e}`);
+}
+
+/**
+ * Applies `f` to every leaf (and the corresponding leaves of `others`, which must share the structure).
+ * @example
+ * ```ts
+ * import { treeMap, mul, tensor } from "@ostl/autodiff";
+ * treeMap((x) => mul(x, 2), { a: tensor(1), b: [tensor(2)] });
+ * ```
+ */
+export function treeMap<R>(f: (leaf: Leaf, ...rest: Leaf[]) => R, tree: Tree, ...others: Tree[]): Tree<R> {
+  const { leaves, def } = flatten(tree);
+  const rest = others.map((o) => {
+    const flat = flatten(o);
+    assertSameStructure("treeMap", "trees", def, flat.def);
+    return flat.leaves;
+  });
+  return unflatten(def, leaves.map((leaf, i) => f(leaf, ...rest.map((r) => r[i]!))));
+}
+
+function describe(x: unknown): string {
+  if (x === null) return "null";
+  if (x === undefined) return "undefined";
+  if (typeof x === "object") return x.constructor?.name ?? "object";
+  return typeof x;
+}
