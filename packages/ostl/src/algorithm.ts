@@ -1,0 +1,155 @@
+import * as core from "@ostl/core";
+import { OstlError, ShapeError, ValueError } from "@ostl/core";
+import { type Tensor, type Tree, concreteOf, treeMap } from "@ostl/autodiff";
+import type { Network, NetworkParams, NetworkState } from "./network.js";
+
+/** The name of a gradient algorithm. */
+export type AlgorithmName = "bptt" | "rtrl" | "ostl";
+
+/**
+ * The streaming interface every gradient algorithm shares, so they can be swapped and compared.
+ * Feeding a sequence whole, step by step or in chunks gives the same gradients.
+ *
+ * - `begin(params, state?)` starts a sequence (state defaults to the network's initial state);
+ * - `step(x, target)` advances one time step and returns that step's loss E_t;
+ * - `gradients()` returns dE/dθ for E = Σ_t E_t over the steps since `begin` (or since the last
+ *   `takeGradients()`), with the structure of the params;
+ * - `takeGradients()` returns the same and clears the accumulator, keeping state and traces, so
+ *   updates can be applied every k steps (then call `setParams`);
+ * - `reset()` forgets everything.
+ *
+ * @example
+ * ```ts
+ * import { Network, Bptt } from "@ostl/ostl";
+ * import { PRNG, tensor } from "@ostl/core";
+ * import { rnn, mse } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * const algo = new Bptt(net);
+ * algo.begin(net.init(new PRNG(0)));
+ * algo.step(tensor([1, 0]), tensor([0.5]));
+ * const grads = algo.gradients();
+ * ```
+ */
+export interface GradientAlgorithm {
+  readonly name: AlgorithmName;
+  /** `null` for the exact algorithm, else what is approximated (shown in every output). */
+  readonly approximation: string | null;
+  readonly network: Network;
+  begin(params: NetworkParams, state?: NetworkState): void;
+  step(x: Tensor, target: Tensor): number;
+  /** Feeds a chunk of steps; returns the sum of their losses. Same gradients as stepping one by one. */
+  feed(xs: readonly Tensor[], targets: readonly Tensor[]): number;
+  gradients(): NetworkParams;
+  takeGradients(): NetworkParams;
+  setParams(params: NetworkParams): void;
+  reset(): void;
+  /** The network state after the last step. */
+  readonly state: NetworkState;
+  /** Steps taken since `begin`. */
+  readonly steps: number;
+  /** Floats held by the algorithm's traces or tape right now (its memory that is not the network's own). */
+  memoryFloats(): number;
+}
+
+/** Sum of two trees of concrete tensors with the same structure. */
+export function addTrees<T extends Tree>(a: T, b: Tree): T {
+  return treeMap((x, y) => core.add(x as core.NDArray, y as core.NDArray), a, b) as T;
+}
+
+/** Total number of floats in a tree of tensors. */
+export function treeFloats(tree: Tree): number {
+  let n = 0;
+  treeMap((x) => (n += typeof x === "number" ? 1 : x.size), tree);
+  return n;
+}
+
+/** Throws unless a chunk has as many targets as inputs. */
+export function checkChunk(algorithm: string, xs: readonly Tensor[], targets: readonly Tensor[]): void {
+  if (xs.length !== targets.length) throw new OstlError(`${algorithm}.feed`, `got ${xs.length} inputs and ${targets.length} targets`);
+}
+
+function hasNonFinite(x: core.NDArray): boolean {
+  for (const v of x.toFlat()) if (!Number.isFinite(v)) return true;
+  return false;
+}
+
+/**
+ * Shared bookkeeping: params, state, step count, input checks.
+ */
+export abstract class AlgorithmBase {
+  protected params: NetworkParams | null = null;
+  protected current: NetworkState | null = null;
+  protected count = 0;
+
+  constructor(
+    readonly network: Network,
+    protected readonly algorithmName: string,
+  ) {}
+
+  get state(): NetworkState {
+    return this.requireState();
+  }
+
+  get steps(): number {
+    return this.count;
+  }
+
+  protected requireParams(): NetworkParams {
+    if (this.params === null) throw new OstlError(this.algorithmName, "call begin(params) before step()");
+    return this.params;
+  }
+
+  protected requireState(): NetworkState {
+    if (this.params === null) throw new OstlError(this.algorithmName, "call begin(params) before step()");
+    return this.current ?? this.network.initialState();
+  }
+
+  /** Starts a sequence; without an explicit state, the initial state is made at the first step, for its batch size. */
+  protected beginBase(params: NetworkParams, state?: NetworkState): void {
+    this.params = params;
+    this.current = state ?? null;
+    this.count = 0;
+  }
+
+  /** Checks the step's input and target and returns the state to advance (made for the batch size on the first step). */
+  protected prepareStep(x: Tensor, target: Tensor): NetworkState {
+    this.requireParams();
+    const batch = this.checkStep(x, target);
+    if (this.current === null) this.current = this.network.initialState(batch);
+    return this.current;
+  }
+
+  protected requireStepsForGradients(): void {
+    if (this.params === null) throw new OstlError(`${this.algorithmName}.gradients`, "no sequence has begun: call begin(params) and step(x, target) first");
+    if (this.count === 0) throw new OstlError(`${this.algorithmName}.gradients`, "no step has been taken since begin(): call step(x, target) first");
+  }
+
+  /** Feeds a chunk one step at a time (the online algorithms have nothing to gain from more). */
+  feed(xs: readonly Tensor[], targets: readonly Tensor[]): number {
+    checkChunk(this.algorithmName, xs, targets);
+    let loss = 0;
+    xs.forEach((x, t) => (loss += this.step(x, targets[t]!)));
+    return loss;
+  }
+
+  abstract step(x: Tensor, target: Tensor): number;
+
+  /** Validates one step's input and target against the network; returns the batch size (or undefined). */
+  protected checkStep(x: Tensor, target: Tensor, t = this.count): number | undefined {
+    const spec = this.network.spec;
+    const op = `${this.algorithmName}.step (t=${t})`;
+    const xs = x.shape;
+    if (!((xs.length === 1 || xs.length === 2) && xs[xs.length - 1] === spec.inputSize)) {
+      throw new ShapeError(op, `input x has shape [${xs.join(",")}], expected [${spec.inputSize}] or [batch, ${spec.inputSize}]`);
+    }
+    const expected = xs.length === 2 ? [xs[0]!, spec.outputSize] : [spec.outputSize];
+    if (target.shape.join(",") !== expected.join(",")) {
+      throw new ShapeError(op, `target has shape [${target.shape.join(",")}], expected [${expected.join(",")}]`);
+    }
+    const cx = concreteOf(x);
+    const ct = concreteOf(target);
+    if (cx !== null && hasNonFinite(cx)) throw new ValueError(op, "input x contains NaN or Infinity");
+    if (ct !== null && hasNonFinite(ct)) throw new ValueError(op, "target contains NaN or Infinity");
+    return xs.length === 2 ? xs[0] : undefined;
+  }
+}

@@ -1,0 +1,10 @@
+export { type Cell, type CellConfig, type StepResult, type TensorRecord, defineCell, isCell } from "./cell.js";
+export { Network, type NetworkSpec, type LayerSpec, type Loss, type NetworkParams, type NetworkState, type NetworkStep, layerKey } from "./network.js";
+export { type GradientAlgorithm, type AlgorithmName, addTrees, treeFloats } from "./algorithm.js";
+export { Bptt, type BpttOptions } from "./bptt.js";
+export { Rtrl, recurrentParams, contractTangents } from "./rtrl.js";
+export { Ostl, type OstlOptions, type LayerPlan, planOstl } from "./ostl.js";
+export { type LayerEligibility, type EligibilityStep, DenseEligibility, DiagonalEligibility } from "./eligibility.js";
+export { type Pattern, type TraceLayout, type CellStructure, joinPatterns, dependencyPatterns, analyzeCell, traceLayout } from "./structure.js";
+export { analyze, graphFlops, type NetworkAnalysis, type LayerAnalysis, type ParamAnalysis } from "./analyze.js";
+export { TreeLayout } from "./layout.js";

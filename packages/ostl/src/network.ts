@@ -1,0 +1,145 @@
+import { OstlError, PRNG, zeros } from "@ostl/core";
+import { add, broadcastTo, matmul, type Tensor, transpose } from "@ostl/autodiff";
+import type { Cell, TensorRecord } from "./cell.js";
+
+/**
+ * A per-step loss: `loss(logits, target)` returns a scalar (summed over a batch axis if any).
+ * @example
+ * ```ts
+ * import type { Loss } from "@ostl/ostl";
+ * import { mul, sub, sum } from "@ostl/autodiff";
+ * const mse: Loss = (y, t) => mul(0.5, sum(mul(sub(y, t), sub(y, t))));
+ * ```
+ */
+export type Loss = (logits: Tensor, target: Tensor) => Tensor;
+
+/** One layer of a network: a cell and its number of units. */
+export interface LayerSpec {
+  readonly cell: Cell;
+  readonly hiddenSize: number;
+}
+
+/** A stack of recurrent layers, a linear readout of the top layer and a per-step loss. */
+export interface NetworkSpec {
+  readonly inputSize: number;
+  readonly layers: readonly LayerSpec[];
+  readonly outputSize: number;
+  readonly loss: Loss;
+}
+
+/** Parameters of a network: `layer0`, `layer1`, ... (each its cell's params) and `readout` ({ W, b }). */
+export type NetworkParams = { readonly [key: string]: TensorRecord };
+/** State of a network: `layer0`, `layer1`, ... (each its cell's state). */
+export type NetworkState = { readonly [key: string]: TensorRecord };
+
+/** The result of one network step. */
+export interface NetworkStep {
+  readonly state: NetworkState;
+  /** Output y of every layer, bottom first. */
+  readonly layerOutputs: readonly Tensor[];
+  /** Readout of the top layer's output. */
+  readonly logits: Tensor;
+}
+
+/** The key of layer `l` in params and state trees. */
+export const layerKey = (l: number): string => `layer${l}`;
+
+/**
+ * A network of stacked recurrent layers: layer 0 reads x_t, layer l reads layer l-1's output y at
+ * the same step, and a stateless linear readout `W_ro y^L_t + b_ro` feeds the per-step loss.
+ *
+ * @example
+ * ```ts
+ * import { Network } from "@ostl/ostl";
+ * import { PRNG, tensor } from "@ostl/core";
+ * import { rnn, mse } from "@ostl/models";
+ * const net = new Network({ inputSize: 3, layers: [{ cell: rnn(), hiddenSize: 4 }], outputSize: 2, loss: mse });
+ * const params = net.init(new PRNG(0));
+ * const out = net.step(params, net.initialState(), tensor([1, 0, -1]));
+ * ```
+ */
+export class Network {
+  readonly spec: NetworkSpec;
+
+  constructor(spec: NetworkSpec) {
+    if (spec.layers.length === 0) throw new OstlError("Network", "needs at least one layer");
+    for (const [name, v] of [["inputSize", spec.inputSize], ["outputSize", spec.outputSize], ...spec.layers.map((l, i) => [`layers[${i}].hiddenSize`, l.hiddenSize] as const)] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new OstlError("Network", `${name} must be a positive integer, got ${v}`);
+    }
+    this.spec = spec;
+  }
+
+  /** Number of layers. */
+  get depth(): number {
+    return this.spec.layers.length;
+  }
+
+  /** Input size of layer `l`. */
+  layerInputSize(l: number): number {
+    return l === 0 ? this.spec.inputSize : this.spec.layers[l - 1]!.hiddenSize;
+  }
+
+  /** Seeded parameters of every layer and of the readout (uniform ±1/sqrt(fan-in) for the readout, zero bias). */
+  init(key: PRNG): NetworkParams {
+    const params: Record<string, TensorRecord> = {};
+    this.spec.layers.forEach((layer, l) => {
+      params[layerKey(l)] = layer.cell.init(key.split(), { inputSize: this.layerInputSize(l), hiddenSize: layer.hiddenSize }).params;
+    });
+    const top = this.spec.layers[this.depth - 1]!.hiddenSize;
+    const bound = 1 / Math.sqrt(top);
+    params.readout = { W: key.split().uniform([this.spec.outputSize, top], -bound, bound), b: zeros([this.spec.outputSize]) };
+    return params;
+  }
+
+  /** The initial state of every layer (as each cell's `init` gives it), broadcast over `batch` rows if given. */
+  initialState(batch?: number): NetworkState {
+    const state: Record<string, TensorRecord> = {};
+    this.spec.layers.forEach((layer, l) => {
+      // the initial state must not depend on the key; a fixed one keeps this call free of side effects
+      const s = layer.cell.init(new PRNG(0), { inputSize: this.layerInputSize(l), hiddenSize: layer.hiddenSize }).state;
+      const out: Record<string, Tensor> = {};
+      for (const [k, v] of Object.entries(s)) out[k] = batch === undefined ? v : broadcastTo(v, [batch, ...v.shape]);
+      state[layerKey(l)] = out;
+    });
+    return state;
+  }
+
+  /** Runs layer `l` alone: the cell step, with checks that the state keeps its names and shapes. */
+  layerStep(l: number, params: TensorRecord, state: TensorRecord, x: Tensor): { state: TensorRecord; y: Tensor } {
+    const layer = this.spec.layers[l]!;
+    const out = layer.cell.step(params, state, x);
+    checkStateStructure(layer.cell.name, l, state, out.state);
+    return out;
+  }
+
+  /** The readout `y W_roᵀ + b_ro`. */
+  readout(params: NetworkParams, y: Tensor): Tensor {
+    const ro = params.readout!;
+    return add(matmul(y, transpose(ro.W!)), ro.b!);
+  }
+
+  /** One step of the whole network. */
+  step(params: NetworkParams, state: NetworkState, x: Tensor): NetworkStep {
+    const next: Record<string, TensorRecord> = {};
+    const layerOutputs: Tensor[] = [];
+    let input = x;
+    for (let l = 0; l < this.depth; l++) {
+      const out = this.layerStep(l, params[layerKey(l)]!, state[layerKey(l)]!, input);
+      next[layerKey(l)] = out.state;
+      layerOutputs.push(out.y);
+      input = out.y;
+    }
+    return { state: next, layerOutputs, logits: this.readout(params, input) };
+  }
+}
+
+function checkStateStructure(cell: string, l: number, before: TensorRecord, after: TensorRecord): void {
+  const k0 = Object.keys(before).sort().join(",");
+  const k1 = Object.keys(after ?? {}).sort().join(",");
+  if (k0 !== k1) throw new OstlError(`${cell} (layer ${l})`, `step returned state fields {${k1}}, expected {${k0}}`);
+  for (const k of Object.keys(before)) {
+    const s0 = before[k]!.shape.join(",");
+    const s1 = after[k]!.shape.join(",");
+    if (s0 !== s1) throw new OstlError(`${cell} (layer ${l})`, `step changed the shape of state '${k}' from [${s0}] to [${s1}]`);
+  }
+}

@@ -1,0 +1,218 @@
+import * as core from "@ostl/core";
+import { PRNG } from "@ostl/core";
+import { type Tensor, type Tree, add, vjp } from "@ostl/autodiff";
+import { AlgorithmBase, addTrees, type GradientAlgorithm } from "./algorithm.js";
+import type { TensorRecord } from "./cell.js";
+import { DenseEligibility, DiagonalEligibility, type LayerEligibility } from "./eligibility.js";
+import { TreeLayout } from "./layout.js";
+import { layerKey, type Network, type NetworkParams, type NetworkState } from "./network.js";
+import { analyzeCell, type CellStructure, type TraceLayout, traceLayout } from "./structure.js";
+
+/** Options of {@link Ostl}. */
+export interface OstlOptions {
+  /**
+   * `"diagonal"`: an approximation for layers whose temporal Jacobian is dense (LSTM, GRU, SNUs
+   * with H): only its diagonal is kept, so traces have the parameters' own shapes (SnAp-1 / e-prop
+   * style). Layers proven diagonal are exact either way. Default: none (exact dense traces).
+   */
+  approximation?: "diagonal";
+}
+
+/** The plan OSTL follows for one layer. */
+export interface LayerPlan {
+  readonly layer: number;
+  readonly cell: string;
+  readonly structure: CellStructure;
+  /** `dense`: traces `[P, ...state]`; `diagonal`: structured traces (exact when the Jacobian is proven diagonal). */
+  readonly traces: "dense" | "diagonal";
+  /** True when this layer's traces use the diagonal approximation. */
+  readonly approximate: boolean;
+  /** Trace layout per parameter. */
+  readonly layouts: Readonly<Record<string, TraceLayout>>;
+}
+
+/**
+ * Plans OSTL for every layer of a network from the structure analysis of its cells.
+ *
+ * @example
+ * ```ts
+ * import { Network, planOstl } from "@ostl/ostl";
+ * import { ssnu, mse } from "@ostl/models";
+ * const net = new Network({ inputSize: 3, layers: [{ cell: ssnu(), hiddenSize: 4 }], outputSize: 2, loss: mse });
+ * planOstl(net)[0].traces; // "diagonal"
+ * ```
+ */
+export function planOstl(network: Network, options: OstlOptions = {}): LayerPlan[] {
+  return network.spec.layers.map((spec, l) => {
+    const m = network.layerInputSize(l);
+    const n = spec.hiddenSize;
+    const structure = analyzeCell(spec.cell, m, n, new PRNG(0));
+    const { params, state } = spec.cell.init(new PRNG(0), { inputSize: m, hiddenSize: n });
+    const diagonal = structure.temporalJacobian === "diagonal";
+    // the structured traces need every state field to be one vector of n units
+    const unitAligned = Object.values(state).every((v) => v.shape.length === 1 && v.shape[0] === n);
+    const approximate = !diagonal && options.approximation === "diagonal" && unitAligned;
+    const layouts: Record<string, TraceLayout> = {};
+    for (const [name, value] of Object.entries(params)) {
+      layouts[name] = approximate ? traceLayout({ ...structure, temporalJacobian: "diagonal" }, name, value.shape, n) : traceLayout(structure, name, value.shape, n);
+    }
+    return { layer: l, cell: spec.cell.name, structure, traces: diagonal || approximate ? "diagonal" : "dense", approximate, layouts };
+  });
+}
+
+/** One independent example's traces and state (a batch runs one lane per example). */
+interface Lane {
+  eligibility: LayerEligibility[];
+  state: NetworkState;
+}
+
+/**
+ * Online spatio-temporal learning (Bohnstingl et al., IEEE TNNLS 2022). Per layer, eligibility
+ * traces carry the layer's own temporal dependencies forward (derived automatically: dense traces
+ * by batched forward mode, or structured traces of the parameters' own shapes where the analysis
+ * proves the temporal Jacobian diagonal); the learning signal L^l_t = ∂E_t/∂y^l_t comes from one
+ * reverse pass through the layers above at the same time step, their previous states held fixed.
+ * Gradient: Σ_t L_t · e_t. Memory does not grow with T.
+ *
+ * Exact (equal to BPTT) for one recurrent layer and for the top layer of a stack; for lower layers
+ * it drops the terms that travel through the upper layers' recurrence.
+ *
+ * @example
+ * ```ts
+ * import { Network, Ostl } from "@ostl/ostl";
+ * import { PRNG, tensor } from "@ostl/core";
+ * import { snu, mse } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: snu(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * const ostl = new Ostl(net);
+ * ostl.begin(net.init(new PRNG(3)));
+ * ostl.step(tensor([1, 0.5]), tensor([1]));
+ * const grads = ostl.gradients();
+ * ```
+ */
+export class Ostl extends AlgorithmBase implements GradientAlgorithm {
+  readonly name = "ostl" as const;
+  readonly approximation: string | null;
+  readonly plan: readonly LayerPlan[];
+  private lanes: Lane[] = [];
+  private accumulated: NetworkParams | null = null;
+  private batched = false;
+
+  constructor(network: Network, options: OstlOptions = {}) {
+    super(network, "ostl");
+    this.plan = planOstl(network, options);
+    const approx = this.plan.filter((p) => p.approximate).map((p) => p.layer);
+    this.approximation = approx.length === 0 ? null : `diagonal approximation of the dense temporal Jacobian (layer${approx.length > 1 ? "s" : ""} ${approx.join(", ")})`;
+  }
+
+  private newEligibility(): LayerEligibility[] {
+    return this.plan.map((p) => (p.traces === "dense" ? new DenseEligibility(this.network, p.layer) : new DiagonalEligibility(this.network, p.layer, p.structure, p.layouts, p.approximate)));
+  }
+
+  begin(params: NetworkParams, state?: NetworkState): void {
+    this.beginBase(params, state);
+    this.lanes = [];
+    this.accumulated = null;
+  }
+
+  step(x: Tensor, target: Tensor): number {
+    const params = this.requireParams();
+    const state = this.prepareStep(x, target);
+    const batch = x.shape.length === 2 ? x.shape[0]! : null;
+    this.batched = batch !== null;
+    const examples = batch ?? 1;
+    if (this.lanes.length === 0) {
+      for (let b = 0; b < examples; b++) this.lanes.push({ eligibility: this.newEligibility(), state: batch === null ? state : rowOf(state, b) });
+    }
+    let loss = 0;
+    for (let b = 0; b < examples; b++) {
+      const lane = this.lanes[b]!;
+      const xb = batch === null ? x : row(x as core.NDArray, b);
+      const tb = batch === null ? target : row(target as core.NDArray, b);
+      loss += this.laneStep(params, lane, xb, tb);
+    }
+    this.current = batch === null ? this.lanes[0]!.state : stackRows(this.lanes.map((l) => l.state));
+    this.count++;
+    return loss;
+  }
+
+  private laneStep(params: NetworkParams, lane: Lane, x: Tensor, target: Tensor): number {
+    const net = this.network;
+    const steps = [];
+    let input = x;
+    for (let l = 0; l < net.depth; l++) {
+      const s = lane.eligibility[l]!.advance(params[layerKey(l)]!, lane.state[layerKey(l)]!, input);
+      steps.push(s);
+      input = s.y;
+    }
+    // learning signals: reverse mode over this step's spatial graph, previous states held fixed
+    const prev = lane.state;
+    const bottom = steps[0]!.y;
+    const spatial = (deltas: Tensor[], ro: TensorRecord) => {
+      let y = add(bottom, deltas[0]!);
+      for (let l = 1; l < net.depth; l++) y = add(net.layerStep(l, params[layerKey(l)]!, prev[layerKey(l)]!, y).y, deltas[l]!);
+      return net.spec.loss(net.readout({ readout: ro }, y), target);
+    };
+    const deltas = steps.map((s) => core.zeros(s.y.shape));
+    const [loss, pullback] = vjp(spatial as (...a: Tree[]) => Tensor, deltas, params.readout!);
+    const [signals, gReadout] = pullback(core.ones([])) as [Tensor[], TensorRecord];
+    const g: Record<string, TensorRecord> = { readout: gReadout };
+    steps.forEach((s, l) => (g[layerKey(l)] = s.contract(signals[l]!)));
+    this.accumulated = this.accumulated === null ? g : addTrees(this.accumulated, g);
+    const next: Record<string, TensorRecord> = {};
+    steps.forEach((s, l) => (next[layerKey(l)] = s.state));
+    lane.state = next;
+    return (loss as core.NDArray).item();
+  }
+
+  gradients(): NetworkParams {
+    this.requireStepsForGradients();
+    return this.accumulated ?? (new TreeLayout(this.params as Tree).zeros() as NetworkParams);
+  }
+
+  takeGradients(): NetworkParams {
+    const g = this.gradients();
+    this.accumulated = null;
+    return g;
+  }
+
+  setParams(params: NetworkParams): void {
+    this.requireParams();
+    this.params = params;
+  }
+
+  reset(): void {
+    this.params = null;
+    this.current = null;
+    this.count = 0;
+    this.lanes = [];
+    this.accumulated = null;
+  }
+
+  memoryFloats(): number {
+    return this.lanes.reduce((n, lane) => n + lane.eligibility.reduce((m, e) => m + e.floats(), 0), 0);
+  }
+
+  /** Whether the last step was batched (one lane per example). */
+  get isBatched(): boolean {
+    return this.batched;
+  }
+}
+
+function row(x: core.NDArray, b: number): core.NDArray {
+  const shape = x.shape;
+  return core.reshape(core.slice(x, [b, ...shape.slice(1).map(() => 0)], [b + 1, ...shape.slice(1)]), shape.slice(1));
+}
+
+function rowOf(state: NetworkState, b: number): NetworkState {
+  const out: Record<string, TensorRecord> = {};
+  for (const [k, layer] of Object.entries(state)) out[k] = Object.fromEntries(Object.entries(layer).map(([name, v]) => [name, row(core.contiguous(v as core.NDArray), b)]));
+  return out;
+}
+
+function stackRows(states: NetworkState[]): NetworkState {
+  const out: Record<string, TensorRecord> = {};
+  for (const k of Object.keys(states[0]!)) {
+    out[k] = Object.fromEntries(Object.keys(states[0]![k]!).map((name) => [name, core.stack(states.map((s) => s[k]![name] as core.NDArray), 0)]));
+  }
+  return out;
+}

@@ -1,0 +1,158 @@
+import type { PRNG } from "@ostl/core";
+import { type Graph, type IrConst, type IrVar, type Tensor, trace } from "@ostl/autodiff";
+import type { Cell, TensorRecord } from "./cell.js";
+
+/**
+ * How an entry of a value depends on a source (a parameter, a previous-state entry or the input),
+ * as a lattice `none < diag < row < dense`:
+ * - `none`: not at all (or only through zero-derivative ops such as comparisons);
+ * - `diag`: entry i depends only on entry i of the source (elementwise ops keep it);
+ * - `diagT`: for matrices, entry (k, i) depends only on source entry (i, k) (a transposed view);
+ * - `row`: entry i depends only on row i of a matrix source (`W x` with respect to W);
+ * - `dense`: anything else.
+ */
+export type Pattern = "none" | "diag" | "diagT" | "row" | "dense";
+
+const rank: Record<Pattern, number> = { none: 0, diag: 1, diagT: 1, row: 2, dense: 3 };
+
+/** Join in the lattice (the least pattern covering both); `diagT` joined with anything else is dense. */
+export function joinPatterns(a: Pattern, b: Pattern): Pattern {
+  if (a === b) return a;
+  if (a === "none") return b;
+  if (b === "none") return a;
+  if (a === "diagT" || b === "diagT") return "dense";
+  return rank[a] > rank[b] ? a : b;
+}
+
+type Deps = Map<number, Pattern>;
+
+const elementwiseOps = new Set(["add", "sub", "mul", "div", "pow", "maximum", "minimum", "neg", "exp", "log", "log1p", "tanh", "sigmoid", "softplus", "relu", "abs", "sqrt", "heaviside"]);
+const zeroDerivativeOps = new Set(["greater", "greaterEqual", "less", "lessEqual", "equal", "notEqual", "sign", "stopGradient"]);
+
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** Every dependency made dense (used when an op mixes entries in a way the lattice does not track). */
+function densify(deps: Deps): Deps {
+  const out: Deps = new Map();
+  for (const [src, p] of deps) if (p !== "none") out.set(src, "dense");
+  return out;
+}
+
+function join(into: Deps, from: Deps): void {
+  for (const [src, p] of from) into.set(src, joinPatterns(into.get(src) ?? "none", p));
+}
+
+/**
+ * Propagates dependency patterns through a traced graph: for every output, the pattern of its
+ * dependence on every input. Sound by construction (ops it does not model make all dependencies
+ * dense), unlike probing a Jacobian numerically, where relu' and surrogates give accidental zeros.
+ *
+ * @example
+ * ```ts
+ * import { trace, tanh, add, mul, tensor } from "@ostl/autodiff";
+ * import { dependencyPatterns } from "@ostl/ostl";
+ * const g = trace((s: any, b: any) => tanh(add(mul(0.5, s), b)), tensor([1, 2]), tensor([0, 0]));
+ * dependencyPatterns(g)[0]; // Map { 0 => "diag", 1 => "diag" }
+ * ```
+ */
+export function dependencyPatterns(graph: Graph): Deps[] {
+  const deps = new Map<number, Deps>();
+  graph.inputs.forEach((v, i) => deps.set(v.id, new Map([[i, "diag" as Pattern]])));
+  const of = (a: IrVar | IrConst): Deps => (a.kind === "var" ? (deps.get(a.id) ?? new Map()) : new Map());
+
+  for (const eq of graph.equations) {
+    const name = eq.op.name;
+    const outShape = eq.out.shape;
+    const out: Deps = new Map();
+    if (zeroDerivativeOps.has(name)) {
+      // derivative zero: no dependency
+    } else if (elementwiseOps.has(name) || name === "where") {
+      eq.inputs.forEach((a, i) => {
+        if (name === "where" && i === 0) return; // the condition gets no derivative
+        join(out, sameShape(a.shape, outShape) ? of(a) : densify(of(a)));
+      });
+    } else if (name === "transpose" && outShape.length === 2) {
+      for (const [src, p] of of(eq.inputs[0]!)) out.set(src, p === "diag" ? "diagT" : p === "diagT" ? "diag" : p === "none" ? "none" : "dense");
+    } else if ((name === "reshape" || name === "broadcastTo") && sameShape(eq.inputs[0]!.shape, outShape)) {
+      join(out, of(eq.inputs[0]!));
+    } else if (name === "matmul") {
+      const [a, b] = eq.inputs as [IrVar | IrConst, IrVar | IrConst];
+      const vecTimesMatrix = a.shape.length === 1 && b.shape.length === 2; // out_i = Σ_k a_k b_ki
+      const matrixTimesVec = a.shape.length === 2 && b.shape.length === 1; // out_i = Σ_k a_ik b_k
+      for (const [src, p] of of(a)) out.set(src, matrixTimesVec && p === "diag" ? "row" : p === "none" ? "none" : "dense");
+      for (const [src, p] of of(b)) out.set(src, joinPatterns(out.get(src) ?? "none", vecTimesMatrix && p === "diagT" ? "row" : p === "none" ? "none" : "dense"));
+    } else {
+      for (const a of eq.inputs) join(out, densify(of(a)));
+    }
+    deps.set(eq.out.id, out);
+  }
+  return graph.outputs.map((o) => of(o));
+}
+
+/** Structure of a parameter's eligibility trace. */
+export type TraceLayout = "none" | "diag" | "row" | "dense";
+
+/** What the analysis proved about one cell layer. */
+export interface CellStructure {
+  /** `diagonal` when every next-state entry i depends only on entries i of the previous state (and so does y). */
+  readonly temporalJacobian: "diagonal" | "dense";
+  /** Pattern of each next-state field (and `y`) with respect to each previous-state field. */
+  readonly temporal: Readonly<Record<string, Readonly<Record<string, Pattern>>>>;
+  /** Pattern of the next state and y (joined) with respect to each parameter. */
+  readonly params: Readonly<Record<string, Pattern>>;
+  /** Names of the state fields, in flatten (sorted) order. */
+  readonly stateNames: readonly string[];
+  /** The traced step, for printing and the derived-gradient docs. */
+  readonly graph: Graph;
+}
+
+/**
+ * Traces one step of `cell` (unbatched) and proves the structure of its Jacobians: whether the
+ * temporal Jacobian ∂s_t/∂s_{t-1} is diagonal, and how each parameter reaches the units.
+ *
+ * @example
+ * ```ts
+ * import { analyzeCell } from "@ostl/ostl";
+ * import { PRNG } from "@ostl/core";
+ * import { ssnu } from "@ostl/models";
+ * analyzeCell(ssnu(), 3, 4, new PRNG(0)).temporalJacobian; // "diagonal"
+ * ```
+ */
+export function analyzeCell(cell: Cell, inputSize: number, hiddenSize: number, key: PRNG): CellStructure {
+  const { params, state } = cell.init(key, { inputSize, hiddenSize });
+  const x = key.normal([inputSize]);
+  const step = (p: TensorRecord, s: TensorRecord, xt: Tensor) => {
+    const r = cell.step(p, s, xt);
+    return { state: r.state, y: r.y };
+  };
+  const graph = trace(step, params, state, x);
+  const patterns = dependencyPatterns(graph);
+  const paramNames = Object.keys(params).sort();
+  const stateNames = Object.keys(state).sort();
+  const sourceIndex = (group: number, name: string) => graph.inputs.findIndex((v) => v.name === `${group}.${name}`);
+  const temporal: Record<string, Record<string, Pattern>> = {};
+  const paramPatterns: Record<string, Pattern> = {};
+  graph.outputPaths.forEach((path, o) => {
+    const target = path === "y" ? "y" : path.replace(/^state\./, "");
+    temporal[target] = {};
+    for (const s of stateNames) temporal[target]![s] = patterns[o]!.get(sourceIndex(1, s)) ?? "none";
+    for (const p of paramNames) paramPatterns[p] = joinPatterns(paramPatterns[p] ?? "none", patterns[o]!.get(sourceIndex(0, p)) ?? "none");
+  });
+  const shapesAligned = stateNames.every((s) => sameShape(state[s]!.shape, [hiddenSize]));
+  const diagonal = shapesAligned && Object.values(temporal).every((row) => Object.values(row).every((p) => p === "none" || p === "diag"));
+  return { temporalJacobian: diagonal ? "diagonal" : "dense", temporal, params: paramPatterns, stateNames, graph };
+}
+
+/**
+ * The trace layout OSTL uses for a parameter: with a diagonal temporal Jacobian, a `diag`
+ * parameter of shape [n] or a `row` parameter of shape [n, m] gets a trace of its own shape per
+ * state field; everything else a dense trace (one row per parameter entry).
+ */
+export function traceLayout(structure: CellStructure, param: string, shape: readonly number[], hiddenSize: number): TraceLayout {
+  const p = structure.params[param] ?? "none";
+  if (p === "none") return "none";
+  if (structure.temporalJacobian !== "diagonal") return "dense";
+  if (p === "diag" && sameShape(shape, [hiddenSize])) return "diag";
+  if (p === "row" && shape.length === 2 && shape[0] === hiddenSize) return "row";
+  return "dense";
+}

@@ -1,0 +1,204 @@
+import { describe, expect, it } from "vitest";
+import * as core from "@ostl/core";
+import type { Tensor } from "@ostl/autodiff";
+import { Bptt, type Cell, type GradientAlgorithm, Network, type NetworkParams, Ostl, Rtrl, analyze, TreeLayout } from "@ostl/ostl";
+import { elman, leaky, mse, spiking } from "./cells.js";
+
+function relError(a: NetworkParams, b: NetworkParams): number {
+  const fa = new TreeLayout(a).size;
+  let diff = 0;
+  let norm = 0;
+  const la = Object.entries(a).flatMap(([k, rec]) => Object.entries(rec).map(([n, v]) => [`${k}.${n}`, v as core.NDArray] as const));
+  for (const [path, v] of la) {
+    const [k, n] = path.split(".") as [string, string];
+    const w = b[k]![n] as core.NDArray;
+    const d = core.sub(v, w);
+    diff += core.sum(core.mul(d, d)).item();
+    norm += core.sum(core.mul(w, w)).item();
+  }
+  expect(fa).toBeGreaterThan(0);
+  return Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-12);
+}
+
+function sequence(seed: number, T: number, m: number, out: number, batch?: number) {
+  const rng = new core.PRNG(seed);
+  const shape = (k: number) => (batch === undefined ? [k] : [batch, k]);
+  return { xs: Array.from({ length: T }, () => rng.normal(shape(m))), ts: Array.from({ length: T }, () => rng.normal(shape(out))) };
+}
+
+function run(algo: GradientAlgorithm, params: NetworkParams, xs: Tensor[], ts: Tensor[]): NetworkParams {
+  algo.begin(params);
+  xs.forEach((x, t) => algo.step(x, ts[t]!));
+  return algo.gradients();
+}
+
+const net = (cells: Cell[], m = 3, n = 4, out = 2) => new Network({ inputSize: m, layers: cells.map((cell) => ({ cell, hiddenSize: n })), outputSize: out, loss: mse });
+
+describe("BPTT, RTRL and OSTL", () => {
+  for (const [label, cells] of [["elman", [elman]], ["spiking", [spiking]], ["leaky", [leaky]]] as const) {
+    it(`one ${label} layer: RTRL and OSTL equal BPTT`, () => {
+      const network = net([...cells]);
+      const params = network.init(new core.PRNG(5));
+      const { xs, ts } = sequence(6, 7, 3, 2);
+      const bptt = run(new Bptt(network), params, xs, ts);
+      expect(relError(run(new Rtrl(network), params, xs, ts), bptt)).toBeLessThan(1e-10);
+      expect(relError(run(new Ostl(network), params, xs, ts), bptt)).toBeLessThan(1e-10);
+    });
+  }
+
+  it("two layers: RTRL equals BPTT; OSTL is exact for the top layer and the readout only", () => {
+    const network = net([elman, spiking]);
+    const params = network.init(new core.PRNG(8));
+    const { xs, ts } = sequence(9, 6, 3, 2);
+    const bptt = run(new Bptt(network), params, xs, ts);
+    expect(relError(run(new Rtrl(network), params, xs, ts), bptt)).toBeLessThan(1e-10);
+    const ostl = run(new Ostl(network), params, xs, ts);
+    expect(relError({ layer1: ostl.layer1!, readout: ostl.readout! }, { layer1: bptt.layer1!, readout: bptt.readout! })).toBeLessThan(1e-10);
+    expect(relError({ layer0: ostl.layer0! }, { layer0: bptt.layer0! })).toBeGreaterThan(1e-4);
+  });
+
+  it("feeding whole, step by step or in chunks gives the same gradients, and gradients() does not disturb", () => {
+    const network = net([elman]);
+    const params = network.init(new core.PRNG(1));
+    const { xs, ts } = sequence(2, 9, 3, 2);
+    for (const make of [() => new Bptt(network), () => new Rtrl(network), () => new Ostl(network)]) {
+      const stepwise = run(make(), params, xs, ts);
+      const whole = make();
+      whole.begin(params);
+      whole.feed(xs, ts);
+      const chunked = make();
+      chunked.begin(params);
+      for (const [a, b] of [[0, 2], [2, 3], [3, 7], [7, 9]] as const) {
+        chunked.feed(xs.slice(a, b), ts.slice(a, b));
+        chunked.gradients();
+      }
+      expect(relError(whole.gradients(), stepwise)).toBeLessThan(1e-12);
+      expect(relError(chunked.gradients(), stepwise)).toBeLessThan(1e-12);
+    }
+  });
+
+  it("a batch gives the sum of the per-example gradients", () => {
+    const network = net([spiking]);
+    const params = network.init(new core.PRNG(4));
+    const { xs, ts } = sequence(3, 5, 3, 2, 3);
+    const rowOf = (a: core.NDArray, b: number) => core.reshape(core.slice(a, [b, 0], [b + 1, a.shape[1]!]), [a.shape[1]!]);
+    for (const make of [() => new Bptt(network), () => new Rtrl(network), () => new Ostl(network)]) {
+      const batched = run(make(), params, xs, ts);
+      let sum: NetworkParams | null = null;
+      for (let b = 0; b < 3; b++) {
+        const g = run(make(), params, xs.map((x) => rowOf(x as core.NDArray, b)), ts.map((t) => rowOf(t as core.NDArray, b)));
+        sum = sum === null ? g : (Object.fromEntries(Object.entries(sum).map(([k, rec]) => [k, Object.fromEntries(Object.entries(rec).map(([n, v]) => [n, core.add(v as core.NDArray, g[k]![n] as core.NDArray)]))])) as NetworkParams);
+      }
+      expect(relError(batched, sum!)).toBeLessThan(1e-12);
+    }
+  });
+
+  it("OSTL memory does not grow with T; BPTT's does", () => {
+    const network = net([spiking]);
+    const params = network.init(new core.PRNG(4));
+    const { xs, ts } = sequence(3, 100, 3, 2);
+    const ostl = new Ostl(network);
+    const bptt = new Bptt(network);
+    ostl.begin(params);
+    bptt.begin(params);
+    const at: Record<string, number[]> = { ostl: [], bptt: [] };
+    xs.forEach((x, t) => {
+      ostl.step(x, ts[t]!);
+      bptt.step(x, ts[t]!);
+      if (t === 9 || t === 99) {
+        at.ostl!.push(ostl.memoryFloats());
+        at.bptt!.push(bptt.memoryFloats());
+      }
+    });
+    expect(at.ostl![1]).toBe(at.ostl![0]);
+    expect(at.bptt![1]! / at.bptt![0]!).toBeCloseTo(10, 10);
+  });
+
+  it("updates every k steps: takeGradients() splits the gradient without losing any", () => {
+    const network = net([spiking]);
+    const params = network.init(new core.PRNG(4));
+    const { xs, ts } = sequence(3, 8, 3, 2);
+    for (const make of [() => new Rtrl(network), () => new Ostl(network)]) {
+      const whole = run(make(), params, xs, ts);
+      const split = make();
+      split.begin(params);
+      xs.slice(0, 5).forEach((x, t) => split.step(x, ts[t]!));
+      const first = split.takeGradients();
+      xs.slice(5).forEach((x, t) => split.step(x, ts[t + 5]!));
+      const second = split.takeGradients();
+      const total = Object.fromEntries(Object.entries(first).map(([k, rec]) => [k, Object.fromEntries(Object.entries(rec).map(([n, v]) => [n, core.add(v as core.NDArray, second[k]![n] as core.NDArray)]))])) as NetworkParams;
+      expect(relError(total, whole)).toBeLessThan(1e-12);
+    }
+  });
+});
+
+describe("structure analysis", () => {
+  it("proves the spiking cell diagonal with row-structured W and diag b, and the Elman cell dense", () => {
+    const a = analyze(net([spiking, elman]));
+    const [s, e] = a.layers as [typeof a.layers[0], typeof a.layers[0]];
+    expect(s.temporalJacobian).toBe("diagonal");
+    expect(Object.fromEntries(s.params.map((p) => [p.name, p.layout]))).toEqual({ W: "row", b: "diag" });
+    expect(s.traceFloats).toBe(2 * (4 * 3 + 4));
+    expect(e.temporalJacobian).toBe("dense");
+    expect(e.traces).toBe("dense");
+    expect(e.traceFloats).toBe((4 * 4 + 4 * 4 + 4) * 4);
+    expect(a.flopsPerStep.rtrl).toBeGreaterThan(a.flopsPerStep.ostl);
+  });
+
+  it("a trainable scalar inside an elementwise recurrence gets a dense trace, the rest stay structured", () => {
+    const a = analyze(net([leaky]));
+    expect(a.layers[0]!.temporalJacobian).toBe("diagonal");
+    expect(Object.fromEntries(a.layers[0]!.params.map((p) => [p.name, p.layout]))).toEqual({ W: "row", b: "diag", decay: "dense" });
+  });
+
+  it("the diagonal approximation is opt-in, labelled, and changes the gradient of a dense cell", () => {
+    const network = net([elman]);
+    const exact = new Ostl(network);
+    const approx = new Ostl(network, { approximation: "diagonal" });
+    expect(exact.approximation).toBeNull();
+    expect(approx.approximation).toMatch(/diagonal approximation/);
+    const params = network.init(new core.PRNG(1));
+    const { xs, ts } = sequence(2, 6, 3, 2);
+    const bptt = run(new Bptt(network), params, xs, ts);
+    const g = run(approx, params, xs, ts);
+    const err = relError(g, bptt);
+    expect(err).toBeGreaterThan(1e-6);
+    expect(err).toBeLessThan(1);
+  });
+});
+
+describe("bad input", () => {
+  const network = net([elman]);
+  const params = network.init(new core.PRNG(1));
+
+  it("a target of the wrong shape names the algorithm, step and shapes", () => {
+    const algo = new Bptt(network);
+    algo.begin(params);
+    expect(() => algo.step(core.zeros([3]), core.zeros([3]))).toThrow(/bptt.step \(t=0\): target has shape \[3\], expected \[2\]/);
+    expect(() => algo.step(core.zeros([5]), core.zeros([2]))).toThrow(/input x has shape \[5\], expected \[3\] or \[batch, 3\]/);
+  });
+
+  it("NaN or Infinity in inputs is rejected", () => {
+    const algo = new Ostl(network);
+    algo.begin(params);
+    expect(() => algo.step(core.tensor([0, NaN, 1]), core.zeros([2]))).toThrow(/ostl.step \(t=0\): input x contains NaN or Infinity/);
+  });
+
+  it("gradients() before any step is an error", () => {
+    const algo = new Rtrl(network);
+    expect(() => algo.gradients()).toThrow(/rtrl.gradients: no sequence has begun/);
+    algo.begin(params);
+    expect(() => algo.gradients()).toThrow(/no step has been taken/);
+  });
+
+  it("a cell whose step changes the state's fields or shapes names the layer and field", () => {
+    const broken: Cell = { ...elman, name: "broken", step: (p, s, x) => ({ state: { h2: s.h! }, y: elman.step(p, s, x).y }) };
+    const algo = new Bptt(net([broken]));
+    algo.begin(params);
+    expect(() => algo.step(core.zeros([3]), core.zeros([2]))).toThrow(/broken \(layer 0\): step returned state fields \{h2\}, expected \{h\}/);
+    const growing: Cell = { ...elman, name: "growing", step: (p, s, x) => ({ state: { h: core.zeros([5]) }, y: elman.step(p, s, x).y }) };
+    const algo2 = new Bptt(net([growing]));
+    algo2.begin(params);
+    expect(() => algo2.step(core.zeros([3]), core.zeros([2]))).toThrow(/growing \(layer 0\): step changed the shape of state 'h' from \[4\] to \[5\]/);
+  });
+});
