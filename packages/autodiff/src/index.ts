@@ -1,12 +1,12 @@
 export { tensor, NDArray, type DType, type NestedArray, PRNG, OstlError, ShapeError, DTypeError, ValueError } from "@ostl/core";
 export { Tracer, Transform, type Tensor, type TensorLike, bind, shapeOf, dtypeOf, concreteOf, withTransform } from "./tracer.js";
-export { type OpDef, type NoParams, NO_PARAMS, JvpContext, elementwise, binaryElementwise, linear, zeroDerivative, addTangents } from "./op.js";
+export { type OpDef, type NoParams, NO_PARAMS, JvpContext, linear, zeroDerivative } from "./op.js";
 export { opTable, type OpName } from "./op-table.js";
 export {
   add, sub, mul, div, pow, maximum, minimum, neg, exp, log, log1p, tanh, sigmoid, softplus, relu, abs, sqrt, sign,
-  greater, greaterEqual, less, lessEqual, equal, notEqual, where, stopGradient,
+  greater, greaterEqual, less, lessEqual, equal, notEqual, where, stopGradient, elementwise, binaryElementwise, addTangents,
 } from "./ops/arithmetic.js";
-export { reshape, transpose, broadcastTo, sumTo, slice, padSlice, concat, stack, expandDims } from "./ops/structure.js";
+export { reshape, transpose, broadcastTo, sumTo, slice, padSlice, concat, stack, expandDims, alignTangent } from "./ops/structure.js";
 export { sum, max, min, mean, logSumExp, logSoftmax, softmax } from "./ops/reduce.js";
 export { matmul, outer } from "./ops/matmul.js";
 export { heaviside } from "./ops/heaviside.js";

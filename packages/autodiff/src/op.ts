@@ -1,7 +1,5 @@
 import type { NDArray } from "@ostl/core";
 import type { Tensor, TensorLike } from "./tracer.js";
-import { add, mul, neg } from "./ops/arithmetic.js";
-import { reshape } from "./ops/structure.js";
 import { shapeOf } from "./tracer.js";
 
 /** Parameters of an op that takes none. */
@@ -64,78 +62,6 @@ export class JvpContext {
   axis(primalAxis: number): number {
     return primalAxis + this.lead;
   }
-
-  /**
-   * Makes a tangent of a value of shape `from` broadcast correctly against values of shape `to`
-   * (NumPy aligns from the right, so the tangent axis needs singleton axes after it).
-   */
-  align(t: Tensor, from: readonly number[], to: readonly number[]): Tensor {
-    if (this.batch === null || from.length === to.length) return t;
-    return reshape(t, [this.batch, ...new Array<number>(to.length - from.length).fill(1), ...from]);
-  }
-}
-
-type Partial = (a: TensorLike, b: TensorLike, out: Tensor) => TensorLike;
-
-/** `t * p`, skipping the product when the partial derivative is the constant 1 or -1. */
-function scaleBy(t: Tensor, p: TensorLike): Tensor {
-  if (p === 1) return t;
-  if (p === -1) return neg(t);
-  return mul(t, p);
-}
-
-/** Sum of tangents where `null` means zero. */
-export function addTangents(a: Tensor | null, b: Tensor | null): Tensor | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return add(a, b);
-}
-
-/**
- * An elementwise unary op from its kernel and its derivative: `d f(x) = f'(x) dx`.
- *
- * @example
- * ```ts
- * import { elementwise, mul, sub } from "@ostl/autodiff";
- * import * as core from "@ostl/core";
- * const myTanh = elementwise("myTanh", core.tanh, (_x, y) => sub(1, mul(y, y)));
- * ```
- */
-export function elementwise(name: string, kernel: (x: NDArray) => NDArray, derivative: (x: TensorLike, out: Tensor) => TensorLike): OpDef<NoParams> {
-  return {
-    name,
-    impl: ([x]) => kernel(x as NDArray),
-    jvp: (_ctx, [x], [t], out) => (t === null || t === undefined ? null : scaleBy(t, derivative(x!, out))),
-    vjp: (ct, [x], out) => [scaleBy(ct, derivative(x!, out))],
-  };
-}
-
-/**
- * A broadcasting elementwise binary op from its kernel and its two partial derivatives:
- * `d f(a, b) = ∂f/∂a da + ∂f/∂b db`.
- *
- * @example
- * ```ts
- * import { binaryElementwise } from "@ostl/autodiff";
- * import * as core from "@ostl/core";
- * const plus = binaryElementwise("plus", core.add, () => 1, () => 1);
- * ```
- */
-export function binaryElementwise(name: string, kernel: (a: NDArray | number, b: NDArray | number) => NDArray, partialA: Partial, partialB: Partial): OpDef<NoParams> {
-  return {
-    name,
-    impl: ([a, b]) => kernel(a!, b!),
-    jvp: (ctx, [a, b], [ta, tb], out) => {
-      const outShape = out.shape;
-      const termA = ta ? scaleBy(ctx.align(ta, shapeOf(a!), outShape), partialA(a!, b!, out)) : null;
-      const termB = tb ? scaleBy(ctx.align(tb, shapeOf(b!), outShape), partialB(a!, b!, out)) : null;
-      return addTangents(termA, termB);
-    },
-    vjp: (ct, [a, b], out, _params, wants) => [
-      wants[0] ? scaleBy(ct, partialA(a!, b!, out)) : null,
-      wants[1] ? scaleBy(ct, partialB(a!, b!, out)) : null,
-    ],
-  };
 }
 
 /**

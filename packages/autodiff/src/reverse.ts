@@ -1,6 +1,7 @@
 import * as core from "@ostl/core";
 import { type DType, OstlError, ShapeError } from "@ostl/core";
-import { addTangents, type OpDef } from "./op.js";
+import type { OpDef } from "./op.js";
+import { addTangents } from "./ops/arithmetic.js";
 import { reshape, stack, sumTo } from "./ops/structure.js";
 import { bind, concreteOf, shapeOf, type Tensor, type TensorLike, Tracer, Transform, withTransform } from "./tracer.js";
 import { assertSameStructure, flatten, type Tree, unflatten } from "./tree.js";
@@ -42,8 +43,15 @@ export class ReverseTransform extends Transform {
   slots = 0;
 
   process(op: OpDef<never>, args: readonly TensorLike[], params: never): Tensor {
-    const primals = args.map((a) => (a instanceof ReverseTracer && a.transform === this ? a.value : a));
-    const inputIds = args.map((a) => (a instanceof ReverseTracer && a.transform === this ? a.id : -1));
+    const n = args.length;
+    const primals = new Array<TensorLike>(n);
+    const inputIds = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const a = args[i]!;
+      const own = a instanceof ReverseTracer && a.transform === this;
+      primals[i] = own ? a.value : a;
+      inputIds[i] = own ? a.id : -1;
+    }
     if (typeof op.vjp !== "function") throw new OstlError(op.name, "has no reverse-mode (vjp) rule; define one or wrap the function with customVjp");
     const out = bind(op, primals, params);
     const outId = this.slots++;

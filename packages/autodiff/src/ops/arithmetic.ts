@@ -1,6 +1,71 @@
 import * as core from "@ostl/core";
-import { binaryElementwise, elementwise, type NoParams, NO_PARAMS, type OpDef, zeroDerivative } from "../op.js";
-import { bind, type Tensor, type TensorLike } from "../tracer.js";
+import { type NoParams, NO_PARAMS, type OpDef, zeroDerivative } from "../op.js";
+import { bind, shapeOf, type Tensor, type TensorLike } from "../tracer.js";
+import { alignTangent } from "./structure.js";
+
+type Partial = (a: TensorLike, b: TensorLike, out: Tensor) => TensorLike;
+
+/** `t * p`, skipping the product when the partial derivative is the constant 1 or -1. */
+function scaleBy(t: Tensor, p: TensorLike): Tensor {
+  if (p === 1) return t;
+  if (p === -1) return neg(t);
+  return mul(t, p);
+}
+
+/** Sum of tangents where `null` means zero. */
+export function addTangents(a: Tensor | null, b: Tensor | null): Tensor | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return add(a, b);
+}
+
+/**
+ * An elementwise unary op from its kernel and its derivative: `d f(x) = f'(x) dx`.
+ *
+ * @example
+ * ```ts
+ * import { elementwise, mul, sub } from "@ostl/autodiff";
+ * import * as core from "@ostl/core";
+ * const myTanh = elementwise("myTanh", core.tanh, (_x, y) => sub(1, mul(y, y)));
+ * ```
+ */
+export function elementwise(name: string, kernel: (x: core.NDArray) => core.NDArray, derivative: (x: TensorLike, out: Tensor) => TensorLike): OpDef<NoParams> {
+  return {
+    name,
+    impl: ([x]) => kernel(x as core.NDArray),
+    jvp: (_ctx, [x], [t], out) => (t === null || t === undefined ? null : scaleBy(t, derivative(x!, out))),
+    vjp: (ct, [x], out) => [scaleBy(ct, derivative(x!, out))],
+  };
+}
+
+/**
+ * A broadcasting elementwise binary op from its kernel and its two partial derivatives:
+ * `d f(a, b) = ∂f/∂a da + ∂f/∂b db`.
+ *
+ * @example
+ * ```ts
+ * import { binaryElementwise } from "@ostl/autodiff";
+ * import * as core from "@ostl/core";
+ * const plus = binaryElementwise("plus", core.add, () => 1, () => 1);
+ * ```
+ */
+export function binaryElementwise(name: string, kernel: (a: core.NDArray | number, b: core.NDArray | number) => core.NDArray, partialA: Partial, partialB: Partial): OpDef<NoParams> {
+  return {
+    name,
+    impl: ([a, b]) => kernel(a!, b!),
+    jvp: (ctx, [a, b], [ta, tb], out) => {
+      const outShape = out.shape;
+      const termA = ta ? scaleBy(alignTangent(ctx, ta, shapeOf(a!), outShape), partialA(a!, b!, out)) : null;
+      const termB = tb ? scaleBy(alignTangent(ctx, tb, shapeOf(b!), outShape), partialB(a!, b!, out)) : null;
+      return addTangents(termA, termB);
+    },
+    vjp: (ct, [a, b], out, _params, wants) => [
+      wants[0] ? scaleBy(ct, partialA(a!, b!, out)) : null,
+      wants[1] ? scaleBy(ct, partialB(a!, b!, out)) : null,
+    ],
+  };
+}
+
 
 // Broadcasting binary ops. Rules: d f(a, b) = ∂f/∂a da + ∂f/∂b db.
 
@@ -67,16 +132,12 @@ export const whereOp: OpDef<NoParams> = {
   impl: ([c, a, b]) => core.where(c!, a!, b!),
   jvp: (ctx, [c, a, b], [, ta, tb], out) => {
     if (!ta && !tb) return null;
-    const alignedA = ta ? ctx.align(ta, shapeOfLike(a!), out.shape) : 0;
-    const alignedB = tb ? ctx.align(tb, shapeOfLike(b!), out.shape) : 0;
+    const alignedA = ta ? alignTangent(ctx, ta, shapeOf(a!), out.shape) : 0;
+    const alignedB = tb ? alignTangent(ctx, tb, shapeOf(b!), out.shape) : 0;
     return where(c!, alignedA, alignedB);
   },
   vjp: (ct, [c], _out, _params, wants) => [null, wants[1] ? where(c!, ct, 0) : null, wants[2] ? where(c!, 0, ct) : null],
 };
-
-function shapeOfLike(x: TensorLike): readonly number[] {
-  return typeof x === "number" ? [] : x.shape;
-}
 
 const binary = (op: OpDef<NoParams>) => (a: TensorLike, b: TensorLike): Tensor => bind(op, [a, b], NO_PARAMS);
 const unary = (op: OpDef<NoParams>) => (x: TensorLike): Tensor => bind(op, [x], NO_PARAMS);

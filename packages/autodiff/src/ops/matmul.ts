@@ -1,8 +1,8 @@
 import * as core from "@ostl/core";
 import { ShapeError } from "@ostl/core";
-import { addTangents, type JvpContext, NO_PARAMS, type NoParams, type OpDef } from "../op.js";
+import { type JvpContext, NO_PARAMS, type NoParams, type OpDef } from "../op.js";
 import { bind, shapeOf, type Tensor, type TensorLike } from "../tracer.js";
-import { mul } from "./arithmetic.js";
+import { addTangents, mul } from "./arithmetic.js";
 import { reshape, sumTo, transpose } from "./structure.js";
 
 /** Shapes of a matrix product with NumPy's 1-D promotion made explicit. */

@@ -1,7 +1,7 @@
 import * as core from "@ostl/core";
 import { ShapeError } from "@ostl/core";
 import { resolveShape } from "../axes.js";
-import { linear, type OpDef } from "../op.js";
+import { type JvpContext, linear, type OpDef } from "../op.js";
 import { bind, dtypeOf, shapeOf, type Tensor, type TensorLike } from "../tracer.js";
 
 const zerosFrom = (n: number) => new Array<number>(n).fill(0);
@@ -27,7 +27,7 @@ export const transposeOp = linear<{ perm: readonly number[] }>(
 export const broadcastToOp = linear<{ shape: readonly number[] }>(
   "broadcastTo",
   (x, p) => core.broadcastTo(x, p.shape),
-  (ctx, t, p, inShape) => broadcastTo(ctx.align(t, inShape, p.shape), ctx.tangentShape(p.shape)),
+  (ctx, t, p, inShape) => broadcastTo(alignTangent(ctx, t, inShape, p.shape), ctx.tangentShape(p.shape)),
   (ct, _p, inShape) => sumTo(ct, inShape),
 );
 
@@ -95,6 +95,21 @@ export const concatOp: OpDef<{ axis: number }> = {
     });
   },
 };
+
+/**
+ * Makes a tangent of a value of shape `from` broadcast correctly against values of shape `to`
+ * under batched forward mode (NumPy aligns from the right, so the tangent axis needs singleton
+ * axes after it).
+ * @example
+ * ```ts
+ * import { alignTangent, JvpContext, tensor } from "@ostl/autodiff";
+ * alignTangent(new JvpContext(2), tensor([[1, 2, 3], [4, 5, 6]]), [3], [4, 3]).shape; // [2, 1, 3]
+ * ```
+ */
+export function alignTangent(ctx: JvpContext, t: Tensor, from: readonly number[], to: readonly number[]): Tensor {
+  if (ctx.batch === null || from.length === to.length) return t;
+  return reshape(t, [ctx.batch, ...new Array<number>(to.length - from.length).fill(1), ...from]);
+}
 
 function inversePermutation(perm: readonly number[]): number[] {
   const inv = new Array<number>(perm.length);
