@@ -1,8 +1,9 @@
 import { type Command, UsageError } from "./command.js";
 import { compareCommand } from "./commands/compare.js";
+import { gradcheckCommand } from "./commands/gradcheck.js";
 
 /** Every subcommand, in the order `ostl help` lists them. */
-export const commands: readonly Command[] = [compareCommand];
+export const commands: readonly Command[] = [compareCommand, gradcheckCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

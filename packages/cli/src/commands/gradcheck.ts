@@ -1,0 +1,164 @@
+import { readFileSync } from "node:fs";
+import * as core from "@ostl/core";
+import { OstlError } from "@ostl/core";
+import { Bptt, type GradientAlgorithm, type NetworkParams, Ostl, Rtrl } from "@ostl/ostl";
+import { buildReferenceCase, parseReferenceFile, type ReferenceSetup } from "@ostl/models";
+import { numberFlag, parseFlags } from "../args.js";
+import { type Command, UsageError } from "../command.js";
+import { formatTable } from "../table.js";
+
+/** One row of a gradient check. */
+export interface GradcheckResult {
+  case: string;
+  algorithm: "bptt" | "rtrl" | "ostl";
+  chunked: boolean;
+  maxRelError: number;
+  pass: boolean;
+}
+
+/** The `--json` report of `ostl gradcheck`. */
+export interface GradcheckReport {
+  schema: "ostl-gradcheck/1";
+  tolerance: number;
+  results: GradcheckResult[];
+  passed: number;
+  failed: number;
+}
+
+const norm = (x: core.NDArray) => Math.sqrt(core.sum(core.mul(x, x)).item());
+const relError = (got: core.NDArray, ref: core.NDArray) => norm(core.sub(got, ref)) / Math.max(norm(ref), 1e-12);
+
+/** max over parameters of ||g - ref|| / max(||ref||, 1e-12). */
+export function maxParamRelError(got: NetworkParams, ref: NetworkParams): number {
+  let worst = 0;
+  for (const [group, rec] of Object.entries(ref)) {
+    for (const [name, value] of Object.entries(rec)) {
+      const g = got[group]?.[name];
+      if (g === undefined) throw new OstlError("gradcheck", `the algorithm returned no gradient for '${group}.${name}'`);
+      worst = Math.max(worst, relError(g as core.NDArray, value as core.NDArray));
+    }
+  }
+  return worst;
+}
+
+/** Relative error of the forward pass: per-step readouts and the summed loss. */
+function forwardError(setup: ReferenceSetup): number {
+  const { network, params, inputs, targets, expected } = setup;
+  let state = network.initialState();
+  let loss = 0;
+  let worst = 0;
+  inputs.forEach((x, t) => {
+    const r = network.step(params, state, x);
+    state = r.state;
+    loss += (network.spec.loss(r.logits, targets[t]!) as core.NDArray).item();
+    worst = Math.max(worst, relError(r.logits as core.NDArray, expected.outputs[t]!));
+  });
+  return Math.max(worst, Math.abs(loss - expected.lossValue) / Math.max(Math.abs(expected.lossValue), 1e-12));
+}
+
+/** Chunk boundaries of random lengths (1..4) covering T steps, from a seeded PRNG. */
+export function randomChunks(T: number, rng: core.PRNG): [number, number][] {
+  const chunks: [number, number][] = [];
+  for (let start = 0; start < T; ) {
+    const end = Math.min(T, start + 1 + rng.integers(4));
+    chunks.push([start, end]);
+    start = end;
+  }
+  return chunks;
+}
+
+function runAlgorithm(algo: GradientAlgorithm, setup: ReferenceSetup, chunks: [number, number][] | null): { grads: NetworkParams; loss: number } {
+  algo.begin(setup.params);
+  let loss = 0;
+  if (chunks === null) setup.inputs.forEach((x, t) => (loss += algo.step(x, setup.targets[t]!)));
+  else for (const [a, b] of chunks) loss += algo.feed(setup.inputs.slice(a, b), setup.targets.slice(a, b));
+  return { grads: algo.gradients(), loss };
+}
+
+/**
+ * Runs BPTT, RTRL and OSTL on every case of a reference file, step by step and in random chunks,
+ * and compares BPTT and RTRL with `grads.bptt`, OSTL with `grads.ostl`, and the forward pass with
+ * `outputs` and `lossValue`. A row's figure is the worst of its gradient and forward errors.
+ *
+ * @example
+ * ```ts
+ * import { runGradcheck } from "@ostl/cli";
+ * import { readFileSync } from "node:fs";
+ * const report = runGradcheck(readFileSync("fixtures/reference-public.json", "utf8"), "reference-public.json", 1e-8, 0);
+ * console.log(report.passed, report.failed);
+ * ```
+ */
+export function runGradcheck(text: string, fileName: string, tolerance: number, seed: number): GradcheckReport {
+  const file = parseReferenceFile(text, fileName);
+  const results: GradcheckResult[] = [];
+  file.cases.forEach((c, i) => {
+    const setup = buildReferenceCase(c);
+    const forward = forwardError(setup);
+    const rng = new core.PRNG(seed * 1000 + i);
+    const makers = { bptt: () => new Bptt(setup.network), rtrl: () => new Rtrl(setup.network), ostl: () => new Ostl(setup.network) };
+    for (const algorithm of ["bptt", "rtrl", "ostl"] as const) {
+      const reference = algorithm === "ostl" ? setup.expected.ostl : setup.expected.bptt;
+      for (const chunked of [false, true]) {
+        const { grads, loss } = runAlgorithm(makers[algorithm](), setup, chunked ? randomChunks(setup.inputs.length, rng) : null);
+        const lossError = Math.abs(loss - setup.expected.lossValue) / Math.max(Math.abs(setup.expected.lossValue), 1e-12);
+        const maxRelError = Math.max(maxParamRelError(grads, reference), forward, lossError);
+        results.push({ case: c.name, algorithm, chunked, maxRelError, pass: maxRelError <= tolerance });
+      }
+    }
+  });
+  const passed = results.filter((r) => r.pass).length;
+  return { schema: "ostl-gradcheck/1", tolerance, results, passed, failed: results.length - passed };
+}
+
+const usage = `usage: ostl gradcheck --reference FILE [--json] [--tolerance T] [--seed S]
+
+Runs BPTT, RTRL and OSTL on every case of a reference file (schema ostl-reference/1), step by step
+and in random chunks, and compares BPTT and RTRL with grads.bptt, OSTL with grads.ostl, and the
+forward pass with outputs and lossValue. Error per parameter: ||g - ref|| / max(||ref||, 1e-12);
+a row's figure is the maximum over parameters (and the forward values).
+
+  --reference FILE  the reference file (e.g. fixtures/reference-public.json)
+  --tolerance T     pass threshold (default 1e-8)
+  --seed S          seed of the random chunk lengths (default 0)
+  --json            print exactly one JSON object (schema ostl-gradcheck/1)
+
+Exit status: 0 all pass, 1 any fails, 2 unreadable or invalid file or flags.`;
+
+/** `ostl gradcheck`: the reference-data check of every gradient algorithm. */
+export const gradcheckCommand: Command = {
+  name: "gradcheck",
+  summary: "check BPTT, RTRL and OSTL against external reference gradients",
+  usage,
+  async run(argv) {
+    const { values } = parseFlags("gradcheck", argv, {
+      reference: { type: "string" },
+      tolerance: { type: "string" },
+      seed: { type: "string" },
+      json: { type: "boolean" },
+    });
+    if (values.reference === undefined) throw new UsageError("--reference FILE is required");
+    const tolerance = numberFlag("--tolerance", values.tolerance, { min: 0 }) ?? 1e-8;
+    const seed = numberFlag("--seed", values.seed, { min: 0, integer: true }) ?? 0;
+    let text: string;
+    try {
+      text = readFileSync(values.reference, "utf8");
+    } catch (error) {
+      throw new UsageError(`cannot read --reference ${values.reference}: ${(error as Error).message}`);
+    }
+    let report: GradcheckReport;
+    try {
+      report = runGradcheck(text, values.reference, tolerance, seed);
+    } catch (error) {
+      if (error instanceof OstlError && /reference|field|schema|case/i.test(error.message)) throw new UsageError(error.message);
+      throw error;
+    }
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+    } else {
+      const rows = report.results.map((r) => [r.case, r.algorithm, r.chunked ? "chunks" : "steps", r.maxRelError.toExponential(2), r.pass ? "pass" : "FAIL"]);
+      console.log(formatTable(["case", "algorithm", "fed as", "max rel error", ""], rows));
+      console.log(`\n${report.passed} passed, ${report.failed} failed (tolerance ${tolerance})`);
+    }
+    return report.failed === 0 ? 0 : 1;
+  },
+};
