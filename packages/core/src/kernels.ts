@@ -1,0 +1,77 @@
+/**
+ * Destination-first kernels for the hot loops of later packages: each writes into a
+ * preallocated `out` and returns it, allocating nothing for float64 operands. Inputs broadcast
+ * to `out.shape` (NumPy rules); `out` must have the operands' dtype. `out` may be one of the
+ * inputs when it has the same layout (in-place updates such as `kernels.add(g, g, dg)`).
+ *
+ * @module
+ */
+import { BINARY_ROWS, type BinaryOpName } from "./elementwise.js";
+import { addScaled, mulAddMul } from "./loops/binary.js";
+import { copy, fill, scale } from "./loops/unary.js";
+import { matmulInto } from "./matmul.js";
+import type { NDArray } from "./ndarray.js";
+import { eachRow, row0, row1, row2, row4, runInto, type RowLoop } from "./strided.js";
+import { UNARY_ROWS, type UnaryOpName } from "./unary.js";
+
+/** `out = op(a, b)` into a preallocated destination. */
+export type BinaryKernel = (out: NDArray, a: NDArray, b: NDArray) => NDArray;
+/** `out = op(x)` into a preallocated destination. */
+export type UnaryKernel = (out: NDArray, x: NDArray) => NDArray;
+
+/** The kernel table type: every binary and unary op, plus the kernels without an allocating twin. */
+export type Kernels = { readonly [K in BinaryOpName]: BinaryKernel } & { readonly [K in UnaryOpName]: UnaryKernel } & {
+  /** `out += alpha * x` */
+  readonly axpy: (out: NDArray, alpha: number, x: NDArray) => NDArray;
+  /** `out = alpha * x` */
+  readonly scale: (out: NDArray, alpha: number, x: NDArray) => NDArray;
+  /** `out = a * b + c * d` in one pass (fused LSTM cell update `f * c + i * g`). */
+  readonly mulAddMul: (out: NDArray, a: NDArray, b: NDArray, c: NDArray, d: NDArray) => NDArray;
+  /** `out = a @ b` for 2-D operands. */
+  readonly matmul: (out: NDArray, a: NDArray, b: NDArray) => NDArray;
+  /** every element of `out` = `v` */
+  readonly fill: (out: NDArray, v: number) => NDArray;
+  /** `out = x` (broadcast) */
+  readonly assign: (out: NDArray, x: NDArray) => NDArray;
+};
+
+/** Builds `out = op(...inputs)` kernels from a table of row loops, named `kernels.<op>` in errors. */
+function fromRows<K extends string>(rows: Record<K, RowLoop>): Record<K, (out: NDArray, ...xs: NDArray[]) => NDArray> {
+  const entries = Object.entries<RowLoop>(rows).map(([name, row]) => [name, (out: NDArray, ...xs: NDArray[]) => runInto(`kernels.${name}`, row, out, xs)]);
+  return Object.fromEntries(entries) as Record<K, (out: NDArray, ...xs: NDArray[]) => NDArray>;
+}
+
+const ADD_SCALED = row2(addScaled);
+const SCALE = row1(scale);
+const MUL_ADD_MUL = row4(mulAddMul);
+const FILL = row0(fill);
+const COPY = row1(copy);
+
+/**
+ * Destination-first kernels: `kernels.add(out, a, b)`, `kernels.tanh(out, x)`,
+ * `kernels.axpy(out, alpha, x)`, `kernels.matmul(out, a, b)`, ... Each validates shapes and dtypes
+ * (throwing the same typed errors as the allocating ops, named `kernels.<op>`) and returns `out`.
+ *
+ * @example
+ * ```ts
+ * import { kernels, tensor, zeros } from "@ostl/core";
+ * const g = zeros([3]);
+ * kernels.axpy(g, 0.5, tensor([2, 4, 6]));   // g += 0.5 * x
+ * kernels.tanh(g, g);                         // in place
+ * const h = kernels.mulAddMul(zeros([3]), g, tensor([1, 1, 1]), tensor([2, 2, 2]), tensor([1, 0, -1]));
+ * console.log(h.toFlat()); // [tanh(1) + 2, tanh(2), tanh(3) - 2]
+ * ```
+ */
+export const kernels: Kernels = {
+  ...fromRows(BINARY_ROWS),
+  ...fromRows(UNARY_ROWS),
+  axpy: (out, alpha, x) => runInto("kernels.axpy", ADD_SCALED, out, [out, x], alpha),
+  scale: (out, alpha, x) => runInto("kernels.scale", SCALE, out, [x], alpha),
+  mulAddMul: (out, a, b, c, d) => runInto("kernels.mulAddMul", MUL_ADD_MUL, out, [a, b, c, d]),
+  matmul: matmulInto,
+  fill: (out, v) => {
+    eachRow(out.shape, [out], FILL, v);
+    return out;
+  },
+  assign: (out, x) => runInto("kernels.assign", COPY, out, [x]),
+};
