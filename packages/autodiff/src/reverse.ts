@@ -124,7 +124,12 @@ function vjpSelected<A extends Tree[], R extends Tree>(f: (...args: A) => R, pri
           if (!sameShape(shapeOf(seed), shapeOf(outValues[i]!))) {
             throw new ShapeError(op, `cotangent ${i} has shape [${shapeOf(seed).join(",")}], output has [${shapeOf(outValues[i]!).join(",")}]`);
           }
-          if (leaf instanceof ReverseTracer && leaf.transform === transform) seeds.set(leaf.id, typeof seed === "number" ? core.tensor(seed) : seed);
+          if (leaf instanceof ReverseTracer && leaf.transform === transform) {
+            // one value may appear at several output positions: its cotangents add up
+            const s = typeof seed === "number" ? core.tensor(seed) : seed;
+            const previous = seeds.get(leaf.id);
+            seeds.set(leaf.id, previous === undefined ? s : addTangents(previous, s)!);
+          }
         });
         const cts = transform.backward(seeds, inputs);
         let slot = 0;

@@ -83,3 +83,16 @@ describe("forward and reverse mode", () => {
     expect(g.toFlat()[0]).toBeCloseTo(1 - Math.tanh(0.5) ** 2, 6);
   });
 });
+
+describe("outputs that share a value", () => {
+  it("a value returned at two output positions gets the sum of both cotangents", () => {
+    const [, pullback] = vjp((x: Tensor) => {
+      const y = mul(x, 3);
+      return { a: y, b: y };
+    }, tensor([1, 2]));
+    const [g] = pullback({ a: tensor([1, 0]), b: tensor([0, 1]) });
+    expect((g as core.NDArray).toNested()).toEqual([3, 3]);
+    const [g0] = pullback({ a: tensor([1, 1]), b: tensor([0, 0]) });
+    expect((g0 as core.NDArray).toNested()).toEqual([3, 3]);
+  });
+});

@@ -25,6 +25,11 @@ export interface LayerEligibility {
 
 type LayerStepFn = (s: TensorRecord, p: TensorRecord) => { state: TensorRecord; y: Tensor };
 
+/** The layer output y as a target of the diagonal bookkeeping (distinct from a state field that may also be named "y"). */
+const OUTPUT = Symbol("output y");
+/** A next-state field (by name) or the output. */
+type Target = string | typeof OUTPUT;
+
 function stepFunction(network: Network, l: number, x: Tensor): LayerStepFn {
   return (s, p) => network.layerStep(l, p, s, x);
 }
@@ -79,7 +84,7 @@ export class DenseEligibility implements LayerEligibility {
 export class DiagonalEligibility implements LayerEligibility {
   private traces: Map<string, Map<string, NDArray>> | null = null;
   private readonly stateNames: readonly string[];
-  private readonly outputs: readonly string[];
+  private readonly outputs: readonly Target[];
 
   constructor(
     private readonly network: Network,
@@ -89,7 +94,7 @@ export class DiagonalEligibility implements LayerEligibility {
     private readonly approximate: boolean,
   ) {
     this.stateNames = structure.stateNames;
-    this.outputs = [...this.stateNames, "y"];
+    this.outputs = [...this.stateNames, OUTPUT];
   }
 
   private initialTraces(params: TensorRecord, n: number): Map<string, Map<string, NDArray>> {
@@ -112,9 +117,9 @@ export class DiagonalEligibility implements LayerEligibility {
     const [out, pullback] = vjp(f as (...a: Tree[]) => Tree, state, params) as unknown as [{ state: TensorRecord; y: Tensor }, (ct: Tree) => [Tree, Tree]];
     const ones = core.ones([n]);
     const zeros = core.zeros([n]);
-    const seed = (o: string) => ({ state: Object.fromEntries(this.stateNames.map((a) => [a, a === o ? ones : zeros])), y: o === "y" ? ones : zeros });
-    const D = new Map<string, TensorRecord>();
-    const immediate = new Map<string, TensorRecord>();
+    const seed = (o: Target) => ({ state: Object.fromEntries(this.stateNames.map((a) => [a, a === o ? ones : zeros])), y: o === OUTPUT ? ones : zeros });
+    const D = new Map<Target, TensorRecord>();
+    const immediate = new Map<Target, TensorRecord>();
     for (const o of this.outputs) {
       const [gs, gp] = pullback(seed(o));
       D.set(o, gs as TensorRecord);
@@ -124,7 +129,7 @@ export class DiagonalEligibility implements LayerEligibility {
     const denseImmediate = this.denseImmediate(f, state, params);
     const old = this.traces ?? this.initialTraces(params, n);
 
-    const propagate = (o: string, name: string, layout: TraceLayout): NDArray => {
+    const propagate = (o: Target, name: string, layout: TraceLayout): NDArray => {
       let acc: NDArray | null = null;
       for (const b of this.stateNames) {
         const d = D.get(o)![b] as NDArray;
@@ -142,7 +147,7 @@ export class DiagonalEligibility implements LayerEligibility {
       next.set(a, perParam);
     }
     const e = new Map<string, NDArray>();
-    for (const [name, layout] of Object.entries(this.layouts)) if (layout !== "none") e.set(name, propagate("y", name, layout));
+    for (const [name, layout] of Object.entries(this.layouts)) if (layout !== "none") e.set(name, propagate(OUTPUT, name, layout));
     this.traces = next;
 
     return {
@@ -164,7 +169,7 @@ export class DiagonalEligibility implements LayerEligibility {
   }
 
   /** Replaces D by the exact diagonal of the (dense) temporal Jacobian, from one batched JVP over the state. */
-  private replaceWithTrueDiagonal(f: LayerStepFn, state: TensorRecord, params: TensorRecord, D: Map<string, TensorRecord>): void {
+  private replaceWithTrueDiagonal(f: LayerStepFn, state: TensorRecord, params: TensorRecord, D: Map<Target, TensorRecord>): void {
     const layout = new TreeLayout(state);
     const n = this.network.spec.layers[this.layer]!.hiddenSize;
     const [, tangents] = jvp(f as (...a: Tree[]) => Tree, [state, params], [layout.identityTangents(), new TreeLayout(params).zeroTangents(layout.size)], { batch: layout.size }) as unknown as [
@@ -173,7 +178,7 @@ export class DiagonalEligibility implements LayerEligibility {
     ];
     const eye = core.eye(n);
     for (const o of this.outputs) {
-      const t = o === "y" ? tangents.y : tangents.state[o]!;
+      const t = o === OUTPUT ? tangents.y : tangents.state[o]!;
       const diag: Record<string, Tensor> = {};
       this.stateNames.forEach((b, j) => {
         const block = core.slice(t, [layout.offsets[j]!, 0], [layout.offsets[j]! + n, n]);
@@ -184,8 +189,8 @@ export class DiagonalEligibility implements LayerEligibility {
   }
 
   /** Immediate Jacobians `[P_θ, n]` of every output for the dense-layout params (one batched JVP over those params). */
-  private denseImmediate(f: LayerStepFn, state: TensorRecord, params: TensorRecord): Map<string, Map<string, NDArray>> {
-    const result = new Map<string, Map<string, NDArray>>();
+  private denseImmediate(f: LayerStepFn, state: TensorRecord, params: TensorRecord): Map<Target, Map<string, NDArray>> {
+    const result = new Map<Target, Map<string, NDArray>>();
     const denseNames = Object.entries(this.layouts).filter(([, l]) => l === "dense").map(([name]) => name);
     if (denseNames.length === 0) return result;
     const dense = Object.fromEntries(denseNames.map((name) => [name, params[name]!]));
@@ -196,7 +201,7 @@ export class DiagonalEligibility implements LayerEligibility {
       { state: Record<string, NDArray>; y: NDArray },
     ];
     for (const o of this.outputs) {
-      const t = o === "y" ? tangents.y : tangents.state[o]!;
+      const t = o === OUTPUT ? tangents.y : tangents.state[o]!;
       const perParam = new Map<string, NDArray>();
       denseNames.forEach((name, j) => perParam.set(name, core.slice(t, [layout.offsets[j]!, 0], [layout.offsets[j]! + layout.sizes[j]!, t.shape[1]!])));
       result.set(o, perParam);

@@ -96,8 +96,10 @@ export type TraceLayout = "none" | "diag" | "row" | "dense";
 export interface CellStructure {
   /** `diagonal` when every next-state entry i depends only on entries i of the previous state (and so does y). */
   readonly temporalJacobian: "diagonal" | "dense";
-  /** Pattern of each next-state field (and `y`) with respect to each previous-state field. */
+  /** Pattern of each next-state field with respect to each previous-state field. */
   readonly temporal: Readonly<Record<string, Readonly<Record<string, Pattern>>>>;
+  /** Pattern of the output y with respect to each previous-state field. */
+  readonly output: Readonly<Record<string, Pattern>>;
   /** Pattern of the next state and y (joined) with respect to each parameter. */
   readonly params: Readonly<Record<string, Pattern>>;
   /** Names of the state fields, in flatten (sorted) order. */
@@ -131,16 +133,17 @@ export function analyzeCell(cell: Cell, inputSize: number, hiddenSize: number, k
   const stateNames = Object.keys(state).sort();
   const sourceIndex = (group: number, name: string) => graph.inputs.findIndex((v) => v.name === `${group}.${name}`);
   const temporal: Record<string, Record<string, Pattern>> = {};
+  const output: Record<string, Pattern> = {};
   const paramPatterns: Record<string, Pattern> = {};
   graph.outputPaths.forEach((path, o) => {
-    const target = path === "y" ? "y" : path.replace(/^state\./, "");
-    temporal[target] = {};
-    for (const s of stateNames) temporal[target]![s] = patterns[o]!.get(sourceIndex(1, s)) ?? "none";
+    const row = path === "y" ? output : (temporal[path.replace(/^state\./, "")] = {});
+    for (const s of stateNames) row[s] = patterns[o]!.get(sourceIndex(1, s)) ?? "none";
     for (const p of paramNames) paramPatterns[p] = joinPatterns(paramPatterns[p] ?? "none", patterns[o]!.get(sourceIndex(0, p)) ?? "none");
   });
   const shapesAligned = stateNames.every((s) => sameShape(state[s]!.shape, [hiddenSize]));
-  const diagonal = shapesAligned && Object.values(temporal).every((row) => Object.values(row).every((p) => p === "none" || p === "diag"));
-  return { temporalJacobian: diagonal ? "diagonal" : "dense", temporal, params: paramPatterns, stateNames, graph };
+  const elementwise = (row: Record<string, Pattern>) => Object.values(row).every((p) => p === "none" || p === "diag");
+  const diagonal = shapesAligned && Object.values(temporal).every(elementwise) && elementwise(output);
+  return { temporalJacobian: diagonal ? "diagonal" : "dense", temporal, output, params: paramPatterns, stateNames, graph };
 }
 
 /**

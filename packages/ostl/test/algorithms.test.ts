@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
 import type { Tensor } from "@ostl/autodiff";
-import { Bptt, type Cell, type GradientAlgorithm, Network, type NetworkParams, Ostl, Rtrl, analyze, TreeLayout } from "@ostl/ostl";
+import { Bptt, type Cell, type GradientAlgorithm, Network, type NetworkParams, Ostl, Rtrl, addTrees, analyze, TreeLayout } from "@ostl/ostl";
 import { elman, leaky, mse, spiking } from "./cells.js";
 
 function relError(a: NetworkParams, b: NetworkParams): number {
@@ -87,7 +87,7 @@ describe("BPTT, RTRL and OSTL", () => {
       let sum: NetworkParams | null = null;
       for (let b = 0; b < 3; b++) {
         const g = run(make(), params, xs.map((x) => rowOf(x as core.NDArray, b)), ts.map((t) => rowOf(t as core.NDArray, b)));
-        sum = sum === null ? g : (Object.fromEntries(Object.entries(sum).map(([k, rec]) => [k, Object.fromEntries(Object.entries(rec).map(([n, v]) => [n, core.add(v as core.NDArray, g[k]![n] as core.NDArray)]))])) as NetworkParams);
+        sum = sum === null ? g : addTrees(sum, g);
       }
       expect(relError(batched, sum!)).toBeLessThan(1e-12);
     }
@@ -126,8 +126,7 @@ describe("BPTT, RTRL and OSTL", () => {
       const first = split.takeGradients();
       xs.slice(5).forEach((x, t) => split.step(x, ts[t + 5]!));
       const second = split.takeGradients();
-      const total = Object.fromEntries(Object.entries(first).map(([k, rec]) => [k, Object.fromEntries(Object.entries(rec).map(([n, v]) => [n, core.add(v as core.NDArray, second[k]![n] as core.NDArray)]))])) as NetworkParams;
-      expect(relError(total, whole)).toBeLessThan(1e-12);
+      expect(relError(addTrees(first, second), whole)).toBeLessThan(1e-12);
     }
   });
 });
