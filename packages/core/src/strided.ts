@@ -17,7 +17,7 @@
 import type { TypedArray } from "./dtype.js";
 import { DTypeError } from "./errors.js";
 import type { NDArray } from "./ndarray.js";
-import { broadcastStrides } from "./shape.js";
+import { broadcastStrides, shapeSize, shapesEqual } from "./shape.js";
 
 /**
  * One row of work: slot 0 is the destination (written, never read), slots 1.. are inputs.
@@ -80,27 +80,42 @@ function scatter32(dst: Float32Array, i: number, s: number, src: Float64Array, n
   for (let k = 0; k < n; k++, i += s) dst[i] = src[k];
 }
 
+/** Whether every slot is dense row-major over `shape` (strides of size-1 axes do not matter). */
+function allDense(shape: readonly number[], slots: readonly Slot[]): boolean {
+  for (const sl of slots) {
+    let expected = 1;
+    for (let ax = shape.length - 1; ax >= 0; ax--) {
+      if (shape[ax] !== 1 && sl.stride[ax] !== expected) return false;
+      expected *= shape[ax];
+    }
+  }
+  return true;
+}
+
 /**
  * Merges the axes of `shape` that every slot traverses contiguously and drops size-1 axes.
  * Returns dimensions innermost first and, per slot, the matching strides.
  */
 function coalesce(shape: readonly number[], slots: readonly Slot[]): { dims: number[]; strides: number[][] } {
+  const k = slots.length;
   const dims: number[] = [];
   const strides: number[][] = slots.map(() => []);
   for (let ax = shape.length - 1; ax >= 0; ax--) {
     const n = shape[ax];
     if (n === 1) continue;
     const last = dims.length - 1;
-    if (last >= 0 && slots.every((sl, j) => sl.stride[ax] === strides[j][last] * dims[last])) {
+    let merge = last >= 0;
+    for (let j = 0; j < k && merge; j++) merge = slots[j].stride[ax] === strides[j][last] * dims[last];
+    if (merge) {
       dims[last] *= n;
       continue;
     }
     dims.push(n);
-    slots.forEach((sl, j) => strides[j].push(sl.stride[ax]));
+    for (let j = 0; j < k; j++) strides[j].push(slots[j].stride[ax]);
   }
   if (dims.length === 0) {
     dims.push(1);
-    strides.forEach((st) => st.push(1));
+    for (let j = 0; j < k; j++) strides[j].push(1);
   }
   return { dims, strides };
 }
@@ -108,19 +123,25 @@ function coalesce(shape: readonly number[], slots: readonly Slot[]): { dims: num
 /**
  * Calls `loop` over `shape`, one call per row (per block of a row when a slot is float32).
  * Slot 0 is the destination; float32 input slots are widened and a float32 destination is
- * rounded back, so `loop` sees only Float64Array.
+ * rounded back, so `loop` sees only Float64Array. Dense operands take a single call.
  */
 export function eachRow(shape: readonly number[], slots: readonly Slot[], loop: RowLoop, c = 0): void {
-  for (const d of shape) if (d === 0) return;
-  const { dims, strides } = coalesce(shape, slots);
+  const size = shapeSize(shape);
+  if (size === 0) return;
   const k = slots.length;
-  const n = dims[0];
-  const s = strides.map((st) => st[0]);
   const p = slots.map((sl) => sl.offset);
   const staged = slots.some((sl) => !(sl.data instanceof Float64Array));
+  if (allDense(shape, slots)) {
+    const s = p.map(() => 1);
+    if (staged) stagedRow(slots, loop, c, size, s)(p);
+    else loop(size, slots.map((sl) => sl.data as Float64Array), p, s, c);
+    return;
+  }
+  const { dims, strides } = coalesce(shape, slots);
+  const n = dims[0];
+  const s = strides.map((st) => st[0]);
   const row = staged ? stagedRow(slots, loop, c, n, s) : directRow(slots, loop, c, n, s);
-  let rows = 1;
-  for (let a = 1; a < dims.length; a++) rows *= dims[a];
+  const rows = size / n;
   const idx = new Array<number>(dims.length).fill(0);
   for (let r = 0; r < rows; r++) {
     row(p);
@@ -171,7 +192,7 @@ export function runInto(op: string, loop: RowLoop, out: NDArray, inputs: readonl
   const slots: Slot[] = [out];
   for (const x of inputs) {
     if (x.dtype !== out.dtype) throw new DTypeError(op, `cannot write ${x.dtype} operands into a ${out.dtype} destination`);
-    slots.push({ data: x.data, offset: x.offset, stride: broadcastStrides(op, x.shape, x.stride, out.shape) });
+    slots.push(shapesEqual(x.shape, out.shape) ? x : { data: x.data, offset: x.offset, stride: broadcastStrides(op, x.shape, x.stride, out.shape) });
   }
   eachRow(out.shape, slots, loop, c);
   return out;
