@@ -6,7 +6,16 @@
 import { greater, mul, relu, type Tensor, type TensorLike, where } from "@ostl/autodiff";
 import { ValueError } from "@ostl/core";
 
-/** Name of an activation: `"identity"`, `"relu"` (with `relu'(0) = 0`) or `"leakyRelu"`. */
+/**
+ * Name of an activation: `"identity"`, `"relu"` (with `relu'(0) = 0`) or `"leakyRelu"`.
+ *
+ * @example
+ * ```ts
+ * import { type ActivationName, ssnu } from "@ostl/models";
+ * const g: ActivationName = "relu";
+ * const cell = ssnu({ activation: g });
+ * ```
+ */
 export type ActivationName = "identity" | "relu" | "leakyRelu";
 
 /**
@@ -29,7 +38,15 @@ const TABLE: { readonly [K in ActivationName]: (negativeSlope: number) => (x: Te
   leakyRelu: (slope) => (x) => leakyRelu(x, slope),
 };
 
-/** Every activation name, in documentation order. */
+/**
+ * Every activation name, in documentation order.
+ *
+ * @example
+ * ```ts
+ * import { ACTIVATIONS } from "@ostl/models";
+ * console.log(ACTIVATIONS.join(", ")); // identity, relu, leakyRelu
+ * ```
+ */
 export const ACTIVATIONS = Object.keys(TABLE) as readonly ActivationName[];
 
 /**

@@ -10,10 +10,28 @@ import { dense, gatePreactivation, initGates } from "./affine.js";
 import { uniformFanIn } from "./init.js";
 import { checkOptions } from "./options.js";
 
-/** Where the GRU applies its reset gate. */
+/**
+ * Where the GRU applies its reset gate (see {@link GruOptions}).
+ *
+ * @example
+ * ```ts
+ * import { gru, type GruVariant } from "@ostl/models";
+ * const variant: GruVariant = "reset-before";
+ * gru({ variant }).name; // "gru-reset-before"
+ * ```
+ */
 export type GruVariant = "reset-after" | "reset-before";
 
-/** Options of {@link gru}. */
+/**
+ * Options of {@link gru}.
+ *
+ * @example
+ * ```ts
+ * import { gru, type GruOptions } from "@ostl/models";
+ * const options: GruOptions = { variant: "reset-after" };
+ * const cell = gru(options);
+ * ```
+ */
 export interface GruOptions {
   /**
    * `"reset-after"` (default; PyTorch's and the reference data's form):

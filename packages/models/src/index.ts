@@ -18,6 +18,7 @@ export { referenceCell, referenceCellNeeds, REFERENCE_CELLS, type ReferenceCellN
 export {
   parseReferenceFile,
   REFERENCE_SCHEMA,
+  ReferenceFileError,
   type ReferenceFile,
   type ReferenceCase,
   type ReferenceLoss,

@@ -65,10 +65,27 @@ export const sigmoidCrossEntropy: Loss = (y, t) => {
   return sum(sub(softplus(y), mul(t, y)));
 };
 
-/** The built-in losses by name. */
+/**
+ * The built-in losses by name.
+ *
+ * @example
+ * ```ts
+ * import { losses } from "@ostl/models";
+ * Object.keys(losses); // ["mse", "softmaxCrossEntropy", "sigmoidCrossEntropy"]
+ * ```
+ */
 export const losses = { mse, softmaxCrossEntropy, sigmoidCrossEntropy } as const satisfies Record<string, Loss>;
 
-/** Name of a built-in loss. */
+/**
+ * Name of a built-in loss.
+ *
+ * @example
+ * ```ts
+ * import { losses, type LossName } from "@ostl/models";
+ * const name: LossName = "sigmoidCrossEntropy";
+ * const loss = losses[name];
+ * ```
+ */
 export type LossName = keyof typeof losses;
 
 /**

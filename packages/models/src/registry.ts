@@ -11,7 +11,16 @@ import { checkOptions } from "./options.js";
 import { rnn } from "./rnn.js";
 import { snu, ssnu, type SnuOptions, type StepSnuOptions } from "./snu.js";
 
-/** A factory of a built-in cell: options in (checked, unknown ones rejected), a cell out. */
+/**
+ * A factory of a built-in cell: options in (checked, unknown ones rejected), a cell out.
+ *
+ * @example
+ * ```ts
+ * import { type CellFactory, cells } from "@ostl/models";
+ * const make: CellFactory = cells.ssnu;
+ * make({ decay: 0.9 }).name; // "ssnu"
+ * ```
+ */
 export type CellFactory = (options?: object) => Cell;
 
 /**
@@ -33,7 +42,16 @@ export const cells = {
   ssnu: (options = {}) => ssnu(options as SnuOptions),
 } as const satisfies Record<string, CellFactory>;
 
-/** Name of a built-in cell. */
+/**
+ * Name of a built-in cell.
+ *
+ * @example
+ * ```ts
+ * import { cells, type CellName } from "@ostl/models";
+ * const name: CellName = "lstm";
+ * cells[name]().name; // "lstm"
+ * ```
+ */
 export type CellName = keyof typeof cells;
 
 /**

@@ -13,7 +13,16 @@ import { dense } from "./affine.js";
 import { constant, glorotUniform, type Initializer, initParams } from "./init.js";
 import { checkOptions } from "./options.js";
 
-/** Options shared by {@link snu} and {@link ssnu}. */
+/**
+ * Options shared by {@link snu} and {@link ssnu}.
+ *
+ * @example
+ * ```ts
+ * import { type SnuOptions, ssnu } from "@ostl/models";
+ * const options: SnuOptions = { recurrent: true, activation: "leakyRelu", negativeSlope: 0.1, decay: 0.9, threshold: 0.5 };
+ * ssnu(options).name; // "rssnu"
+ * ```
+ */
 export interface SnuOptions {
   /** Add the recurrent matrix `H` acting on `y_{t-1}` (default `false`). */
   readonly recurrent?: boolean;
@@ -29,7 +38,17 @@ export interface SnuOptions {
   readonly threshold?: number;
 }
 
-/** Options of {@link snu}: {@link SnuOptions} and the step's surrogate derivative. */
+/**
+ * Options of {@link snu}: {@link SnuOptions} and the step's surrogate derivative.
+ *
+ * @example
+ * ```ts
+ * import { fastSigmoid } from "@ostl/autodiff";
+ * import { snu, type StepSnuOptions } from "@ostl/models";
+ * const options: StepSnuOptions = { surrogate: fastSigmoid(10), trainableDecay: true };
+ * const cell = snu(options);
+ * ```
+ */
 export interface StepSnuOptions extends SnuOptions {
   /** Pseudo-derivative of the output step (default `tanhDerivative()`, as in the SNU papers). */
   readonly surrogate?: Surrogate;

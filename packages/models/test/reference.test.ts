@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { add, type Tensor } from "@ostl/autodiff";
 import { describe, expect, it } from "vitest";
-import { buildReferenceCase, parseReferenceFile, REFERENCE_CELLS, type ReferenceCase, referenceCell } from "@ostl/models";
+import { buildReferenceCase, parseReferenceFile, REFERENCE_CELLS, type ReferenceCase, referenceCell, ReferenceFileError } from "@ostl/models";
 import { flat, relativeError } from "./helpers.js";
 
 const FIXTURE = new URL("../../../fixtures/reference-public.json", import.meta.url);
@@ -123,10 +123,12 @@ describe("reference data: malformed files", () => {
 
   it.each(cases)("%s", (_what, edit, message) => {
     expect(parseEdited(edit)).toThrow(message);
+    expect(parseEdited(edit)).toThrow(ReferenceFileError);
   });
 
   it("invalid JSON names the file", () => {
     expect(() => parseReferenceFile("{", "broken.json")).toThrow(/^broken\.json: is not valid JSON \(/);
+    expect(() => parseReferenceFile("{", "broken.json")).toThrow(ReferenceFileError);
   });
 
   it("a top level that is not an object", () => {

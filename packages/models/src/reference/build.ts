@@ -9,7 +9,18 @@ import { mse, softmaxCrossEntropy } from "../losses.js";
 import { referenceCell } from "./cells.js";
 import type { FlatParamValues, ReferenceCase } from "./parse.js";
 
-/** A reference case ready to run: the network, its parameters, the sequence and the expected values. */
+/**
+ * A reference case ready to run: the network, its parameters, the sequence and the expected values.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { buildReferenceCase, parseReferenceFile, type ReferenceSetup } from "@ostl/models";
+ * const file = parseReferenceFile(readFileSync("fixtures/reference-public.json", "utf8"), "reference-public.json");
+ * const setup: ReferenceSetup = buildReferenceCase(file.cases[0]!);
+ * console.log(setup.expected.lossValue);
+ * ```
+ */
 export interface ReferenceSetup {
   readonly name: string;
   readonly network: Network;

@@ -12,7 +12,16 @@ import { lstm } from "../lstm.js";
 import { rnn } from "../rnn.js";
 import { snu, ssnu } from "../snu.js";
 
-/** The step pseudo-derivative a reference case names: `k σ(kv)(1 - σ(kv))` with `k = slope`. */
+/**
+ * The step pseudo-derivative a reference case names: `k σ(kv)(1 - σ(kv))` with `k = slope`.
+ *
+ * @example
+ * ```ts
+ * import { referenceCell, type ReferenceSurrogate } from "@ostl/models";
+ * const surrogate: ReferenceSurrogate = { kind: "sigmoid-derivative", slope: 4 };
+ * const cell = referenceCell("snu", surrogate, { decay: 0.8 });
+ * ```
+ */
 export interface ReferenceSurrogate {
   readonly kind: "sigmoid-derivative";
   readonly slope: number;
@@ -38,7 +47,16 @@ const SPECS = {
   rssnu: { decay: true, surrogate: false, build: (decay) => ssnu({ recurrent: true, activation: "relu", decay }) },
 } as const satisfies Record<string, ReferenceCellSpec>;
 
-/** A cell name of the reference data. */
+/**
+ * A cell name of the reference data.
+ *
+ * @example
+ * ```ts
+ * import { referenceCell, type ReferenceCellName } from "@ostl/models";
+ * const name: ReferenceCellName = "gru";
+ * referenceCell(name).name; // "gru"
+ * ```
+ */
 export type ReferenceCellName = keyof typeof SPECS;
 
 /**

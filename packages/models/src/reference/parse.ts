@@ -7,16 +7,73 @@
 import { type NestedArray, PRNG, ValueError } from "@ostl/core";
 import { REFERENCE_CELLS, type ReferenceCellName, referenceCell, referenceCellNeeds, type ReferenceSurrogate } from "./cells.js";
 
-/** The schema tag of reference-data files this module reads. */
+/**
+ * The error every problem in a reference-data file raises: its message starts with the file name,
+ * then names the case and the field.
+ *
+ * @example
+ * ```ts
+ * import { parseReferenceFile, ReferenceFileError } from "@ostl/models";
+ * try {
+ *   parseReferenceFile('{"schema": "other"}', "mine.json");
+ * } catch (e) {
+ *   console.log(e instanceof ReferenceFileError, (e as Error).message);
+ *   // true mine.json: field 'schema' must be "ostl-reference/1", got "other"
+ * }
+ * ```
+ */
+export class ReferenceFileError extends ValueError {}
+
+/**
+ * The schema tag of reference-data files this module reads.
+ *
+ * @example
+ * ```ts
+ * import { REFERENCE_SCHEMA } from "@ostl/models";
+ * console.log(REFERENCE_SCHEMA); // ostl-reference/1
+ * ```
+ */
 export const REFERENCE_SCHEMA = "ostl-reference/1";
 
-/** Parameter-shaped numbers keyed `layer<l>.<name>` and `readout.W`, `readout.b` (matrices row-major, (out, in)). */
+/**
+ * Parameter-shaped numbers keyed `layer<l>.<name>` and `readout.W`, `readout.b` (matrices row-major, (out, in)).
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { type FlatParamValues, parseReferenceFile } from "@ostl/models";
+ * const file = parseReferenceFile(readFileSync("fixtures/reference-public.json", "utf8"), "reference-public.json");
+ * const grads: FlatParamValues = file.cases[0]!.grads.bptt;
+ * Object.keys(grads); // ["layer0.W", "layer0.U", "layer0.b", "readout.W", "readout.b"]
+ * ```
+ */
 export type FlatParamValues = Readonly<Record<string, NestedArray>>;
 
-/** The per-step loss of a reference case: squared error or softmax cross-entropy with one-hot targets. */
+/**
+ * The per-step loss of a reference case: squared error or softmax cross-entropy with one-hot targets.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { parseReferenceFile, type ReferenceLoss } from "@ostl/models";
+ * const file = parseReferenceFile(readFileSync("fixtures/reference-public.json", "utf8"), "reference-public.json");
+ * const loss: ReferenceLoss = file.cases[3]!.loss; // "xent"
+ * ```
+ */
 export type ReferenceLoss = "mse" | "xent";
 
-/** One validated reference case. */
+/**
+ * One validated reference case.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { parseReferenceFile, type ReferenceCase } from "@ostl/models";
+ * const file = parseReferenceFile(readFileSync("fixtures/reference-public.json", "utf8"), "reference-public.json");
+ * const c: ReferenceCase = file.cases[0]!;
+ * console.log(c.name, c.cell, c.sizes, c.T); // rnn-L1-small rnn [3, 4] 5
+ * ```
+ */
 export interface ReferenceCase {
   readonly name: string;
   readonly cell: ReferenceCellName;
@@ -44,7 +101,17 @@ export interface ReferenceCase {
   readonly grads: { readonly bptt: FlatParamValues; readonly ostl: FlatParamValues };
 }
 
-/** A validated reference-data file. */
+/**
+ * A validated reference-data file.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { parseReferenceFile, type ReferenceFile } from "@ostl/models";
+ * const file: ReferenceFile = parseReferenceFile(readFileSync("fixtures/reference-public.json", "utf8"), "reference-public.json");
+ * console.log(file.schema, file.cases.length); // ostl-reference/1 28
+ * ```
+ */
 export interface ReferenceFile {
   readonly schema: typeof REFERENCE_SCHEMA;
   readonly cases: readonly ReferenceCase[];
@@ -82,7 +149,7 @@ class Fields {
 
   fail(field: string, problem: string): never {
     const where = this.caseName === null ? "" : `case '${this.caseName}': `;
-    throw new ValueError(this.file, `${where}field '${field}' ${problem}`);
+    throw new ReferenceFileError(this.file, `${where}field '${field}' ${problem}`);
   }
 
   get(obj: Record<string, Json>, path: string): Json {
@@ -202,7 +269,7 @@ function parseCase(file: string, raw: Json, index: number): ReferenceCase {
  *
  * @param text - the file's contents.
  * @param fileName - the name errors report (e.g. the path the text was read from).
- * @throws {@link ValueError} naming the file, the case and the field, e.g.
+ * @throws {@link ReferenceFileError} naming the file, the case and the field, e.g.
  *   `reference.json: case 'rnn-L1-small': field 'params.layer0.W' must be a 4x3 matrix of finite numbers (entry[1] has 2 entries)`.
  * @example
  * ```ts
@@ -217,7 +284,7 @@ export function parseReferenceFile(text: string, fileName: string): ReferenceFil
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new ValueError(fileName, `is not valid JSON (${(e as Error).message})`);
+    throw new ReferenceFileError(fileName, `is not valid JSON (${(e as Error).message})`);
   }
   const f: Fields = new Fields(fileName, null);
   if (!isRecord(raw)) return f.fail("(top level)", "must be an object { schema, cases }");
