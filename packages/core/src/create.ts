@@ -13,7 +13,16 @@ import { eachRow, row1 } from "./strided.js";
 
 const copyRow = row1(copyLoop);
 
-/** Options of {@link tensor}. */
+/**
+ * Options of {@link tensor}.
+ *
+ * @example
+ * ```ts
+ * import { tensor, type TensorOptions } from "@ostl/core";
+ * const opts: TensorOptions = { dtype: "float32", shape: [2, 2] };
+ * console.log(tensor([1, 2, 3, 4], opts).toNested()); // [[1, 2], [3, 4]]
+ * ```
+ */
 export interface TensorOptions {
   /** Element type; defaults to the input's dtype for typed arrays and NDArrays, else `"float64"`. */
   dtype?: DType;

@@ -30,7 +30,16 @@ export const BINARY_ROWS = {
   notEqual: row2(loops.notEqual),
 } satisfies Record<string, RowLoop>;
 
-/** Name of a binary elementwise operation. */
+/**
+ * Name of a binary elementwise operation (each is also a destination-first kernel).
+ *
+ * @example
+ * ```ts
+ * import { kernels, tensor, zeros, type BinaryOpName } from "@ostl/core";
+ * const op: BinaryOpName = "maximum";
+ * console.log(kernels[op](zeros([2]), tensor([1, -1]), tensor(0)).toFlat()); // [1, 0]
+ * ```
+ */
 export type BinaryOpName = keyof typeof BINARY_ROWS;
 
 const WHERE_ROW = row3(loops.where);

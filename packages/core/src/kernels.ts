@@ -14,12 +14,40 @@ import type { NDArray } from "./ndarray.js";
 import { eachRow, row0, row1, row2, row4, runInto, type RowLoop } from "./strided.js";
 import { UNARY_ROWS, type UnaryOpName } from "./unary.js";
 
-/** `out = op(a, b)` into a preallocated destination. */
+/**
+ * `out = op(a, b)` into a preallocated destination.
+ *
+ * @example
+ * ```ts
+ * import { kernels, tensor, zeros, type BinaryKernel } from "@ostl/core";
+ * const k: BinaryKernel = kernels.mul;
+ * console.log(k(zeros([2]), tensor([2, 3]), tensor(4)).toFlat()); // [8, 12]
+ * ```
+ */
 export type BinaryKernel = (out: NDArray, a: NDArray, b: NDArray) => NDArray;
-/** `out = op(x)` into a preallocated destination. */
+/**
+ * `out = op(x)` into a preallocated destination.
+ *
+ * @example
+ * ```ts
+ * import { kernels, tensor, zeros, type UnaryKernel } from "@ostl/core";
+ * const k: UnaryKernel = kernels.square;
+ * console.log(k(zeros([2]), tensor([3, -2])).toFlat()); // [9, 4]
+ * ```
+ */
 export type UnaryKernel = (out: NDArray, x: NDArray) => NDArray;
 
-/** The kernel table type: every binary and unary op, plus the kernels without an allocating twin. */
+/**
+ * The kernel table type: every binary and unary op, plus the kernels without an allocating twin.
+ *
+ * @example
+ * ```ts
+ * import { kernels, tensor, type Kernels } from "@ostl/core";
+ * const k: Kernels = kernels;
+ * const v = tensor([1, 2]);
+ * console.log(k.scale(v, 10, v).toFlat()); // [10, 20]
+ * ```
+ */
 export type Kernels = { readonly [K in BinaryOpName]: BinaryKernel } & { readonly [K in UnaryOpName]: UnaryKernel } & {
   /** `out += alpha * x` */
   readonly axpy: (out: NDArray, alpha: number, x: NDArray) => NDArray;
@@ -57,9 +85,9 @@ const COPY = row1(copy);
  * import { kernels, tensor, zeros } from "@ostl/core";
  * const g = zeros([3]);
  * kernels.axpy(g, 0.5, tensor([2, 4, 6]));   // g += 0.5 * x
- * kernels.tanh(g, g);                         // in place
+ * kernels.tanh(g, g);                         // in place: g = tanh(g)
  * const h = kernels.mulAddMul(zeros([3]), g, tensor([1, 1, 1]), tensor([2, 2, 2]), tensor([1, 0, -1]));
- * console.log(h.toFlat()); // [tanh(1) + 2, tanh(2), tanh(3) - 2]
+ * console.log(h.toFlat()); // [2.761594155955765, 0.9640275800758169, -1.0049452463132695]
  * ```
  */
 export const kernels: Kernels = {

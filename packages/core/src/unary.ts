@@ -27,7 +27,16 @@ export const UNARY_ROWS = {
   softplus: row1(loops.softplus),
 } satisfies Record<string, RowLoop>;
 
-/** Name of a unary elementwise operation. */
+/**
+ * Name of a unary elementwise operation (each is also a destination-first kernel).
+ *
+ * @example
+ * ```ts
+ * import { kernels, tensor, zeros, type UnaryOpName } from "@ostl/core";
+ * const op: UnaryOpName = "relu";
+ * console.log(kernels[op](zeros([2]), tensor([-1, 2])).toFlat()); // [0, 2]
+ * ```
+ */
 export type UnaryOpName = keyof typeof UNARY_ROWS;
 
 /** Runs a unary row loop into a new array shaped like `x`. */
