@@ -51,7 +51,7 @@ const WHERE_ROW = row3(loops.where);
  * @throws {@link DTypeError} when the arrays' dtypes differ.
  * @throws {@link ValueError} for an operand that is neither.
  */
-export function operands(op: string, xs: readonly (NDArray | number)[]): NDArray[] {
+function operands(op: string, xs: readonly (NDArray | number)[]): NDArray[] {
   const dtype: DType = commonDType(
     op,
     xs.filter(isNDArray).map((x) => x.dtype),

@@ -5,11 +5,10 @@
  * 4 columns (both zero-padded to a multiple of 4, so edge tiles need no separate code), then each
  * output tile keeps its 16 sums in locals while streaming the two panels, 8 loads per 16
  * multiply-adds. Matrix-vector shapes (m = 1 or n = 1) skip packing: four dot products at a time
- * for row-major A, otherwise column updates `o += x_p A[:, p]`.
+ * for row-major A, otherwise column updates `o += A[:, p:p+4] x[p:p+4]`.
  *
  * @module
  */
-import { addScaled } from "./loops/binary.js";
 import { copy, fill } from "./loops/unary.js";
 
 /** A float64 matrix view: element (i, j) is `data[off + i * s0 + j * s1]`. */
@@ -92,9 +91,21 @@ function gemv(o: Mat, a: Mat, x: Mat, n: number, k: number): void {
   const ad = a.data;
   const xd = x.data;
   if (a.s1 !== 1) {
-    // Column updates: each column of A is read once along its own stride.
+    // Column updates, four columns per pass over o; columns past k repeat column k-1 with weight 0.
     fill(n, od, o.off, o.s0, 0);
-    for (let p = 0; p < k; p++) addScaled(n, od, o.off, o.s0, od, o.off, o.s0, ad, a.off + p * a.s1, a.s0, xd[x.off + p * x.s0]);
+    for (let p = 0; p < k; p += 4) {
+      const c0 = a.off + p * a.s1;
+      const c1 = a.off + Math.min(p + 1, k - 1) * a.s1;
+      const c2 = a.off + Math.min(p + 2, k - 1) * a.s1;
+      const c3 = a.off + Math.min(p + 3, k - 1) * a.s1;
+      const x0 = xd[x.off + p * x.s0];
+      const x1 = p + 1 < k ? xd[x.off + (p + 1) * x.s0] : 0;
+      const x2 = p + 2 < k ? xd[x.off + (p + 2) * x.s0] : 0;
+      const x3 = p + 3 < k ? xd[x.off + (p + 3) * x.s0] : 0;
+      for (let i = 0, oi = o.off, ai = 0; i < n; i++, oi += o.s0, ai += a.s0) {
+        od[oi] += ad[c0 + ai] * x0 + ad[c1 + ai] * x1 + ad[c2 + ai] * x2 + ad[c3 + ai] * x3;
+      }
+    }
     return;
   }
   // Four dot products per pass over x; rows past n repeat row n-1 and are not stored.
