@@ -72,12 +72,14 @@ const scratch: Float64Array[] = [];
 
 /** dst[k] = src[i + k*s] for k < n: widens float32 into a float64 block. */
 function gather32(dst: Float64Array, src: Float32Array, i: number, s: number, n: number): void {
-  for (let k = 0; k < n; k++, i += s) dst[k] = src[i];
+  if (s === 1) dst.set(src.subarray(i, i + n));
+  else for (let k = 0; k < n; k++, i += s) dst[k] = src[i];
 }
 
 /** dst[i + k*s] = src[k] for k < n: rounds a float64 block into float32. */
 function scatter32(dst: Float32Array, i: number, s: number, src: Float64Array, n: number): void {
-  for (let k = 0; k < n; k++, i += s) dst[i] = src[k];
+  if (s === 1) dst.set(src.subarray(0, n), i);
+  else for (let k = 0; k < n; k++, i += s) dst[i] = src[k];
 }
 
 /** Whether every slot is dense row-major over `shape` (strides of size-1 axes do not matter). */
