@@ -95,7 +95,7 @@ for (const n of [64, 256, 512]) {
   const gf = (t: number) => ((2 * n * n) / t / 1e9).toFixed(2);
   mvRows.push([String(n), gf(tOurs), gf(tOursT), gf(tSimple)]);
 }
-printTable("matrix-vector float64 (GFLOP/s; not a target)", ["n", "A @ x (4 rows/pass)", "x^T @ A (row updates)", "simple dot loop"], mvRows);
+printTable("matrix-vector float64 (GFLOP/s; not a target)", ["n", "A @ x (4 rows/pass)", "x^T @ A (4 rows of A per pass)", "simple dot loop"], mvRows);
 
 // ---- elementwise ----------------------------------------------------------------------------
 
