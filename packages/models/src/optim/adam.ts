@@ -1,0 +1,66 @@
+/**
+ * Adam (Kingma & Ba, 2015) in PyTorch's arithmetic, so runs can be compared with PyTorch ones.
+ *
+ * @module
+ */
+import { checkHyper, ElementwiseOptimizer, type Optimizer } from "./optimizer.js";
+
+/**
+ * Options of {@link adam} (defaults as PyTorch's).
+ *
+ * @example
+ * ```ts
+ * import { adam, type AdamOptions } from "@ostl/models";
+ * const options: AdamOptions = { learningRate: 1e-3, beta2: 0.99 };
+ * const opt = adam(options);
+ * ```
+ */
+export interface AdamOptions {
+  /** Step size (default 1e-3). */
+  readonly learningRate?: number;
+  /** Decay of the first moment, in [0, 1) (default 0.9). */
+  readonly beta1?: number;
+  /** Decay of the second moment, in [0, 1) (default 0.999). */
+  readonly beta2?: number;
+  /** Added to the denominator (default 1e-8). */
+  readonly epsilon?: number;
+}
+
+/**
+ * Adam: at step t,
+ *
+ * ```text
+ * m ← β1 m + (1 - β1) g
+ * v ← β2 v + (1 - β2) g²
+ * p ← p - (lr / (1 - β1^t)) · m / (sqrt(v) / sqrt(1 - β2^t) + ε)
+ * ```
+ *
+ * @throws {@link ValueError} for a learning rate <= 0, a beta outside [0, 1) or a negative epsilon.
+ * @example
+ * ```ts
+ * import { type NDArray, tensor } from "@ostl/core";
+ * import { adam } from "@ostl/models";
+ * const opt = adam({ learningRate: 0.1 });
+ * // the first step moves every entry by about lr, whatever the gradient's size
+ * const p = opt.step({ w: tensor([1, 1]) }, { w: tensor([1000, -0.001]) });
+ * console.log((p.w as NDArray).toFlat()); // [0.9000000000000001, 1.0999999990000001]
+ * ```
+ */
+export function adam(options: AdamOptions = {}): Optimizer {
+  const lr = options.learningRate ?? 1e-3;
+  const b1 = checkHyper("adam", "beta1", options.beta1 ?? 0.9, 0, 1);
+  const b2 = checkHyper("adam", "beta2", options.beta2 ?? 0.999, 0, 1);
+  const eps = checkHyper("adam", "epsilon", options.epsilon ?? 1e-8, 0);
+  return new ElementwiseOptimizer("adam", lr, 2, (out, p, g, slots, t) => {
+    const m = slots[0]!;
+    const v = slots[1]!;
+    const stepSize = lr / (1 - b1 ** t);
+    const bc2 = Math.sqrt(1 - b2 ** t);
+    for (let i = 0; i < p.length; i++) {
+      const gi = g[i]!;
+      m[i] = b1 * m[i]! + (1 - b1) * gi;
+      v[i] = b2 * v[i]! + (1 - b2) * gi * gi;
+      out[i] = p[i]! - (stepSize * m[i]!) / (Math.sqrt(v[i]!) / bc2 + eps);
+    }
+  });
+}

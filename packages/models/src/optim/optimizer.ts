@@ -1,0 +1,147 @@
+/**
+ * The optimizer contract and the bookkeeping every optimizer shares: flattening params and
+ * gradients, checking that they match each other and the first call, keeping per-entry slots
+ * (momentum, moments) and writing the new params into fresh arrays.
+ *
+ * @module
+ */
+import { type Tree, type TreeDef, treeDefString, unflatten } from "@ostl/autodiff";
+import { type NDArray, ValueError, zeros } from "@ostl/core";
+import { arrayLeaves } from "./leaves.js";
+
+/**
+ * A gradient-descent optimizer over trees of arrays. `step(params, grads)` returns new params
+ * (fresh arrays: the ones passed in are not modified) and advances the optimizer's own state.
+ *
+ * @example
+ * ```ts
+ * import { type NDArray, tensor } from "@ostl/core";
+ * import { type Optimizer, sgd } from "@ostl/models";
+ * const opt: Optimizer = sgd({ learningRate: 0.1 });
+ * const next = opt.step({ w: tensor([1]) }, { w: tensor([2]) });
+ * console.log((next.w as NDArray).toFlat(), opt.steps); // [0.8] 1
+ * ```
+ */
+export interface Optimizer {
+  /** `"sgd"` or `"adam"`. */
+  readonly name: string;
+  /** The step size. */
+  readonly learningRate: number;
+  /** Updates applied so far. */
+  readonly steps: number;
+  /** New params from the current params and their gradients (same structure and shapes). */
+  step<T extends Tree>(params: T, grads: Tree): T;
+  /** Forgets the state (moments, step count). */
+  reset(): void;
+}
+
+/**
+ * Checks an optimizer option: a finite number in `[min, max)` (or `(min, max)` when `open`).
+ *
+ * @throws {@link ValueError} naming the optimizer, the option and the value.
+ * @example
+ * ```ts
+ * import { checkHyper } from "@ostl/models";
+ * console.log(checkHyper("adam", "beta1", 0.9, 0, 1)); // 0.9
+ * // checkHyper("adam", "beta1", 1, 0, 1) throws "adam: option 'beta1' must be a finite number >= 0 and < 1, got 1"
+ * ```
+ */
+export function checkHyper(op: string, name: string, value: number, min: number, max = Infinity, open = false): number {
+  const ok = typeof value === "number" && Number.isFinite(value) && (open ? value > min : value >= min) && value < max;
+  if (!ok) throw new ValueError(op, `option '${name}' must be a finite number ${open ? ">" : ">="} ${min}${max === Infinity ? "" : ` and < ${max}`}, got ${String(value)}`);
+  return value;
+}
+
+/**
+ * What an optimizer implements: the update of one leaf, entry by entry on contiguous typed arrays.
+ * `slots` are this leaf's state arrays (as many as `slotCount`, zero at the first step); `t` is the
+ * 1-based step number.
+ *
+ * @example
+ * ```ts
+ * import type { LeafUpdate } from "@ostl/models";
+ * const plain: LeafUpdate = (out, p, g) => {
+ *   for (let i = 0; i < p.length; i++) out[i] = p[i]! - 0.1 * g[i]!;
+ * };
+ * ```
+ */
+export type LeafUpdate = (out: NDArray["data"], param: NDArray["data"], grad: NDArray["data"], slots: Float64Array[], t: number) => void;
+
+/**
+ * An optimizer whose update acts entry by entry: built from a name, the number of state slots
+ * per entry and the per-leaf update ({@link sgd} and {@link adam} are two of them).
+ *
+ * @example
+ * ```ts
+ * import { type NDArray, tensor } from "@ostl/core";
+ * import { ElementwiseOptimizer } from "@ostl/models";
+ * // sign descent: p <- p - lr * sign(g)
+ * const lr = 0.5;
+ * const signSgd = new ElementwiseOptimizer("signSgd", lr, 0, (out, p, g) => {
+ *   for (let i = 0; i < p.length; i++) out[i] = p[i]! - lr * Math.sign(g[i]!);
+ * });
+ * const next = signSgd.step({ w: tensor([1, 1]) }, { w: tensor([3, -2]) });
+ * console.log((next.w as NDArray).toFlat()); // [0.5, 1.5]
+ * ```
+ */
+export class ElementwiseOptimizer implements Optimizer {
+  private count = 0;
+  private structure: { def: string; shapes: string[] } | null = null;
+  private slots: Float64Array[][] = [];
+
+  constructor(
+    readonly name: string,
+    readonly learningRate: number,
+    private readonly slotCount: number,
+    private readonly update: LeafUpdate,
+  ) {
+    checkHyper(name, "learningRate", learningRate, 0, Infinity, true);
+  }
+
+  get steps(): number {
+    return this.count;
+  }
+
+  step<T extends Tree>(params: T, grads: Tree): T {
+    const op = `${this.name}.step`;
+    const p = arrayLeaves(op, params);
+    const g = arrayLeaves(op, grads);
+    this.checkStructure(op, p.def, g.def, p.paths, p.leaves, g.leaves);
+    if (this.structure === null) {
+      this.structure = { def: treeDefString(p.def), shapes: p.leaves.map((l) => l.shape.join(",")) };
+      this.slots = p.leaves.map((l) => Array.from({ length: this.slotCount }, () => new Float64Array(l.size)));
+    } else {
+      const shapes = p.leaves.map((l) => l.shape.join(","));
+      const changed = shapes.findIndex((s, i) => s !== this.structure!.shapes[i]);
+      if (treeDefString(p.def) !== this.structure.def || changed >= 0) {
+        const where = changed >= 0 ? `'${p.paths[changed]}' has shape [${shapes[changed]}], it had [${this.structure.shapes[changed]}]` : `structure ${treeDefString(p.def)}, it was ${this.structure.def}`;
+        throw new ValueError(op, `the params differ from the first step's (${where}): call reset() to optimize other params`);
+      }
+    }
+    this.count++;
+    const next = p.leaves.map((leaf, i) => {
+      const out = zeros(leaf.shape, leaf.dtype);
+      this.update(out.data, leaf.data, g.leaves[i]!.data, this.slots[i]!, this.count);
+      return out;
+    });
+    return unflatten(p.def, next) as T;
+  }
+
+  reset(): void {
+    this.count = 0;
+    this.structure = null;
+    this.slots = [];
+  }
+
+  private checkStructure(op: string, pDef: TreeDef, gDef: TreeDef, paths: readonly string[], p: readonly NDArray[], g: readonly NDArray[]): void {
+    if (treeDefString(pDef) !== treeDefString(gDef)) throw new ValueError(op, `gradients have structure ${treeDefString(gDef)}, the params ${treeDefString(pDef)}`);
+    p.forEach((leaf, i) => {
+      const gi = g[i]!;
+      if (leaf.shape.join(",") !== gi.shape.join(",")) throw new ValueError(op, `gradient '${paths[i]}' has shape [${gi.shape.join(",")}], the param [${leaf.shape.join(",")}]`);
+      const d = gi.data;
+      for (let k = 0; k < d.length; k++) {
+        if (!Number.isFinite(d[k]!)) throw new ValueError(op, `gradient '${paths[i]}' contains ${d[k]} at entry ${k} (step ${this.count + 1})`);
+      }
+    });
+  }
+}

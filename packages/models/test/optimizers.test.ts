@@ -1,0 +1,93 @@
+import { type NDArray, tensor, ValueError } from "@ostl/core";
+import { describe, expect, it } from "vitest";
+import { adam, clipGlobalNorm, globalNorm, optimizerByName, scaleTree, sgd } from "@ostl/models";
+
+const values = (x: unknown) => (x as NDArray).toFlat();
+
+describe("sgd", () => {
+  it("plain: p - lr g", () => {
+    const next = sgd({ learningRate: 0.1 }).step({ w: tensor([1, -2]) }, { w: tensor([3, 0.5]) });
+    expect(values(next.w)[0]).toBeCloseTo(0.7, 15);
+    expect(values(next.w)[1]).toBeCloseTo(-2.05, 15);
+  });
+
+  it("momentum: v = g at the first step, then v = μ v + g (hand-computed)", () => {
+    const opt = sgd({ learningRate: 0.1, momentum: 0.9 });
+    let p = { w: tensor([1]) };
+    p = opt.step(p, { w: tensor([1]) }); // v = 1, p = 0.9
+    expect(values(p.w)[0]).toBeCloseTo(0.9, 15);
+    p = opt.step(p, { w: tensor([2]) }); // v = 0.9 + 2 = 2.9, p = 0.9 - 0.29
+    expect(values(p.w)[0]).toBeCloseTo(0.61, 15);
+    expect(opt.steps).toBe(2);
+  });
+
+  it("rejects a momentum outside [0, 1) and a learning rate <= 0", () => {
+    expect(() => sgd({ learningRate: 0.1, momentum: 1 })).toThrow("sgd: option 'momentum' must be a finite number >= 0 and < 1, got 1");
+    expect(() => sgd({ learningRate: 0 })).toThrow("option 'learningRate' must be a finite number > 0");
+  });
+});
+
+describe("adam", () => {
+  it("matches two hand-computed steps (values from the textbook formula with bias correction)", () => {
+    const opt = adam({ learningRate: 0.1 });
+    let p = { w: tensor([1]) };
+    p = opt.step(p, { w: tensor([2]) });
+    expect(Math.abs(values(p.w)[0]! - 0.9000000005)).toBeLessThan(1e-15);
+    p = opt.step(p, { w: tensor([-1]) });
+    expect(Math.abs(values(p.w)[0]! - 0.8733662967024315)).toBeLessThan(1e-15);
+  });
+
+  it("keeps per-leaf state, leaves its inputs untouched and keeps float32", () => {
+    const opt = adam();
+    const params = { a: { W: tensor([[1, 2]]) }, b: tensor([0.5], { dtype: "float32" }) };
+    const next = opt.step(params, { a: { W: tensor([[1, -1]]) }, b: tensor([1], { dtype: "float32" }) });
+    expect(values(params.a.W)).toEqual([1, 2]);
+    expect((next.b as NDArray).dtype).toBe("float32");
+    expect(values(next.a.W)[0]).toBeCloseTo(1 - 1e-3, 9);
+    expect(values(next.a.W)[1]).toBeCloseTo(2 + 1e-3, 9);
+  });
+
+  it("names the leaf of a gradient that is not finite or of the wrong shape", () => {
+    const opt = adam();
+    expect(() => opt.step({ layer0: { W: tensor([1, 2]) } }, { layer0: { W: tensor([1, NaN]) } })).toThrow("adam.step: gradient 'layer0.W' contains NaN at entry 1 (step 1)");
+    expect(() => opt.step({ W: tensor([1, 2]) }, { W: tensor([1]) })).toThrow("gradient 'W' has shape [1], the param [2]");
+    expect(() => opt.step({ W: tensor([1]) }, { V: tensor([1]) })).toThrow(ValueError);
+  });
+
+  it("refuses params that differ from the first step's until reset", () => {
+    const opt = adam();
+    opt.step({ W: tensor([1]) }, { W: tensor([1]) });
+    expect(() => opt.step({ W: tensor([1, 2]) }, { W: tensor([1, 1]) })).toThrow("'W' has shape [2], it had [1]");
+    opt.reset();
+    expect(opt.steps).toBe(0);
+    expect(() => opt.step({ W: tensor([1, 2]) }, { W: tensor([1, 1]) })).not.toThrow();
+  });
+});
+
+describe("global-norm clipping", () => {
+  it("scales by maxNorm / (norm + 1e-6) above the threshold and returns the same tree below it", () => {
+    const grads = { a: tensor([3]), b: { c: tensor([[4]]) } };
+    expect(globalNorm(grads)).toBe(5);
+    const c = clipGlobalNorm(grads, 1);
+    expect(c).toMatchObject({ norm: 5, clipped: true });
+    expect(values(c.grads.a)[0]).toBeCloseTo(3 / (5 + 1e-6), 15);
+    expect(values(c.grads.b.c)[0]).toBeCloseTo(4 / (5 + 1e-6), 15);
+    const same = clipGlobalNorm(grads, 10);
+    expect(same.grads).toBe(grads);
+    expect(same.clipped).toBe(false);
+    expect(() => clipGlobalNorm(grads, 0)).toThrow("clipGlobalNorm: maxNorm must be a positive finite number, got 0");
+  });
+
+  it("scaleTree multiplies every entry", () => {
+    expect(values(scaleTree({ w: tensor([2, -4]) }, 0.25).w)).toEqual([0.5, -1]);
+  });
+});
+
+describe("optimizerByName", () => {
+  it("builds the named optimizer and lists the known ones for an unknown name", () => {
+    expect(optimizerByName("adam", { learningRate: 0.01 }).learningRate).toBe(0.01);
+    expect(optimizerByName("sgd", { learningRate: 0.5, momentum: 0.9 }).name).toBe("sgd");
+    expect(() => optimizerByName("rmsprop", { learningRate: 1 })).toThrow("unknown optimizer 'rmsprop' (known: adam, sgd)");
+    expect(() => optimizerByName("adam", { learningRate: 1, momentum: 0.9 })).toThrow("momentum' applies to sgd only");
+  });
+});
