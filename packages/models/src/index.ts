@@ -1,6 +1,8 @@
 /**
  * `@ostl/models`: the built-in recurrent cells (rnn, lstm, gru, the SNU family), their seeded
- * initialisers, the per-step losses, and the reference-data reader used by the gradient checks.
+ * initialisers, the per-step losses, the reference-data reader used by the gradient checks, and
+ * what training needs: optimizers (SGD, Adam, global-norm clipping), masked batches, the JSB
+ * Chorales loader, synthetic tasks (delayed recall, adding) and the training loop.
  *
  * @module
  */
@@ -25,3 +27,30 @@ export {
   type FlatParamValues,
 } from "./reference/parse.js";
 export { buildReferenceCase, type ReferenceSetup } from "./reference/build.js";
+export { type ArrayLeaves, arrayLeaves, globalNorm, scaleTree } from "./optim/leaves.js";
+export { type Optimizer, type LeafUpdate, ElementwiseOptimizer, checkHyper } from "./optim/optimizer.js";
+export { sgd, type SgdOptions } from "./optim/sgd.js";
+export { adam, type AdamOptions } from "./optim/adam.js";
+export { clipGlobalNorm, type Clipped } from "./optim/clip.js";
+export { optimizerByName, OPTIMIZERS, type OptimizerName } from "./optim/registry.js";
+export { type SequenceExample, type Dataset, scoredSteps, checkDataset } from "./data/dataset.js";
+export { MASKED, maskedTarget, maskedLoss } from "./data/mask.js";
+export { type Batch, batchExamples } from "./data/batch.js";
+export { LOWEST_KEY, PIANO_KEYS, isPianoKey, pianoRollFrame, pianoRollPitches } from "./data/piano-roll.js";
+export { DataFileError } from "./data/error.js";
+export { JSB_CHORALES_SOURCE, type JsbChorales, parseJsbChorales, nextStepExample, jsbDataset } from "./data/jsb.js";
+export { type SplitSizes, generateSplits, integerOption } from "./tasks/split-sizes.js";
+export { copyTask, type CopyOptions } from "./tasks/copy.js";
+export { adding, type AddingOptions } from "./tasks/adding.js";
+export { withMaskedLoss, datasetNetwork } from "./training/network.js";
+export { evaluate } from "./training/evaluate.js";
+export {
+  train,
+  makeAlgorithm,
+  type UpdateEvery,
+  type TrainOptions,
+  type EpochMetrics,
+  type TrainProgress,
+  type TrainHooks,
+  type TrainResult,
+} from "./training/train.js";

@@ -1,0 +1,231 @@
+/**
+ * The training loop: any gradient algorithm, updates once per sequence (batch) or every k steps,
+ * per-epoch train / valid / test figures, seeded shuffling, and hooks for progress reports,
+ * checkpoints and interruption.
+ *
+ * @module
+ */
+import { type AlgorithmName, Bptt, type GradientAlgorithm, type Network, type NetworkParams, Ostl, type OstlOptions, Rtrl } from "@ostl/ostl";
+import { type PRNG, ValueError } from "@ostl/core";
+import { batchExamples } from "../data/batch.js";
+import type { Dataset } from "../data/dataset.js";
+import { clipGlobalNorm } from "../optim/clip.js";
+import { scaleTree } from "../optim/leaves.js";
+import type { Optimizer } from "../optim/optimizer.js";
+import { evaluate } from "./evaluate.js";
+import { withMaskedLoss } from "./network.js";
+
+/**
+ * When updates are applied: after every `k` steps of a sequence (and at its end), or once per
+ * sequence (per batch of sequences).
+ *
+ * @example
+ * ```ts
+ * import type { UpdateEvery } from "@ostl/models";
+ * const online: UpdateEvery = 1;
+ * const perSequence: UpdateEvery = "sequence";
+ * ```
+ */
+export type UpdateEvery = number | "sequence";
+
+/**
+ * Options of {@link train}.
+ *
+ * @example
+ * ```ts
+ * import { PRNG } from "@ostl/core";
+ * import { adam, type TrainOptions } from "@ostl/models";
+ * const options: TrainOptions = { algorithm: "ostl", optimizer: adam({ learningRate: 1e-3 }), epochs: 30, shuffle: new PRNG(1) };
+ * ```
+ */
+export interface TrainOptions {
+  readonly algorithm: AlgorithmName;
+  readonly optimizer: Optimizer;
+  readonly epochs: number;
+  /** Default `"sequence"`. */
+  readonly updateEvery?: UpdateEvery;
+  /** Sequences per batch (padded and masked; default 1). */
+  readonly batchSize?: number;
+  /** Clip the averaged gradients to this global L2 norm before each update (default: no clipping). */
+  readonly clipNorm?: number;
+  /** Shuffles the training sequences at every epoch (default: the data set's order). */
+  readonly shuffle?: PRNG;
+  /** Options of the OSTL algorithm (e.g. the diagonal approximation). */
+  readonly ostl?: OstlOptions;
+  /** Sequences per batch when scoring valid and test (default 64; the figures do not depend on it). */
+  readonly evalBatchSize?: number;
+}
+
+/**
+ * The figures of one epoch: the mean per-step loss over the training steps as they were trained
+ * (parameters changing along the epoch), and over the valid and test splits after the epoch;
+ * `seconds` is the epoch's wall-clock time, scoring included.
+ *
+ * @example
+ * ```ts
+ * import type { EpochMetrics } from "@ostl/models";
+ * const m: EpochMetrics = { epoch: 1, train: 9.1, valid: 8.9, test: 8.95, seconds: 31.2 };
+ * ```
+ */
+export interface EpochMetrics {
+  readonly epoch: number;
+  readonly train: number;
+  readonly valid: number;
+  readonly test: number;
+  readonly seconds: number;
+}
+
+/**
+ * Where training is, reported after every batch.
+ *
+ * @example
+ * ```ts
+ * import type { TrainProgress } from "@ostl/models";
+ * const p: TrainProgress = { epoch: 1, epochs: 30, sequence: 10, sequences: 229, runningLoss: 12.3 };
+ * ```
+ */
+export interface TrainProgress {
+  readonly epoch: number;
+  readonly epochs: number;
+  /** Sequences trained so far in this epoch. */
+  readonly sequence: number;
+  readonly sequences: number;
+  /** Mean per-step loss of this epoch so far. */
+  readonly runningLoss: number;
+}
+
+/**
+ * Callbacks of {@link train}.
+ *
+ * @example
+ * ```ts
+ * import type { TrainHooks } from "@ostl/models";
+ * const hooks: TrainHooks = { onEpoch: (m) => console.log(m.epoch, m.test), shouldStop: () => false };
+ * ```
+ */
+export interface TrainHooks {
+  /** After every batch. */
+  onProgress?(progress: TrainProgress): void;
+  /** After every epoch, with the figures, the params reached and the split of the time. */
+  onEpoch?(metrics: EpochMetrics, params: NetworkParams, timing: { readonly trainSeconds: number; readonly evalSeconds: number }): void | Promise<void>;
+  /** Checked before every batch; `true` stops training, keeping the epochs already finished. */
+  shouldStop?(): boolean;
+}
+
+/**
+ * What {@link train} returns.
+ *
+ * @example
+ * ```ts
+ * import type { TrainResult } from "@ostl/models";
+ * const summarize = (r: TrainResult) => `${r.history.length} epochs${r.stopped ? " (stopped)" : ""}`;
+ * ```
+ */
+export interface TrainResult {
+  readonly params: NetworkParams;
+  readonly history: readonly EpochMetrics[];
+  /** Whether `shouldStop` ended training before the last epoch. */
+  readonly stopped: boolean;
+}
+
+/**
+ * The gradient algorithm called `name` on a network.
+ *
+ * @throws {@link ValueError} for an unknown name.
+ * @example
+ * ```ts
+ * import { Network } from "@ostl/ostl";
+ * import { makeAlgorithm, mse, ssnu } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: ssnu(), hiddenSize: 4 }], outputSize: 1, loss: mse });
+ * console.log(makeAlgorithm("ostl", net).name); // ostl
+ * ```
+ */
+export function makeAlgorithm(name: AlgorithmName, network: Network, ostl: OstlOptions = {}): GradientAlgorithm {
+  if (name === "bptt") return new Bptt(network);
+  if (name === "rtrl") return new Rtrl(network);
+  if (name === "ostl") return new Ostl(network, ostl);
+  throw new ValueError("makeAlgorithm", `unknown algorithm '${String(name)}' (known: bptt, rtrl, ostl)`);
+}
+
+function checkOptions(options: TrainOptions): { every: number; batchSize: number } {
+  const { epochs, updateEvery = "sequence", batchSize = 1 } = options;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new ValueError("train", `epochs must be a positive integer, got ${epochs}`);
+  if (updateEvery !== "sequence" && (!Number.isInteger(updateEvery) || updateEvery < 1)) {
+    throw new ValueError("train", `updateEvery must be a positive integer or "sequence", got ${String(updateEvery)}`);
+  }
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError("train", `batchSize must be a positive integer, got ${batchSize}`);
+  return { every: updateEvery === "sequence" ? Infinity : updateEvery, batchSize };
+}
+
+/** Lets pending events (a SIGINT handler, timers) run between batches. */
+const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Trains a network on a data set. For every batch of training sequences (shuffled per epoch when
+ * `shuffle` is given) the algorithm starts from the initial state and is fed the batch in chunks
+ * of `updateEvery` steps (or whole); after each chunk the gradients, summed over its scored steps,
+ * are averaged over them (the loss averaged over the steps), clipped if asked, and applied by the
+ * optimizer. Chunks without a scored step apply no update. Valid and test are scored after every epoch.
+ *
+ * @throws {@link ValueError} for bad options, or (from the optimizer) when a gradient is not finite.
+ * @example
+ * ```ts
+ * import { PRNG } from "@ostl/core";
+ * import { adam, copyTask, datasetNetwork, rnn, train } from "@ostl/models";
+ * const data = copyTask({ symbols: 3, length: 2, delay: 2, examples: [64, 16, 16], seed: 0 });
+ * const net = datasetNetwork(data, rnn(), 16);
+ * const result = await train(net, net.init(new PRNG(1)), data, {
+ *   algorithm: "ostl", optimizer: adam({ learningRate: 0.01 }), epochs: 2, shuffle: new PRNG(2),
+ * });
+ * console.log(result.history.length); // 2
+ * ```
+ */
+export async function train(network: Network, params: NetworkParams, data: Dataset, options: TrainOptions, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const { every, batchSize } = checkOptions(options);
+  const net = withMaskedLoss(network);
+  const algo = makeAlgorithm(options.algorithm, net, options.ostl);
+  const history: EpochMetrics[] = [];
+  const n = data.train.length;
+  let current = params;
+
+  const apply = (scored: number) => {
+    const summed = algo.takeGradients();
+    if (scored === 0) return;
+    let grads = scaleTree(summed, 1 / scored);
+    if (options.clipNorm !== undefined) grads = clipGlobalNorm(grads, options.clipNorm).grads;
+    current = options.optimizer.step(current, grads);
+    algo.setParams(current);
+  };
+
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const start = performance.now();
+    const order = options.shuffle ? options.shuffle.permutation(n) : Array.from({ length: n }, (_, i) => i);
+    let lossSum = 0;
+    let lossSteps = 0;
+    for (let i = 0; i < n; i += batchSize) {
+      if (hooks.shouldStop?.()) return { params: current, history, stopped: true };
+      const batch = batchExamples(order.slice(i, i + batchSize).map((j) => data.train[j]!));
+      algo.begin(current);
+      const T = batch.inputs.length;
+      for (let a = 0; a < T; a += Math.min(every, T)) {
+        const b = Math.min(T, a + every);
+        lossSum += algo.feed(batch.inputs.slice(a, b), batch.targets.slice(a, b));
+        let scored = 0;
+        for (let t = a; t < b; t++) scored += batch.counts[t]!;
+        lossSteps += scored;
+        apply(scored);
+      }
+      hooks.onProgress?.({ epoch, epochs: options.epochs, sequence: Math.min(n, i + batchSize), sequences: n, runningLoss: lossSteps === 0 ? NaN : lossSum / lossSteps });
+      await yieldToEvents();
+    }
+    const trained = performance.now();
+    const evalBatch = options.evalBatchSize ?? 64;
+    const valid = evaluate(net, current, data.valid, evalBatch);
+    const test = evaluate(net, current, data.test, evalBatch);
+    const end = performance.now();
+    const metrics: EpochMetrics = { epoch, train: lossSteps === 0 ? NaN : lossSum / lossSteps, valid, test, seconds: (end - start) / 1000 };
+    history.push(metrics);
+    await hooks.onEpoch?.(metrics, current, { trainSeconds: (trained - start) / 1000, evalSeconds: (end - trained) / 1000 });
+  }
+  return { params: current, history, stopped: false };
+}
