@@ -1,47 +1,60 @@
 import * as core from "@ostl/core";
 import type { NDArray } from "@ostl/core";
-import { type Tensor, type Tree, jvp, vjp } from "@ostl/autodiff";
+import { type Tensor, type Tree, concat, flatten, jvp, reshape, unflatten, vjp } from "@ostl/autodiff";
 import type { TensorRecord } from "./cell.js";
+import { findRowFactors, type RowFactor } from "./factors.js";
 import { TreeLayout } from "./layout.js";
 import type { Network } from "./network.js";
-import { contractTangents } from "./rtrl.js";
+import { replayGraph } from "./replay.js";
 import type { CellStructure, TraceLayout } from "./structure.js";
+import { rowTraceUpdate } from "./trace-kernel.js";
 
-/** One step of a layer's eligibility computation: the layer's outputs and how to turn a learning signal into a gradient. */
+/** One step of a layer's eligibility computation: the layer's outputs, and how to fold in the learning signal. */
 export interface EligibilityStep {
   readonly state: TensorRecord;
   readonly y: Tensor;
-  /** Gradient contribution L_t · e_t of this step for the layer's params, given L_t = ∂E_t/∂y_t. */
-  contract(learningSignal: Tensor): TensorRecord;
+  /** Adds L_t · e_t (with L_t = ∂E_t/∂y_t) to the layer's gradient and advances the traces. */
+  accumulate(learningSignal: Tensor): void;
 }
 
 /** Eligibility traces of one layer: ε_t = (∂s_t/∂s_{t-1}) ε_{t-1} + ∂s_t/∂θ, e_t = dy_t/dθ within the layer. */
 export interface LayerEligibility {
   advance(params: TensorRecord, state: TensorRecord, x: Tensor): EligibilityStep;
-  reset(): void;
+  /** The gradient accumulated since the last `clearGradients()` (zeros of the params' shapes if none). */
+  gradients(params: TensorRecord): TensorRecord;
+  clearGradients(): void;
   /** Floats held by the traces. */
   floats(): number;
 }
 
 type LayerStepFn = (s: TensorRecord, p: TensorRecord) => { state: TensorRecord; y: Tensor };
 
-/** The layer output y as a target of the diagonal bookkeeping (distinct from a state field that may also be named "y"). */
-const OUTPUT = Symbol("output y");
-/** A next-state field (by name) or the output. */
-type Target = string | typeof OUTPUT;
-
 function stepFunction(network: Network, l: number, x: Tensor): LayerStepFn {
   return (s, p) => network.layerStep(l, p, s, x);
 }
 
+function zerosOf(params: TensorRecord): Record<string, NDArray> {
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, core.zeros(v.shape, v.dtype)]));
+}
+
+/** Flattens a tree of tangent stacks `[K, ...leaf]` into one `[K, Σ leaf sizes]` matrix (flatten order). */
+function tangentMatrix(tree: Tree, k: number): NDArray {
+  const { leaves } = flatten(tree);
+  return core.concat(leaves.map((t) => core.reshape(t as NDArray, [k, -1])), 1);
+}
+
 /**
- * Dense traces: ε has one row per parameter entry (`[P, ...state]`), advanced by one batched
- * forward-mode pass with tangents (ε_{t-1}, I). Exact for any cell; O(P·n) memory.
+ * Dense traces for any cell: ε_t (one row per parameter entry, `[P, |s|]`) follows
+ * ε_t = ε_{t-1} Jᵀ + Iᵀ and e_t = ε_{t-1} J_yᵀ + I_yᵀ, where J = ∂s_t/∂s_{t-1} and J_y = ∂y_t/∂s_{t-1}
+ * come from one batched forward pass with |s| directions, and the immediate terms I = ∂s_t/∂θ,
+ * I_y = ∂y_t/∂θ from whichever is cheaper: |s| + |y| reverse passes over one tape, or one batched
+ * forward pass with P directions. Then two tiled matrix products: O(P·|s|²) per step instead of
+ * pushing P tangents through every op. Exact; O(P·|s|) memory.
  */
 export class DenseEligibility implements LayerEligibility {
-  private traces: Tree | null = null;
-  private identity: Tree | null = null;
+  private traces: NDArray | null = null;
   private layout: TreeLayout | null = null;
+  private sum: NDArray | null = null;
 
   constructor(
     private readonly network: Network,
@@ -49,27 +62,75 @@ export class DenseEligibility implements LayerEligibility {
   ) {}
 
   advance(params: TensorRecord, state: TensorRecord, x: Tensor): EligibilityStep {
-    this.layout ??= new TreeLayout(params);
-    this.identity ??= this.layout.identityTangents();
-    const P = this.layout.size;
-    const eps = this.traces ?? new TreeLayout(state).zeroTangents(P);
-    const [out, tangents] = jvp(stepFunction(this.network, this.layer, x) as (...a: Tree[]) => Tree, [state, params], [eps, this.identity], { batch: P }) as unknown as [
+    const layout = (this.layout ??= new TreeLayout(params));
+    const stateLayout = new TreeLayout(state);
+    const P = layout.size;
+    const S = stateLayout.size;
+    const f = stepFunction(this.network, this.layer, x);
+    const [out, tangents] = jvp(f as (...a: Tree[]) => Tree, [state, params], [stateLayout.identityTangents(), layout.zeroTangents(S)], { batch: S }) as unknown as [
       { state: TensorRecord; y: Tensor },
-      { state: Tree; y: Tensor },
+      { state: Tree; y: NDArray },
     ];
-    this.traces = tangents.state;
-    const layout = this.layout;
-    return { state: out.state, y: out.y, contract: (L) => layout.split(contractTangents(tangents.y, L)) as TensorRecord };
+    const Jt = tangentMatrix(tangents.state, S); // [S, S]: row j = ∂s_t/∂s_{t-1, j}
+    const Jyt = core.reshape(tangents.y, [S, -1]); // [S, |y|]
+    const Y = Jyt.shape[1]!;
+    const [It, Iyt] = S + Y <= P ? this.immediateByReverse(f, state, params, S, Y) : this.immediateByForward(f, state, params, stateLayout, P);
+    const old = this.traces ?? core.zeros([P, S]);
+    this.traces = core.add(core.matmul(old, Jt), It);
+    const e = core.add(core.matmul(old, Jyt), Iyt);
+    return {
+      state: out.state,
+      y: out.y,
+      accumulate: (L) => {
+        const g = core.matmul(e, core.reshape(L as NDArray, [-1]));
+        this.sum = this.sum === null ? g : core.add(this.sum, g);
+      },
+    };
   }
 
-  reset(): void {
-    this.traces = null;
+  /** Iᵀ `[P, S]` and I_yᵀ `[P, |y|]` from one tape and S + |y| reverse passes. */
+  private immediateByReverse(f: LayerStepFn, state: TensorRecord, params: TensorRecord, S: number, Y: number): [NDArray, NDArray] {
+    const flatOut = (p: TensorRecord) => {
+      const r = f(state, p);
+      const { leaves } = flatten(r.state as Tree);
+      return concat([...leaves.map((l) => reshape(l as Tensor, [-1])), reshape(r.y, [-1])]);
+    };
+    const [, pullback] = vjp(flatOut, params);
+    const layout = this.layout!;
+    const columns: NDArray[] = [];
+    for (let j = 0; j < S + Y; j++) {
+      const seed = core.zeros([S + Y]);
+      seed.data[j] = 1;
+      const [g] = pullback(seed) as [TensorRecord];
+      columns.push(core.concat(layout.paths.map((path) => core.reshape(g[path] as NDArray, [-1]))));
+    }
+    const all = core.stack(columns, 1); // [P, S + Y]
+    return [core.slice(all, [0, 0], [layout.size, S]), core.slice(all, [0, S], [layout.size, S + Y])];
+  }
+
+  /** Iᵀ and I_yᵀ from one batched forward pass with P directions. */
+  private immediateByForward(f: LayerStepFn, state: TensorRecord, params: TensorRecord, stateLayout: TreeLayout, P: number): [NDArray, NDArray] {
+    const [, t] = jvp(f as (...a: Tree[]) => Tree, [state, params], [stateLayout.zeroTangents(P), this.layout!.identityTangents()], { batch: P }) as unknown as [unknown, { state: Tree; y: NDArray }];
+    return [tangentMatrix(t.state, P), core.reshape(t.y, [P, -1])];
+  }
+
+  gradients(params: TensorRecord): TensorRecord {
+    return this.sum === null ? zerosOf(params) : (this.layout!.split(this.sum) as TensorRecord);
+  }
+
+  clearGradients(): void {
+    this.sum = null;
   }
 
   floats(): number {
-    return this.traces === null ? 0 : new TreeLayout(this.traces).size;
+    return this.traces === null ? 0 : this.traces.size;
   }
 }
+
+/** The layer output y as a target of the diagonal bookkeeping (distinct from a state field that may also be named "y"). */
+const OUTPUT = Symbol("output y");
+/** A next-state field (by name) or the output. */
+type Target = string | typeof OUTPUT;
 
 /**
  * Structured traces for a layer whose temporal Jacobian is diagonal (proven by the structure
@@ -78,94 +139,147 @@ export class DenseEligibility implements LayerEligibility {
  *
  * With D^{ab} = diag ∂s^a_t/∂s^b_{t-1} and I^a(θ) = ∂s^a_t/∂θ (immediate, compressed):
  *   ε^a_t(θ) = Σ_b D^{ab} ⊙ ε^b_{t-1}(θ) + I^a(θ),   e_t(θ) = Σ_b D^{yb} ⊙ ε^b_{t-1}(θ) + I^y(θ).
- * When the Jacobian is proven diagonal, one VJP of Σ_i s^a_i gives both D^{a·} and I^a at once.
- * Under the approximation, D is the true diagonal of a dense Jacobian (one batched JVP).
+ * The step is replayed from its traced graph with each factored parameter's product `u Wᵀ` as an
+ * input z; one reverse pass per target a (state fields and y), seeded with ones on a, then gives
+ * D^{a·} (the diagonal is proven), the immediate terms of diag-structured parameters, and c^a =
+ * ∂s^a/∂z, from which a fused kernel updates W's traces as Σ_b D ⊙ ε^b + c ⊗ u in one pass.
+ * Row-structured parameters that do not factor get materialized immediate terms instead. Under
+ * the approximation, D is the true diagonal of a dense Jacobian (one batched JVP over the state).
  */
 export class DiagonalEligibility implements LayerEligibility {
-  private traces: Map<string, Map<string, NDArray>> | null = null;
   private readonly stateNames: readonly string[];
-  private readonly outputs: readonly Target[];
+  private readonly targets: readonly Target[];
+  private readonly factors: readonly RowFactor[];
+  /** Row and diag params whose immediate terms are materialized. */
+  private readonly materialized: readonly string[];
+  private readonly denseNames: readonly string[];
+  private factoredTraces: Map<string, Float64Array[]> | null = null;
+  private traces: Map<string, Map<string, NDArray>> | null = null;
+  private sums = new Map<string, NDArray>();
 
   constructor(
     private readonly network: Network,
     private readonly layer: number,
-    structure: CellStructure,
+    private readonly structure: CellStructure,
     private readonly layouts: Readonly<Record<string, TraceLayout>>,
     private readonly approximate: boolean,
   ) {
     this.stateNames = structure.stateNames;
-    this.outputs = [...this.stateNames, OUTPUT];
+    this.targets = [...this.stateNames, OUTPUT];
+    const graph = structure.graph;
+    const rowParams = Object.entries(layouts).filter(([, l]) => l === "row").map(([name]) => name);
+    const uMay = (i: number) => graph.inputs[i]!.name === "2" || (approximate && graph.inputs[i]!.name.startsWith("1."));
+    this.factors = findRowFactors(graph, rowParams, uMay);
+    const factored = new Set(this.factors.map((f) => f.param));
+    this.materialized = Object.entries(layouts).filter(([name, l]) => (l === "row" || l === "diag") && !factored.has(name)).map(([name]) => name);
+    this.denseNames = Object.entries(layouts).filter(([, l]) => l === "dense").map(([name]) => name);
   }
 
-  private initialTraces(params: TensorRecord, n: number): Map<string, Map<string, NDArray>> {
-    const traces = new Map<string, Map<string, NDArray>>();
-    for (const a of this.stateNames) {
-      const perParam = new Map<string, NDArray>();
-      for (const [name, layout] of Object.entries(this.layouts)) {
-        const shape = params[name]!.shape;
-        if (layout === "row" || layout === "diag") perParam.set(name, core.zeros(shape));
-        else if (layout === "dense") perParam.set(name, core.zeros([shape.reduce((p, d) => p * d, 1), n]));
-      }
-      traces.set(a, perParam);
-    }
-    return traces;
+  /** The step as a function of (state, params that are not factored, products z), replayed from the traced graph. */
+  private replayed(params: TensorRecord, x: Tensor) {
+    const graph = this.structure.graph;
+    return (state: TensorRecord, rest: TensorRecord, zs: Tensor[]) => {
+      const inputs = graph.inputs.map((v) => {
+        if (v.name === "2") return x;
+        const field = v.name.slice(2);
+        return v.name.startsWith("0.") ? (rest[field] ?? params[field]!) : state[field]!;
+      });
+      const overrides = new Map(this.factors.map((f, j) => [f.product, zs[j]!] as const));
+      return unflatten(graph.outputDef, replayGraph(graph, inputs, overrides)) as { state: TensorRecord; y: Tensor };
+    };
+  }
+
+  private product(f: RowFactor, params: TensorRecord, state: TensorRecord, x: Tensor): { z: NDArray; u: NDArray } {
+    const graph = this.structure.graph;
+    const u = f.u.kind === "const" ? f.u.value : (() => {
+      const name = graph.inputs[f.u.index]!.name;
+      return (name === "2" ? x : state[name.slice(2)]!) as NDArray;
+    })();
+    const W = params[f.param] as NDArray;
+    return { z: f.transposed ? core.matmul(u, core.transpose(W)) : core.matmul(W, u), u: core.contiguous(u) };
   }
 
   advance(params: TensorRecord, state: TensorRecord, x: Tensor): EligibilityStep {
     const n = this.network.spec.layers[this.layer]!.hiddenSize;
-    const f = stepFunction(this.network, this.layer, x);
-    const [out, pullback] = vjp(f as (...a: Tree[]) => Tree, state, params) as unknown as [{ state: TensorRecord; y: Tensor }, (ct: Tree) => [Tree, Tree]];
+    const c = this.stateNames.length;
+    const products = this.factors.map((f) => this.product(f, params, state, x));
+    const rest = Object.fromEntries(Object.keys(params).filter((k) => !this.factors.some((f) => f.param === k)).map((k) => [k, params[k]!]));
+    const [out, pullback] = vjp(this.replayed(params, x) as unknown as (...a: Tree[]) => Tree, state, rest, products.map((p) => p.z)) as unknown as [
+      { state: TensorRecord; y: Tensor },
+      (ct: Tree) => [TensorRecord, TensorRecord, NDArray[]],
+    ];
     const ones = core.ones([n]);
     const zeros = core.zeros([n]);
     const seed = (o: Target) => ({ state: Object.fromEntries(this.stateNames.map((a) => [a, a === o ? ones : zeros])), y: o === OUTPUT ? ones : zeros });
     const D = new Map<Target, TensorRecord>();
     const immediate = new Map<Target, TensorRecord>();
-    for (const o of this.outputs) {
-      const [gs, gp] = pullback(seed(o));
-      D.set(o, gs as TensorRecord);
-      immediate.set(o, gp as TensorRecord);
+    const cz = new Map<Target, NDArray[]>();
+    for (const o of this.targets) {
+      const [gs, gRest, gz] = pullback(seed(o));
+      D.set(o, gs);
+      immediate.set(o, gRest);
+      cz.set(o, gz);
     }
-    if (this.approximate) this.replaceWithTrueDiagonal(f, state, params, D);
-    const denseImmediate = this.denseImmediate(f, state, params);
-    const old = this.traces ?? this.initialTraces(params, n);
-
-    const propagate = (o: Target, name: string, layout: TraceLayout): NDArray => {
-      let acc: NDArray | null = null;
-      for (const b of this.stateNames) {
-        const d = D.get(o)![b] as NDArray;
-        const term = core.mul(layout === "row" ? core.reshape(d, [n, 1]) : d, old.get(b)!.get(name)!);
-        acc = acc === null ? term : core.add(acc, term);
-      }
-      const imm = layout === "dense" ? denseImmediate.get(o)!.get(name)! : (immediate.get(o)![name] as NDArray);
-      return acc === null ? imm : core.add(acc, imm);
-    };
-
-    const next = new Map<string, Map<string, NDArray>>();
-    for (const a of this.stateNames) {
-      const perParam = new Map<string, NDArray>();
-      for (const [name, layout] of Object.entries(this.layouts)) if (layout !== "none") perParam.set(name, propagate(a, name, layout));
-      next.set(a, perParam);
-    }
-    const e = new Map<string, NDArray>();
-    for (const [name, layout] of Object.entries(this.layouts)) if (layout !== "none") e.set(name, propagate(OUTPUT, name, layout));
-    this.traces = next;
-
+    if (this.approximate) this.replaceWithTrueDiagonal(stepFunction(this.network, this.layer, x), state, params, D);
+    const denseImmediate = this.denseImmediate(stepFunction(this.network, this.layer, x), state, params);
     return {
       state: out.state,
       y: out.y,
-      contract: (L) => {
-        const signal = L as NDArray;
-        const g: Record<string, Tensor> = {};
-        for (const [name, layout] of Object.entries(this.layouts)) {
-          const shape = params[name]!.shape;
-          if (layout === "none") g[name] = core.zeros(shape);
-          else if (layout === "row") g[name] = core.mul(core.reshape(signal, [n, 1]), e.get(name)!);
-          else if (layout === "diag") g[name] = core.mul(signal, e.get(name)!);
-          else g[name] = core.reshape(core.matmul(e.get(name)!, signal), shape);
-        }
-        return g;
+      accumulate: (L) => {
+        const signal = core.contiguous(L as NDArray);
+        this.accumulateFactored(params, products, D, cz, signal, n, c);
+        this.accumulateOthers(params, D, immediate, denseImmediate, signal, n);
       },
     };
+  }
+
+  private accumulateFactored(params: TensorRecord, products: { u: NDArray }[], D: Map<Target, TensorRecord>, cz: Map<Target, NDArray[]>, L: NDArray, n: number, c: number): void {
+    if (this.factors.length === 0) return;
+    this.factoredTraces ??= new Map(this.factors.map((f) => [f.param, this.stateNames.map(() => new Float64Array(params[f.param]!.size))]));
+    const Dflat = new Float64Array(c * c * n);
+    const Dy = new Float64Array(c * n);
+    this.stateNames.forEach((a, ai) => this.stateNames.forEach((b, bi) => Dflat.set(core.contiguous(D.get(a)![b] as NDArray).data, (ai * c + bi) * n)));
+    this.stateNames.forEach((b, bi) => Dy.set(core.contiguous(D.get(OUTPUT)![b] as NDArray).data, bi * n));
+    this.factors.forEach((f, j) => {
+      const W = params[f.param]!;
+      const m = W.shape[1]!;
+      const cs = new Float64Array(c * n);
+      this.stateNames.forEach((a, ai) => cs.set(core.contiguous(cz.get(a)![j]!).data, ai * n));
+      const cy = core.contiguous(cz.get(OUTPUT)![j]!).data as Float64Array;
+      let sum = this.sums.get(f.param);
+      if (sum === undefined) this.sums.set(f.param, (sum = core.zeros(W.shape)));
+      rowTraceUpdate(n, m, this.factoredTraces!.get(f.param)!, Dflat, Dy, cs, cy, products[j]!.u.data as Float64Array, L.data as Float64Array, sum.data as Float64Array);
+    });
+  }
+
+  private accumulateOthers(params: TensorRecord, D: Map<Target, TensorRecord>, immediate: Map<Target, TensorRecord>, denseImmediate: Map<Target, Map<string, NDArray>>, L: NDArray, n: number): void {
+    const names = [...this.materialized, ...this.denseNames];
+    if (names.length === 0) return;
+    if (this.traces === null) {
+      this.traces = new Map(this.stateNames.map((a) => [a, new Map(names.map((name) => {
+        const shape = params[name]!.shape;
+        return [name, this.layouts[name] === "dense" ? core.zeros([params[name]!.size, n]) : core.zeros(shape)] as const;
+      }))]));
+    }
+    const old = this.traces;
+    const propagate = (o: Target, name: string): NDArray => {
+      const layout = this.layouts[name]!;
+      let acc: NDArray = layout === "dense" ? denseImmediate.get(o)!.get(name)! : (immediate.get(o)![name] as NDArray);
+      for (const b of this.stateNames) {
+        const d = D.get(o)![b] as NDArray;
+        acc = core.add(acc, core.mul(layout === "row" ? core.reshape(d, [n, 1]) : d, old.get(b)!.get(name)!));
+      }
+      return acc;
+    };
+    for (const name of names) {
+      const e = propagate(OUTPUT, name);
+      const layout = this.layouts[name]!;
+      const shape = params[name]!.shape;
+      const g = layout === "row" ? core.mul(core.reshape(L, [n, 1]), e) : layout === "diag" ? core.mul(L, e) : core.reshape(core.matmul(e, L), shape);
+      const sum = this.sums.get(name);
+      this.sums.set(name, sum === undefined ? g : core.add(sum, g));
+    }
+    this.traces = new Map(this.stateNames.map((a) => [a, new Map(names.map((name) => [name, propagate(a, name)] as const))]));
   }
 
   /** Replaces D by the exact diagonal of the (dense) temporal Jacobian, from one batched JVP over the state. */
@@ -177,7 +291,7 @@ export class DiagonalEligibility implements LayerEligibility {
       { state: Record<string, NDArray>; y: NDArray },
     ];
     const eye = core.eye(n);
-    for (const o of this.outputs) {
+    for (const o of this.targets) {
       const t = o === OUTPUT ? tangents.y : tangents.state[o]!;
       const diag: Record<string, Tensor> = {};
       this.stateNames.forEach((b, j) => {
@@ -188,34 +302,40 @@ export class DiagonalEligibility implements LayerEligibility {
     }
   }
 
-  /** Immediate Jacobians `[P_θ, n]` of every output for the dense-layout params (one batched JVP over those params). */
+  /** Immediate Jacobians `[P_θ, n]` of every target for the dense-layout params (one batched JVP over those params). */
   private denseImmediate(f: LayerStepFn, state: TensorRecord, params: TensorRecord): Map<Target, Map<string, NDArray>> {
     const result = new Map<Target, Map<string, NDArray>>();
-    const denseNames = Object.entries(this.layouts).filter(([, l]) => l === "dense").map(([name]) => name);
-    if (denseNames.length === 0) return result;
-    const dense = Object.fromEntries(denseNames.map((name) => [name, params[name]!]));
+    if (this.denseNames.length === 0) return result;
+    const dense = Object.fromEntries(this.denseNames.map((name) => [name, params[name]!]));
     const layout = new TreeLayout(dense);
     const g = (s: TensorRecord, d: TensorRecord) => f(s, { ...params, ...d });
     const [, tangents] = jvp(g as (...a: Tree[]) => Tree, [state, dense], [new TreeLayout(state).zeroTangents(layout.size), layout.identityTangents()], { batch: layout.size }) as unknown as [
       unknown,
       { state: Record<string, NDArray>; y: NDArray },
     ];
-    for (const o of this.outputs) {
+    for (const o of this.targets) {
       const t = o === OUTPUT ? tangents.y : tangents.state[o]!;
       const perParam = new Map<string, NDArray>();
-      denseNames.forEach((name, j) => perParam.set(name, core.slice(t, [layout.offsets[j]!, 0], [layout.offsets[j]! + layout.sizes[j]!, t.shape[1]!])));
+      this.denseNames.forEach((name, j) => perParam.set(name, core.slice(t, [layout.offsets[j]!, 0], [layout.offsets[j]! + layout.sizes[j]!, t.shape[1]!])));
       result.set(o, perParam);
     }
     return result;
   }
 
-  reset(): void {
-    this.traces = null;
+  gradients(params: TensorRecord): TensorRecord {
+    const out = zerosOf(params);
+    for (const [name, sum] of this.sums) out[name] = core.copy(sum);
+    return out;
+  }
+
+  clearGradients(): void {
+    this.sums = new Map();
   }
 
   floats(): number {
     let n = 0;
     for (const perParam of this.traces?.values() ?? []) for (const t of perParam.values()) n += t.size;
+    for (const list of this.factoredTraces?.values() ?? []) for (const t of list) n += t.length;
     return n;
   }
 }

@@ -64,6 +64,8 @@ export function planOstl(network: Network, options: OstlOptions = {}): LayerPlan
 interface Lane {
   eligibility: LayerEligibility[];
   state: NetworkState;
+  /** Readout gradient accumulated by this lane. */
+  readout: TensorRecord | null;
 }
 
 /**
@@ -94,7 +96,6 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
   readonly approximation: string | null;
   readonly plan: readonly LayerPlan[];
   private lanes: Lane[] = [];
-  private accumulated: NetworkParams | null = null;
   private batched = false;
 
   constructor(network: Network, options: OstlOptions = {}) {
@@ -111,7 +112,6 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
   begin(params: NetworkParams, state?: NetworkState): void {
     this.beginBase(params, state);
     this.lanes = [];
-    this.accumulated = null;
   }
 
   step(x: Tensor, target: Tensor): number {
@@ -121,7 +121,7 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     this.batched = batch !== null;
     const examples = batch ?? 1;
     if (this.lanes.length === 0) {
-      for (let b = 0; b < examples; b++) this.lanes.push({ eligibility: this.newEligibility(), state: batch === null ? state : rowOf(state, b) });
+      for (let b = 0; b < examples; b++) this.lanes.push({ eligibility: this.newEligibility(), state: batch === null ? state : rowOf(state, b), readout: null });
     }
     let loss = 0;
     for (let b = 0; b < examples; b++) {
@@ -155,9 +155,8 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     const deltas = steps.map((s) => core.zeros(s.y.shape));
     const [loss, pullback] = vjp(spatial as (...a: Tree[]) => Tensor, deltas, params.readout!);
     const [signals, gReadout] = pullback(core.ones([])) as [Tensor[], TensorRecord];
-    const g: Record<string, TensorRecord> = { readout: gReadout };
-    steps.forEach((s, l) => (g[layerKey(l)] = s.contract(signals[l]!)));
-    this.accumulated = this.accumulated === null ? g : addTrees(this.accumulated, g);
+    lane.readout = lane.readout === null ? gReadout : (addTrees(lane.readout, gReadout) as TensorRecord);
+    steps.forEach((s, l) => s.accumulate(signals[l]!));
     const next: Record<string, TensorRecord> = {};
     steps.forEach((s, l) => (next[layerKey(l)] = s.state));
     lane.state = next;
@@ -166,12 +165,22 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
 
   gradients(): NetworkParams {
     this.requireStepsForGradients();
-    return this.accumulated ?? (new TreeLayout(this.params as Tree).zeros() as NetworkParams);
+    const params = this.params!;
+    let total = new TreeLayout(params as Tree).zeros() as NetworkParams;
+    for (const lane of this.lanes) {
+      const g: Record<string, TensorRecord> = { readout: lane.readout ?? (new TreeLayout(params.readout as Tree).zeros() as TensorRecord) };
+      lane.eligibility.forEach((e, l) => (g[layerKey(l)] = e.gradients(params[layerKey(l)]!)));
+      total = addTrees(total, g);
+    }
+    return total;
   }
 
   takeGradients(): NetworkParams {
     const g = this.gradients();
-    this.accumulated = null;
+    for (const lane of this.lanes) {
+      lane.readout = null;
+      lane.eligibility.forEach((e) => e.clearGradients());
+    }
     return g;
   }
 
@@ -185,7 +194,6 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     this.current = null;
     this.count = 0;
     this.lanes = [];
-    this.accumulated = null;
   }
 
   memoryFloats(): number {

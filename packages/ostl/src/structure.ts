@@ -24,7 +24,8 @@ export function joinPatterns(a: Pattern, b: Pattern): Pattern {
   return rank[a] > rank[b] ? a : b;
 }
 
-type Deps = Map<number, Pattern>;
+/** Patterns of one value, keyed by graph input index. */
+export type Deps = Map<number, Pattern>;
 
 const elementwiseOps = new Set(["add", "sub", "mul", "div", "pow", "maximum", "minimum", "neg", "exp", "log", "log1p", "tanh", "sigmoid", "softplus", "relu", "abs", "sqrt", "heaviside"]);
 const zeroDerivativeOps = new Set(["greater", "greaterEqual", "less", "lessEqual", "equal", "notEqual", "sign", "stopGradient"]);
@@ -43,19 +44,20 @@ function join(into: Deps, from: Deps): void {
 }
 
 /**
- * Propagates dependency patterns through a traced graph: for every output, the pattern of its
- * dependence on every input. Sound by construction (ops it does not model make all dependencies
- * dense), unlike probing a Jacobian numerically, where relu' and surrogates give accidental zeros.
+ * Propagates dependency patterns through a traced graph: for every variable (by id), the pattern
+ * of its dependence on every graph input (by input index). Sound by construction (ops it does not
+ * model make all dependencies dense), unlike probing a Jacobian numerically, where relu' and
+ * surrogates give accidental zeros.
  *
  * @example
  * ```ts
  * import { trace, tanh, add, mul, tensor } from "@ostl/autodiff";
- * import { dependencyPatterns } from "@ostl/ostl";
+ * import { valuePatterns } from "@ostl/ostl";
  * const g = trace((s: any, b: any) => tanh(add(mul(0.5, s), b)), tensor([1, 2]), tensor([0, 0]));
- * dependencyPatterns(g)[0]; // Map { 0 => "diag", 1 => "diag" }
+ * valuePatterns(g).get(g.equations[0]!.out.id); // Map { 0 => "diag" }
  * ```
  */
-export function dependencyPatterns(graph: Graph): Deps[] {
+export function valuePatterns(graph: Graph): Map<number, Deps> {
   const deps = new Map<number, Deps>();
   graph.inputs.forEach((v, i) => deps.set(v.id, new Map([[i, "diag" as Pattern]])));
   const of = (a: IrVar | IrConst): Deps => (a.kind === "var" ? (deps.get(a.id) ?? new Map()) : new Map());
@@ -86,7 +88,23 @@ export function dependencyPatterns(graph: Graph): Deps[] {
     }
     deps.set(eq.out.id, out);
   }
-  return graph.outputs.map((o) => of(o));
+  return deps;
+}
+
+/**
+ * The dependency patterns of a traced graph's outputs on its inputs (see {@link valuePatterns}).
+ *
+ * @example
+ * ```ts
+ * import { trace, tanh, add, mul, tensor } from "@ostl/autodiff";
+ * import { dependencyPatterns } from "@ostl/ostl";
+ * const g = trace((s: any, b: any) => tanh(add(mul(0.5, s), b)), tensor([1, 2]), tensor([0, 0]));
+ * dependencyPatterns(g)[0]; // Map { 0 => "diag", 1 => "diag" }
+ * ```
+ */
+export function dependencyPatterns(graph: Graph): Deps[] {
+  const deps = valuePatterns(graph);
+  return graph.outputs.map((o) => (o.kind === "var" ? (deps.get(o.id) ?? new Map()) : new Map()));
 }
 
 /** Structure of a parameter's eligibility trace. */

@@ -1,0 +1,26 @@
+import { type Graph, type IrConst, type IrVar, type Tensor, bind } from "@ostl/autodiff";
+
+/**
+ * Evaluates a traced graph on new inputs (one per graph input, in order) with the differentiable
+ * ops, so it can run under any transformation. `overrides` replaces the value of chosen variables
+ * (by id): the equations computing them are skipped and everything downstream reads the override.
+ * Returns the output leaves in the graph's output order.
+ *
+ * @example
+ * ```ts
+ * import { trace, mul, add, tensor } from "@ostl/autodiff";
+ * import { replayGraph } from "@ostl/ostl";
+ * const g = trace((a: any, b: any) => add(mul(a, b), b), tensor([1]), tensor([2]));
+ * replayGraph(g, [tensor([3]), tensor([4])])[0]; // [16]
+ * ```
+ */
+export function replayGraph(graph: Graph, inputs: readonly Tensor[], overrides: ReadonlyMap<number, Tensor> = new Map()): Tensor[] {
+  const values = new Map<number, Tensor>();
+  graph.inputs.forEach((v, i) => values.set(v.id, inputs[i]!));
+  const read = (a: IrVar | IrConst) => (a.kind === "const" ? a.value : values.get(a.id)!);
+  for (const eq of graph.equations) {
+    const override = overrides.get(eq.out.id);
+    values.set(eq.out.id, override ?? bind(eq.op, eq.inputs.map(read), eq.params));
+  }
+  return graph.outputs.map((o) => read(o) as Tensor);
+}
