@@ -1,0 +1,113 @@
+import { type NDArray, PRNG, tensor } from "@ostl/core";
+import { Bptt, type NetworkParams } from "@ostl/ostl";
+import { describe, expect, it } from "vitest";
+import { adam, batchExamples, copyTask, datasetNetwork, type EpochMetrics, jsbDataset, type Optimizer, rnn, sgd, ssnu, train, type TrainProgress, withMaskedLoss } from "@ostl/models";
+
+const argmax = (v: number[]) => v.indexOf(Math.max(...v));
+
+describe("train", () => {
+  it("learns delayed recall to near-zero error with OSTL in a short seeded run", { timeout: 20_000 }, async () => {
+    const data = copyTask({ symbols: 3, length: 2, delay: 2, examples: [192, 32, 32], seed: 0 });
+    const net = datasetNetwork(data, rnn(), 16);
+    const result = await train(net, net.init(new PRNG(1)), data, { algorithm: "ostl", optimizer: adam({ learningRate: 0.02 }), epochs: 2, shuffle: new PRNG(2) });
+    const last = result.history[result.history.length - 1]!;
+    // chance is log 3 = 1.1 per recalled symbol
+    expect(last.test).toBeLessThan(0.02);
+    let wrong = 0;
+    for (const ex of data.test) {
+      let state = net.initialState();
+      ex.inputs.forEach((x, t) => {
+        const out = net.step(result.params, state, x);
+        state = out.state;
+        const target = ex.targets[t];
+        if (target) wrong += argmax((out.logits as NDArray).toFlat()) === argmax(target.toFlat()) ? 0 : 1;
+      });
+    }
+    expect(wrong).toBe(0);
+  });
+
+  it("OSTL and BPTT follow the same trajectory for one sSNU layer without H (exact case)", async () => {
+    const rng = new PRNG(9);
+    const seq = () => Array.from({ length: 3 + rng.integers(5) }, () => Array.from({ length: 1 + rng.integers(4) }, () => 40 + rng.integers(40)));
+    const data = jsbDataset({ train: Array.from({ length: 12 }, seq), valid: [seq(), seq()], test: [seq(), seq(), seq()] });
+    const histories = await Promise.all(
+      (["bptt", "ostl"] as const).map(async (algorithm) => {
+        const net = datasetNetwork(data, ssnu(), 10);
+        const r = await train(net, net.init(new PRNG(5)), data, { algorithm, optimizer: adam({ learningRate: 0.01 }), epochs: 3, shuffle: new PRNG(6) });
+        return r.history;
+      }),
+    );
+    const [bptt, ostl] = histories as [EpochMetrics[], EpochMetrics[]];
+    expect(bptt[2]!.test).toBeLessThan(bptt[0]!.test);
+    bptt.forEach((m, i) => {
+      for (const k of ["train", "valid", "test"] as const) expect(Math.abs(m[k] - ostl[i]![k])).toBeLessThan(1e-10);
+    });
+  });
+
+  it("applies one update every k steps plus one for a sequence's rest, averaging over the scored steps", async () => {
+    const data = {
+      name: "tiny",
+      inputSize: 1,
+      outputSize: 1,
+      loss: "mse" as const,
+      metric: "",
+      train: [{ inputs: [1, 2, 3, 4, 5].map((v) => tensor([v])), targets: [null, tensor([1]), tensor([0]), null, tensor([1])] }],
+      valid: [{ inputs: [tensor([1])], targets: [tensor([0])] }],
+      test: [{ inputs: [tensor([1])], targets: [tensor([0])] }],
+    };
+    const seen: number[][] = [];
+    const inner = sgd({ learningRate: 0.1 });
+    // records the readout bias gradient of each update
+    const spy: Optimizer = {
+      name: "spy",
+      learningRate: 0.1,
+      get steps() {
+        return inner.steps;
+      },
+      step: <T extends NetworkParams>(p: T, g: NetworkParams) => (seen.push((g.readout!.b as NDArray).toFlat()), inner.step(p, g)),
+      reset: () => inner.reset(),
+    } as Optimizer;
+    const net = datasetNetwork(data, rnn(), 3);
+    await train(net, net.init(new PRNG(0)), data, { algorithm: "bptt", optimizer: spy, epochs: 1, updateEvery: 2 });
+    // chunks [0,2) [2,4) [4,5): each has exactly one scored step
+    expect(seen.length).toBe(3);
+    seen.length = 0;
+    inner.reset();
+    await train(net, net.init(new PRNG(0)), data, { algorithm: "bptt", optimizer: spy, epochs: 1, updateEvery: 1 });
+    // only the three steps with a target update
+    expect(seen.length).toBe(3);
+    seen.length = 0;
+    await train(net, net.init(new PRNG(0)), data, { algorithm: "ostl", optimizer: spy, epochs: 1 });
+    expect(seen.length).toBe(1);
+    // one update per sequence: the summed gradient over the 3 scored steps, divided by 3
+    const bptt = new Bptt(withMaskedLoss(net));
+    const batch = batchExamples(data.train);
+    bptt.begin(net.init(new PRNG(0)));
+    bptt.feed(batch.inputs, batch.targets);
+    expect(seen[0]![0]!).toBeCloseTo((bptt.gradients().readout!.b as NDArray).toFlat()[0]! / 3, 14);
+  });
+
+  it("reports progress, stops when asked and keeps the finished epochs", async () => {
+    const data = copyTask({ symbols: 3, length: 1, delay: 1, examples: [6, 2, 2], seed: 0 });
+    const net = datasetNetwork(data, ssnu(), 4);
+    const progress: TrainProgress[] = [];
+    let epochs = 0;
+    const result = await train(net, net.init(new PRNG(0)), data, { algorithm: "ostl", optimizer: adam(), epochs: 5, batchSize: 4 }, {
+      onProgress: (p) => progress.push(p),
+      onEpoch: () => void epochs++,
+      shouldStop: () => epochs === 2,
+    });
+    expect(result.stopped).toBe(true);
+    expect(result.history.map((m) => m.epoch)).toEqual([1, 2]);
+    expect(progress.slice(0, 2).map((p) => [p.epoch, p.sequence, p.sequences])).toEqual([[1, 4, 6], [1, 6, 6]]);
+  });
+
+  it("rejects bad options", async () => {
+    const data = copyTask({ symbols: 3, length: 1, delay: 1, examples: [2, 1, 1], seed: 0 });
+    const net = datasetNetwork(data, ssnu(), 4);
+    const p = net.init(new PRNG(0));
+    await expect(train(net, p, data, { algorithm: "ostl", optimizer: adam(), epochs: 0 })).rejects.toThrow("train: epochs must be a positive integer, got 0");
+    await expect(train(net, p, data, { algorithm: "ostl", optimizer: adam(), epochs: 1, updateEvery: 0 })).rejects.toThrow('updateEvery must be a positive integer or "sequence", got 0');
+    await expect(train(net, p, data, { algorithm: "sgd" as "ostl", optimizer: adam(), epochs: 1 })).rejects.toThrow("unknown algorithm 'sgd'");
+  });
+});
