@@ -1,32 +1,98 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parseFlags, numberFlag } from "../args.js";
 import type { Command } from "../command.js";
+import { type CompareResults, NETWORK_COLUMNS, networkRows, renderReport, structureLine } from "../compare/report.js";
+import { runScaling } from "../compare/scaling.js";
+import { compareNetwork, defaultCells, type SuiteEntry } from "../compare/suite.js";
+import { loadCell } from "../load-cell.js";
+import { progress } from "../progress.js";
+import { formatTable } from "../table.js";
 
-/**
- * `ostl compare`: OSTL, RTRL and BPTT side by side on the same networks.
- *
- * The gradient algorithms it compares are not built yet, so for now the command states what the
- * comparison will contain and exits successfully.
- *
- * @example
- * ```ts
- * import { compareCommand } from "@ostl/cli";
- * await compareCommand.run([]);
- * ```
- */
+const usage = `usage: ostl compare [--cell NAME|path/to/cell.ts] [--layers L[,L...]] [--hidden N] [--T T] [--seed S] [--out DIR] [--json] [--quiet]
+
+Trains the same networks by BPTT, RTRL and OSTL on seeded synthetic data and compares them:
+per network and algorithm, the gradient's relative error and cosine similarity to BPTT per layer,
+time per step, trace memory (floats, analytic), measured peak heap and the structure OSTL chose;
+then how memory and time scale with T (BPTT grows, OSTL flat) and with n (diagonal vs dense).
+With no options: rnn, lstm, gru, snu, ssnu and the recurrent SNU at 1, 2 and 3 layers.
+
+  --cell NAME|FILE  one built-in cell (rnn, lstm, gru, snu, ssnu, rsnu) or a module exporting a cell
+  --layers L,...    depths to compare (default 1,2,3)
+  --hidden N        units per layer (default 8)
+  --T T             sequence length (default 20)
+  --seed S          seed of parameters and data (default 0)
+  --out DIR         report folder (default reports/<date-time>)
+  --json            print exactly one JSON object (schema ostl-compare/1) on stdout
+  --quiet           no progress output`;
+
+/** Writes a folder's files next to it first, then renames it into place, so a report is never half written. */
+function writeFolderAtomically(dir: string, files: Record<string, string>): void {
+  const tmp = `${dir}.partial-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(tmp, name), text);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dirname(dir), { recursive: true });
+  renameSync(tmp, dir);
+}
+
+/** `ostl compare`: the side-by-side comparison of OSTL, RTRL and BPTT (the framework's main job). */
 export const compareCommand: Command = {
   name: "compare",
-  summary: "compare OSTL, RTRL and BPTT on the built-in networks (not available yet)",
-  usage: "ostl compare",
-  async run() {
-    console.log(
-      [
-        "ostl compare: not available yet.",
-        "When the gradient algorithms land, this command will train the built-in suite (rnn, lstm, gru,",
-        "snu, ssnu and the recurrent SNU at 1, 2 and 3 layers) by OSTL, RTRL and BPTT on seeded synthetic",
-        "data and report, per network: gradient error and cosine similarity to BPTT per layer, time per",
-        "step, trace memory, the Jacobian structure OSTL chose, and how time and memory scale with T and n.",
-        "Available now: the tensor core (@ostl/core).",
-      ].join("\n"),
-    );
+  summary: "compare OSTL, RTRL and BPTT: gradient agreement, time, memory, scaling",
+  usage,
+  async run(argv) {
+    const { values } = parseFlags("compare", argv, {
+      cell: { type: "string" },
+      layers: { type: "string" },
+      hidden: { type: "string" },
+      T: { type: "string" },
+      seed: { type: "string" },
+      out: { type: "string" },
+      json: { type: "boolean" },
+      quiet: { type: "boolean" },
+    });
+    const hiddenSize = numberFlag("--hidden", values.hidden, { min: 1, integer: true }) ?? 8;
+    const T = numberFlag("--T", values.T, { min: 1, integer: true }) ?? 20;
+    const seed = numberFlag("--seed", values.seed, { min: 0, integer: true }) ?? 0;
+    const layers = values.layers === undefined ? [1, 2, 3] : values.layers.split(",").map((v) => numberFlag("--layers", v, { min: 1, integer: true })!);
+    const cells = values.cell === undefined ? await defaultCells() : [await loadCell(values.cell)];
+    const entries: SuiteEntry[] = cells.flatMap((c) => layers.map((l) => ({ name: c.name, cell: c.cell, layers: l })));
+    const Ts = [25, 50, 100, 200, 400];
+    const ns = [4, 8, 16, 32];
+    const bar = progress(entries.length + Ts.length + 2 * ns.length, "compare", values.quiet === true);
+    const config = { inputSize: 4, hiddenSize, outputSize: 2, T, seed };
+    const networks = entries.map((e) => {
+      const r = compareNetwork(e, config);
+      bar.tick(`${e.name} L${e.layers}`);
+      return r;
+    });
+    const scaling = runScaling({ Ts, ns, nSteps: 5, seed, onProgress: (label) => bar.tick(label) });
+    bar.stop();
+    const results: CompareResults = {
+      schema: "ostl-compare/1",
+      config: { T, hiddenSize, inputSize: config.inputSize, seed, layers, cells: cells.map((c) => c.name) },
+      networks,
+      scaling,
+    };
+    const out = resolve(values.out ?? join("reports", new Date().toISOString().replace(/[:.]/g, "-")));
+    writeFolderAtomically(out, { "index.html": await renderReport(results), "results.json": `${JSON.stringify(results, null, 2)}\n` });
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(results)}\n`);
+      return 0;
+    }
+    for (const n of networks) {
+      console.log(`\n${n.cell}, ${n.layers} layer${n.layers > 1 ? "s" : ""} (n = ${n.hiddenSize}, T = ${n.T})`);
+      console.log(`  OSTL structure: ${structureLine(n)}`);
+      console.log(formatTable(NETWORK_COLUMNS, networkRows(n)).replace(/^/gm, "  "));
+    }
+    console.log(`\nscaling with T (${scaling.vsT.cell}, n = ${scaling.vsT.hiddenSize}): floats held`);
+    console.log(formatTable(["T", "bptt", "ostl"], Ts.map((t) => [String(t), ...(["bptt", "ostl"] as const).map((a) => String(scaling.vsT.points.find((p) => p.T === t && p.algorithm === a)!.memoryFloats))])).replace(/^/gm, "  "));
+    console.log("\nscaling with n (OSTL): trace floats and ms per step");
+    console.log(formatTable(["cell", "Jacobian", "n", "trace floats", "ms/step"], scaling.vsN.map((p) => [p.cell, p.temporalJacobian, String(p.n), String(p.traceFloats), (p.secondsPerStep * 1e3).toFixed(3)])).replace(/^/gm, "  "));
+    console.log(`\nreport: ${join(out, "index.html")}\nresults: ${join(out, "results.json")}`);
     return 0;
   },
 };
+

@@ -1,0 +1,51 @@
+import * as vega from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+
+/**
+ * Renders a Vega-Lite spec to a standalone SVG string, offline (no browser, no network).
+ *
+ * @example
+ * ```ts
+ * import { renderSvg } from "@ostl/cli";
+ * const svg = await renderSvg({ data: { values: [{ x: 1, y: 2 }] }, mark: "point", encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } });
+ * ```
+ */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}
+
+/** A line chart of `y` against `x`, one line per `series`, optionally on log scales. */
+export function lineChart(title: string, values: Record<string, unknown>[], x: { field: string; title: string; log?: boolean }, y: { field: string; title: string; log?: boolean }, series: string): TopLevelSpec {
+  return {
+    title,
+    width: 360,
+    height: 220,
+    data: { values },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: { field: x.field, type: "quantitative", title: x.title, scale: x.log ? { type: "log" } : {} },
+      y: { field: y.field, type: "quantitative", title: y.title, scale: y.log ? { type: "log" } : {} },
+      color: { field: series, type: "nominal", title: series },
+    },
+  };
+}
+
+/** A dot plot of `y` per `x` category (kept in data order), one colour per `series`; dots, not bars, so a log scale works. */
+export function dotChart(title: string, values: Record<string, unknown>[], x: string, y: { field: string; title: string; log?: boolean }, series: string): TopLevelSpec {
+  return {
+    title,
+    width: 560,
+    height: 240,
+    data: { values },
+    mark: { type: "point", filled: true, size: 60 },
+    encoding: {
+      x: { field: x, type: "nominal", title: "network", sort: null },
+      y: { field: y.field, type: "quantitative", title: y.title, scale: y.log ? { type: "log" } : {} },
+      color: { field: series, type: "nominal", title: series },
+      shape: { field: series, type: "nominal", title: series },
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import type { NetworkResult } from "./suite.js";
+import { ALGORITHMS } from "./suite.js";
+import type { Scaling } from "./scaling.js";
+import { dotChart, lineChart, renderSvg } from "./charts.js";
+
+/** The machine-readable comparison (`results.json`, and stdout with `--json`). */
+export interface CompareResults {
+  schema: "ostl-compare/1";
+  config: { T: number; hiddenSize: number; inputSize: number; seed: number; layers: number[]; cells: string[] };
+  networks: NetworkResult[];
+  scaling: Scaling;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const sci = (v: number) => (v === 0 ? "0" : v.toExponential(2));
+
+/** The rows of one network's table: per algorithm, errors and cosines per layer, time, memory. */
+export function networkRows(net: NetworkResult): string[][] {
+  return ALGORITHMS.map((a) => {
+    const r = net.algorithms[a];
+    return [
+      a + (r.approximation ? " (approx.)" : ""),
+      r.relErrorToBptt.map(sci).join(" / "),
+      r.cosineToBptt.map((c) => c.toFixed(6)).join(" / "),
+      (r.secondsPerStep * 1e3).toFixed(3),
+      String(r.traceFloats),
+      (r.peakBytes / 1024).toFixed(0),
+    ];
+  });
+}
+
+/** Column titles of {@link networkRows}. */
+export const NETWORK_COLUMNS = ["algorithm", "rel. error to BPTT (per layer)", "cosine to BPTT (per layer)", "ms/step", "trace floats", "peak KiB"];
+
+/** The structure line of one network: what OSTL chose per layer. */
+export function structureLine(net: NetworkResult): string {
+  const layouts = (s: NetworkResult["structure"][number]) =>
+    s.temporalJacobian === "dense" ? "dense traces, one row per parameter" : `traces shaped like ${Object.entries(s.layouts).map(([k, v]) => `${k}:${v}`).join(" ")}`;
+  return net.structure.map((s) => `layer ${s.layer}: ${s.temporalJacobian} temporal Jacobian, ${s.traceFloats} trace floats (${layouts(s)})`).join("; ");
+}
+
+function table(header: string[], rows: string[][]): string {
+  return `<table><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`)
+    .join("")}</tbody></table>`;
+}
+
+/**
+ * The HTML report: one table per network, then charts (inline SVG rendered with Vega-Lite) of time
+ * per step per network, memory and time against T, and trace size and time against n.
+ *
+ * @example
+ * ```ts
+ * import { renderReport } from "@ostl/cli";
+ * // const html = await renderReport(results);
+ * ```
+ */
+export async function renderReport(results: CompareResults): Promise<string> {
+  const perNetwork = results.networks.flatMap((n) => ALGORITHMS.map((a) => ({ network: `${n.cell} L${n.layers}`, algorithm: a, ms: n.algorithms[a].secondsPerStep * 1e3 })));
+  const vsT = results.scaling.vsT.points.map((p) => ({ ...p, kib: Math.max(p.peakBytes / 1024, 1e-3), ms: p.secondsPerStep * 1e3 }));
+  const vsN = results.scaling.vsN.map((p) => ({ ...p, label: `${p.cell} (${p.temporalJacobian})`, ms: p.secondsPerStep * 1e3 }));
+  const charts = await Promise.all([
+    renderSvg(dotChart("Time per step (ms)", perNetwork, "network", { field: "ms", title: "ms per step", log: true }, "algorithm")),
+    renderSvg(lineChart(`Memory held vs T (${results.scaling.vsT.cell}, n = ${results.scaling.vsT.hiddenSize})`, vsT.map((p) => ({ ...p, floats: Math.max(p.memoryFloats, 1) })), { field: "T", title: "T", log: true }, { field: "floats", title: "floats held (tape or traces)", log: true }, "algorithm")),
+    renderSvg(lineChart("Time per step vs T", vsT, { field: "T", title: "T", log: true }, { field: "ms", title: "ms per step" }, "algorithm")),
+    renderSvg(lineChart("OSTL trace floats vs n", vsN, { field: "n", title: "hidden units n", log: true }, { field: "traceFloats", title: "trace floats", log: true }, "label")),
+    renderSvg(lineChart("OSTL time per step vs n", vsN, { field: "n", title: "hidden units n", log: true }, { field: "ms", title: "ms per step", log: true }, "label")),
+  ]);
+  const sections = results.networks
+    .map(
+      (n) => `<section class="network"><h3>${escapeHtml(n.cell)}, ${n.layers} layer${n.layers > 1 ? "s" : ""} (n = ${n.hiddenSize}, m = ${n.inputSize}, T = ${n.T})</h3>
+<p class="structure">${escapeHtml(structureLine(n))}</p>${table(NETWORK_COLUMNS, networkRows(n))}</section>`,
+    )
+    .join("\n");
+  const c = results.config;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ostl compare: OSTL, RTRL and BPTT</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }
+table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.9rem; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+.structure { color: #555; font-size: 0.85rem; }
+.charts { display: flex; flex-wrap: wrap; gap: 1.5rem; }
+.chart { border: 1px solid #eee; padding: 0.5rem; }
+</style></head>
+<body>
+<h1>OSTL, RTRL and BPTT side by side</h1>
+<p>Seeded synthetic data (seed ${c.seed}), T = ${c.T}, n = ${c.hiddenSize}, m = ${c.inputSize}, mse loss on a linear readout at every step.
+Errors and cosines compare each algorithm's gradient with BPTT's, per layer (bottom first). OSTL is exact for one layer and for the top layer;
+for lower layers it leaves out the terms that pass through the upper layers' recurrence. Trace floats: BPTT's recorded states (grows with T),
+RTRL's influence matrix, OSTL's eligibility traces (analytic). Peak KiB: measured JavaScript heap growth during the run.</p>
+<h2>Networks</h2>
+${sections}
+<h2>Charts</h2>
+<div class="charts">${charts.map((svg) => `<div class="chart">${svg}</div>`).join("\n")}</div>
+</body></html>
+`;
+}

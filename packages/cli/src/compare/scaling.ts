@@ -1,0 +1,73 @@
+import { PRNG } from "@ostl/core";
+import { analyze, Bptt, type Cell, Network, Ostl } from "@ostl/ostl";
+import { lstm, mse, ssnu } from "@ostl/models";
+import { measureRun } from "./measure.js";
+import { syntheticSequence } from "./suite.js";
+
+/** A point of the memory/time-against-T curves. */
+export interface TPoint {
+  algorithm: "bptt" | "ostl";
+  T: number;
+  memoryFloats: number;
+  peakBytes: number;
+  secondsPerStep: number;
+}
+
+/** A point of the cost-against-n curves. */
+export interface NPoint {
+  cell: string;
+  temporalJacobian: "diagonal" | "dense";
+  n: number;
+  traceFloats: number;
+  ostlFlopsPerStep: number;
+  secondsPerStep: number;
+}
+
+/** The scaling section of a comparison. */
+export interface Scaling {
+  vsT: { cell: string; hiddenSize: number; points: TPoint[] };
+  vsN: NPoint[];
+}
+
+const INPUT_SIZE = 4;
+const single = (cell: Cell, n: number) => new Network({ inputSize: INPUT_SIZE, layers: [{ cell, hiddenSize: n }], outputSize: 2, loss: mse });
+
+/**
+ * Memory and time per step against T for BPTT and OSTL (BPTT's tape grows, OSTL's traces do not),
+ * and OSTL's trace size and time per step against n for a diagonal cell (sSNU: O(n·m) traces) and
+ * a dense one (LSTM: O(n²·P) = O(n⁴) work).
+ *
+ * @example
+ * ```ts
+ * import { runScaling } from "@ostl/cli";
+ * const s = runScaling({ Ts: [10, 20], ns: [2, 4], nSteps: 3, seed: 0 });
+ * s.vsT.points.length; // 4
+ * ```
+ */
+export function runScaling(options: { Ts: readonly number[]; ns: readonly number[]; nSteps: number; seed: number; onProgress?: (label: string) => void }): Scaling {
+  const hiddenSize = 16;
+  const snuCell = ssnu({ activation: "relu" });
+  const network = single(snuCell, hiddenSize);
+  const params = network.init(new PRNG(options.seed));
+  const points: TPoint[] = [];
+  for (const T of options.Ts) {
+    options.onProgress?.(`scaling: T = ${T}`);
+    const { xs, targets } = syntheticSequence(INPUT_SIZE, 2, T, options.seed);
+    for (const [algorithm, algo] of [["bptt", new Bptt(network)], ["ostl", new Ostl(network)]] as const) {
+      const m = measureRun(algo, params, xs, targets);
+      points.push({ algorithm, T, memoryFloats: m.memoryFloats, peakBytes: m.peakBytes, secondsPerStep: m.secondsPerStep });
+    }
+  }
+  const vsN: NPoint[] = [];
+  for (const [name, cell] of [["ssnu", snuCell], ["lstm", lstm()]] as const) {
+    for (const n of options.ns) {
+      options.onProgress?.(`scaling: ${name} n = ${n}`);
+      const net = single(cell, n);
+      const a = analyze(net);
+      const { xs, targets } = syntheticSequence(INPUT_SIZE, 2, options.nSteps, options.seed);
+      const m = measureRun(new Ostl(net), net.init(new PRNG(options.seed)), xs, targets);
+      vsN.push({ cell: name, temporalJacobian: a.layers[0]!.temporalJacobian, n, traceFloats: a.traceFloats.ostl, ostlFlopsPerStep: a.flopsPerStep.ostl, secondsPerStep: m.secondsPerStep });
+    }
+  }
+  return { vsT: { cell: "ssnu", hiddenSize, points }, vsN };
+}

@@ -1,0 +1,56 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { type Cell, isCell } from "@ostl/ostl";
+import { cellByName, snu, ssnu } from "@ostl/models";
+import { UsageError } from "./command.js";
+
+/** The cells the command line knows by name (the SNU family with g = relu, as in the reference data). */
+const BUILT_IN: Record<string, () => Cell> = {
+  rnn: () => cellByName("rnn"),
+  lstm: () => cellByName("lstm"),
+  gru: () => cellByName("gru"),
+  snu: () => snu({ activation: "relu" }),
+  ssnu: () => ssnu({ activation: "relu" }),
+  rsnu: () => snu({ activation: "relu", recurrent: true }),
+  rssnu: () => ssnu({ activation: "relu", recurrent: true }),
+};
+
+/** Names accepted by {@link loadCell} besides module paths. */
+export const BUILT_IN_CELLS = Object.keys(BUILT_IN);
+
+/**
+ * A cell by built-in name, or from a user's module (`.ts` or `.js`) that default-exports a cell
+ * made with `defineCell` or exports it as `cell`. Errors name the module and what it exports.
+ *
+ * @example
+ * ```ts
+ * import { loadCell } from "@ostl/cli";
+ * const { name, cell } = await loadCell("lstm");
+ * ```
+ */
+export async function loadCell(spec: string): Promise<{ name: string; cell: Cell }> {
+  const builtIn = BUILT_IN[spec];
+  if (builtIn !== undefined) return { name: spec, cell: builtIn() };
+  const path = resolve(spec);
+  if (!/\.(m?[jt]s|cjs|cts)$/.test(spec) || !existsSync(path)) {
+    throw new UsageError(`--cell '${spec}' is neither a built-in cell (${BUILT_IN_CELLS.join(", ")}) nor an existing .ts/.js module`);
+  }
+  let mod: Record<string, unknown>;
+  try {
+    mod = /\.[cm]?ts$/.test(path) ? await importTypeScript(path) : await import(pathToFileURL(path).href);
+  } catch (error) {
+    throw new UsageError(`cannot load cell module ${spec}: ${(error as Error).message}`);
+  }
+  const candidate = isCell(mod.default) ? mod.default : mod.cell;
+  if (!isCell(candidate)) {
+    const exported = Object.keys(mod).join(", ") || "nothing";
+    throw new UsageError(`cell module ${spec} exports no cell (a default export or an export named 'cell' made with defineCell); it exports: ${exported}`);
+  }
+  return { name: candidate.name, cell: candidate };
+}
+
+async function importTypeScript(path: string): Promise<Record<string, unknown>> {
+  const { tsImport } = await import("tsx/esm/api");
+  return (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
+}
