@@ -11,3 +11,10 @@ export { compareNetwork, defaultCells, syntheticSequence, ALGORITHMS, type Algor
 export { runScaling, type Scaling, type TPoint, type NPoint } from "./compare/scaling.js";
 export { renderSvg, lineChart, dotChart } from "./compare/charts.js";
 export { renderReport, networkRows, structureLine, NETWORK_COLUMNS, type CompareResults } from "./compare/report.js";
+export { trainCommand, runTrain, type TrainReport } from "./commands/train.js";
+export { dataCommand, fetchJsbChorales, DownloadError } from "./commands/data.js";
+export { TRAIN_FLAGS, TASKS, type TaskName, type TrainConfig, parseTrainConfig } from "./training/config.js";
+export { cacheFolder, jsbDataPath, readJsbDataset } from "./training/jsb-data.js";
+export { lossCurveSpec, renderLossCurve } from "./training/loss-curve.js";
+export { type ProgressReporter, progressReporter } from "./training/progress.js";
+export { RunFolder, defaultRunPath } from "./training/run-folder.js";

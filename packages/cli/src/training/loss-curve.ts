@@ -1,10 +1,12 @@
 /**
  * The loss-curve plot of a run: a vega-lite line chart of the train, valid and test figures per
- * epoch, rendered to SVG headless (vega's `View` with renderer `"none"`).
+ * epoch, rendered to SVG headless.
  *
  * @module
  */
 import type { EpochMetrics } from "@ostl/models";
+import type { TopLevelSpec } from "vega-lite";
+import { renderSvg } from "../compare/charts.js";
 
 /**
  * The vega-lite specification of the loss curve.
@@ -13,10 +15,10 @@ import type { EpochMetrics } from "@ostl/models";
  * ```ts
  * import { lossCurveSpec } from "@ostl/cli";
  * const spec = lossCurveSpec([{ epoch: 1, train: 9, valid: 8.9, test: 8.95, seconds: 30 }], "jsb ssnu ostl", "NLL per step");
- * console.log((spec.data as { values: unknown[] }).values.length); // 3
+ * console.log(JSON.stringify(spec).includes('"split":"test"')); // true
  * ```
  */
-export function lossCurveSpec(history: readonly EpochMetrics[], title: string, metric: string): Record<string, unknown> {
+export function lossCurveSpec(history: readonly EpochMetrics[], title: string, metric: string): TopLevelSpec {
   const values = history.flatMap((m) => (["train", "valid", "test"] as const).map((split) => ({ epoch: m.epoch, split, loss: Number.isFinite(m[split]) ? m[split] : null })));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -35,7 +37,7 @@ export function lossCurveSpec(history: readonly EpochMetrics[], title: string, m
 }
 
 /**
- * Renders the loss curve to an SVG document (vega and vega-lite are loaded on first use).
+ * Renders the loss curve to an SVG document.
  *
  * @example
  * ```ts
@@ -45,12 +47,5 @@ export function lossCurveSpec(history: readonly EpochMetrics[], title: string, m
  * ```
  */
 export async function renderLossCurve(history: readonly EpochMetrics[], title: string, metric: string): Promise<string> {
-  const [vegaLite, vega] = await Promise.all([import("vega-lite"), import("vega")]);
-  const compiled = vegaLite.compile(lossCurveSpec(history, title, metric) as unknown as Parameters<typeof vegaLite.compile>[0]).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+  return renderSvg(lossCurveSpec(history, title, metric));
 }
