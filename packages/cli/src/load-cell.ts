@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { register } from "node:module";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Cell, isCell } from "@ostl/ostl";
@@ -38,7 +39,8 @@ export async function loadCell(spec: string): Promise<{ name: string; cell: Cell
   }
   let mod: Record<string, unknown>;
   try {
-    mod = /\.[cm]?ts$/.test(path) ? await importTypeScript(path) : await import(pathToFileURL(path).href);
+    await installLoaderHooks();
+    mod = await import(pathToFileURL(path).href);
   } catch (error) {
     throw new UsageError(`cannot load cell module ${spec}: ${(error as Error).message}`);
   }
@@ -50,7 +52,24 @@ export async function loadCell(spec: string): Promise<{ name: string; cell: Cell
   return { name: candidate.name, cell: candidate };
 }
 
-async function importTypeScript(path: string): Promise<Record<string, unknown>> {
-  const { tsImport } = await import("tsx/esm/api");
-  return (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
+let hooksInstalled = false;
+
+/**
+ * Lets a user's module be TypeScript (tsx's loader) and import `@ostl/*` from anywhere: those
+ * specifiers resolve as if imported by this package, so the module shares the very instances the
+ * command runs on (one autodiff level stack, one NDArray class) even outside the workspace. `.ts`
+ * files load as ES modules wherever they are (a folder without `"type": "module"` would make them
+ * CommonJS, which cannot share those instances).
+ */
+async function installLoaderHooks(): Promise<void> {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  const { register: registerTsx } = await import("tsx/esm/api");
+  registerTsx();
+  const hook = `const parentURL = ${JSON.stringify(import.meta.url)};
+export async function resolve(specifier, context, next) {
+  const resolved = specifier.startsWith("@ostl/") ? await next(specifier, { ...context, parentURL }) : await next(specifier, context);
+  return /\.m?ts$/.test(resolved.url) ? { ...resolved, format: "module" } : resolved;
+}`;
+  register(`data:text/javascript,${encodeURIComponent(hook)}`);
 }
