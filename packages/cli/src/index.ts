@@ -18,3 +18,4 @@ export { cacheFolder, jsbDataPath, readJsbDataset } from "./training/jsb-data.js
 export { lossCurveSpec, renderLossCurve } from "./training/loss-curve.js";
 export { type ProgressReporter, progressReporter } from "./training/progress.js";
 export { RunFolder, defaultRunPath } from "./training/run-folder.js";
+export { inspectPage, chromiumPath, CHROMIUM_ARGS } from "./browser.js";
