@@ -63,11 +63,12 @@ function activeRuns(t: NDArray): [number, number][] {
  *   {@link ShapeError} for a target that is not 1-D or 2-D.
  * @example
  * ```ts
- * import { tensor } from "@ostl/core";
+ * import { type NDArray, tensor } from "@ostl/core";
  * import { MASKED, maskedLoss, mse } from "@ostl/models";
  * const loss = maskedLoss(mse);
  * const y = tensor([[1], [5]]);
- * console.log(loss(y, tensor([[0], [MASKED]])).toString()); // only row 0 counts: 0.5
+ * // only row 0 counts
+ * console.log((loss(y, tensor([[0], [MASKED]])) as NDArray).item()); // 0.5
  * ```
  */
 export function maskedLoss(loss: Loss): Loss {

@@ -43,7 +43,7 @@ export interface AdamOptions {
  * const opt = adam({ learningRate: 0.1 });
  * // the first step moves every entry by about lr, whatever the gradient's size
  * const p = opt.step({ w: tensor([1, 1]) }, { w: tensor([1000, -0.001]) });
- * console.log((p.w as NDArray).toFlat()); // [0.9000000000000001, 1.0999999990000001]
+ * console.log((p.w as NDArray).toFlat()); // [0.900000000001, 1.09999900001]
  * ```
  */
 export function adam(options: AdamOptions = {}): Optimizer {

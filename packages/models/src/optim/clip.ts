@@ -37,7 +37,7 @@ export interface Clipped<T extends Tree> {
  * import { type NDArray, tensor } from "@ostl/core";
  * import { clipGlobalNorm } from "@ostl/models";
  * const { grads, norm } = clipGlobalNorm({ a: tensor([3]), b: tensor([4]) }, 1);
- * console.log(norm, (grads.a as NDArray).toFlat()); // 5 [0.5999999880000003]
+ * console.log(norm, (grads.a as NDArray).toFlat()); // 5 [0.599999880000024]
  * ```
  */
 export function clipGlobalNorm<T extends Tree>(grads: T, maxNorm: number): Clipped<T> {

@@ -58,7 +58,7 @@ function oneHot(size: number, index: number): NDArray {
  * const data = copyTask({ symbols: 3, length: 2, delay: 2, examples: [4, 1, 1], seed: 0 });
  * const ex = data.train[0]!;
  * console.log(ex.inputs.length, data.inputSize, data.outputSize); // 6 5 3
- * console.log(ex.targets.map((t) => (t === null ? "-" : t.toFlat().indexOf(1))).join(" ")); // e.g. - - - - 2 0
+ * console.log(ex.targets.map((t) => (t === null ? "-" : t.toFlat().indexOf(1))).join(" ")); // - - - - 1 1
  * ```
  */
 export function copyTask(options: CopyOptions): Dataset {
