@@ -1,5 +1,5 @@
 import { type NDArray, PRNG, tensor, ValueError } from "@ostl/core";
-import { grad } from "@ostl/autodiff";
+import { grad, type Tensor } from "@ostl/autodiff";
 import { Bptt, type GradientAlgorithm, Network, type NetworkParams, Ostl } from "@ostl/ostl";
 import { describe, expect, it } from "vitest";
 import { batchExamples, MASKED, maskedLoss, maskedTarget, mse, type SequenceExample, sigmoidCrossEntropy, softmaxCrossEntropy, ssnu, withMaskedLoss } from "@ostl/models";
@@ -12,17 +12,18 @@ describe("maskedLoss", () => {
     const y = new PRNG(0).normal([4, 3]);
     const t = tensor([[1, 0, 0], [MASKED, MASKED, MASKED], [0, 1, 0], [MASKED, MASKED, MASKED]]);
     for (const loss of [mse, softmaxCrossEntropy, sigmoidCrossEntropy]) {
-      const rows = [0, 2].map((b) => item(loss(tensor(y.toNested()[b] as number[]), tensor(t.toNested()[b] as number[]))));
+      const row = (x: NDArray, b: number) => tensor((x.toNested() as number[][])[b]!);
+      const rows = [0, 2].map((b) => item(loss(row(y, b), row(t, b))));
       expect(item(maskedLoss(loss)(y, t))).toBeCloseTo(rows[0]! + rows[1]!, 13);
     }
   });
 
   it("gives masked rows zero gradient and a fully masked step zero loss", () => {
     const t = tensor([[1, 0], [MASKED, MASKED]]);
-    const g = grad((y) => maskedLoss(mse)(y, t))(tensor([[3, 4], [5, 6]])) as NDArray;
+    const g = grad((y: Tensor) => maskedLoss(mse)(y, t))(tensor([[3, 4], [5, 6]])) as NDArray;
     expect(g.toNested()).toEqual([[2, 4], [0, 0]]);
     expect(item(maskedLoss(mse)(tensor([1, 2]), maskedTarget(2)))).toBe(0);
-    const g1 = grad((y) => maskedLoss(mse)(y, maskedTarget(2)))(tensor([1, 2])) as NDArray;
+    const g1 = grad((y: Tensor) => maskedLoss(mse)(y, maskedTarget(2)))(tensor([1, 2])) as NDArray;
     expect(g1.toFlat()).toEqual([0, 0]);
   });
 
