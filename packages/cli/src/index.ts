@@ -19,3 +19,8 @@ export { lossCurveSpec, renderLossCurve } from "./training/loss-curve.js";
 export { type ProgressReporter, progressReporter } from "./training/progress.js";
 export { RunFolder, defaultRunPath } from "./training/run-folder.js";
 export { inspectPage, chromiumPath, CHROMIUM_ARGS } from "./browser.js";
+export { median, timeMs } from "./bench/timing.js";
+export { measureOpOverhead, type OpOverhead } from "./bench/op-overhead.js";
+export { ostlOverForward, memoryGrowth, floatsAfter, type StepRatio } from "./bench/ostl-costs.js";
+export { bpttVsTfjs, PEER_CONFIG, type PeerConfig, type PeerResult } from "./bench/tfjs-peer.js";
+export { benchCommand, type BenchReport } from "./commands/bench.js";

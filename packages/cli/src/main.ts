@@ -1,11 +1,12 @@
 import { type Command, UsageError } from "./command.js";
+import { benchCommand } from "./commands/bench.js";
 import { compareCommand } from "./commands/compare.js";
 import { gradcheckCommand } from "./commands/gradcheck.js";
 import { trainCommand } from "./commands/train.js";
 import { dataCommand } from "./commands/data.js";
 
 /** Every subcommand, in the order `ostl help` lists them. */
-export const commands: readonly Command[] = [compareCommand, gradcheckCommand, trainCommand, dataCommand];
+export const commands: readonly Command[] = [compareCommand, benchCommand, gradcheckCommand, trainCommand, dataCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -115,7 +115,7 @@ export abstract class AlgorithmBase {
   protected prepareStep(x: Tensor, target: Tensor): NetworkState {
     this.requireParams();
     const batch = this.checkStep(x, target);
-    if (this.current === null) this.current = this.network.initialState(batch);
+    if (this.current === null) this.current = this.network.initialState(batch, this.params!.readout!.W!.dtype);
     return this.current;
   }
 

@@ -1,4 +1,4 @@
-import { OstlError, PRNG, zeros } from "@ostl/core";
+import { astype, type DType, type NDArray, OstlError, PRNG, zeros } from "@ostl/core";
 import { add, broadcastTo, matmul, type Tensor, transpose } from "@ostl/autodiff";
 import type { Cell, TensorRecord } from "./cell.js";
 
@@ -91,14 +91,17 @@ export class Network {
     return params;
   }
 
-  /** The initial state of every layer (as each cell's `init` gives it), broadcast over `batch` rows if given. */
-  initialState(batch?: number): NetworkState {
+  /** The initial state of every layer (as each cell's `init` gives it), broadcast over `batch` rows if given, in `dtype` (default float64). */
+  initialState(batch?: number, dtype: DType = "float64"): NetworkState {
     const state: Record<string, TensorRecord> = {};
     this.spec.layers.forEach((layer, l) => {
       // the initial state must not depend on the key; a fixed one keeps this call free of side effects
       const s = layer.cell.init(new PRNG(0), { inputSize: this.layerInputSize(l), hiddenSize: layer.hiddenSize }).state;
       const out: Record<string, Tensor> = {};
-      for (const [k, v] of Object.entries(s)) out[k] = batch === undefined ? v : broadcastTo(v, [batch, ...v.shape]);
+      for (const [k, v] of Object.entries(s)) {
+        const typed = v.dtype === dtype ? v : astype(v as NDArray, dtype);
+        out[k] = batch === undefined ? typed : broadcastTo(typed, [batch, ...v.shape]);
+      }
       state[layerKey(l)] = out;
     });
     return state;
