@@ -97,6 +97,13 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
   readonly plan: readonly LayerPlan[];
   private lanes: Lane[] = [];
   private batched = false;
+  /**
+   * Milliseconds spent so far, by phase: `step` (each layer's step and the derivatives its traces
+   * need: temporal diagonals or Jacobians, immediate terms), `learningSignal` (the reverse pass
+   * through the layers above and the readout) and `traces` (trace updates and gradient
+   * accumulation). Reset by `begin`.
+   */
+  readonly timing = { step: 0, learningSignal: 0, traces: 0 };
 
   constructor(network: Network, options: OstlOptions = {}) {
     super(network, "ostl");
@@ -112,6 +119,7 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
   begin(params: NetworkParams, state?: NetworkState): void {
     this.beginBase(params, state);
     this.lanes = [];
+    this.timing.step = this.timing.learningSignal = this.timing.traces = 0;
   }
 
   step(x: Tensor, target: Tensor): number {
@@ -139,11 +147,13 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     const net = this.network;
     const steps = [];
     let input = x;
+    const t0 = performance.now();
     for (let l = 0; l < net.depth; l++) {
       const s = lane.eligibility[l]!.advance(params[layerKey(l)]!, lane.state[layerKey(l)]!, input);
       steps.push(s);
       input = s.y;
     }
+    const t1 = performance.now();
     // learning signals: reverse mode over this step's spatial graph, previous states held fixed
     const prev = lane.state;
     const bottom = steps[0]!.y;
@@ -156,7 +166,12 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     const [loss, pullback] = vjp(spatial as (...a: Tree[]) => Tensor, deltas, params.readout!);
     const [signals, gReadout] = pullback(core.ones([])) as [Tensor[], TensorRecord];
     lane.readout = lane.readout === null ? gReadout : (addTrees(lane.readout, gReadout) as TensorRecord);
+    const t2 = performance.now();
     steps.forEach((s, l) => s.accumulate(signals[l]!));
+    const t3 = performance.now();
+    this.timing.step += t1 - t0;
+    this.timing.learningSignal += t2 - t1;
+    this.timing.traces += t3 - t2;
     const next: Record<string, TensorRecord> = {};
     steps.forEach((s, l) => (next[layerKey(l)] = s.state));
     lane.state = next;
