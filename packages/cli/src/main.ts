@@ -4,9 +4,10 @@ import { compareCommand } from "./commands/compare.js";
 import { gradcheckCommand } from "./commands/gradcheck.js";
 import { trainCommand } from "./commands/train.js";
 import { dataCommand } from "./commands/data.js";
+import { deriveCommand } from "./commands/derive.js";
 
 /** Every subcommand, in the order `ostl help` lists them. */
-export const commands: readonly Command[] = [compareCommand, benchCommand, gradcheckCommand, trainCommand, dataCommand];
+export const commands: readonly Command[] = [compareCommand, benchCommand, gradcheckCommand, trainCommand, dataCommand, deriveCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -11,3 +11,4 @@ export { TreeLayout } from "./layout.js";
 export { replayGraph } from "./replay.js";
 export { findRowFactors, type RowFactor, type FactorSource } from "./factors.js";
 export { rowTraceUpdate } from "./trace-kernel.js";
+export * from "./derive/index.js";

@@ -57,6 +57,27 @@ export function numericValue(node: MathNode): number | null {
   return null;
 }
 
+const ARITHMETIC: Readonly<Record<string, (a: number, b: number) => number>> = {
+  add: (a, b) => a + b,
+  subtract: (a, b) => a - b,
+  multiply: (a, b) => a * b,
+  divide: (a, b) => a / b,
+};
+
+/**
+ * Folds arithmetic on numbers into one number when it has a short decimal form (mathjs
+ * `derivative` writes 0.8 as `4 / 5`); other fractions are kept as they are.
+ */
+export function foldConstants(node: MathNode): MathNode {
+  const folded = node.map((child) => foldConstants(child));
+  if (folded.type !== "OperatorNode") return folded;
+  const f = ARITHMETIC[(folded as OperatorNode).fn];
+  const [a, b] = (folded as OperatorNode).args.map(numericValue);
+  if (f === undefined || a === null || a === undefined || b === null || b === undefined) return folded;
+  const v = f(a, b);
+  return String(v).length <= 8 ? constant(v) : folded;
+}
+
 /** A function application `name(args)`. */
 export function call(name: string, args: readonly MathNode[]): MathNode {
   return new FunctionNode(new SymbolNode(name), [...args]);

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { MathNode } from "mathjs";
-import { delta, freshIndex, type Index, indexSum, instantiate, product, renameIndices, sum } from "./expr.js";
+import { ConditionalNode, type MathNode } from "mathjs";
+import { constant, delta, freshIndex, type Index, indexSum, instantiate, numericValue, product, renameIndices, sum } from "./expr.js";
 
 /** One summed index of a term. */
 export interface BoundIndex {
@@ -32,9 +32,9 @@ export function seedTerms(out: readonly Index[], src: readonly Index[]): Terms {
   return [{ sums: [], deltas: out.map((o, a) => [o, src[a]!] as const), factors: [] }];
 }
 
-/** Every term multiplied by `factor`. */
+/** Every term multiplied by `factor` (placed first: outer derivatives of the chain rule read left to right). */
 export function scaleTerms(terms: Terms, factor: MathNode): Terms {
-  return terms.map((t) => ({ ...t, factors: [...t.factors, factor] }));
+  return terms.map((t) => ({ ...t, factors: [factor, ...t.factors] }));
 }
 
 /** Renames free indices by `map`, and every summed index to a fresh name. */
@@ -87,6 +87,55 @@ export function contractTerms(terms: Terms, index: Index, size: number): Terms {
 /** Replaces index `from` by `to` everywhere (taking a diagonal: `j := i`), collapsing `δ_ii = 1`. */
 export function diagonalTerms(terms: Terms, from: Index, to: Index): Terms {
   return terms.map((t) => collapse(substitute(t, from, to)));
+}
+
+/**
+ * Merges terms that differ only in a numeric case split on the same condition:
+ * `[c] u + 0.01 [¬c] u` becomes `(1 if c, 0.01 otherwise) u` (the derivative of a leaky relu
+ * written with `where`). Other terms are left as they are.
+ */
+export function mergeCases(terms: Terms): Terms {
+  const groups = new Map<string, { term: Term; cond: MathNode; yes: number; no: number }>();
+  const out: Term[] = [];
+  for (const t of terms) {
+    const split = caseSplit(t);
+    if (split === null) {
+      out.push(t);
+      continue;
+    }
+    const key = JSON.stringify([t.sums, t.deltas, split.cond.toString(), split.rest.map((f) => f.toString())]);
+    const g = groups.get(key);
+    if (g === undefined) {
+      const entry = { term: { ...t, factors: split.rest }, cond: split.cond, yes: split.yes, no: split.no };
+      groups.set(key, entry);
+      out.push(entry.term);
+    } else {
+      g.yes += split.yes;
+      g.no += split.no;
+    }
+  }
+  return out.map((t) => {
+    const g = [...groups.values()].find((x) => x.term === t);
+    return g === undefined ? t : { ...t, factors: [new ConditionalNode(g.cond, constant(g.yes), constant(g.no)), ...t.factors] };
+  });
+}
+
+/** A term's numeric case split `k · (a if c else b)` and its other factors, or null. */
+function caseSplit(t: Term): { cond: MathNode; yes: number; no: number; rest: MathNode[] } | null {
+  const at = t.factors.findIndex((f) => f.type === "ConditionalNode");
+  if (at < 0) return null;
+  const c = t.factors[at] as ConditionalNode;
+  const [yes, no] = [numericValue(c.trueExpr), numericValue(c.falseExpr)];
+  if (yes === null || no === null) return null;
+  let k = 1;
+  const rest: MathNode[] = [];
+  t.factors.forEach((f, i) => {
+    const v = numericValue(f);
+    if (i === at) return;
+    if (v === null) rest.push(f);
+    else k *= v;
+  });
+  return { cond: c.condition, yes: k * yes, no: k * no, rest };
 }
 
 /** The terms as one mathjs expression (deltas as `δ(a, b)` factors), or null for zero. */

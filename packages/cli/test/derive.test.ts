@@ -1,0 +1,110 @@
+/**
+ * `ostl derive` and the derived-gradient pages: every built-in cell's rendered expressions
+ * evaluated at random points against the engine's Jacobians, the committed pages in docs/cells
+ * up to date, and the command's outputs and errors.
+ */
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fastSigmoid } from "@ostl/autodiff";
+import { BUILT_IN_CELLS, cellIndex, cellPage, loadCell, main } from "@ostl/cli";
+import { gru, snu, ssnu } from "@ostl/models";
+import { type Cell, checkDerivation, deriveCell, ostlCost, randomPoint } from "@ostl/ostl";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+const fixtures = join(import.meta.dirname, "fixtures");
+const pages = join(import.meta.dirname, "..", "..", "..", "docs", "cells");
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
+  vi.spyOn(console, "log").mockImplementation((...a) => void out.push(`${a.join(" ")}\n`));
+  vi.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
+  return { out: () => out.join(""), err: () => err.join("\n") };
+}
+
+/** Every rendered expression of a cell, at three random points, against the engine. */
+function expectDerivationExact(cell: Cell): void {
+  const d = deriveCell(cell);
+  expect(d.blocks.length).toBeGreaterThan(0);
+  for (const seed of [1, 2, 3]) {
+    const check = checkDerivation(d, cell, randomPoint(cell, d, seed));
+    const worst = [...check.blocks, ...check.values].filter((b) => !(b.error < 1e-9));
+    expect(worst, `${cell.name} at seed ${seed}`).toEqual([]);
+    expect(check.blocks.length).toBe(d.blocks.length);
+  }
+}
+
+describe("derived Jacobians equal the engine's (relative 1e-9, float64)", () => {
+  it.each(BUILT_IN_CELLS)("built-in %s", async (name) => expectDerivationExact((await loadCell(name)).cell));
+
+  it.each<[string, Cell]>([
+    ["gru reset-before", gru({ variant: "reset-before" })],
+    ["snu, identity g, fast-sigmoid surrogate", snu({ surrogate: fastSigmoid(5) })],
+    ["ssnu, leaky relu, trainable decay", ssnu({ activation: "leakyRelu", trainableDecay: true })],
+    ["recurrent snu with trainable decay", snu({ recurrent: true, trainableDecay: true })],
+  ])("%s", (_, cell) => expectDerivationExact(cell));
+});
+
+describe("the pages in docs/cells are up to date", () => {
+  it.each(BUILT_IN_CELLS)("%s.md", async (name) => {
+    const page = cellPage(name, (await loadCell(name)).cell);
+    expect(readFileSync(join(pages, `${name}.md`), "utf8"), `docs/cells/${name}.md is out of date: run pnpm ostl derive --all --out docs/cells`).toBe(page);
+  });
+
+  it("README.md indexes every built-in cell and nothing else", async () => {
+    const summaries = await Promise.all(BUILT_IN_CELLS.map(async (name) => ({ name, ...ostlCost((await loadCell(name)).cell) })));
+    expect(readFileSync(join(pages, "README.md"), "utf8"), "docs/cells/README.md is out of date: run pnpm ostl derive --all --out docs/cells").toBe(cellIndex(summaries));
+    expect(readdirSync(pages).sort()).toEqual([...BUILT_IN_CELLS.map((n) => `${n}.md`), "README.md"].sort());
+  });
+
+  it("each page shows the equations first, then every kind of Jacobian, layout and cost", () => {
+    const page = readFileSync(join(pages, "lstm.md"), "utf8");
+    const order = ["## Cell equations", "## Structure", "## Temporal Jacobian", "## Spatial Jacobian", "## Parameter Jacobians", "## Output Jacobian", "## OSTL: trace layout and cost", "## Traced step"];
+    expect(order.map((h) => page.indexOf(h))).toEqual(order.map((h) => page.indexOf(h)).sort((a, b) => a - b));
+    expect(order.every((h) => page.includes(h))).toBe(true);
+    expect(page).toContain("c^{t}_{i} &= \\sigma\\left(a^{(f)}_{i}\\right)~c^{t-1}_{i}");
+  });
+});
+
+describe("ostl derive", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("prints a built-in cell's page", async () => {
+    const io = capture();
+    expect(await main(["derive", "--cell", "rsnu"])).toBe(0);
+    expect(io.out()).toBe(readFileSync(join(pages, "rsnu.md"), "utf8"));
+  });
+
+  it("writes a user's cell module's page to --out", async () => {
+    const io = capture();
+    const dir = mkdtempSync(join(tmpdir(), "ostl-derive-"));
+    expect(await main(["derive", "--cell", join(fixtures, "leaky-cell.ts"), "--out", dir])).toBe(0);
+    const page = readFileSync(join(dir, "leaky-tanh.md"), "utf8");
+    expect(io.out()).toContain(join(dir, "leaky-tanh.md"));
+    expect(page).toContain("h^{t}_{i} &= 0.9~h^{t-1}_{i} + \\tanh\\left(a_{i}\\right)");
+    expect(page).toContain("\\frac{\\partial h^{t}_{i}}{\\partial h^{t-1}_{i}} &= 0.9");
+  });
+
+  it("--all writes every built-in page and the index", async () => {
+    capture();
+    const dir = mkdtempSync(join(tmpdir(), "ostl-derive-all-"));
+    expect(await main(["derive", "--all", "--out", dir])).toBe(0);
+    for (const f of readdirSync(pages)) expect(readFileSync(join(dir, f), "utf8")).toBe(readFileSync(join(pages, f), "utf8"));
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ["a module without a cell", ["--cell", join(fixtures, "not-a-cell.ts")], /not-a-cell\.ts exports no cell .*it exports: answer/],
+    ["a step with an op without a symbolic rule", ["--cell", join(fixtures, "custom-op-cell.ts")], /cell module .*custom-op-cell\.ts: cell 'custom-op': its step uses op 'softsign', which has no symbolic rule/],
+    ["an unknown cell name", ["--cell", "transformer"], /--cell 'transformer' is neither a built-in cell/],
+    ["no --cell", [], /--cell NAME\|path\/to\/cell\.ts is required/],
+    ["--all without --out", ["--all"], /--all needs --out DIR/],
+    ["--all with --cell", ["--all", "--cell", "rnn", "--out", "x"], /exclude each other/],
+    ["an unknown flag", ["--cell", "rnn", "--latex"], /Unknown option '--latex'/],
+  ])("exits 2 for %s, naming it", async (_, args, message) => {
+    const io = capture();
+    expect(await main(["derive", ...args])).toBe(2);
+    expect(io.err()).toMatch(message);
+  });
+});

@@ -1,0 +1,427 @@
+/**
+ * Derives a cell's Jacobians symbolically from its traced step: index-form mathjs expressions
+ * for every value, each local node differentiated by mathjs (or by the rule table where mathjs
+ * cannot), composed by the chain rule into ∂s_t/∂s_{t-1}, ∂s_t/∂x_t, ∂s_t/∂θ and ∂y_t/∂(·).
+ *
+ * @module
+ */
+import { type IrConst, type IrEquation, type IrVar, opTable, type OpName, type Surrogate } from "@ostl/autodiff";
+import { type NDArray, PRNG } from "@ostl/core";
+import { derivative, type MathNode } from "mathjs";
+import type { Cell } from "../cell.js";
+import { analyzeCell, type CellStructure, dependencyPatterns, type Pattern } from "../structure.js";
+import { constant, foldConstants, freshIndex, functionName, type Index, indexSum, instantiate, numericValue, placeholder, product, quantity, type QuantityKey, substituteOperands } from "./expr.js";
+import { broadcastIndices, DeriveError, type IndexRule, type RuleContext, type ScalarRule, symbolicRules, type SymbolicRule } from "./rules.js";
+import { contractTerms, diagonalTerms, mergeCases, renameTerms, scaleTerms, seedTerms, type Terms, termsNode } from "./terms.js";
+import { quantityTex } from "./tex.js";
+
+/** What a quantity of a derivation is. */
+export type QuantityKind = "param" | "previous" | "input" | "next" | "output" | "intermediate" | "constant";
+
+/** A named indexed quantity of a derivation (a parameter, a state field, a named intermediate…). */
+export interface Quantity {
+  readonly key: QuantityKey;
+  readonly kind: QuantityKind;
+  /** The name in the cell (`W_f`, `h`, `x`, `y`), or the intermediate's label. */
+  readonly name: string;
+  readonly shape: readonly number[];
+  /** LaTeX of the symbol without indices (`W^{(f)}`, `h^{t-1}`, `a^{(f)}`). */
+  readonly tex: string;
+  /** The values of a constant captured by the step. */
+  readonly value?: NDArray;
+}
+
+/** One line of the cell equations: `key[indices] = rhs`. */
+export interface CellEquation {
+  readonly key: QuantityKey;
+  readonly indices: readonly Index[];
+  readonly rhs: MathNode;
+}
+
+/** What a Jacobian block differentiates with respect to. */
+export interface JacobianSource {
+  readonly kind: "state" | "input" | "param";
+  readonly name: string;
+  readonly key: QuantityKey;
+  readonly shape: readonly number[];
+}
+
+/**
+ * How a block is shown: `zero`; `diagonal` (only ∂o_i/∂s_i, the rest is proven zero); `row`
+ * (only ∂o_i/∂W_ik, the other rows are proven zero); `full` (every entry, Kronecker deltas where
+ * they occur).
+ */
+export type BlockForm = "zero" | "diagonal" | "row" | "full";
+
+/** One Jacobian block ∂output/∂source, in index form. */
+export interface JacobianBlock {
+  /** `output|sourceKey`, e.g. `h|previous:h`. */
+  readonly id: string;
+  /** State field name, or `y` for the cell output when it is not a state field. */
+  readonly output: string;
+  readonly outputKey: QuantityKey;
+  readonly source: JacobianSource;
+  /** The dependency pattern the structure analysis proved for this block. */
+  readonly pattern: Pattern;
+  readonly form: BlockForm;
+  /** Free indices of the output entry (`_o0`). */
+  readonly outIndices: readonly Index[];
+  /** Free indices of the source entry as shown (`_s0`, or `_o0` on a diagonal or a row). */
+  readonly srcIndices: readonly Index[];
+  /** Sizes of the free indices. */
+  readonly sizes: Readonly<Record<Index, number>>;
+  /** The derivative expression (null when zero). */
+  readonly expr: MathNode | null;
+}
+
+/** Everything derived for one cell. */
+export interface Derivation {
+  readonly cell: string;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly structure: CellStructure;
+  readonly quantities: ReadonlyMap<QuantityKey, Quantity>;
+  readonly equations: readonly CellEquation[];
+  /** The state field the output y equals, or null when y has equations and blocks of its own. */
+  readonly outputField: string | null;
+  readonly blocks: readonly JacobianBlock[];
+  /** Surrogate derivatives used by the step, by the function name they have in expressions. */
+  readonly surrogates: ReadonlyMap<string, Surrogate>;
+}
+
+/** Options of {@link deriveCell}. */
+export interface DeriveOptions {
+  /** Input size the step is traced with (default 3; only shapes matter). */
+  readonly inputSize?: number;
+  /** Hidden size the step is traced with (default 4, distinct from the input size so index roles are known). */
+  readonly hiddenSize?: number;
+}
+
+type Atom = IrVar | IrConst;
+type Intermediate = { readonly key: QuantityKey; readonly suffix: string | null; readonly node: MathNode };
+type Template = { readonly node: MathNode; readonly idx: readonly Index[] };
+interface OutputSpec {
+  readonly name: string;
+  readonly key: QuantityKey;
+  readonly atom: Atom;
+  readonly position: number;
+}
+
+const canon = (v: IrVar): Index[] => v.shape.map((_, a) => `_v${v.id}a${a}`);
+const OUT = (shape: readonly number[]) => shape.map((_, a) => `_o${a}`);
+const SRC = (shape: readonly number[]) => shape.map((_, a) => `_s${a}`);
+
+/** The rule of an equation's op, or a {@link DeriveError} naming the op. */
+function ruleOf(cell: string, eq: IrEquation): SymbolicRule<unknown> {
+  const name = eq.op.name;
+  const builtIn = Object.hasOwn(opTable, name) && opTable[name as OpName] === (eq.op as unknown);
+  if (!builtIn) throw new DeriveError(`cell '${cell}': its step uses op '${name}', which has no symbolic rule (it is not a primitive of the op table; custom ops cannot be derived symbolically)`, name);
+  const rule = symbolicRules[name as OpName] as SymbolicRule<unknown>;
+  if (rule.kind === "none") throw new DeriveError(`cell '${cell}': its step uses op '${name}', which has no symbolic rule: ${rule.reason}`, name);
+  return rule;
+}
+
+const localDerivatives = new Map<string, (MathNode | null)[]>();
+
+class Deriver implements RuleContext {
+  readonly quantities = new Map<QuantityKey, Quantity>();
+  readonly surrogates = new Map<string, Surrogate>();
+  readonly equations: CellEquation[] = [];
+  private readonly templates = new Map<number, Template>();
+  private readonly constKeys = new Map<IrConst, QuantityKey>();
+  private readonly rules = new Map<IrEquation, SymbolicRule<unknown>>();
+
+  constructor(
+    readonly cell: string,
+    readonly structure: CellStructure,
+  ) {
+    for (const eq of structure.graph.equations) this.rules.set(eq, ruleOf(cell, eq));
+  }
+
+  surrogate(s: Surrogate): string {
+    const key = `surrogate:${s.name}`;
+    this.surrogates.set(key, s);
+    return key;
+  }
+
+  addQuantity(q: Omit<Quantity, "tex">, tex = quantityTex(q.kind, q.name)): void {
+    this.quantities.set(q.key, { ...q, tex });
+  }
+
+  /** The scalar expression of `atom` at indices `idx`. */
+  ref(atom: Atom, idx: readonly Index[]): MathNode {
+    if (atom.kind === "const") {
+      const v = atom.value;
+      if (typeof v === "number") return constant(v);
+      if (v.size === 1) return constant(v.toFlat()[0]!);
+      let key = this.constKeys.get(atom);
+      if (key === undefined) {
+        key = `const:${this.constKeys.size + 1}`;
+        this.constKeys.set(atom, key);
+        this.addQuantity({ key, kind: "constant", name: `${this.constKeys.size}`, shape: atom.shape, value: v });
+      }
+      return quantity(key, idx);
+    }
+    const t = this.templates.get(atom.id)!;
+    return instantiate(t.node, new Map(t.idx.map((from, a) => [from, idx[a]!])));
+  }
+
+  setTemplate(v: IrVar, node: MathNode): void {
+    this.templates.set(v.id, { node, idx: canon(v) });
+  }
+
+  /** Names `v` as quantity `key`: records its equation and refers to it by name from now on. */
+  name(v: IrVar, q: Omit<Quantity, "tex" | "shape">, tex?: string): void {
+    const idx = canon(v);
+    this.addQuantity({ ...q, shape: v.shape }, tex);
+    this.equations.push({ key: q.key, indices: idx, rhs: this.templates.get(v.id)!.node });
+    this.templates.set(v.id, { node: quantity(q.key, idx), idx });
+  }
+
+  /** Operands of an equation with the indices they are read at for output indices `out`. */
+  operands(eq: IrEquation, out: readonly Index[]): { atom: Atom; idx: Index[] }[] {
+    return eq.inputs.map((atom) => ({ atom, idx: broadcastIndices(out, atom.shape, eq.out.shape, eq.op.name) }));
+  }
+
+  /** The value of an equation's output at its canonical indices. */
+  value(eq: IrEquation): MathNode {
+    const rule = this.rules.get(eq)!;
+    const out = canon(eq.out);
+    if (rule.kind === "scalar") {
+      const args = this.operands(eq, out).map((o) => this.ref(o.atom, o.idx));
+      return (rule as ScalarRule<unknown>).value(args, eq.params, this);
+    }
+    const p = (rule as IndexRule<unknown>).entries(out, eq.inputs.map((a) => a.shape), eq.params, freshIndex);
+    const body = product(p.factors.map((f) => this.ref(eq.inputs[f.operand]!, f.idx))) ?? constant(0);
+    return p.sums.reduceRight((acc, s) => indexSum(s.index, s.size, acc), body);
+  }
+
+  /** ∂(local node)/∂(operand r) for each operand, null where zero. */
+  partials(eq: IrEquation, args: readonly MathNode[]): (MathNode | null)[] {
+    const rule = this.rules.get(eq)! as ScalarRule<unknown>;
+    if (rule.partials) return [...rule.partials(args, eq.params, this)];
+    const literal = eq.inputs.map((a) => (a.kind === "const" && (typeof a.value === "number" || a.value.size === 1) ? numericValue(this.ref(a, [])) : null));
+    const key = `${eq.op.name}(${literal.map((v) => v ?? "$").join(",")})`;
+    let local = localDerivatives.get(key);
+    if (local === undefined) {
+      const node = rule.value(literal.map((v, r) => (v === null ? placeholder(r) : constant(v))), eq.params, this);
+      local = literal.map((v, r) => {
+        if (v !== null) return null;
+        const d = foldConstants(derivative(node, placeholder(r)));
+        return numericValue(d) === 0 ? null : d;
+      });
+      localDerivatives.set(key, local);
+    }
+    return local.map((d) => (d === null ? null : substituteOperands(d, args)));
+  }
+
+  /**
+   * The derivative of `target` with respect to the input `source` (entries at `srcIdx`), by
+   * forward accumulation over the equations. State outputs other than the target appear as
+   * references to their own blocks (`refs`), so a page shows ∂h_t/∂c_t · ∂c_t/∂… rather than
+   * c's derivative written out again.
+   */
+  tangent(source: IrVar, srcIdx: readonly Index[], target: Atom, refs: ReadonlyMap<number, (idx: readonly Index[]) => Terms>): Terms {
+    const tangents = new Map<number, Terms>([[source.id, seedTerms(canon(source), srcIdx)]]);
+    const of = (atom: Atom, idx: readonly Index[]): Terms => {
+      if (atom.kind === "const") return [];
+      const t = tangents.get(atom.id);
+      return t === undefined ? [] : renameTerms(t, new Map(canon(atom).map((from, a) => [from, idx[a]!])));
+    };
+    for (const eq of this.structure.graph.equations) {
+      if (target.kind === "const" || tangents.has(target.id)) break;
+      const ref = eq.out.id !== target.id ? refs.get(eq.out.id) : undefined;
+      const terms = ref ? ref(canon(eq.out)) : this.localTangent(eq, of);
+      if (terms.length > 0) tangents.set(eq.out.id, terms);
+    }
+    return target.kind === "const" ? [] : (tangents.get(target.id) ?? []);
+  }
+
+  private localTangent(eq: IrEquation, of: (atom: Atom, idx: readonly Index[]) => Terms): Terms {
+    const rule = this.rules.get(eq)!;
+    const out = canon(eq.out);
+    if (rule.kind === "scalar") {
+      const ops = this.operands(eq, out);
+      if (ops.every((o) => of(o.atom, o.idx).length === 0)) return [];
+      const partials = this.partials(eq, ops.map((o) => this.ref(o.atom, o.idx)));
+      return mergeCases(ops.flatMap((o, r) => (partials[r] ? scaleTerms(of(o.atom, o.idx), partials[r]!) : [])));
+    }
+    const p = (rule as IndexRule<unknown>).entries(out, eq.inputs.map((a) => a.shape), eq.params, freshIndex);
+    let terms: Terms = p.factors.flatMap((f, k) => {
+      const others = p.factors.filter((_, g) => g !== k).map((g) => this.ref(eq.inputs[g.operand]!, g.idx));
+      return others.reduce((t, factor) => scaleTerms(t, factor), of(eq.inputs[f.operand]!, f.idx));
+    });
+    for (const s of p.sums) terms = contractTerms(terms, s.index, s.size);
+    return terms;
+  }
+}
+
+/** Uses of each variable as an operand. */
+function useCounts(eqs: readonly IrEquation[]): Map<number, number> {
+  const uses = new Map<number, number>();
+  for (const eq of eqs) for (const a of eq.inputs) if (a.kind === "var") uses.set(a.id, (uses.get(a.id) ?? 0) + 1);
+  return uses;
+}
+
+/** Whether `v` deserves a name of its own on the page: shared, or a composite argument of a function (a pre-activation). */
+function wantsName(v: IrVar, eq: IrEquation, eqs: readonly IrEquation[], uses: ReadonlyMap<number, number>): boolean {
+  if (v.shape.length > 1) return false;
+  if ((uses.get(v.id) ?? 0) >= 2) return true;
+  const composite = eq.op.name === "add" || eq.op.name === "sub" || eq.op.name === "matmul";
+  const consumer = eqs.find((e) => e.inputs.some((a) => a.kind === "var" && a.id === v.id));
+  const rule = consumer ? (symbolicRules[consumer.op.name as OpName] as SymbolicRule<unknown> | undefined) : undefined;
+  return composite && rule?.kind === "scalar" && rule.isFunction === true;
+}
+
+/** The parameter suffix most common in an expression (`f` for W_f, U_f, b_f), for naming a pre-activation. */
+function paramSuffix(node: MathNode, quantities: ReadonlyMap<QuantityKey, Quantity>): string | null {
+  const counts = new Map<string, number>();
+  node.traverse((n) => {
+    if (n.type !== "FunctionNode") return;
+    const q = quantities.get(((n as unknown as { fn: { name: string } }).fn.name));
+    const m = q?.kind === "param" ? /_(.+)$/.exec(q.name) : null;
+    if (m) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
+  });
+  let best: string | null = null;
+  for (const [s, c] of counts) if (best === null || c > counts.get(best)!) best = s;
+  return best;
+}
+
+/**
+ * Derives the Jacobians of a cell's step symbolically: the cell equations in index form, and one
+ * block per (output, source) for the next state and the output y against the previous state, the
+ * input and every parameter, shown compactly where the structure analysis proved it (diagonals,
+ * rows). Check the result against the engine with {@link checkDerivation}; render it with
+ * {@link renderCellPage}.
+ *
+ * @throws {@link DeriveError} when the step uses an op without a symbolic rule (naming the op),
+ * or a shape that has no index form.
+ * @example
+ * ```ts
+ * import { deriveCell } from "@ostl/ostl";
+ * import { rnn } from "@ostl/models";
+ * const d = deriveCell(rnn());
+ * d.blocks.map((b) => `${b.id}: ${b.form}`); // ["h|previous:h: full", "h|input:x: full", "h|param:U: row", ...]
+ * ```
+ */
+export function deriveCell(cell: Cell, options: DeriveOptions = {}): Derivation {
+  const inputSize = options.inputSize ?? 3;
+  const hiddenSize = options.hiddenSize ?? 4;
+  const structure = analyzeCell(cell, inputSize, hiddenSize, new PRNG(0));
+  const graph = structure.graph;
+  const d = new Deriver(cell.name, structure);
+
+  const sources: (JacobianSource & { v: IrVar })[] = [];
+  for (const v of graph.inputs) {
+    const [group, name] = v.name.includes(".") ? [v.name.slice(0, v.name.indexOf(".")), v.name.slice(v.name.indexOf(".") + 1)] : [v.name, "x"];
+    const kind = group === "0" ? "param" : group === "1" ? "previous" : "input";
+    const key = `${kind}:${name}`;
+    d.addQuantity({ key, kind, name, shape: v.shape });
+    d.setTemplate(v, quantity(key, canon(v)));
+    sources.push({ kind: kind === "previous" ? "state" : kind, name, key, shape: v.shape, v });
+  }
+  const order = { state: 0, input: 1, param: 2 };
+  sources.sort((a, b) => order[a.kind] - order[b.kind] || (a.name < b.name ? -1 : 1));
+
+  // outputs: state fields, then y unless it is one of them
+  const outputs: OutputSpec[] = [];
+  let outputField: string | null = null;
+  graph.outputPaths.forEach((path, position) => {
+    const atom = graph.outputs[position]!;
+    if (path !== "y") outputs.push({ name: path.replace(/^state\./, ""), key: `next:${path.replace(/^state\./, "")}`, atom, position });
+    else {
+      const same = outputs.find((o) => o.atom.kind === "var" && atom.kind === "var" && o.atom.id === atom.id);
+      if (same) outputField = same.name;
+      else outputs.push({ name: "y", key: "output:y", atom, position });
+    }
+  });
+
+  // values, naming shared sub-expressions, pre-activations and outputs
+  const uses = useCounts(graph.equations);
+  const intermediates: Intermediate[] = [];
+  const named = new Set<QuantityKey>();
+  const kindOf = (key: QuantityKey): QuantityKind => (key.startsWith("output:") ? "output" : "next");
+  for (const eq of graph.equations) {
+    d.setTemplate(eq.out, d.value(eq));
+    const out = outputs.find((o) => o.atom.kind === "var" && o.atom.id === eq.out.id);
+    if (out) {
+      d.name(eq.out, { key: out.key, kind: kindOf(out.key), name: out.name });
+      named.add(out.key);
+    } else if (wantsName(eq.out, eq, graph.equations, uses)) {
+      const key = `inter:${eq.out.id}`;
+      const node = d.ref(eq.out, canon(eq.out));
+      intermediates.push({ key, suffix: paramSuffix(node, d.quantities), node });
+      d.name(eq.out, { key, kind: "intermediate", name: key });
+    }
+  }
+  for (const o of outputs) {
+    if (named.has(o.key)) continue;
+    const first = outputs.find((p) => p.atom.kind === "var" && o.atom.kind === "var" && p.atom.id === o.atom.id && named.has(p.key));
+    d.addQuantity({ key: o.key, kind: kindOf(o.key), name: o.name, shape: o.atom.shape });
+    const idx = o.atom.kind === "var" ? canon(o.atom) : o.atom.shape.map((_, a) => `_c${a}`);
+    d.equations.push({ key: o.key, indices: idx, rhs: first ? quantity(first.key, idx) : d.ref(o.atom, idx) });
+  }
+  labelIntermediates(d, intermediates);
+
+  // Jacobian blocks, outputs in the order they are computed (so references point backwards)
+  const patterns = dependencyPatterns(graph);
+  const irPosition = (a: Atom) => (a.kind === "const" ? -1 : graph.equations.findIndex((e) => e.out.id === a.id));
+  const blocks: JacobianBlock[] = [];
+  const refTerms = new Map<string, Terms>();
+  for (const o of [...outputs].sort((a, b) => irPosition(a.atom) - irPosition(b.atom))) {
+    for (const s of sources) {
+      const srcIdx = SRC(s.shape);
+      const refs = new Map<number, (idx: readonly Index[]) => Terms>();
+      for (const other of outputs) {
+        const known = refTerms.get(`${other.name}|${s.key}`);
+        if (other !== o && other.atom.kind === "var" && known !== undefined) refs.set(other.atom.id, (idx) => (known.length === 0 ? [] : [{ sums: [], deltas: [], factors: [quantity(`jac:${other.name}|${s.key}`, [...idx, ...srcIdx])] }]));
+      }
+      const terms = d.tangent(s.v, srcIdx, o.atom, refs);
+      const outIdx = OUT(o.atom.shape);
+      const shown = o.atom.kind === "var" ? renameTerms(terms, new Map(canon(o.atom).map((from, a) => [from, outIdx[a]!]))) : terms;
+      refTerms.set(`${o.name}|${s.key}`, terms);
+      const pattern = patterns[o.position]!.get(graph.inputs.indexOf(s.v)) ?? "none";
+      blocks.push(makeBlock(o, s, pattern, shown, outIdx, srcIdx));
+    }
+  }
+  return { cell: cell.name, inputSize, hiddenSize, structure, quantities: d.quantities, equations: d.equations, outputField, blocks, surrogates: d.surrogates };
+}
+
+function makeBlock(o: OutputSpec, s: JacobianSource, pattern: Pattern, terms: Terms, outIdx: Index[], srcIdx: Index[]): JacobianBlock {
+  const outShape = o.atom.shape;
+  const sizes: Record<Index, number> = {};
+  outIdx.forEach((i, a) => (sizes[i] = outShape[a]!));
+  srcIdx.forEach((i, a) => (sizes[i] = s.shape[a]!));
+  const base = { id: `${o.name}|${s.key}`, output: o.name, outputKey: o.key, source: { kind: s.kind, name: s.name, key: s.key, shape: s.shape }, pattern, outIndices: outIdx, sizes };
+  if (terms.length === 0) return { ...base, form: "zero", srcIndices: srcIdx, expr: null };
+  const unitwise = outShape.length === 1 && s.shape[0] === outShape[0];
+  if (pattern === "diag" && unitwise && s.shape.length === 1) return { ...base, form: "diagonal", srcIndices: [outIdx[0]!], expr: termsNode(diagonalTerms(terms, srcIdx[0]!, outIdx[0]!)) };
+  if (pattern === "row" && unitwise && s.shape.length === 2) return { ...base, form: "row", srcIndices: [outIdx[0]!, srcIdx[1]!], expr: termsNode(diagonalTerms(terms, srcIdx[0]!, outIdx[0]!)) };
+  return { ...base, form: "full", srcIndices: srcIdx, expr: termsNode(terms) };
+}
+
+/**
+ * LaTeX labels of the named intermediates: a pre-activation of parameters with a common suffix
+ * gets `a^{(f)}`; a function of one such pre-activation gets the suffix as its letter (`z` for
+ * `σ(a^{(z)})`, as in the GRU); the rest `a^{(1)}`, `a^{(2)}`, … (or `a` when it is the only one).
+ */
+function labelIntermediates(d: Deriver, list: readonly Intermediate[]): void {
+  const taken = new Set([...d.quantities.values()].filter((q) => q.kind !== "intermediate").map((q) => q.name));
+  const letter = ["a", "u", "q"].find((l) => !taken.has(l)) ?? "v";
+  const suffixed = new Map<string, Intermediate>();
+  for (const x of list) if (x.suffix !== null && list.filter((y) => y.suffix === x.suffix).length === 1) suffixed.set(x.key, x);
+  const gateOf = (x: Intermediate): string | null => {
+    const used = list.filter((y) => y !== x && x.node.filter((n) => functionName(n) === y.key).length > 0);
+    const s = used.length === 1 ? (suffixed.get(used[0]!.key)?.suffix ?? null) : null;
+    return s !== null && s.length === 1 && s !== "i" && !taken.has(s) ? s : null;
+  };
+  const labels = new Map<QuantityKey, { name: string; tex: string }>();
+  for (const x of list) {
+    const gate = suffixed.has(x.key) ? null : gateOf(x);
+    if (suffixed.has(x.key)) labels.set(x.key, { name: `${letter}_${x.suffix}`, tex: `${letter}^{(${x.suffix})}` });
+    else if (gate !== null && ![...labels.values()].some((l) => l.name === gate)) labels.set(x.key, { name: gate, tex: gate });
+  }
+  const rest = list.filter((x) => !labels.has(x.key));
+  rest.forEach((x, k) => labels.set(x.key, list.length === 1 ? { name: letter, tex: letter } : { name: `${letter}_${k + 1}`, tex: `${letter}^{(${k + 1})}` }));
+  for (const [key, label] of labels) d.quantities.set(key, { ...d.quantities.get(key)!, ...label });
+}

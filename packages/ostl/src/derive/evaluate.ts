@@ -1,0 +1,248 @@
+/**
+ * Numbers from derived expressions: evaluates the cell equations and every Jacobian block at a
+ * point (parameters, previous state, input), and checks the blocks against the engine's
+ * Jacobians. This is what makes the rendered pages trustworthy: the very expression trees that
+ * are printed are the ones evaluated.
+ *
+ * @module
+ */
+import { jacfwd, type Tensor } from "@ostl/autodiff";
+import { type NDArray, PRNG, tensor } from "@ostl/core";
+import type { ConditionalNode, ConstantNode, FunctionNode, MathNode, OperatorNode, ParenthesisNode, SymbolNode } from "mathjs";
+import type { Cell, TensorRecord } from "../cell.js";
+import type { Derivation, JacobianBlock } from "./derive.js";
+import { DELTA, functionName, type Index, indexArgs, LITERAL_ZERO, SUM, sumParts } from "./expr.js";
+import { type ScalarFunctionName, scalarFunctions } from "./functions.js";
+
+/** Where to evaluate: parameters, previous state and input of one (unbatched) step. */
+export interface DerivationPoint {
+  readonly params: TensorRecord;
+  readonly state: TensorRecord;
+  readonly x: Tensor;
+}
+
+type Env = ReadonlyMap<Index, number>;
+
+const OPERATORS: Readonly<Record<string, (...a: number[]) => number>> = {
+  add: (a, b) => a! + b!,
+  subtract: (a, b) => a! - b!,
+  multiply: (a, b) => a! * b!,
+  divide: (a, b) => a! / b!,
+  pow: (a, b) => a! ** b!,
+  unaryMinus: (a) => -a!,
+  unaryPlus: (a) => a!,
+  larger: (a, b) => Number(a! > b!),
+  largerEq: (a, b) => Number(a! >= b!),
+  smaller: (a, b) => Number(a! < b!),
+  smallerEq: (a, b) => Number(a! <= b!),
+  equal: (a, b) => Number(a === b),
+  unequal: (a, b) => Number(a !== b),
+};
+
+/** The mathjs functions derived expressions use (mathjs `derivative` introduces `sech`). */
+const BUILTINS: Readonly<Record<string, (...a: number[]) => number>> = {
+  exp: Math.exp,
+  log: Math.log,
+  tanh: Math.tanh,
+  sqrt: Math.sqrt,
+  abs: Math.abs,
+  max: Math.max,
+  min: Math.min,
+  sech: (x) => 1 / Math.cosh(x!),
+  stopGradient: (x) => x!,
+};
+
+/**
+ * Evaluates a derivation's expressions at a point: quantities (inputs read from the point, named
+ * values from their equations, memoized) and Jacobian blocks entry by entry.
+ *
+ * @example
+ * ```ts
+ * import { deriveCell, DerivationEvaluator } from "@ostl/ostl";
+ * import { PRNG } from "@ostl/core";
+ * import { rnn } from "@ostl/models";
+ * const cell = rnn();
+ * const d = deriveCell(cell);
+ * const { params, state } = cell.init(new PRNG(0), { inputSize: 3, hiddenSize: 4 });
+ * const at = new DerivationEvaluator(d, { params, state, x: new PRNG(1).normal([3]) });
+ * at.quantity("next:h", [0]); // h_t[0], as the rendered equations compute it
+ * ```
+ */
+export class DerivationEvaluator {
+  private readonly memo = new Map<string, number>();
+
+  constructor(
+    readonly derivation: Derivation,
+    readonly point: DerivationPoint,
+  ) {}
+
+  /** The value of quantity `key` at integer indices. */
+  quantity(key: string, idx: readonly number[]): number {
+    const memoKey = `${key}[${idx.join(",")}]`;
+    const known = this.memo.get(memoKey);
+    if (known !== undefined) return known;
+    const value = this.compute(key, idx);
+    this.memo.set(memoKey, value);
+    return value;
+  }
+
+  private compute(key: string, idx: readonly number[]): number {
+    const [kind, name] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
+    const read = (t: Tensor | undefined) => (t as NDArray).get(...idx);
+    if (kind === "param") return read(this.point.params[name]);
+    if (kind === "previous") return read(this.point.state[name]);
+    if (kind === "input") return read(this.point.x);
+    if (kind === "const") return this.derivation.quantities.get(key)!.value!.get(...idx);
+    if (kind === "jac") return this.block(this.derivation.blocks.find((b) => b.id === name)!, idx);
+    const eq = this.derivation.equations.find((e) => e.key === key);
+    if (eq === undefined) throw new Error(`no equation for quantity '${key}'`);
+    return this.evaluate(eq.rhs, new Map(eq.indices.map((i, a) => [i, idx[a]!])));
+  }
+
+  /**
+   * Entry of a block at full indices (output entry, then source entry), reading the block as
+   * shown: a diagonal or row block is zero off its diagonal or row.
+   */
+  block(b: JacobianBlock, idx: readonly number[]): number {
+    const k = b.outIndices.length;
+    if (b.expr === null) return 0;
+    if ((b.form === "diagonal" || b.form === "row") && idx[k] !== idx[0]) return 0;
+    const src = b.form === "full" ? idx.slice(k) : b.form === "diagonal" ? [] : idx.slice(k + 1);
+    const free = b.form === "full" ? b.srcIndices : b.srcIndices.slice(1);
+    const env = new Map<Index, number>(b.outIndices.map((i, a) => [i, idx[a]!]));
+    free.forEach((i, a) => env.set(i, src[a]!));
+    return this.evaluate(b.expr, env);
+  }
+
+  /** The value of an expression with free indices bound by `env`. */
+  evaluate(node: MathNode, env: Env): number {
+    switch (node.type) {
+      case "ConstantNode":
+        return (node as ConstantNode).value as unknown as number;
+      case "ParenthesisNode":
+        return this.evaluate((node as ParenthesisNode).content, env);
+      case "SymbolNode":
+        return this.index((node as SymbolNode).name, env);
+      case "ConditionalNode": {
+        const c = node as ConditionalNode;
+        return this.evaluate(c.condition, env) !== 0 ? this.evaluate(c.trueExpr, env) : this.evaluate(c.falseExpr, env);
+      }
+      case "OperatorNode": {
+        const o = node as OperatorNode;
+        const f = OPERATORS[o.fn];
+        if (f === undefined) throw new Error(`cannot evaluate operator '${o.fn}'`);
+        return f(...o.args.map((a) => this.evaluate(a, env)));
+      }
+      case "FunctionNode":
+        return this.call(node as FunctionNode, env);
+      default:
+        throw new Error(`cannot evaluate a ${node.type}`);
+    }
+  }
+
+  private index(name: string, env: Env): number {
+    if (name === LITERAL_ZERO) return 0;
+    const v = env.get(name);
+    if (v === undefined) throw new Error(`unbound index '${name}'`);
+    return v;
+  }
+
+  private call(node: FunctionNode, env: Env): number {
+    const name = functionName(node)!;
+    if (name === SUM) {
+      const { index, size, body } = sumParts(node);
+      const inner = new Map(env);
+      let total = 0;
+      for (let l = 0; l < size; l++) total += this.evaluate(body, inner.set(index, l));
+      return total;
+    }
+    if (name === DELTA) {
+      const [a, b] = indexArgs(node).map((i) => this.index(i, env));
+      return a === b ? 1 : 0;
+    }
+    if (name.includes(":") && !this.derivation.surrogates.has(name)) return this.quantity(name, indexArgs(node).map((i) => this.index(i, env)));
+    const args = node.args.map((a) => this.evaluate(a, env));
+    const surrogate = this.derivation.surrogates.get(name);
+    if (surrogate !== undefined) return (surrogate.derivative(tensor([args[0]!])) as NDArray).toFlat()[0]!;
+    if (Object.hasOwn(scalarFunctions, name)) return (scalarFunctions[name as ScalarFunctionName].evaluate as (...a: number[]) => number)(...args);
+    const builtin = BUILTINS[name];
+    if (builtin === undefined) throw new Error(`cannot evaluate function '${name}'`);
+    return builtin(...args);
+  }
+}
+
+/** Every index tuple of a shape, in row-major order. */
+export function indexTuples(shape: readonly number[]): number[][] {
+  return shape.reduce<number[][]>((acc, d) => acc.flatMap((t) => Array.from({ length: d }, (_, i) => [...t, i])), [[]]);
+}
+
+/** A seeded random point for a derivation: every parameter, state entry and input standard normal. */
+export function randomPoint(cell: Cell, d: Pick<Derivation, "inputSize" | "hiddenSize">, seed = 1): DerivationPoint {
+  const key = new PRNG(seed);
+  const { params, state } = cell.init(key.split(), { inputSize: d.inputSize, hiddenSize: d.hiddenSize });
+  const normal = (r: TensorRecord) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, key.normal(v.shape)]));
+  return { params: normal(params), state: normal(state), x: key.normal([d.inputSize]) };
+}
+
+/** The result of {@link checkDerivation}: the worst relative error, per block and per output value. */
+export interface DerivationCheck {
+  readonly maxError: number;
+  /** Each Jacobian block against the engine's Jacobian. */
+  readonly blocks: readonly { readonly id: string; readonly error: number }[];
+  /** The next state and output as the rendered equations compute them, against the engine's step. */
+  readonly values: readonly { readonly key: string; readonly error: number }[];
+}
+
+/** Largest absolute difference over the largest reference magnitude (0 when equal, even for zeros). */
+function relativeError(got: readonly number[], want: readonly number[]): number {
+  let diff = 0;
+  let scale = 0;
+  want.forEach((w, k) => {
+    diff = Math.max(diff, Math.abs(got[k]! - w));
+    scale = Math.max(scale, Math.abs(w));
+  });
+  return diff === 0 ? 0 : diff / (scale === 0 ? Number.MIN_VALUE : scale);
+}
+
+/**
+ * Evaluates every block of a derivation at a point and compares it, entry by entry, with the
+ * engine's Jacobian of the step (forward mode), and the next state and output computed from the
+ * rendered equations with the engine's step: per block and value, the largest absolute difference
+ * over the largest engine entry.
+ *
+ * @example
+ * ```ts
+ * import { deriveCell, checkDerivation } from "@ostl/ostl";
+ * import { lstm } from "@ostl/models";
+ * const cell = lstm();
+ * checkDerivation(deriveCell(cell), cell).maxError < 1e-12; // true
+ * ```
+ */
+export function checkDerivation(d: Derivation, cell: Cell, point: DerivationPoint = randomPoint(cell, d)): DerivationCheck {
+  const evaluator = new DerivationEvaluator(d, point);
+  const blocks = d.blocks.map((b) => {
+    const engine = engineJacobian(cell, point, b);
+    const tuples = indexTuples(engine.shape);
+    return { id: b.id, error: relativeError(tuples.map((idx) => evaluator.block(b, idx)), tuples.map((idx) => engine.get(...idx))) };
+  });
+  const step = cell.step(point.params, point.state, point.x);
+  const outputs = [...Object.entries(step.state).map(([name, v]) => [`next:${name}`, v] as const), ...(d.outputField === null ? [["output:y", step.y] as const] : [])];
+  const values = outputs.map(([key, v]) => {
+    const tuples = indexTuples(v.shape);
+    return { key, error: relativeError(tuples.map((idx) => evaluator.quantity(key, idx)), tuples.map((idx) => (v as NDArray).get(...idx))) };
+  });
+  return { maxError: Math.max(0, ...blocks.map((b) => b.error), ...values.map((v) => v.error)), blocks, values };
+}
+
+/** The engine's Jacobian of a block's output with respect to its source, shape [...out, ...source]. */
+function engineJacobian(cell: Cell, point: DerivationPoint, b: JacobianBlock): NDArray {
+  const { kind, name } = b.source;
+  const f = (v: Tensor) => {
+    const params = kind === "param" ? { ...point.params, [name]: v } : point.params;
+    const state = kind === "state" ? { ...point.state, [name]: v } : point.state;
+    const r = cell.step(params, state, kind === "input" ? v : point.x);
+    return b.outputKey === "output:y" ? r.y : r.state[b.output]!;
+  };
+  const at = kind === "param" ? point.params[name]! : kind === "state" ? point.state[name]! : point.x;
+  return jacfwd(f)(at) as NDArray;
+}
