@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as fc from "fast-check";
 import * as core from "@ostl/core";
 import { type Tensor, add, heaviside, matmul, mul, relu, sigmoid, sigmoidDerivative, softplus, sub, tanh, transpose } from "@ostl/autodiff";
-import { Bptt, type Cell, type GradientAlgorithm, Network, type NetworkParams, Ostl, Rtrl, defineCell, planOstl } from "@ostl/ostl";
+import { Bptt, type Cell, type GradientAlgorithm, Network, type NetworkParams, Ostl, Rtrl, type TensorRecord, defineCell, planOstl } from "@ostl/ostl";
 import { mse } from "./cells.js";
 
 /** Elementwise ops that combine the running value v with a previous-state field p. */
@@ -38,7 +38,7 @@ function randomCell(r: CellRecipe): Cell {
         b: key.normal([n], 0, 0.3),
         ...(r.recurrentMatrix ? { U: key.normal([n, n], 0, 0.5) } : {}),
       },
-      state: r.twoFields ? { h: core.zeros([n]), c: core.zeros([n]) } : { h: core.zeros([n]) },
+      state: (r.twoFields ? { h: core.zeros([n]), c: core.zeros([n]) } : { h: core.zeros([n]) }) as TensorRecord,
     }),
     step: (p, s, x) => {
       let a = add(matmul(x, transpose(p.W!)), p.b!);
@@ -46,10 +46,10 @@ function randomCell(r: CellRecipe): Cell {
       if (r.twoFields) {
         const c = apply(r.chainA, a, s.c!);
         const h = apply(r.chainB, c, s.h!);
-        return { state: { h, c }, y: r.sigmoidOutput ? sigmoid(h) : h };
+        return { state: { h, c } as TensorRecord, y: r.sigmoidOutput ? sigmoid(h) : h };
       }
       const h = apply([...r.chainA, ...r.chainB], a, s.h!);
-      return { state: { h }, y: r.sigmoidOutput ? sigmoid(h) : h };
+      return { state: { h } as TensorRecord, y: r.sigmoidOutput ? sigmoid(h) : h };
     },
   });
 }
