@@ -12,7 +12,17 @@ import { Network } from "../network.js";
 import type { OstlOptions } from "../ostl.js";
 import type { Pattern, TraceLayout } from "../structure.js";
 
-/** One parameter's OSTL facts, with sizes written in n (units) and m (inputs). */
+/**
+ * One parameter's OSTL facts, with sizes written in n (units) and m (inputs).
+ *
+ * @example
+ * ```ts
+ * import { ostlCost } from "@ostl/ostl";
+ * import { lstm } from "@ostl/models";
+ * const w = ostlCost(lstm()).params.find((p) => p.name === "W_f")!;
+ * console.log(w.shape, w.reach, w.layout, w.traceFloats, w.approximateLayout); // n × m row dense 2n^{2}m row
+ * ```
+ */
 export interface ParamCost {
   readonly name: string;
   /** Shape in n and m, e.g. `n × m` (plain text). */
@@ -26,7 +36,17 @@ export interface ParamCost {
   readonly approximateLayout: TraceLayout | null;
 }
 
-/** Estimated cost of one step at one size. */
+/**
+ * Estimated cost of one step at one size.
+ *
+ * @example
+ * ```ts
+ * import { ostlCost } from "@ostl/ostl";
+ * import { ssnu } from "@ostl/models";
+ * const [row] = ostlCost(ssnu(), [[8, 4]]).rows;
+ * console.log(row!.hiddenSize, row!.inputSize, row!.ostlFlops > row!.forwardFlops); // 8 4 true
+ * ```
+ */
 export interface CostRow {
   readonly hiddenSize: number;
   readonly inputSize: number;
@@ -37,7 +57,17 @@ export interface CostRow {
   readonly rtrlFloats: number;
 }
 
-/** What {@link ostlCost} returns. */
+/**
+ * What {@link ostlCost} returns.
+ *
+ * @example
+ * ```ts
+ * import { ostlCost } from "@ostl/ostl";
+ * import { gru } from "@ostl/models";
+ * const cost = ostlCost(gru(), []);
+ * console.log(cost.temporalJacobian, cost.traces); // dense dense
+ * ```
+ */
 export interface OstlCost {
   readonly temporalJacobian: "diagonal" | "dense";
   readonly traces: "dense" | "diagonal";
@@ -84,7 +114,7 @@ function monomial(factors: readonly string[]): string {
  * import { ostlCost } from "@ostl/ostl";
  * import { snu } from "@ostl/models";
  * const cost = ostlCost(snu());
- * cost.params.map((p) => `${p.name}: ${p.layout}`); // ["W: row", "b: diag"]
+ * console.log(cost.params.map((p) => `${p.name}: ${p.layout}`)); // ["W: row", "b: diag"]
  * ```
  */
 export function ostlCost(cell: Cell, sizes: readonly (readonly [number, number])[] = COST_SIZES): OstlCost {

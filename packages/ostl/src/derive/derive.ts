@@ -15,10 +15,31 @@ import { broadcastIndices, DeriveError, type IndexRule, type RuleContext, type S
 import { contractTerms, diagonalTerms, mergeCases, renameTerms, scaleTerms, seedTerms, type Terms, termsNode } from "./terms.js";
 import { quantityTex } from "./tex.js";
 
-/** What a quantity of a derivation is. */
+/**
+ * What a quantity of a derivation is: a parameter, the previous state, the input, the next state,
+ * the output y (when it is not a state field), a named intermediate, or a constant of the step.
+ *
+ * @example
+ * ```ts
+ * import { deriveCell } from "@ostl/ostl";
+ * import { rnn } from "@ostl/models";
+ * const kinds = [...deriveCell(rnn()).quantities.values()].map((q) => q.kind);
+ * console.log(kinds); // ["param", "param", "param", "previous", "input", "intermediate", "next"]
+ * ```
+ */
 export type QuantityKind = "param" | "previous" | "input" | "next" | "output" | "intermediate" | "constant";
 
-/** A named indexed quantity of a derivation (a parameter, a state field, a named intermediate…). */
+/**
+ * A named indexed quantity of a derivation (a parameter, a state field, a named intermediate…).
+ *
+ * @example
+ * ```ts
+ * import { deriveCell } from "@ostl/ostl";
+ * import { lstm } from "@ostl/models";
+ * const q = deriveCell(lstm()).quantities.get("param:W_f")!;
+ * console.log(q.kind, q.shape, q.tex); // param [4, 3] W^{(f)}
+ * ```
+ */
 export interface Quantity {
   readonly key: QuantityKey;
   readonly kind: QuantityKind;
@@ -31,14 +52,34 @@ export interface Quantity {
   readonly value?: NDArray;
 }
 
-/** One line of the cell equations: `key[indices] = rhs`. */
+/**
+ * One line of the cell equations: `key[indices] = rhs`, with `rhs` a mathjs expression tree.
+ *
+ * @example
+ * ```ts
+ * import { deriveCell } from "@ostl/ostl";
+ * import { rnn } from "@ostl/models";
+ * const d = deriveCell(rnn());
+ * console.log(d.equations.map((e) => e.key)); // ["inter:10", "next:h"]
+ * ```
+ */
 export interface CellEquation {
   readonly key: QuantityKey;
   readonly indices: readonly Index[];
   readonly rhs: MathNode;
 }
 
-/** What a Jacobian block differentiates with respect to. */
+/**
+ * What a Jacobian block differentiates with respect to: a previous-state field, the input, or a
+ * parameter.
+ *
+ * @example
+ * ```ts
+ * import { deriveCell } from "@ostl/ostl";
+ * import { rnn } from "@ostl/models";
+ * console.log(deriveCell(rnn()).blocks.map((b) => b.source.kind)); // ["state", "input", "param", "param", "param"]
+ * ```
+ */
 export interface JacobianSource {
   readonly kind: "state" | "input" | "param";
   readonly name: string;
@@ -50,10 +91,29 @@ export interface JacobianSource {
  * How a block is shown: `zero`; `diagonal` (only ∂o_i/∂s_i, the rest is proven zero); `row`
  * (only ∂o_i/∂W_ik, the other rows are proven zero); `full` (every entry, Kronecker deltas where
  * they occur).
+ *
+ * @example
+ * ```ts
+ * import { deriveCell, type BlockForm } from "@ostl/ostl";
+ * import { ssnu } from "@ostl/models";
+ * const forms: BlockForm[] = deriveCell(ssnu()).blocks.filter((b) => b.output === "s").map((b) => b.form);
+ * console.log(forms); // ["diagonal", "diagonal", "full", "row", "zero"]
+ * ```
  */
 export type BlockForm = "zero" | "diagonal" | "row" | "full";
 
-/** One Jacobian block ∂output/∂source, in index form. */
+/**
+ * One Jacobian block ∂output/∂source, in index form: its proven pattern, how it is shown, and the
+ * derivative expression at free indices `outIndices` and `srcIndices`.
+ *
+ * @example
+ * ```ts
+ * import { deriveCell } from "@ostl/ostl";
+ * import { rnn } from "@ostl/models";
+ * const b = deriveCell(rnn()).blocks.find((x) => x.id === "h|param:W")!;
+ * console.log(b.pattern, b.form, b.outIndices, b.srcIndices); // row row ["_o0"] ["_o0", "_s1"]
+ * ```
+ */
 export interface JacobianBlock {
   /** `output|sourceKey`, e.g. `h|previous:h`. */
   readonly id: string;
@@ -74,7 +134,18 @@ export interface JacobianBlock {
   readonly expr: MathNode | null;
 }
 
-/** Everything derived for one cell. */
+/**
+ * Everything derived for one cell: the structure analysis, the named quantities, the cell
+ * equations and the Jacobian blocks.
+ *
+ * @example
+ * ```ts
+ * import { deriveCell } from "@ostl/ostl";
+ * import { lstm } from "@ostl/models";
+ * const d = deriveCell(lstm());
+ * console.log(d.cell, d.outputField, d.structure.temporalJacobian, d.blocks.length); // lstm h dense 30
+ * ```
+ */
 export interface Derivation {
   readonly cell: string;
   readonly inputSize: number;
@@ -89,7 +160,16 @@ export interface Derivation {
   readonly surrogates: ReadonlyMap<string, Surrogate>;
 }
 
-/** Options of {@link deriveCell}. */
+/**
+ * Options of {@link deriveCell}.
+ *
+ * @example
+ * ```ts
+ * import { deriveCell } from "@ostl/ostl";
+ * import { rnn } from "@ostl/models";
+ * console.log(deriveCell(rnn(), { inputSize: 2, hiddenSize: 5 }).quantities.get("param:W")!.shape); // [5, 2]
+ * ```
+ */
 export interface DeriveOptions {
   /** Input size the step is traced with (default 3; only shapes matter). */
   readonly inputSize?: number;
@@ -301,7 +381,8 @@ function paramSuffix(node: MathNode, quantities: ReadonlyMap<QuantityKey, Quanti
  * import { deriveCell } from "@ostl/ostl";
  * import { rnn } from "@ostl/models";
  * const d = deriveCell(rnn());
- * d.blocks.map((b) => `${b.id}: ${b.form}`); // ["h|previous:h: full", "h|input:x: full", "h|param:U: row", ...]
+ * console.log(d.blocks.map((b) => `${b.id}: ${b.form}`));
+ * // ["h|previous:h: full", "h|input:x: full", "h|param:U: row", "h|param:W: row", "h|param:b: diagonal"]
  * ```
  */
 export function deriveCell(cell: Cell, options: DeriveOptions = {}): Derivation {

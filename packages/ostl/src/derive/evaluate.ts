@@ -14,7 +14,20 @@ import type { Derivation, JacobianBlock } from "./derive.js";
 import { DELTA, functionName, type Index, indexArgs, LITERAL_ZERO, SUM, sumParts } from "./expr.js";
 import { type ScalarFunctionName, scalarFunctions } from "./functions.js";
 
-/** Where to evaluate: parameters, previous state and input of one (unbatched) step. */
+/**
+ * Where to evaluate: parameters, previous state and input of one (unbatched) step.
+ *
+ * @example
+ * ```ts
+ * import { deriveCell, DerivationEvaluator, type DerivationPoint } from "@ostl/ostl";
+ * import { PRNG } from "@ostl/core";
+ * import { rnn } from "@ostl/models";
+ * const cell = rnn();
+ * const { params, state } = cell.init(new PRNG(0), { inputSize: 3, hiddenSize: 4 });
+ * const point: DerivationPoint = { params, state, x: new PRNG(1).normal([3]) };
+ * const at = new DerivationEvaluator(deriveCell(cell), point);
+ * ```
+ */
 export interface DerivationPoint {
   readonly params: TensorRecord;
   readonly state: TensorRecord;
@@ -65,7 +78,8 @@ const BUILTINS: Readonly<Record<string, (...a: number[]) => number>> = {
  * const d = deriveCell(cell);
  * const { params, state } = cell.init(new PRNG(0), { inputSize: 3, hiddenSize: 4 });
  * const at = new DerivationEvaluator(d, { params, state, x: new PRNG(1).normal([3]) });
- * at.quantity("next:h", [0]); // h_t[0], as the rendered equations compute it
+ * const h0 = at.quantity("next:h", [0]); // h_t[0], as the rendered equations compute it
+ * console.log(Math.abs(h0 - cell.step(params, state, at.point.x).state.h!.get(0)) < 1e-15); // true
  * ```
  */
 export class DerivationEvaluator {
@@ -176,7 +190,18 @@ export function indexTuples(shape: readonly number[]): number[][] {
   return shape.reduce<number[][]>((acc, d) => acc.flatMap((t) => Array.from({ length: d }, (_, i) => [...t, i])), [[]]);
 }
 
-/** A seeded random point for a derivation: every parameter, state entry and input standard normal. */
+/**
+ * A seeded random point for a derivation: every parameter, state entry and input standard normal.
+ *
+ * @example
+ * ```ts
+ * import { deriveCell, randomPoint } from "@ostl/ostl";
+ * import { lstm } from "@ostl/models";
+ * const cell = lstm();
+ * const point = randomPoint(cell, deriveCell(cell), 7);
+ * console.log(Object.keys(point.state), point.x.shape); // ["h", "c"] [3]
+ * ```
+ */
 export function randomPoint(cell: Cell, d: Pick<Derivation, "inputSize" | "hiddenSize">, seed = 1): DerivationPoint {
   const key = new PRNG(seed);
   const { params, state } = cell.init(key.split(), { inputSize: d.inputSize, hiddenSize: d.hiddenSize });
@@ -184,7 +209,18 @@ export function randomPoint(cell: Cell, d: Pick<Derivation, "inputSize" | "hidde
   return { params: normal(params), state: normal(state), x: key.normal([d.inputSize]) };
 }
 
-/** The result of {@link checkDerivation}: the worst relative error, per block and per output value. */
+/**
+ * The result of {@link checkDerivation}: the worst relative error, per block and per output value.
+ *
+ * @example
+ * ```ts
+ * import { checkDerivation, deriveCell } from "@ostl/ostl";
+ * import { snu } from "@ostl/models";
+ * const cell = snu();
+ * const check = checkDerivation(deriveCell(cell), cell);
+ * console.log(check.values.map((v) => v.key)); // ["next:s", "next:y"]
+ * ```
+ */
 export interface DerivationCheck {
   readonly maxError: number;
   /** Each Jacobian block against the engine's Jacobian. */
@@ -215,7 +251,7 @@ function relativeError(got: readonly number[], want: readonly number[]): number 
  * import { deriveCell, checkDerivation } from "@ostl/ostl";
  * import { lstm } from "@ostl/models";
  * const cell = lstm();
- * checkDerivation(deriveCell(cell), cell).maxError < 1e-12; // true
+ * console.log(checkDerivation(deriveCell(cell), cell).maxError < 1e-12); // true
  * ```
  */
 export function checkDerivation(d: Derivation, cell: Cell, point: DerivationPoint = randomPoint(cell, d)): DerivationCheck {

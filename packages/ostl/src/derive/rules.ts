@@ -12,7 +12,19 @@ import { ConditionalNode, type MathNode, OperatorNode } from "mathjs";
 import { call, constant, type Index, LITERAL_ZERO, negate, product, sum } from "./expr.js";
 import type { ScalarFunctionName } from "./functions.js";
 
-/** What a rule may ask of the derivation it is part of. */
+/**
+ * What a rule may ask of the derivation it is part of.
+ *
+ * @example
+ * ```ts
+ * import { symbolicRules, type RuleContext } from "@ostl/ostl";
+ * import { tanhDerivative } from "@ostl/autodiff";
+ * import { SymbolNode } from "mathjs";
+ * const ctx: RuleContext = { surrogate: (s) => `surrogate:${s.name}` };
+ * const [d] = symbolicRules.heaviside.partials!([new SymbolNode("x")], { surrogate: tanhDerivative() }, ctx);
+ * console.log(d!.toString()); // surrogate:tanh'(x)
+ * ```
+ */
 export interface RuleContext {
   /** The function name under which a surrogate derivative appears in expressions. */
   surrogate(s: Surrogate): string;
@@ -22,6 +34,16 @@ export interface RuleContext {
  * An elementwise op: `value` builds the local node from its operands' scalar expressions. Its
  * derivative comes from mathjs `derivative` of that node, unless `partials` gives it by rule
  * (functions mathjs cannot differentiate: relu, heaviside, max, …). A `null` partial is zero.
+ *
+ * @example
+ * ```ts
+ * import { symbolicRules } from "@ostl/ostl";
+ * import { SymbolNode, derivative } from "mathjs";
+ * const ctx = { surrogate: () => "" };
+ * const tanh = symbolicRules.tanh.value([new SymbolNode("u")], {}, ctx);
+ * console.log(tanh.toString(), derivative(tanh, "u").toString()); // tanh(u) sech(u) ^ 2
+ * console.log(symbolicRules.relu.partials!([new SymbolNode("u")], {}, ctx)[0]!.toString()); // positive(u)
+ * ```
  */
 export interface ScalarRule<P> {
   readonly kind: "scalar";
@@ -48,13 +70,29 @@ export interface IndexProduct {
  * of operand entries. Linear ops have one factor per product, matmul two; derivatives follow by
  * the product rule, so no derivative is written here. Throws {@link DeriveError} for shapes it has
  * no index form for.
+ *
+ * @example
+ * ```ts
+ * import { symbolicRules } from "@ostl/ostl";
+ * // (x Wᵀ)_i = Σ_l (Wᵀ)_li x_l, for x of shape [3] and Wᵀ of shape [3, 4]
+ * const p = symbolicRules.matmul.entries(["i"], [[3], [3, 4]], {}, () => "l");
+ * console.log(p.sums, p.factors); // [{ index: "l", size: 3 }] [{ operand: 1, idx: ["l", "i"] }, { operand: 0, idx: ["l"] }]
+ * ```
  */
 export interface IndexRule<P> {
   readonly kind: "index";
   entries(out: readonly Index[], shapes: readonly (readonly number[])[], params: P, fresh: () => Index): IndexProduct;
 }
 
-/** An op without a symbolic rule (the reason is shown to the user). */
+/**
+ * An op without a symbolic rule (the reason is shown to the user).
+ *
+ * @example
+ * ```ts
+ * import { symbolicRules } from "@ostl/ostl";
+ * console.log(symbolicRules.concat); // { kind: "none", reason: "concatenation shifts indices; it has no index form here" }
+ * ```
+ */
 export interface NoRule {
   readonly kind: "none";
   readonly reason: string;
@@ -63,10 +101,34 @@ export interface NoRule {
 /** The params record of op `K`. */
 export type ParamsOf<K extends OpName> = Parameters<(typeof opTable)[K]["impl"]>[1];
 
-/** A symbolic rule for an op with params `P`. */
+/**
+ * A symbolic rule for an op with params `P`.
+ *
+ * @example
+ * ```ts
+ * import { symbolicRules, type SymbolicRule } from "@ostl/ostl";
+ * const rule: SymbolicRule<unknown> = symbolicRules.sigmoid;
+ * console.log(rule.kind); // scalar
+ * ```
+ */
 export type SymbolicRule<P> = ScalarRule<P> | IndexRule<P> | NoRule;
 
-/** An error of the derivation: an op without a symbolic rule, or a shape without an index form. */
+/**
+ * An error of the derivation: an op without a symbolic rule, or a shape without an index form.
+ *
+ * @example
+ * ```ts
+ * import { defineCell, deriveCell, DeriveError } from "@ostl/ostl";
+ * import { concat, slice } from "@ostl/autodiff";
+ * import { zeros } from "@ostl/core";
+ * const rotate = defineCell({
+ *   name: "rotate",
+ *   init: (_, c) => ({ params: {}, state: { h: zeros([c.hiddenSize]) } }),
+ *   step: (_, s) => { const h = concat([slice(s.h!, [1], [4]), slice(s.h!, [0], [1])]); return { state: { h }, y: h }; },
+ * });
+ * try { deriveCell(rotate); } catch (e) { console.log(e instanceof DeriveError, (e as DeriveError).op); } // true slice
+ * ```
+ */
 export class DeriveError extends Error {
   override name = "DeriveError";
   constructor(
@@ -126,6 +188,14 @@ const noRule = (reason: string): NoRule => ({ kind: "none", reason });
  * products, quotients, powers, exp, log, tanh, sqrt) come from mathjs `derivative`; the others
  * are given here, matching the op table's rules (relu'(0) = 0, ties of max split evenly, the
  * surrogate as the derivative of the step).
+ *
+ * @example
+ * ```ts
+ * import { symbolicRules } from "@ostl/ostl";
+ * import { opTable } from "@ostl/autodiff";
+ * console.log(Object.keys(symbolicRules).length === Object.keys(opTable).length); // true
+ * console.log(Object.entries(symbolicRules).filter(([, r]) => r.kind === "none").map(([op]) => op)); // ["max", "slice", "padSlice", "concat"]
+ * ```
  */
 export const symbolicRules: { readonly [K in OpName]: SymbolicRule<ParamsOf<K>> } = {
   add: mathjs(([a, b]) => sum([a!, b!]) ?? constant(0)),

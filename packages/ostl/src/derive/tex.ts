@@ -28,8 +28,7 @@ function nameParts(name: string): { head: string; tail: string | null } {
  * @example
  * ```ts
  * import { quantityTex } from "@ostl/ostl";
- * quantityTex("param", "W_f"); // "W^{(f)}"
- * quantityTex("previous", "h"); // "h^{t-1}"
+ * console.log(quantityTex("param", "W_f"), quantityTex("previous", "h"), quantityTex("param", "tau")); // W^{(f)} h^{t-1} \tau
  * ```
  */
 export function quantityTex(kind: QuantityKind, name: string): string {
@@ -42,7 +41,17 @@ export function quantityTex(kind: QuantityKind, name: string): string {
 
 const POOLS = { unit: ["i", "j", "l", "r", "p"], input: ["k", "q", "u"], other: ["p", "v", "w"] } as const;
 
-/** Letters for indices of the given sizes, in order, by role (units of the cell, inputs, other), avoiding `used`. */
+/**
+ * Letters for indices of the given sizes, in order, by role (units of the cell: i, j, l, …;
+ * inputs: k, q, …; other sizes: p, v, w), avoiding `used`.
+ *
+ * @example
+ * ```ts
+ * import { indexLetters } from "@ostl/ostl";
+ * const sizes = { hiddenSize: 4, inputSize: 3 };
+ * console.log([...indexLetters(sizes, [["_o0", 4], ["_s0", 4], ["_s1", 3]]).values()]); // ["i", "j", "k"]
+ * ```
+ */
 export function indexLetters(d: Pick<Derivation, "hiddenSize" | "inputSize">, indices: readonly (readonly [Index, number])[], used: Iterable<string> = []): Map<Index, string> {
   const taken = new Set(used);
   const out = new Map<Index, string>();
@@ -83,7 +92,7 @@ export function subscript(idx: readonly Index[], letters: ReadonlyMap<Index, str
  * const d = deriveCell(rnn());
  * const eq = d.equations[0];
  * const letters = indexLetters(d, eq.indices.map((i) => [i, d.hiddenSize] as const));
- * expressionTex(eq.rhs, d, letters); // "\\sum_{k} W_{ik}~x^{t}_{k}+…"
+ * console.log(expressionTex(eq.rhs, d, letters)); // \sum_{k} W_{ik}~x^{t}_{k}+\sum_{j} U_{ij}~h^{t-1}_{j}+b_{i}
  * ```
  */
 export function expressionTex(node: MathNode, d: Derivation, letters: ReadonlyMap<Index, string>): string {
