@@ -7,7 +7,7 @@ import { ShapeError } from "@ostl/core";
  * @example
  * ```ts
  * import { normalizeAxes } from "@ostl/autodiff";
- * normalizeAxes("sum", -1, [2, 3]); // [1]
+ * console.log(normalizeAxes("sum", -1, [2, 3])); // [1]
  * ```
  */
 export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, shape: readonly number[]): number[] {
@@ -30,7 +30,7 @@ export function normalizeAxes(op: string, axes: number | readonly number[] | und
  * @example
  * ```ts
  * import { reducedShape } from "@ostl/autodiff";
- * reducedShape([2, 3, 4], [1], true); // [2, 1, 4]
+ * console.log(reducedShape([2, 3, 4], [1], true)); // [2, 1, 4]
  * ```
  */
 export function reducedShape(shape: readonly number[], axes: readonly number[], keepdims: boolean): number[] {
@@ -48,7 +48,7 @@ export function reducedShape(shape: readonly number[], axes: readonly number[], 
  * @example
  * ```ts
  * import { resolveShape } from "@ostl/autodiff";
- * resolveShape("reshape", [2, -1], [6]); // [2, 3]
+ * console.log(resolveShape("reshape", [2, -1], [6])); // [2, 3]
  * ```
  */
 export function resolveShape(op: string, requested: readonly number[], from: readonly number[]): number[] {

@@ -23,10 +23,10 @@ const asTensor = (x: TensorLike): Tensor => (typeof x === "number" ? core.tensor
  *
  * @example
  * ```ts
- * import { customJvp, grad, mul, sin, cos, sum, tensor, exp } from "@ostl/autodiff";
+ * import { customJvp, exp, grad, mul, sum, tensor } from "@ostl/autodiff";
  * // exp with an explicitly written rule
  * const myExp = customJvp((x) => exp(x), ([_x], [t], out) => mul(t, out));
- * grad((x) => sum(myExp(x)))(tensor([0])).toNested(); // [1]
+ * console.log(grad((x) => sum(myExp(x)))(tensor([0])).toNested()); // [1]
  * ```
  */
 export function customJvp(f: TensorFn, rule: (primals: Tensor[], tangents: Tensor[], out: Tensor) => Tensor, name = f.name || "customJvp"): TensorFn {
@@ -66,7 +66,7 @@ export function customJvp(f: TensorFn, rule: (primals: Tensor[], tangents: Tenso
  *   (x) => { const y = tanh(x); return [y, [y]]; },
  *   ([y], ct) => [mul(ct, sub(1, mul(y!, y!)))],
  * );
- * grad((x) => sum(myTanh(x)))(tensor([0])).toNested(); // [1]
+ * console.log(grad((x) => sum(myTanh(x)))(tensor([0])).toNested()); // [1]
  * ```
  */
 export function customVjp(

@@ -7,7 +7,19 @@ import { assertSameStructure, flatten, type Tree, unflatten } from "./tree.js";
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
-/** A value under forward mode: its primal and its tangent (`null` means zero). */
+/**
+ * A value under forward mode: its primal and its tangent (`null` means zero).
+ *
+ * @example
+ * ```ts
+ * import { jvp, JvpTracer, mul, tensor, type Tensor } from "@ostl/autodiff";
+ * jvp((x: Tensor) => {
+ *   const t = x as JvpTracer;
+ *   console.log(t.primal, t.tangent?.toNested()); // 3 2
+ *   return mul(x, x);
+ * }, [3], [tensor(2)]);
+ * ```
+ */
 export class JvpTracer extends Tracer {
   constructor(
     readonly transform: JvpTransform,
@@ -27,7 +39,19 @@ export class JvpTracer extends Tracer {
   }
 }
 
-/** Forward mode: carries tangents (optionally K at once on a leading axis) through each op's `jvp` rule. */
+/**
+ * Forward mode: carries tangents (optionally K at once on a leading axis) through each op's `jvp` rule.
+ *
+ * @example
+ * ```ts
+ * import { jvp, JvpTracer, JvpTransform, mul, tensor, type Tensor } from "@ostl/autodiff";
+ * jvp((x: Tensor) => {
+ *   const transform = (x as JvpTracer).transform;
+ *   console.log(transform instanceof JvpTransform, transform.ctx.batch); // true 2
+ *   return mul(x, x);
+ * }, [tensor([1])], [tensor([[1], [2]])], { batch: 2 });
+ * ```
+ */
 export class JvpTransform extends Transform {
   readonly ctx: JvpContext;
   constructor(level: number, batch: number | null) {
@@ -49,7 +73,17 @@ export class JvpTransform extends Transform {
   }
 }
 
-/** Options of {@link jvp}. */
+/**
+ * Options of {@link jvp}.
+ *
+ * @example
+ * ```ts
+ * import { jvp, mul, tensor, type JvpOptions } from "@ostl/autodiff";
+ * const options: JvpOptions = { batch: 2 };
+ * const [, dy] = jvp((x) => mul(x, x), [tensor([1, 2])], [tensor([[1, 0], [0, 1]])], options);
+ * console.log(dy.toNested()); // [[2, 0], [0, 4]]
+ * ```
+ */
 export interface JvpOptions {
   /** Push K tangent directions at once: every tangent then has shape `[K, ...primal.shape]`. */
   batch?: number;
@@ -64,7 +98,10 @@ export interface JvpOptions {
  * ```ts
  * import { jvp, mul, tensor } from "@ostl/autodiff";
  * const [y, dy] = jvp((x) => mul(x, x), [tensor([3])], [tensor([1])]);
- * dy.toNested(); // [6]
+ * console.log(y.toNested(), dy.toNested()); // [9] [6]
+ * // two directions in one pass: the tangents get a leading axis of 2
+ * const [, dys] = jvp((x) => mul(x, x), [tensor([3])], [tensor([[1], [10]])], { batch: 2 });
+ * console.log(dys.toNested()); // [[6], [60]]
  * ```
  */
 export function jvp<A extends Tree[], R extends Tree>(f: (...args: A) => R, primals: A, tangents: Tree[], options: JvpOptions = {}): [R, R] {
@@ -100,7 +137,16 @@ function dtypeOfLeaf(x: TensorLike): DType {
   return typeof x === "number" ? "float64" : x.dtype;
 }
 
-/** Options naming which positional argument a Jacobian is taken with respect to. */
+/**
+ * Options naming which positional argument a Jacobian is taken with respect to.
+ *
+ * @example
+ * ```ts
+ * import { jacfwd, mul, tensor, type ArgnumOptions } from "@ostl/autodiff";
+ * const options: ArgnumOptions = { argnum: 1 };
+ * console.log(jacfwd((a, b) => mul(a, b), options)(tensor([2, 3]), tensor([1, 1])).toNested()); // [[2, 0], [0, 3]]
+ * ```
+ */
 export interface ArgnumOptions {
   /** Index of the argument to differentiate (default 0). */
   argnum?: number;
@@ -113,7 +159,7 @@ export interface ArgnumOptions {
  * @example
  * ```ts
  * import { jacfwd, mul, tensor } from "@ostl/autodiff";
- * jacfwd((x) => mul(x, x))(tensor([1, 2])).toNested(); // [[2, 0], [0, 4]]
+ * console.log(jacfwd((x) => mul(x, x))(tensor([1, 2])).toNested()); // [[2, 0], [0, 4]]
  * ```
  */
 export function jacfwd(f: (...args: Tensor[]) => Tensor, options: ArgnumOptions = {}): (...args: Tensor[]) => Tensor {

@@ -3,7 +3,17 @@ import type { OpDef } from "./op.js";
 import { bind, concreteOf, shapeOf, type Tensor, type TensorLike, Tracer, Transform, withTransform } from "./tracer.js";
 import { flatten, type Tree, type TreeDef, unflatten } from "./tree.js";
 
-/** A variable of a traced graph: an input (named by its pytree path) or an op's output. */
+/**
+ * A variable of a traced graph: an input (named by its pytree path) or an op's output.
+ *
+ * @example
+ * ```ts
+ * import { tanh, tensor, trace } from "@ostl/autodiff";
+ * const g = trace((p) => tanh(p.W), { W: tensor([1, 2]) });
+ * console.log(g.inputs[0]); // { kind: "var", id: 0, name: "0.W", shape: [2], dtype: "float64" }
+ * console.log(g.equations[0]!.out.name); // v1
+ * ```
+ */
 export interface IrVar {
   readonly kind: "var";
   readonly id: number;
@@ -13,14 +23,35 @@ export interface IrVar {
   readonly dtype: DType;
 }
 
-/** A constant captured by a traced function (an array from its closure or a plain number). */
+/**
+ * A constant captured by a traced function (an array from its closure or a plain number).
+ *
+ * @example
+ * ```ts
+ * import { add, mul, tensor, trace } from "@ostl/autodiff";
+ * const bias = tensor([1, 2]);
+ * const g = trace((x) => add(mul(x, 2), bias), tensor([0, 0]));
+ * const [two, b] = [g.equations[0]!.inputs[1]!, g.equations[1]!.inputs[1]!];
+ * console.log(two); // { kind: "const", value: 2, shape: [] }
+ * console.log(b.kind, b.kind === "const" && b.value === bias); // const true
+ * ```
+ */
 export interface IrConst {
   readonly kind: "const";
   readonly value: NDArray | number;
   readonly shape: readonly number[];
 }
 
-/** One recorded op application. */
+/**
+ * One recorded op application.
+ *
+ * @example
+ * ```ts
+ * import { sum, tensor, trace } from "@ostl/autodiff";
+ * const [eq] = trace((x) => sum(x, 0), tensor([[1, 2], [3, 4]])).equations;
+ * console.log(eq!.op.name, eq!.params, eq!.inputs.map((a) => a.shape), eq!.out.shape); // sum { axes: [0], keepdims: false } [[2, 2]] [2]
+ * ```
+ */
 export interface IrEquation {
   readonly op: OpDef<unknown>;
   readonly params: unknown;
@@ -31,6 +62,13 @@ export interface IrEquation {
 /**
  * A function recorded as a list of primitive applications: what the structure analysis reads
  * and the derived-gradient docs render. Print it with `toString()`.
+ *
+ * @example
+ * ```ts
+ * import { mul, sum, tensor, trace } from "@ostl/autodiff";
+ * const g = trace((s, x) => ({ s: mul(s, x), y: sum(s) }), tensor([1, 2]), tensor([3, 4]));
+ * console.log(g.inputs.map((v) => v.name), g.outputPaths, g.equations.length); // ["0", "1"] ["s", "y"] 2
+ * ```
  */
 export interface Graph {
   readonly inputs: readonly IrVar[];
@@ -105,14 +143,20 @@ const typeOf = (v: IrVar) => `${v.dtype === "float64" ? "f64" : "f32"}[${v.shape
 
 /**
  * Records `f(...args)` as a {@link Graph}: every primitive applied, its inputs, params and shapes.
- * Inputs are named by their pytree paths (`0.W` for field `W` of the first argument, or the keys
- * of a record passed as the only argument).
+ * Inputs are named by their pytree paths, prefixed with the argument's position: `0.W` for
+ * field `W` of the first argument, `1` for a second argument that is a tensor.
  *
  * @example
  * ```ts
- * import { trace, tanh, matmul, add, tensor } from "@ostl/autodiff";
- * const g = trace((p: any, x: any) => tanh(add(matmul(p.W, x), p.b)), { W: tensor([[1, 2]]), b: tensor([0]) }, tensor([1, 1]));
+ * import { trace, tanh, matmul, add, tensor, type Tensor } from "@ostl/autodiff";
+ * const layer = (p: { W: Tensor; b: Tensor }, x: Tensor) => tanh(add(matmul(p.W, x), p.b));
+ * const g = trace(layer, { W: tensor([[1, 2]]), b: tensor([0]) }, tensor([1, 1]));
  * console.log(g.toString());
+ * // { lambda 0.W:f64[1,2] 0.b:f64[1] 1:f64[2] .
+ * //   v3:f64[1] = matmul 0.W 1
+ * //   v4:f64[1] = add v3 0.b
+ * //   v5:f64[1] = tanh v4
+ * //   in (v5) }
  * ```
  */
 export function trace<A extends Tree[]>(f: (...args: A) => Tree, ...args: A): Graph {

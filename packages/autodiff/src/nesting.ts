@@ -9,7 +9,7 @@ import type { Tensor } from "./tracer.js";
  * @example
  * ```ts
  * import { hessian, mul, sum, tensor } from "@ostl/autodiff";
- * hessian((x) => sum(mul(mul(x, x), x)))(tensor([1, 2])).toNested(); // [[6, 0], [0, 12]]
+ * console.log(hessian((x) => sum(mul(mul(x, x), x)))(tensor([1, 2])).toNested()); // [[6, 0], [0, 12]]
  * ```
  */
 export function hessian(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
@@ -22,7 +22,7 @@ export function hessian(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
  * @example
  * ```ts
  * import { hvp, mul, sum, tensor } from "@ostl/autodiff";
- * hvp((x) => sum(mul(x, x)), tensor([1, 2]), tensor([1, 0])).toNested(); // [2, 0]
+ * console.log(hvp((x) => sum(mul(x, x)), tensor([1, 2]), tensor([1, 0])).toNested()); // [2, 0]
  * ```
  */
 export function hvp(f: (x: Tensor) => Tensor, x: Tensor, v: Tensor): Tensor {

@@ -11,8 +11,9 @@ import * as structure from "./ops/structure.js";
  *
  * @example
  * ```ts
- * import { opTable } from "@ostl/autodiff";
- * Object.keys(opTable).length; // number of primitives
+ * import { opTable, tensor } from "@ostl/autodiff";
+ * console.log(opTable.tanh.name, "matmul" in opTable, "mean" in opTable); // tanh true false
+ * console.log(opTable.exp.impl([tensor([0])], {}).toNested()); // [1]
  * ```
  */
 export const opTable = {
@@ -55,5 +56,14 @@ export const opTable = {
   concat: structure.concatOp,
 } as const;
 
-/** The name of a built-in primitive. */
+/**
+ * The name of a built-in primitive.
+ *
+ * @example
+ * ```ts
+ * import { opTable, type OpName } from "@ostl/autodiff";
+ * const unary: OpName[] = ["exp", "tanh"];
+ * console.log(unary.map((name) => opTable[name].name)); // ["exp", "tanh"]
+ * ```
+ */
 export type OpName = keyof typeof opTable;

@@ -2,9 +2,26 @@ import type { NDArray } from "@ostl/core";
 import type { Tensor, TensorLike } from "./tracer.js";
 import { shapeOf } from "./tracer.js";
 
-/** Parameters of an op that takes none. */
+/**
+ * Parameters of an op that takes none.
+ *
+ * @example
+ * ```ts
+ * import { NO_PARAMS, opTable, type NoParams, type OpDef } from "@ostl/autodiff";
+ * const exp: OpDef<NoParams> = opTable.exp;
+ * console.log(exp.name, Object.keys(NO_PARAMS)); // exp []
+ * ```
+ */
 export type NoParams = Record<string, never>;
-/** The shared empty parameter record. */
+/**
+ * The shared empty parameter record.
+ *
+ * @example
+ * ```ts
+ * import { bind, NO_PARAMS, opTable, tensor } from "@ostl/autodiff";
+ * console.log(bind(opTable.neg, [tensor([1, -2])], NO_PARAMS).toNested()); // [-1, 2]
+ * ```
+ */
 export const NO_PARAMS: NoParams = Object.freeze({}) as NoParams;
 
 /**
@@ -22,8 +39,18 @@ export const NO_PARAMS: NoParams = Object.freeze({}) as NoParams;
  *
  * @example
  * ```ts
- * import { bind, mul, neg, sin, type OpDef } from "@ostl/autodiff";
- * // see src/ops/*.ts for every built-in op record
+ * import { bind, grad, jvp, mul, NO_PARAMS, tensor, type NoParams, type OpDef, type Tensor } from "@ostl/autodiff";
+ * import * as core from "@ostl/core";
+ * // square: d(x²) = 2x dx, so the tangent is 2x·t and the cotangent 2x·ct
+ * const squareOp: OpDef<NoParams> = {
+ *   name: "square",
+ *   impl: ([x]) => core.mul(x!, x!),
+ *   jvp: (_ctx, [x], [t]) => (t ? mul(t, mul(2, x!)) : null),
+ *   vjp: (ct, [x]) => [mul(ct, mul(2, x!))],
+ * };
+ * const square = (x: Tensor) => bind(squareOp, [x], NO_PARAMS);
+ * console.log(grad(square)(tensor(3)).toNested()); // 6
+ * console.log(jvp(square, [tensor([1, 2])], [tensor([[1, 0], [0, 1]])], { batch: 2 })[1].toNested()); // [[2, 0], [0, 4]]
  * ```
  */
 export interface OpDef<P> {
@@ -40,7 +67,7 @@ export interface OpDef<P> {
  * @example
  * ```ts
  * import { JvpContext } from "@ostl/autodiff";
- * new JvpContext(3).tangentShape([2, 2]); // [3, 2, 2]
+ * console.log(new JvpContext(3).tangentShape([2, 2])); // [3, 2, 2]
  * ```
  */
 export class JvpContext {
@@ -71,7 +98,12 @@ export class JvpContext {
  *
  * @example
  * ```ts
- * // see reshapeOp in src/ops/primitives.ts
+ * import { bind, grad, linear, mul, NO_PARAMS, sum, tensor, type NoParams, type Tensor } from "@ostl/autodiff";
+ * import * as core from "@ostl/core";
+ * // doubling is linear: the tangent map and its transpose both double
+ * const doubleOp = linear<NoParams>("double", (x) => core.mul(x, 2), (_ctx, t) => mul(t, 2), (ct) => mul(ct, 2));
+ * const double = (x: Tensor) => bind(doubleOp, [x], NO_PARAMS);
+ * console.log(double(tensor([1, 2])).toNested(), grad((x) => sum(double(x)))(tensor([1, 2])).toNested()); // [2, 4] [2, 2]
  * ```
  */
 export function linear<P>(
@@ -93,9 +125,11 @@ export function linear<P>(
  *
  * @example
  * ```ts
- * import { zeroDerivative } from "@ostl/autodiff";
+ * import { bind, grad, mul, NO_PARAMS, sum, tensor, zeroDerivative, type NoParams, type Tensor } from "@ostl/autodiff";
  * import * as core from "@ostl/core";
- * const isPositive = zeroDerivative("isPositive", ([x]) => core.greater(x!, 0));
+ * const isPositiveOp = zeroDerivative<NoParams>("isPositive", ([x]) => core.greater(x!, 0));
+ * const positivePart = (x: Tensor) => mul(x, bind(isPositiveOp, [x], NO_PARAMS));
+ * console.log(grad((x) => sum(positivePart(x)))(tensor([-1, 2])).toNested()); // [0, 1]
  * ```
  */
 export function zeroDerivative<P>(name: string, impl: (args: readonly (NDArray | number)[], params: P) => NDArray): OpDef<P> {

@@ -8,7 +8,19 @@ import { assertSameStructure, flatten, type Tree, unflatten } from "./tree.js";
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
-/** A value under reverse mode: its value and its slot on the tape. */
+/**
+ * A value under reverse mode: its value and its slot on the tape.
+ *
+ * @example
+ * ```ts
+ * import { grad, mul, ReverseTracer, sum, tensor } from "@ostl/autodiff";
+ * grad((x) => {
+ *   const t = x as ReverseTracer;
+ *   console.log(t.id, t.value.toNested()); // 0 [1, 2]
+ *   return sum(mul(x, x));
+ * })(tensor([1, 2]));
+ * ```
+ */
 export class ReverseTracer extends Tracer {
   constructor(
     readonly transform: ReverseTransform,
@@ -37,7 +49,19 @@ interface TapeEntry {
   outId: number;
 }
 
-/** Reverse mode: records each op on a tape; `backward` walks it once from the end. */
+/**
+ * Reverse mode: records each op on a tape; `backward` walks it once from the end.
+ *
+ * @example
+ * ```ts
+ * import { grad, mul, ReverseTracer, sum, tensor } from "@ostl/autodiff";
+ * grad((x) => {
+ *   const y = sum(mul(x, x));
+ *   console.log((y as ReverseTracer).transform.tape.map((entry) => entry.op.name)); // ["mul", "sum"]
+ *   return y;
+ * })(tensor([1, 2]));
+ * ```
+ */
 export class ReverseTransform extends Transform {
   readonly tape: TapeEntry[] = [];
   slots = 0;
@@ -81,7 +105,16 @@ export class ReverseTransform extends Transform {
   }
 }
 
-/** A pullback: maps an output cotangent (structure of the output) to one cotangent per primal. */
+/**
+ * A pullback: maps an output cotangent (structure of the output) to one cotangent per primal.
+ *
+ * @example
+ * ```ts
+ * import { mul, tensor, vjp, type Pullback, type Tensor } from "@ostl/autodiff";
+ * const [, pullback]: [Tensor, Pullback<[Tensor]>] = vjp((x: Tensor) => mul(x, 3), tensor([1, 2]));
+ * console.log(pullback(tensor([1, 10]))[0].toNested()); // [3, 30]
+ * ```
+ */
 export type Pullback<A extends Tree[]> = (ct: Tree) => A;
 
 /**
@@ -93,7 +126,8 @@ export type Pullback<A extends Tree[]> = (ct: Tree) => A;
  * ```ts
  * import { vjp, mul, tensor } from "@ostl/autodiff";
  * const [y, pullback] = vjp((a, b) => mul(a, b), tensor([2]), tensor([5]));
- * const [da, db] = pullback(tensor([1])); // da = [5], db = [2]
+ * const [da, db] = pullback(tensor([1]));
+ * console.log(y.toNested(), da.toNested(), db.toNested()); // [10] [5] [2]
  * ```
  */
 export function vjp<A extends Tree[], R extends Tree>(f: (...args: A) => R, ...primals: A): [R, Pullback<A>] {
@@ -148,7 +182,17 @@ function zerosLike(x: TensorLike): Tensor {
   return core.zeros(shapeOf(x), typeof x === "number" ? "float64" : x.dtype);
 }
 
-/** Options of {@link grad} and {@link valueAndGrad}. */
+/**
+ * Options of {@link grad} and {@link valueAndGrad}.
+ *
+ * @example
+ * ```ts
+ * import { grad, mul, tensor, type GradOptions } from "@ostl/autodiff";
+ * const options: GradOptions = { argnums: [0, 1] };
+ * const [da, db] = grad((a, b) => mul(a, b), options)(tensor(2), tensor(5));
+ * console.log(da.toNested(), db.toNested()); // 5 2
+ * ```
+ */
 export interface GradOptions {
   /** Which positional arguments to differentiate: one index (the result is that argument's gradient) or several (a tuple). Default 0. */
   argnums?: number | readonly number[];
@@ -168,9 +212,9 @@ function selection(op: string, argnums: number | readonly number[], count: numbe
  *
  * @example
  * ```ts
- * import { valueAndGrad, sum, mul, tensor } from "@ostl/autodiff";
- * const [value, g] = valueAndGrad((p: { w: any }) => sum(mul(p.w, p.w)))({ w: tensor([1, 2]) });
- * // value = 5, g = { w: [2, 4] }
+ * import { valueAndGrad, sum, mul, tensor, type Tensor } from "@ostl/autodiff";
+ * const [value, g] = valueAndGrad((p: { w: Tensor }) => sum(mul(p.w, p.w)))({ w: tensor([1, 2]) });
+ * console.log(value.toNested(), (g as { w: Tensor }).w.toNested()); // 5 [2, 4]
  * ```
  */
 export function valueAndGrad<A extends Tree[]>(f: (...args: A) => Tensor, options: GradOptions = {}): (...args: A) => [Tensor, Tree] {
@@ -197,7 +241,7 @@ export function valueAndGrad<A extends Tree[]>(f: (...args: A) => Tensor, option
  * @example
  * ```ts
  * import { grad, sum, mul, tensor } from "@ostl/autodiff";
- * grad((x) => sum(mul(x, x)))(tensor([1, 2])).toNested(); // [2, 4]
+ * console.log(grad((x) => sum(mul(x, x)))(tensor([1, 2])).toNested()); // [2, 4]
  * ```
  */
 export function grad<A extends Tree[]>(f: (...args: A) => Tensor, options: GradOptions = {}): (...args: A) => any {
@@ -212,7 +256,7 @@ export function grad<A extends Tree[]>(f: (...args: A) => Tensor, options: GradO
  * @example
  * ```ts
  * import { jacrev, mul, tensor } from "@ostl/autodiff";
- * jacrev((x) => mul(x, x))(tensor([1, 2])).toNested(); // [[2, 0], [0, 4]]
+ * console.log(jacrev((x) => mul(x, x))(tensor([1, 2])).toNested()); // [[2, 0], [0, 4]]
  * ```
  */
 export function jacrev(f: (...args: Tensor[]) => Tensor, options: { argnum?: number } = {}): (...args: Tensor[]) => Tensor {

@@ -11,7 +11,7 @@ import type { Tensor, TensorLike } from "./tracer.js";
  * ```ts
  * import { heaviside, grad, sum, tensor, type Surrogate, mul, abs, sub, maximum } from "@ostl/autodiff";
  * const box: Surrogate = { name: "box", tex: "[|x| < 1/2]", derivative: (x) => maximum(0, sub(0.5, abs(x))) };
- * grad((x) => sum(heaviside(x, box)))(tensor([0.1]));
+ * console.log(grad((x) => sum(heaviside(x, box)))(tensor([0.1, 2])).toNested()); // [0.4, 0]
  * ```
  */
 export interface Surrogate {
@@ -32,8 +32,9 @@ function positive(what: string, k: number): number {
  * The derivative of tanh, `1 - tanh(x)^2`: the SNU papers' pseudo-derivative and the default.
  * @example
  * ```ts
- * import { heaviside, tanhDerivative, tensor } from "@ostl/autodiff";
- * heaviside(tensor([0.5]), tanhDerivative());
+ * import { grad, heaviside, sum, tanhDerivative, tensor } from "@ostl/autodiff";
+ * console.log(tanhDerivative().derivative(tensor([0])).toNested()); // [1]
+ * console.log(grad((x) => sum(heaviside(x, tanhDerivative())))(tensor([0])).toNested()); // [1]
  * ```
  */
 export function tanhDerivative(): Surrogate {
@@ -44,8 +45,9 @@ export function tanhDerivative(): Surrogate {
  * The derivative of a sigmoid with slope `k`: `k σ(kx) (1 - σ(kx))`.
  * @example
  * ```ts
- * import { heaviside, sigmoidDerivative, tensor } from "@ostl/autodiff";
- * heaviside(tensor([0.5]), sigmoidDerivative(4));
+ * import { sigmoidDerivative, tensor } from "@ostl/autodiff";
+ * const s = sigmoidDerivative(4);
+ * console.log(s.name, s.derivative(tensor([0])).toNested()); // sigmoid'(k=4) [1]
  * ```
  */
 export function sigmoidDerivative(slope = 1): Surrogate {
@@ -64,8 +66,8 @@ export function sigmoidDerivative(slope = 1): Surrogate {
  * The fast sigmoid (SuperSpike) pseudo-derivative: `1 / (1 + k|x|)^2`.
  * @example
  * ```ts
- * import { heaviside, fastSigmoid, tensor } from "@ostl/autodiff";
- * heaviside(tensor([0.5]), fastSigmoid(10));
+ * import { fastSigmoid, tensor } from "@ostl/autodiff";
+ * console.log(fastSigmoid(10).derivative(tensor([0, 0.1])).toNested()); // [1, 0.25]
  * ```
  */
 export function fastSigmoid(slope = 10): Surrogate {
@@ -84,8 +86,8 @@ export function fastSigmoid(slope = 10): Surrogate {
  * The triangle pseudo-derivative: `max(0, 1 - |x| / width) / width`.
  * @example
  * ```ts
- * import { heaviside, triangle, tensor } from "@ostl/autodiff";
- * heaviside(tensor([0.5]), triangle(1));
+ * import { triangle, tensor } from "@ostl/autodiff";
+ * console.log(triangle(1).derivative(tensor([0, 0.5, 2])).toNested()); // [1, 0.5, 0]
  * ```
  */
 export function triangle(width = 1): Surrogate {

@@ -5,10 +5,38 @@ import { concat, reshape } from "./ops/structure.js";
 import { vjp } from "./reverse.js";
 import type { Tensor } from "./tracer.js";
 
-/** Which rules {@link checkGrads} exercises. */
+/**
+ * Which rules {@link checkGrads} exercises.
+ *
+ * @example
+ * ```ts
+ * import { customVjp, sum, tanh, tensor } from "@ostl/autodiff";
+ * import { checkGrads, type CheckMode } from "@ostl/autodiff/testing";
+ * // a wrong reverse rule (the cotangent passes unchanged); forward mode differentiates tanh itself
+ * const wrongTanh = customVjp((x) => tanh(x), (x) => [tanh(x), []], (_residuals, ct) => [ct]);
+ * const f = (x: Parameters<typeof tanh>[0]) => sum(wrongTanh(x));
+ * const forwardOnly: CheckMode[] = ["fwd"];
+ * checkGrads(f, [tensor([0.3, -1.2])], { modes: forwardOnly, order: 1 }); // passes
+ * try {
+ *   checkGrads(f, [tensor([0.3, -1.2])], { modes: ["rev"], order: 1 });
+ * } catch (e) {
+ *   console.log((e as Error).message.split(",")[1]); // reverse
+ * }
+ * ```
+ */
 export type CheckMode = "fwd" | "rev";
 
-/** Options of {@link checkGrads}. */
+/**
+ * Options of {@link checkGrads}.
+ *
+ * @example
+ * ```ts
+ * import { mul, sum, tensor } from "@ostl/autodiff";
+ * import { checkGrads, type CheckGradsOptions } from "@ostl/autodiff/testing";
+ * const options: CheckGradsOptions = { order: 1, eps: 1e-3, tol: 1e-2, seed: 7, name: "cube" };
+ * checkGrads((x) => sum(mul(mul(x, x), x)), [tensor([0.5, 2], { dtype: "float32" })], options);
+ * ```
+ */
 export interface CheckGradsOptions {
   /** Derivative order to check: 1 checks the rules, 2 also checks the rules of the rules. Default 2. */
   order?: number;
@@ -26,7 +54,21 @@ export interface CheckGradsOptions {
   name?: string;
 }
 
-/** A failed check: names the function, mode, order and both values. */
+/**
+ * A failed check: names the function, mode, order and both values.
+ *
+ * @example
+ * ```ts
+ * import { customJvp, sum, tanh, tensor } from "@ostl/autodiff";
+ * import { checkGrads, GradCheckError } from "@ostl/autodiff/testing";
+ * const wrongTanh = customJvp((x) => tanh(x), (_primals, [t]) => t!); // claims d tanh(x) = dx
+ * try {
+ *   checkGrads((x) => sum(wrongTanh(x)), [tensor([0.3, -1.2])], { order: 1 });
+ * } catch (e) {
+ *   console.log(e instanceof GradCheckError, (e as Error).message.split(":").slice(0, 2).join(":")); // true checkGrads: f, forward, order 1
+ * }
+ * ```
+ */
 export class GradCheckError extends OstlError {
   override name = "GradCheckError";
 }
@@ -69,6 +111,7 @@ function preview(x: NDArray): string {
  * ```ts
  * import { tanh, mul, sum, tensor } from "@ostl/autodiff";
  * import { checkGrads } from "@ostl/autodiff/testing";
+ * // first and second derivatives, forward and reverse: returns quietly when all agree
  * checkGrads((x) => sum(mul(tanh(x), x)), [tensor([0.3, -1.2])]);
  * ```
  */

@@ -9,7 +9,7 @@ import type { OpDef } from "./op.js";
  * @example
  * ```ts
  * import { grad, mul, sum, tensor, Tracer } from "@ostl/autodiff";
- * grad((x) => { console.log(x instanceof Tracer); return sum(mul(x, x)); })(tensor([1, 2]));
+ * grad((x) => { console.log(x instanceof Tracer); return sum(mul(x, x)); })(tensor([1, 2])); // true
  * ```
  */
 export abstract class Tracer {
@@ -42,9 +42,27 @@ export abstract class Tracer {
   }
 }
 
-/** A tensor: a concrete {@link NDArray} or a {@link Tracer} standing for one under a transformation. */
+/**
+ * A tensor: a concrete {@link NDArray} or a {@link Tracer} standing for one under a transformation.
+ *
+ * @example
+ * ```ts
+ * import { grad, mul, tensor, type Tensor } from "@ostl/autodiff";
+ * const cube = (x: Tensor): Tensor => mul(mul(x, x), x);
+ * console.log(cube(tensor([2])).toNested(), grad(cube)(tensor(2)).toNested()); // [8] 12
+ * ```
+ */
 export type Tensor = NDArray | Tracer;
-/** What the differentiable ops accept: a tensor or a plain number (a 0-d constant). */
+/**
+ * What the differentiable ops accept: a tensor or a plain number (a 0-d constant).
+ *
+ * @example
+ * ```ts
+ * import { add, tensor, type TensorLike } from "@ostl/autodiff";
+ * const shift = (x: TensorLike) => add(x, 1);
+ * console.log(shift(2).toNested(), shift(tensor([2, 3])).toNested()); // 3 [3, 4]
+ * ```
+ */
 export type TensorLike = Tensor | number;
 
 /**
@@ -55,7 +73,7 @@ export type TensorLike = Tensor | number;
  * @example
  * ```ts
  * import { jvp, mul, tensor, Tracer } from "@ostl/autodiff";
- * jvp((x) => { console.log((x as Tracer).transform.level); return mul(x, x); }, [tensor(2)], [tensor(1)]);
+ * jvp((x) => { console.log((x as Tracer).transform.level); return mul(x, x); }, [tensor(2)], [tensor(1)]); // 1
  * ```
  */
 export abstract class Transform {
@@ -77,7 +95,16 @@ let currentLevel = 0;
  *
  * @example
  * ```ts
- * // used by jvp/vjp/trace; see their sources
+ * import { Transform, withTransform } from "@ostl/autodiff";
+ * class Marker extends Transform {
+ *   process(): never {
+ *     throw new Error("no ops in this example");
+ *   }
+ * }
+ * const levels = withTransform((level) => new Marker(level), (outer) =>
+ *   withTransform((level) => new Marker(level), (inner) => [outer.level, inner.level, inner.active]),
+ * );
+ * console.log(levels); // [1, 2, true]
  * ```
  */
 export function withTransform<T extends Transform, R>(make: (level: number) => T, body: (transform: T) => R): R {
@@ -98,7 +125,7 @@ export function withTransform<T extends Transform, R>(make: (level: number) => T
  * @example
  * ```ts
  * import { bind, opTable, tensor } from "@ostl/autodiff";
- * bind(opTable.exp, [tensor([0, 1])], {}); // [1, e]
+ * console.log(bind(opTable.exp, [tensor([0, 1])], {}).toNested()); // [1, 2.718281828459045]
  * ```
  */
 export function bind<P>(op: OpDef<P>, args: readonly TensorLike[], params: P): Tensor {
@@ -120,7 +147,7 @@ export function bind<P>(op: OpDef<P>, args: readonly TensorLike[], params: P): T
  * @example
  * ```ts
  * import { shapeOf, tensor } from "@ostl/autodiff";
- * shapeOf(tensor([[1, 2]])); // [1, 2]
+ * console.log(shapeOf(tensor([[1, 2]]))); // [1, 2]
  * ```
  */
 export function shapeOf(x: TensorLike): readonly number[] {
@@ -133,7 +160,7 @@ export function shapeOf(x: TensorLike): readonly number[] {
  * @example
  * ```ts
  * import { dtypeOf, tensor } from "@ostl/autodiff";
- * dtypeOf(tensor([1], { dtype: "float32" })); // "float32"
+ * console.log(dtypeOf(tensor([1], { dtype: "float32" }))); // "float32"
  * ```
  */
 export function dtypeOf(x: TensorLike): DType | undefined {
@@ -146,8 +173,10 @@ export function dtypeOf(x: TensorLike): DType | undefined {
  *
  * @example
  * ```ts
- * import { concreteOf, tensor } from "@ostl/autodiff";
- * concreteOf(tensor([1, 2])); // the same array
+ * import { concreteOf, grad, sum, tensor } from "@ostl/autodiff";
+ * const a = tensor([1, 2]);
+ * console.log(concreteOf(a) === a, concreteOf(3)); // true null
+ * grad((x) => { console.log(concreteOf(x)?.toNested()); return sum(x); })(a); // [1, 2]
  * ```
  */
 export function concreteOf(x: TensorLike): NDArray | null {

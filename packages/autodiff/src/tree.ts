@@ -1,12 +1,39 @@
 import { NDArray, OstlError } from "@ostl/core";
 import { Tracer, type Tensor } from "./tracer.js";
 
-/** A leaf of a pytree: a tensor or a plain number. */
+/**
+ * A leaf of a pytree: a tensor or a plain number.
+ *
+ * @example
+ * ```ts
+ * import { flatten, tensor, type Leaf } from "@ostl/autodiff";
+ * const leaves: Leaf[] = flatten({ w: tensor([1, 2]), scale: 0.5 }).leaves;
+ * console.log(leaves.length, leaves[0]); // 2 0.5
+ * ```
+ */
 export type Leaf = Tensor | number;
-/** A pytree: a leaf, or arrays and plain records nesting pytrees (params and state of a cell). */
+/**
+ * A pytree: a leaf, or arrays and plain records nesting pytrees (params and state of a cell).
+ *
+ * @example
+ * ```ts
+ * import { flatten, tensor, type Tree } from "@ostl/autodiff";
+ * const params: Tree = { layers: [{ W: tensor([[1]]), b: tensor([0]) }], scale: 2 };
+ * console.log(flatten(params).paths); // ["layers.0.W", "layers.0.b", "scale"]
+ * ```
+ */
 export type Tree<L = Leaf> = L | readonly Tree<L>[] | { readonly [key: string]: Tree<L> };
 
-/** The structure of a pytree without its leaves. */
+/**
+ * The structure of a pytree without its leaves.
+ *
+ * @example
+ * ```ts
+ * import { flatten, type TreeDef } from "@ostl/autodiff";
+ * const def: TreeDef = flatten([1, { a: 2 }]).def;
+ * console.log(def); // { kind: "array", children: [{ kind: "leaf" }, { kind: "record", keys: ["a"], children: [{ kind: "leaf" }] }] }
+ * ```
+ */
 export type TreeDef = { kind: "leaf" } | { kind: "array"; children: TreeDef[] } | { kind: "record"; keys: string[]; children: TreeDef[] };
 
 /**
@@ -14,7 +41,7 @@ export type TreeDef = { kind: "leaf" } | { kind: "array"; children: TreeDef[] } 
  * @example
  * ```ts
  * import { isLeaf, tensor } from "@ostl/autodiff";
- * isLeaf(tensor(1)); // true
+ * console.log(isLeaf(tensor(1))); // true
  * ```
  */
 export function isLeaf(x: unknown): x is Leaf {
@@ -27,7 +54,7 @@ export function isLeaf(x: unknown): x is Leaf {
  * @example
  * ```ts
  * import { flatten, tensor } from "@ostl/autodiff";
- * flatten({ b: tensor(1), a: [tensor(2), 3] }).paths; // ["a.0", "a.1", "b"]
+ * console.log(flatten({ b: tensor(1), a: [tensor(2), 3] }).paths); // ["a.0", "a.1", "b"]
  * ```
  */
 export function flatten<L = Leaf>(tree: Tree<L>, isLeafFn: (x: unknown) => boolean = isLeaf): { leaves: L[]; def: TreeDef; paths: string[] } {
@@ -57,7 +84,7 @@ export function flatten<L = Leaf>(tree: Tree<L>, isLeafFn: (x: unknown) => boole
  * ```ts
  * import { flatten, unflatten, tensor } from "@ostl/autodiff";
  * const { def } = flatten({ a: tensor(1), b: tensor(2) });
- * unflatten(def, [10, 20]); // { a: 10, b: 20 }
+ * console.log(unflatten(def, [10, 20])); // { a: 10, b: 20 }
  * ```
  */
 export function unflatten<L>(def: TreeDef, leaves: readonly L[]): Tree<L> {
@@ -79,7 +106,7 @@ export function unflatten<L>(def: TreeDef, leaves: readonly L[]): Tree<L> {
  * @example
  * ```ts
  * import { flatten, treeDefString, tensor } from "@ostl/autodiff";
- * treeDefString(flatten({ a: tensor(1) }).def); // "{a: *}"
+ * console.log(treeDefString(flatten({ a: tensor(1) }).def)); // "{a: *}"
  * ```
  */
 export function treeDefString(def: TreeDef): string {
@@ -93,7 +120,12 @@ export function treeDefString(def: TreeDef): string {
  * @example
  * ```ts
  * import { assertSameStructure, flatten, tensor } from "@ostl/autodiff";
- * assertSameStructure("jvp", "tangents", flatten([tensor(1)]).def, flatten([tensor(2)]).def);
+ * assertSameStructure("jvp", "tangents", flatten([tensor(1)]).def, flatten([tensor(2)]).def); // passes
+ * try {
+ *   assertSameStructure("jvp", "tangents", flatten([tensor(1)]).def, flatten({ a: tensor(2) }).def);
+ * } catch (e) {
+ *   console.log((e as Error).message); // jvp: tangents have structure {a: *}, expected [*]
+ * }
  * ```
  */
 export function assertSameStructure(op: string, what: string, expected: TreeDef, got: TreeDef): void {
@@ -107,7 +139,9 @@ export function assertSameStructure(op: string, what: string, expected: TreeDef,
  * @example
  * ```ts
  * import { treeMap, mul, tensor } from "@ostl/autodiff";
- * treeMap((x) => mul(x, 2), { a: tensor(1), b: [tensor(2)] });
+ * console.log(treeMap((x, y) => (x as number) + (y as number), { a: 1, b: [2] }, { a: 10, b: [20] })); // { a: 11, b: [22] }
+ * const doubled = treeMap((x) => mul(x, 2), { w: tensor([1, 2]) }) as { w: ReturnType<typeof mul> };
+ * console.log(doubled.w.toNested()); // [2, 4]
  * ```
  */
 export function treeMap<R>(f: (leaf: Leaf, ...rest: Leaf[]) => R, tree: Tree, ...others: Tree[]): Tree<R> {

@@ -12,7 +12,16 @@ function scaleBy(t: Tensor, p: TensorLike): Tensor {
   return mul(t, p);
 }
 
-/** Sum of tangents where `null` means zero. */
+/**
+ * Sum of tangents where `null` means zero.
+ *
+ * @example
+ * ```ts
+ * import { addTangents, tensor } from "@ostl/autodiff";
+ * console.log(addTangents(null, tensor([1, 2]))?.toNested()); // [1, 2]
+ * console.log(addTangents(null, null)); // null
+ * ```
+ */
 export function addTangents(a: Tensor | null, b: Tensor | null): Tensor | null {
   if (a === null) return b;
   if (b === null) return a;
@@ -24,9 +33,11 @@ export function addTangents(a: Tensor | null, b: Tensor | null): Tensor | null {
  *
  * @example
  * ```ts
- * import { elementwise, mul, sub } from "@ostl/autodiff";
+ * import { bind, elementwise, grad, mul, NO_PARAMS, sub, tensor, type Tensor } from "@ostl/autodiff";
  * import * as core from "@ostl/core";
- * const myTanh = elementwise("myTanh", core.tanh, (_x, y) => sub(1, mul(y, y)));
+ * const myTanhOp = elementwise("myTanh", core.tanh, (_x, y) => sub(1, mul(y, y)));
+ * const myTanh = (x: Tensor) => bind(myTanhOp, [x], NO_PARAMS);
+ * console.log(grad(myTanh)(tensor(0)).toNested()); // 1
  * ```
  */
 export function elementwise(name: string, kernel: (x: core.NDArray) => core.NDArray, derivative: (x: TensorLike, out: Tensor) => TensorLike): OpDef<NoParams> {
@@ -44,9 +55,12 @@ export function elementwise(name: string, kernel: (x: core.NDArray) => core.NDAr
  *
  * @example
  * ```ts
- * import { binaryElementwise } from "@ostl/autodiff";
+ * import { bind, binaryElementwise, grad, NO_PARAMS, tensor, type Tensor } from "@ostl/autodiff";
  * import * as core from "@ostl/core";
- * const plus = binaryElementwise("plus", core.add, () => 1, () => 1);
+ * const plusOp = binaryElementwise("plus", core.add, () => 1, () => 1);
+ * const plus = (a: Tensor, b: Tensor) => bind(plusOp, [a, b], NO_PARAMS);
+ * const [da, db] = grad(plus, { argnums: [0, 1] })(tensor(2), tensor(3));
+ * console.log(da.toNested(), db.toNested()); // 1 1
  * ```
  */
 export function binaryElementwise(name: string, kernel: (a: core.NDArray | number, b: core.NDArray | number) => core.NDArray, partialA: Partial, partialB: Partial): OpDef<NoParams> {
@@ -147,62 +161,247 @@ const unary = (op: OpDef<NoParams>) => (x: TensorLike): Tensor => bind(op, [x], 
  * @example
  * ```ts
  * import { add, tensor } from "@ostl/autodiff";
- * add(tensor([[1], [2]]), tensor([10, 20])).toNested(); // [[11, 21], [12, 22]]
+ * console.log(add(tensor([[1], [2]]), tensor([10, 20])).toNested()); // [[11, 21], [12, 22]]
  * ```
  */
 export const add = binary(addOp);
-/** Elementwise difference with broadcasting. @example `sub(tensor([3, 4]), 1).toNested(); // [2, 3]` */
+/**
+ * Elementwise difference with broadcasting.
+ *
+ * @example
+ * ```ts
+ * import { sub, tensor } from "@ostl/autodiff";
+ * console.log(sub(tensor([3, 4]), 1).toNested()); // [2, 3]
+ * ```
+ */
 export const sub = binary(subOp);
-/** Elementwise product with broadcasting. @example `mul(tensor([1, 2]), tensor([3, 4])).toNested(); // [3, 8]` */
+/**
+ * Elementwise product with broadcasting.
+ *
+ * @example
+ * ```ts
+ * import { mul, tensor } from "@ostl/autodiff";
+ * console.log(mul(tensor([1, 2]), tensor([3, 4])).toNested()); // [3, 8]
+ * ```
+ */
 export const mul = binary(mulOp);
-/** Elementwise quotient with broadcasting. @example `div(tensor([1, 2]), 2).toNested(); // [0.5, 1]` */
+/**
+ * Elementwise quotient with broadcasting.
+ *
+ * @example
+ * ```ts
+ * import { div, tensor } from "@ostl/autodiff";
+ * console.log(div(tensor([1, 2]), 2).toNested()); // [0.5, 1]
+ * ```
+ */
 export const div = binary(divOp);
-/** Elementwise power `a^b` with broadcasting. @example `pow(tensor([2, 3]), 2).toNested(); // [4, 9]` */
+/**
+ * Elementwise power `a^b` with broadcasting.
+ *
+ * @example
+ * ```ts
+ * import { pow, tensor } from "@ostl/autodiff";
+ * console.log(pow(tensor([2, 3]), 2).toNested()); // [4, 9]
+ * ```
+ */
 export const pow = binary(powOp);
-/** Elementwise maximum with broadcasting. @example `maximum(tensor([1, 5]), 3).toNested(); // [3, 5]` */
+/**
+ * Elementwise maximum with broadcasting.
+ *
+ * @example
+ * ```ts
+ * import { maximum, tensor } from "@ostl/autodiff";
+ * console.log(maximum(tensor([1, 5]), 3).toNested()); // [3, 5]
+ * ```
+ */
 export const maximum = binary(maximumOp);
-/** Elementwise minimum with broadcasting. @example `minimum(tensor([1, 5]), 3).toNested(); // [1, 3]` */
+/**
+ * Elementwise minimum with broadcasting.
+ *
+ * @example
+ * ```ts
+ * import { minimum, tensor } from "@ostl/autodiff";
+ * console.log(minimum(tensor([1, 5]), 3).toNested()); // [1, 3]
+ * ```
+ */
 export const minimum = binary(minimumOp);
-/** `[a > b]` as 1/0. @example `greater(tensor([1, 5]), 3).toNested(); // [0, 1]` */
+/**
+ * `[a > b]` as 1/0.
+ *
+ * @example
+ * ```ts
+ * import { greater, tensor } from "@ostl/autodiff";
+ * console.log(greater(tensor([1, 5]), 3).toNested()); // [0, 1]
+ * ```
+ */
 export const greater = binary(greaterOp);
-/** `[a >= b]` as 1/0. @example `greaterEqual(tensor([3]), 3).toNested(); // [1]` */
+/**
+ * `[a >= b]` as 1/0.
+ *
+ * @example
+ * ```ts
+ * import { greaterEqual, tensor } from "@ostl/autodiff";
+ * console.log(greaterEqual(tensor([3]), 3).toNested()); // [1]
+ * ```
+ */
 export const greaterEqual = binary(greaterEqualOp);
-/** `[a < b]` as 1/0. @example `less(tensor([1, 5]), 3).toNested(); // [1, 0]` */
+/**
+ * `[a < b]` as 1/0.
+ *
+ * @example
+ * ```ts
+ * import { less, tensor } from "@ostl/autodiff";
+ * console.log(less(tensor([1, 5]), 3).toNested()); // [1, 0]
+ * ```
+ */
 export const less = binary(lessOp);
-/** `[a <= b]` as 1/0. @example `lessEqual(tensor([3]), 3).toNested(); // [1]` */
+/**
+ * `[a <= b]` as 1/0.
+ *
+ * @example
+ * ```ts
+ * import { lessEqual, tensor } from "@ostl/autodiff";
+ * console.log(lessEqual(tensor([3]), 3).toNested()); // [1]
+ * ```
+ */
 export const lessEqual = binary(lessEqualOp);
-/** `[a == b]` as 1/0. @example `equal(tensor([3, 4]), 3).toNested(); // [1, 0]` */
+/**
+ * `[a == b]` as 1/0.
+ *
+ * @example
+ * ```ts
+ * import { equal, tensor } from "@ostl/autodiff";
+ * console.log(equal(tensor([3, 4]), 3).toNested()); // [1, 0]
+ * ```
+ */
 export const equal = binary(equalOp);
-/** `[a != b]` as 1/0. @example `notEqual(tensor([3, 4]), 3).toNested(); // [0, 1]` */
+/**
+ * `[a != b]` as 1/0.
+ *
+ * @example
+ * ```ts
+ * import { notEqual, tensor } from "@ostl/autodiff";
+ * console.log(notEqual(tensor([3, 4]), 3).toNested()); // [0, 1]
+ * ```
+ */
 export const notEqual = binary(notEqualOp);
-/** Elementwise negation. @example `neg(tensor([1, -2])).toNested(); // [-1, 2]` */
+/**
+ * Elementwise negation.
+ *
+ * @example
+ * ```ts
+ * import { neg, tensor } from "@ostl/autodiff";
+ * console.log(neg(tensor([1, -2])).toNested()); // [-1, 2]
+ * ```
+ */
 export const neg = unary(negOp);
-/** Elementwise `e^x`. @example `exp(tensor([0])).toNested(); // [1]` */
+/**
+ * Elementwise `e^x`.
+ *
+ * @example
+ * ```ts
+ * import { exp, tensor } from "@ostl/autodiff";
+ * console.log(exp(tensor([0])).toNested()); // [1]
+ * ```
+ */
 export const exp = unary(expOp);
-/** Elementwise natural logarithm. @example `log(tensor([1])).toNested(); // [0]` */
+/**
+ * Elementwise natural logarithm.
+ *
+ * @example
+ * ```ts
+ * import { log, tensor } from "@ostl/autodiff";
+ * console.log(log(tensor([1])).toNested()); // [0]
+ * ```
+ */
 export const log = unary(logOp);
-/** Elementwise `log(1 + x)`, accurate near 0. @example `log1p(tensor([0])).toNested(); // [0]` */
+/**
+ * Elementwise `log(1 + x)`, accurate near 0.
+ *
+ * @example
+ * ```ts
+ * import { log1p, tensor } from "@ostl/autodiff";
+ * console.log(log1p(tensor([0])).toNested()); // [0]
+ * ```
+ */
 export const log1p = unary(log1pOp);
-/** Elementwise hyperbolic tangent. @example `tanh(tensor([0])).toNested(); // [0]` */
+/**
+ * Elementwise hyperbolic tangent.
+ *
+ * @example
+ * ```ts
+ * import { tanh, tensor } from "@ostl/autodiff";
+ * console.log(tanh(tensor([0])).toNested()); // [0]
+ * ```
+ */
 export const tanh = unary(tanhOp);
-/** Elementwise logistic sigmoid, stable for large |x|. @example `sigmoid(tensor([0])).toNested(); // [0.5]` */
+/**
+ * Elementwise logistic sigmoid, stable for large |x|.
+ *
+ * @example
+ * ```ts
+ * import { sigmoid, tensor } from "@ostl/autodiff";
+ * console.log(sigmoid(tensor([0])).toNested()); // [0.5]
+ * ```
+ */
 export const sigmoid = unary(sigmoidOp);
-/** Elementwise `log(1 + e^x)`, stable for large |x|. @example `softplus(tensor([0])).toNested(); // [0.693...]` */
+/**
+ * Elementwise `log(1 + e^x)`, stable for large |x|.
+ *
+ * @example
+ * ```ts
+ * import { softplus, tensor } from "@ostl/autodiff";
+ * console.log(softplus(tensor([0])).toNested()); // [0.6931471805599453]
+ * ```
+ */
 export const softplus = unary(softplusOp);
-/** Elementwise `max(x, 0)`; its derivative at 0 is 0. @example `relu(tensor([-1, 2])).toNested(); // [0, 2]` */
+/**
+ * Elementwise `max(x, 0)`; its derivative at 0 is 0.
+ *
+ * @example
+ * ```ts
+ * import { relu, tensor } from "@ostl/autodiff";
+ * console.log(relu(tensor([-1, 2])).toNested()); // [0, 2]
+ * ```
+ */
 export const relu = unary(reluOp);
-/** Elementwise absolute value. @example `abs(tensor([-1, 2])).toNested(); // [1, 2]` */
+/**
+ * Elementwise absolute value.
+ *
+ * @example
+ * ```ts
+ * import { abs, tensor } from "@ostl/autodiff";
+ * console.log(abs(tensor([-1, 2])).toNested()); // [1, 2]
+ * ```
+ */
 export const abs = unary(absOp);
-/** Elementwise square root. @example `sqrt(tensor([4])).toNested(); // [2]` */
+/**
+ * Elementwise square root.
+ *
+ * @example
+ * ```ts
+ * import { sqrt, tensor } from "@ostl/autodiff";
+ * console.log(sqrt(tensor([4])).toNested()); // [2]
+ * ```
+ */
 export const sqrt = unary(sqrtOp);
-/** Elementwise sign (-1, 0, 1); derivative zero. @example `sign(tensor([-3, 0, 2])).toNested(); // [-1, 0, 1]` */
+/**
+ * Elementwise sign (-1, 0, 1); derivative zero.
+ *
+ * @example
+ * ```ts
+ * import { sign, tensor } from "@ostl/autodiff";
+ * console.log(sign(tensor([-3, 0, 2])).toNested()); // [-1, 0, 1]
+ * ```
+ */
 export const sign = unary(signOp);
 /**
  * The value of `x` with a zero derivative: gradients do not flow through it.
  * @example
  * ```ts
  * import { grad, mul, stopGradient, tensor } from "@ostl/autodiff";
- * grad((x) => mul(x, stopGradient(x)))(tensor(3)).toNested(); // 3, not 6
+ * // the second factor is a constant: the derivative of x·x would be 6
+ * console.log(grad((x) => mul(x, stopGradient(x)))(tensor(3)).toNested()); // 3
  * ```
  */
 export const stopGradient = unary(stopGradientOp);
@@ -212,7 +411,7 @@ export const stopGradient = unary(stopGradientOp);
  * @example
  * ```ts
  * import { where, tensor } from "@ostl/autodiff";
- * where(tensor([1, 0]), tensor([1, 2]), tensor([3, 4])).toNested(); // [1, 4]
+ * console.log(where(tensor([1, 0]), tensor([1, 2]), tensor([3, 4])).toNested()); // [1, 4]
  * ```
  */
 export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {

@@ -18,8 +18,8 @@ export const heavisideOp: OpDef<{ surrogate: Surrogate }> = {
  * @example
  * ```ts
  * import { grad, heaviside, sigmoidDerivative, sum, tensor } from "@ostl/autodiff";
- * heaviside(tensor([-1, 2])).toNested(); // [0, 1]
- * grad((x) => sum(heaviside(x, sigmoidDerivative(4))))(tensor([0])).toNested(); // [1]
+ * console.log(heaviside(tensor([-1, 2])).toNested()); // [0, 1]
+ * console.log(grad((x) => sum(heaviside(x, sigmoidDerivative(4))))(tensor([0])).toNested()); // [1]
  * ```
  */
 export function heaviside(x: TensorLike, surrogate: Surrogate = tanhDerivative()): Tensor {

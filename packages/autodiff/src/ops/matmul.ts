@@ -68,7 +68,7 @@ export const matmulOp: OpDef<NoParams> = {
  * @example
  * ```ts
  * import { matmul, tensor } from "@ostl/autodiff";
- * matmul(tensor([[1, 2], [3, 4]]), tensor([1, 1])).toNested(); // [3, 7]
+ * console.log(matmul(tensor([[1, 2], [3, 4]]), tensor([1, 1])).toNested()); // [3, 7]
  * ```
  */
 export function matmul(a: TensorLike, b: TensorLike): Tensor {
@@ -85,7 +85,7 @@ export function matmul(a: TensorLike, b: TensorLike): Tensor {
  * @example
  * ```ts
  * import { outer, tensor } from "@ostl/autodiff";
- * outer(tensor([1, 2]), tensor([3, 4])).toNested(); // [[3, 4], [6, 8]]
+ * console.log(outer(tensor([1, 2]), tensor([3, 4])).toNested()); // [[3, 4], [6, 8]]
  * ```
  */
 export function outer(a: TensorLike, b: TensorLike): Tensor {

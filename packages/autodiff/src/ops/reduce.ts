@@ -43,7 +43,7 @@ export const maxOp: OpDef<ReduceParams> = {
  * @example
  * ```ts
  * import { sum, tensor } from "@ostl/autodiff";
- * sum(tensor([[1, 2], [3, 4]]), 0).toNested(); // [4, 6]
+ * console.log(sum(tensor([[1, 2], [3, 4]]), 0).toNested()); // [4, 6]
  * ```
  */
 export function sum(x: TensorLike, axes?: number | readonly number[], keepdims = false): Tensor {
@@ -55,7 +55,7 @@ export function sum(x: TensorLike, axes?: number | readonly number[], keepdims =
  * @example
  * ```ts
  * import { max, tensor } from "@ostl/autodiff";
- * max(tensor([[1, 5], [3, 4]]), 1).toNested(); // [5, 4]
+ * console.log(max(tensor([[1, 5], [3, 4]]), 1).toNested()); // [5, 4]
  * ```
  */
 export function max(x: TensorLike, axes?: number | readonly number[], keepdims = false): Tensor {
@@ -67,7 +67,7 @@ export function max(x: TensorLike, axes?: number | readonly number[], keepdims =
  * @example
  * ```ts
  * import { min, tensor } from "@ostl/autodiff";
- * min(tensor([3, 1, 2])).toNested(); // 1
+ * console.log(min(tensor([3, 1, 2])).toNested()); // 1
  * ```
  */
 export function min(x: TensorLike, axes?: number | readonly number[], keepdims = false): Tensor {
@@ -79,7 +79,7 @@ export function min(x: TensorLike, axes?: number | readonly number[], keepdims =
  * @example
  * ```ts
  * import { mean, tensor } from "@ostl/autodiff";
- * mean(tensor([[1, 2], [3, 4]]), 1).toNested(); // [1.5, 3.5]
+ * console.log(mean(tensor([[1, 2], [3, 4]]), 1).toNested()); // [1.5, 3.5]
  * ```
  */
 export function mean(x: TensorLike, axes?: number | readonly number[], keepdims = false): Tensor {
@@ -94,7 +94,7 @@ export function mean(x: TensorLike, axes?: number | readonly number[], keepdims 
  * @example
  * ```ts
  * import { logSumExp, tensor } from "@ostl/autodiff";
- * logSumExp(tensor([1000, 1000])).toNested(); // 1000.693...
+ * console.log(logSumExp(tensor([1000, 1000])).toNested()); // 1000.6931471805599
  * ```
  */
 export function logSumExp(x: TensorLike, axes?: number | readonly number[], keepdims = false): Tensor {
@@ -108,7 +108,7 @@ export function logSumExp(x: TensorLike, axes?: number | readonly number[], keep
  * @example
  * ```ts
  * import { logSoftmax, tensor } from "@ostl/autodiff";
- * logSoftmax(tensor([0, 0])).toNested(); // [-0.693..., -0.693...]
+ * console.log(logSoftmax(tensor([0, 0])).toNested()); // [-0.6931471805599453, -0.6931471805599453]
  * ```
  */
 export function logSoftmax(x: TensorLike, axis = -1): Tensor {
@@ -120,7 +120,8 @@ export function logSoftmax(x: TensorLike, axis = -1): Tensor {
  * @example
  * ```ts
  * import { softmax, tensor } from "@ostl/autodiff";
- * softmax(tensor([1000, 1000])).toNested(); // [0.5, 0.5]
+ * console.log(softmax(tensor([0, 0])).toNested()); // [0.5, 0.5]
+ * console.log(softmax(tensor([1000, 1000])).toNested()); // [0.5000000000000275, 0.5000000000000275]
  * ```
  */
 export function softmax(x: TensorLike, axis = -1): Tensor {

@@ -103,7 +103,7 @@ export const concatOp: OpDef<{ axis: number }> = {
  * @example
  * ```ts
  * import { alignTangent, JvpContext, tensor } from "@ostl/autodiff";
- * alignTangent(new JvpContext(2), tensor([[1, 2, 3], [4, 5, 6]]), [3], [4, 3]).shape; // [2, 1, 3]
+ * console.log(alignTangent(new JvpContext(2), tensor([[1, 2, 3], [4, 5, 6]]), [3], [4, 3]).shape); // [2, 1, 3]
  * ```
  */
 export function alignTangent(ctx: JvpContext, t: Tensor, from: readonly number[], to: readonly number[]): Tensor {
@@ -129,7 +129,7 @@ function checkAxis(op: string, axis: number, ndim: number, shape: readonly numbe
  * @example
  * ```ts
  * import { reshape, tensor } from "@ostl/autodiff";
- * reshape(tensor([1, 2, 3, 4]), [2, -1]).toNested(); // [[1, 2], [3, 4]]
+ * console.log(reshape(tensor([1, 2, 3, 4]), [2, -1]).toNested()); // [[1, 2], [3, 4]]
  * ```
  */
 export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
@@ -143,7 +143,7 @@ export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
  * @example
  * ```ts
  * import { transpose, tensor } from "@ostl/autodiff";
- * transpose(tensor([[1, 2]])).toNested(); // [[1], [2]]
+ * console.log(transpose(tensor([[1, 2]])).toNested()); // [[1], [2]]
  * ```
  */
 export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
@@ -161,7 +161,7 @@ export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
  * @example
  * ```ts
  * import { broadcastTo, tensor } from "@ostl/autodiff";
- * broadcastTo(tensor([1, 2]), [2, 2]).toNested(); // [[1, 2], [1, 2]]
+ * console.log(broadcastTo(tensor([1, 2]), [2, 2]).toNested()); // [[1, 2], [1, 2]]
  * ```
  */
 export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
@@ -174,7 +174,7 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
  * @example
  * ```ts
  * import { sumTo, tensor } from "@ostl/autodiff";
- * sumTo(tensor([[1, 2], [3, 4]]), [2]).toNested(); // [4, 6]
+ * console.log(sumTo(tensor([[1, 2], [3, 4]]), [2]).toNested()); // [4, 6]
  * ```
  */
 export function sumTo(x: TensorLike, shape: readonly number[]): Tensor {
@@ -186,7 +186,7 @@ export function sumTo(x: TensorLike, shape: readonly number[]): Tensor {
  * @example
  * ```ts
  * import { slice, tensor } from "@ostl/autodiff";
- * slice(tensor([0, 1, 2, 3, 4]), [1], [5], [2]).toNested(); // [1, 3]
+ * console.log(slice(tensor([0, 1, 2, 3, 4]), [1], [5], [2]).toNested()); // [1, 3]
  * ```
  */
 export function slice(x: TensorLike, starts: readonly number[], stops: readonly number[], steps?: readonly number[]): Tensor {
@@ -200,7 +200,7 @@ export function slice(x: TensorLike, starts: readonly number[], stops: readonly 
  * @example
  * ```ts
  * import { padSlice, tensor } from "@ostl/autodiff";
- * padSlice(tensor([7, 8]), [5], [1], [2]).toNested(); // [0, 7, 0, 8, 0]
+ * console.log(padSlice(tensor([7, 8]), [5], [1], [2]).toNested()); // [0, 7, 0, 8, 0]
  * ```
  */
 export function padSlice(x: TensorLike, shape: readonly number[], starts: readonly number[], steps?: readonly number[]): Tensor {
@@ -212,7 +212,7 @@ export function padSlice(x: TensorLike, shape: readonly number[], starts: readon
  * @example
  * ```ts
  * import { concat, tensor } from "@ostl/autodiff";
- * concat([tensor([1]), tensor([2, 3])]).toNested(); // [1, 2, 3]
+ * console.log(concat([tensor([1]), tensor([2, 3])]).toNested()); // [1, 2, 3]
  * ```
  */
 export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
@@ -227,7 +227,7 @@ export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
  * @example
  * ```ts
  * import { stack, tensor } from "@ostl/autodiff";
- * stack([tensor([1, 2]), tensor([3, 4])], 1).toNested(); // [[1, 3], [2, 4]]
+ * console.log(stack([tensor([1, 2]), tensor([3, 4])], 1).toNested()); // [[1, 3], [2, 4]]
  * ```
  */
 export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
@@ -248,7 +248,7 @@ export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
  * @example
  * ```ts
  * import { expandDims, tensor } from "@ostl/autodiff";
- * expandDims(tensor([1, 2]), 0).shape; // [1, 2]
+ * console.log(expandDims(tensor([1, 2]), 0).shape); // [1, 2]
  * ```
  */
 export function expandDims(x: TensorLike, axis: number): Tensor {
