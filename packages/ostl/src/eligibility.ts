@@ -9,7 +9,23 @@ import { replayGraph } from "./replay.js";
 import type { CellStructure, TraceLayout } from "./structure.js";
 import { rowTraceUpdate } from "./trace-kernel.js";
 
-/** One step of a layer's eligibility computation: the layer's outputs, and how to fold in the learning signal. */
+/**
+ * One step of a layer's eligibility computation: the layer's outputs, and how to fold in the learning signal.
+ *
+ * @example
+ * ```ts
+ * import { DenseEligibility, Network, type EligibilityStep } from "@ostl/ostl";
+ * import { PRNG, tensor } from "@ostl/core";
+ * import { mse, rnn } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * const params = net.init(new PRNG(0));
+ * const traces = new DenseEligibility(net, 0);
+ * const step: EligibilityStep = traces.advance(params.layer0!, net.initialState().layer0!, tensor([1, 0]));
+ * console.log(step.y.shape, Object.keys(step.state)); // [3] ["h"]
+ * step.accumulate(tensor([1, 0, 0])); // the learning signal ∂E_t/∂y_t
+ * console.log(traces.gradients(params.layer0!).b!.toNested().map((g) => g !== 0)); // [true, false, false]
+ * ```
+ */
 export interface EligibilityStep {
   readonly state: TensorRecord;
   readonly y: Tensor;
@@ -17,7 +33,29 @@ export interface EligibilityStep {
   accumulate(learningSignal: Tensor): void;
 }
 
-/** Eligibility traces of one layer: ε_t = (∂s_t/∂s_{t-1}) ε_{t-1} + ∂s_t/∂θ, e_t = dy_t/dθ within the layer. */
+/**
+ * Eligibility traces of one layer: ε_t = (∂s_t/∂s_{t-1}) ε_{t-1} + ∂s_t/∂θ, e_t = dy_t/dθ within the layer.
+ *
+ * @example
+ * ```ts
+ * import { DenseEligibility, DiagonalEligibility, Network, planOstl, type LayerEligibility } from "@ostl/ostl";
+ * import { PRNG, tensor } from "@ostl/core";
+ * import { mse, ssnu } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: ssnu(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * const [plan] = planOstl(net);
+ * const traces: LayerEligibility = plan!.traces === "dense" ? new DenseEligibility(net, 0) : new DiagonalEligibility(net, 0, plan!.structure, plan!.layouts, plan!.approximate);
+ * const params = net.init(new PRNG(0));
+ * let state = net.initialState().layer0!;
+ * for (const x of [tensor([1, 0]), tensor([0, 1])]) {
+ *   const step = traces.advance(params.layer0!, state, x);
+ *   step.accumulate(tensor([1, 1, 1]));
+ *   state = step.state;
+ * }
+ * console.log(traces.floats(), traces.gradients(params.layer0!).W!.shape); // 18 [3, 2]
+ * traces.clearGradients();
+ * console.log(traces.gradients(params.layer0!).b!.toNested()); // [0, 0, 0]
+ * ```
+ */
 export interface LayerEligibility {
   advance(params: TensorRecord, state: TensorRecord, x: Tensor): EligibilityStep;
   /** The gradient accumulated since the last `clearGradients()` (zeros of the params' shapes if none). */
@@ -50,6 +88,19 @@ function tangentMatrix(tree: Tree, k: number): NDArray {
  * I_y = ∂y_t/∂θ from whichever is cheaper: |s| + |y| reverse passes over one tape, or one batched
  * forward pass with P directions. Then two tiled matrix products: O(P·|s|²) per step instead of
  * pushing P tangents through every op. Exact; O(P·|s|) memory.
+ *
+ * @example
+ * ```ts
+ * import { DenseEligibility, Network } from "@ostl/ostl";
+ * import { PRNG, tensor } from "@ostl/core";
+ * import { lstm, mse } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: lstm(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * const params = net.init(new PRNG(0));
+ * const traces = new DenseEligibility(net, 0);
+ * traces.advance(params.layer0!, net.initialState().layer0!, tensor([1, 0])).accumulate(tensor([1, 1, 1]));
+ * // one row per parameter entry (4 gates · (3·2 + 3·3 + 3) = 72), one column per state entry (h and c: 6)
+ * console.log(traces.floats()); // 432
+ * ```
  */
 export class DenseEligibility implements LayerEligibility {
   private traces: NDArray | null = null;
@@ -145,6 +196,21 @@ type Target = string | typeof OUTPUT;
  * ∂s^a/∂z, from which a fused kernel updates W's traces as Σ_b D ⊙ ε^b + c ⊗ u in one pass.
  * Row-structured parameters that do not factor get materialized immediate terms instead. Under
  * the approximation, D is the true diagonal of a dense Jacobian (one batched JVP over the state).
+ *
+ * @example
+ * ```ts
+ * import { DiagonalEligibility, Network, planOstl } from "@ostl/ostl";
+ * import { PRNG, tensor } from "@ostl/core";
+ * import { mse, snu } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: snu(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * const [plan] = planOstl(net);
+ * console.log(plan!.traces, plan!.layouts); // diagonal { W: "row", b: "diag" }
+ * const traces = new DiagonalEligibility(net, 0, plan!.structure, plan!.layouts, plan!.approximate);
+ * const params = net.init(new PRNG(0));
+ * traces.advance(params.layer0!, net.initialState().layer0!, tensor([1, 0])).accumulate(tensor([1, 1, 1]));
+ * // W's traces have W's shape [3, 2], b's have b's shape [3], one of each per state field (s, y)
+ * console.log(traces.floats()); // 18
+ * ```
  */
 export class DiagonalEligibility implements LayerEligibility {
   private readonly stateNames: readonly string[];
@@ -153,6 +219,8 @@ export class DiagonalEligibility implements LayerEligibility {
   /** Row and diag params whose immediate terms are materialized. */
   private readonly materialized: readonly string[];
   private readonly denseNames: readonly string[];
+  /** The state field that is the very value returned as y (SNU's y, LSTM's h), if any. */
+  private readonly outputAlias: string | null;
   private factoredTraces: Map<string, Float64Array[]> | null = null;
   private traces: Map<string, Map<string, NDArray>> | null = null;
   private sums = new Map<string, NDArray>();
@@ -173,6 +241,12 @@ export class DiagonalEligibility implements LayerEligibility {
     const factored = new Set(this.factors.map((f) => f.param));
     this.materialized = Object.entries(layouts).filter(([name, l]) => (l === "row" || l === "diag") && !factored.has(name)).map(([name]) => name);
     this.denseNames = Object.entries(layouts).filter(([, l]) => l === "dense").map(([name]) => name);
+    const outputVar = (path: string) => {
+      const o = graph.outputs[graph.outputPaths.indexOf(path)];
+      return o?.kind === "var" ? o.id : null;
+    };
+    const yVar = outputVar("y");
+    this.outputAlias = this.stateNames.find((a) => yVar !== null && outputVar(`state.${a}`) === yVar) ?? null;
   }
 
   /** The step as a function of (state, params that are not factored, products z), replayed from the traced graph. */
@@ -215,10 +289,17 @@ export class DiagonalEligibility implements LayerEligibility {
     const immediate = new Map<Target, TensorRecord>();
     const cz = new Map<Target, NDArray[]>();
     for (const o of this.targets) {
+      if (o === OUTPUT && this.outputAlias !== null) continue;
       const [gs, gRest, gz] = pullback(seed(o));
       D.set(o, gs);
       immediate.set(o, gRest);
       cz.set(o, gz);
+    }
+    if (this.outputAlias !== null) {
+      // y is one of the state fields: its derivatives are that field's
+      D.set(OUTPUT, D.get(this.outputAlias)!);
+      immediate.set(OUTPUT, immediate.get(this.outputAlias)!);
+      cz.set(OUTPUT, cz.get(this.outputAlias)!);
     }
     if (this.approximate) this.replaceWithTrueDiagonal(stepFunction(this.network, this.layer, x), state, params, D);
     const denseImmediate = this.denseImmediate(stepFunction(this.network, this.layer, x), state, params);
