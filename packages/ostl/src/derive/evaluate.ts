@@ -34,8 +34,6 @@ export interface DerivationPoint {
   readonly x: Tensor;
 }
 
-type Env = ReadonlyMap<Index, number>;
-
 const OPERATORS: Readonly<Record<string, (...a: number[]) => number>> = {
   add: (a, b) => a! + b!,
   subtract: (a, b) => a! - b!,
@@ -129,7 +127,7 @@ export class DerivationEvaluator {
   }
 
   /** The value of an expression with free indices bound by `env`. */
-  evaluate(node: MathNode, env: Env): number {
+  evaluate(node: MathNode, env: ReadonlyMap<Index, number>): number {
     switch (node.type) {
       case "ConstantNode":
         return (node as ConstantNode).value as unknown as number;
@@ -154,14 +152,14 @@ export class DerivationEvaluator {
     }
   }
 
-  private index(name: string, env: Env): number {
+  private index(name: string, env: ReadonlyMap<Index, number>): number {
     if (name === LITERAL_ZERO) return 0;
     const v = env.get(name);
     if (v === undefined) throw new Error(`unbound index '${name}'`);
     return v;
   }
 
-  private call(node: FunctionNode, env: Env): number {
+  private call(node: FunctionNode, env: ReadonlyMap<Index, number>): number {
     const name = functionName(node)!;
     if (name === SUM) {
       const { index, size, body } = sumParts(node);

@@ -16,7 +16,18 @@
  */
 import { ConstantNode, FunctionNode, type MathNode, OperatorNode, ParenthesisNode, SymbolNode } from "mathjs";
 
-/** An index variable: `_` and a name (`_i`, `_l3`), or the literal `#0` of a size-1 axis. */
+/**
+ * An index variable of an index-form expression: `_` and a name (`_i`, `_l3`), or the literal
+ * `#0` of a size-1 axis. Pages show them as letters by role (see {@link indexLetters}).
+ *
+ * @example
+ * ```ts
+ * import { deriveCell, type Index } from "@ostl/ostl";
+ * import { rnn } from "@ostl/models";
+ * const out: readonly Index[] = deriveCell(rnn()).blocks[0]!.outIndices;
+ * console.log(out); // ["_o0"]
+ * ```
+ */
 export type Index = string;
 
 /** The literal index of a size-1 axis (broadcast operands). */

@@ -147,13 +147,13 @@ function blocksSection(d: Derivation, title: string, intro: string, blocks: read
 
 function outputSection(d: Derivation): string[] {
   if (d.outputField === null) {
-    return blocksSection(d, "Output Jacobians", "The output y is not a state field; its derivatives, through the next state where it reads it:", d.blocks.filter((b) => b.outputKey === "output:y"));
+    return blocksSection(d, "Output Jacobians $\\partial y^{t} / \\partial (s^{t-1}, x^{t}, \\theta)$", "The output y is not a state field; its derivatives, through the next state where it reads it:", d.blocks.filter((b) => b.outputKey === "output:y"));
   }
   const fields = d.structure.stateNames.filter((f) => f !== d.outputField);
   const y = d.quantities.get(`next:${d.outputField}`)!.tex;
   const others = fields.map((f) => `$\\partial y / \\partial ${d.quantities.get(`next:${f}`)!.tex} = 0$`);
   return [
-    "## Output Jacobian ∂y_t/∂s_t",
+    "## Output Jacobian $\\partial y^{t} / \\partial s^{t}$",
     "",
     `${outputSentence(d, d.outputField)} So $\\partial y / \\partial ${y} = I$${others.length > 0 ? ` and ${others.join(", ")}` : ""}: the output's eligibility traces are those of $${y}$, and its Jacobians with respect to the previous state, the input and the parameters are the ones above.`,
     "",
@@ -206,9 +206,9 @@ export function renderCellPage(d: Derivation, cost: OstlCost, options: PageOptio
     "",
     ...equationsSection(d),
     ...structureSection(d),
-    ...blocksSection(d, "Temporal Jacobian ∂s_t/∂s_{t-1}", "Each next-state field against each previous-state field: the recurrence OSTL's eligibility traces follow forward in time.", of("state")),
-    ...blocksSection(d, "Spatial Jacobian ∂s_t/∂x_t", "The next state against the input: what carries learning signals to the layer below.", of("input")),
-    ...blocksSection(d, "Parameter Jacobians ∂s_t/∂θ", "The immediate parameter Jacobians (previous state held fixed): the inhomogeneous term of the eligibility traces.", of("param")),
+    ...blocksSection(d, "Temporal Jacobian $\\partial s^{t} / \\partial s^{t-1}$", "Each next-state field against each previous-state field: the recurrence OSTL's eligibility traces follow forward in time.", of("state")),
+    ...blocksSection(d, "Spatial Jacobian $\\partial s^{t} / \\partial x^{t}$", "The next state against the input: what carries learning signals to the layer below.", of("input")),
+    ...blocksSection(d, "Parameter Jacobians $\\partial s^{t} / \\partial \\theta$", "The immediate parameter Jacobians (previous state held fixed): the inhomogeneous term of the eligibility traces.", of("param")),
     ...outputSection(d),
     ...costSection(cost),
     "## Traced step",

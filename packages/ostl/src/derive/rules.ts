@@ -53,13 +53,33 @@ export interface ScalarRule<P> {
   readonly isFunction?: boolean;
 }
 
-/** One factor of an index rule: operand `operand` at indices `idx`. */
+/**
+ * One factor of an index rule: operand `operand` at indices `idx`.
+ *
+ * @example
+ * ```ts
+ * import { symbolicRules, type IndexFactor } from "@ostl/ostl";
+ * // transpose: out[a, b] = in[b, a]
+ * const [f]: readonly IndexFactor[] = symbolicRules.transpose.entries(["a", "b"], [[3, 4]], { perm: [1, 0] }, () => "l").factors;
+ * console.log(f); // { operand: 0, idx: ["b", "a"] }
+ * ```
+ */
 export interface IndexFactor {
   readonly operand: number;
   readonly idx: readonly Index[];
 }
 
-/** `Σ_{sums} Π factors`: one product of operand entries. */
+/**
+ * `Σ_{sums} Π factors`: one product of operand entries.
+ *
+ * @example
+ * ```ts
+ * import { symbolicRules, type IndexProduct } from "@ostl/ostl";
+ * // sum over axis 1: out[a] = Σ_l in[a, l]
+ * const p: IndexProduct = symbolicRules.sum.entries(["a"], [[4, 3]], { axes: [1], keepdims: false }, () => "l");
+ * console.log(p.sums, p.factors); // [{ index: "l", size: 3 }] [{ operand: 0, idx: ["a", "l"] }]
+ * ```
+ */
 export interface IndexProduct {
   readonly sums: readonly { readonly index: Index; readonly size: number }[];
   readonly factors: readonly IndexFactor[];
@@ -98,7 +118,16 @@ export interface NoRule {
   readonly reason: string;
 }
 
-/** The params record of op `K`. */
+/**
+ * The params record of op `K`, as its kernel takes it.
+ *
+ * @example
+ * ```ts
+ * import type { ParamsOf } from "@ostl/ostl";
+ * const perm: ParamsOf<"transpose"> = { perm: [1, 0] };
+ * console.log(perm.perm); // [1, 0]
+ * ```
+ */
 export type ParamsOf<K extends OpName> = Parameters<(typeof opTable)[K]["impl"]>[1];
 
 /**
