@@ -3,7 +3,18 @@ import { OstlError, ShapeError, ValueError } from "@ostl/core";
 import { type Tensor, type Tree, concreteOf, treeMap } from "@ostl/autodiff";
 import type { Network, NetworkParams, NetworkState } from "./network.js";
 
-/** The name of a gradient algorithm. */
+/**
+ * The name of a gradient algorithm.
+ *
+ * @example
+ * ```ts
+ * import { Bptt, Network, Ostl, Rtrl, type AlgorithmName } from "@ostl/ostl";
+ * import { mse, rnn } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * const names: AlgorithmName[] = [new Bptt(net), new Rtrl(net), new Ostl(net)].map((a) => a.name);
+ * console.log(names); // ["bptt", "rtrl", "ostl"]
+ * ```
+ */
 export type AlgorithmName = "bptt" | "rtrl" | "ostl";
 
 /**
@@ -20,14 +31,19 @@ export type AlgorithmName = "bptt" | "rtrl" | "ostl";
  *
  * @example
  * ```ts
- * import { Network, Bptt } from "@ostl/ostl";
- * import { PRNG, tensor } from "@ostl/core";
+ * import { Bptt, Network, Ostl, Rtrl, type GradientAlgorithm } from "@ostl/ostl";
+ * import { allClose, PRNG, tensor } from "@ostl/core";
  * import { rnn, mse } from "@ostl/models";
  * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
- * const algo = new Bptt(net);
- * algo.begin(net.init(new PRNG(0)));
- * algo.step(tensor([1, 0]), tensor([0.5]));
- * const grads = algo.gradients();
+ * const params = net.init(new PRNG(0));
+ * const gradientOf = (algo: GradientAlgorithm) => {
+ *   algo.begin(params);
+ *   algo.step(tensor([1, 0]), tensor([0.5]));
+ *   algo.feed([tensor([0, 1]), tensor([1, 1])], [tensor([-0.5]), tensor([0])]);
+ *   return algo.gradients().layer0!.U!;
+ * };
+ * const [bptt, rtrl, ostl] = [new Bptt(net), new Rtrl(net), new Ostl(net)].map(gradientOf);
+ * console.log(bptt!.shape, allClose(bptt!, rtrl!), allClose(bptt!, ostl!)); // [3, 3] true true
  * ```
  */
 export interface GradientAlgorithm {
@@ -51,12 +67,31 @@ export interface GradientAlgorithm {
   memoryFloats(): number;
 }
 
-/** Sum of two trees of concrete tensors with the same structure. */
+/**
+ * Sum of two trees of concrete tensors with the same structure.
+ *
+ * @example
+ * ```ts
+ * import { addTrees } from "@ostl/ostl";
+ * import { tensor } from "@ostl/core";
+ * const sum = addTrees({ W: tensor([1, 2]), b: tensor(3) }, { W: tensor([10, 20]), b: tensor(30) });
+ * console.log(sum.W.toNested(), sum.b.toNested()); // [11, 22] 33
+ * ```
+ */
 export function addTrees<T extends Tree>(a: T, b: Tree): T {
   return treeMap((x, y) => core.add(x as core.NDArray, y as core.NDArray), a, b) as T;
 }
 
-/** Total number of floats in a tree of tensors. */
+/**
+ * Total number of floats in a tree of tensors.
+ *
+ * @example
+ * ```ts
+ * import { treeFloats } from "@ostl/ostl";
+ * import { zeros } from "@ostl/core";
+ * console.log(treeFloats({ layer0: { W: zeros([4, 3]), b: zeros([4]) }, scale: 1 })); // 17
+ * ```
+ */
 export function treeFloats(tree: Tree): number {
   let n = 0;
   treeMap((x) => (n += typeof x === "number" ? 1 : x.size), tree);

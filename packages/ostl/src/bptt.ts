@@ -5,7 +5,18 @@ import { AlgorithmBase, addTrees, checkChunk, type GradientAlgorithm } from "./a
 import type { Network, NetworkParams, NetworkState } from "./network.js";
 import { TreeLayout } from "./layout.js";
 
-/** Options of {@link Bptt}. */
+/**
+ * Options of {@link Bptt}.
+ *
+ * @example
+ * ```ts
+ * import { Bptt, Network, type BpttOptions } from "@ostl/ostl";
+ * import { mse, rnn } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * const options: BpttOptions = { window: 20 };
+ * console.log(new Bptt(net).approximation, new Bptt(net, options).approximation); // null truncated BPTT (window 20)
+ * ```
+ */
 export interface BpttOptions {
   /**
    * Truncated BPTT (an approximation): every `window` steps the recorded steps are backpropagated
@@ -29,6 +40,9 @@ export interface BpttOptions {
  * bptt.begin(net.init(new PRNG(1)));
  * for (let t = 0; t < 5; t++) bptt.step(tensor([t, 1]), tensor([0]));
  * const grads = bptt.gradients();
+ * console.log(grads.layer0!.W_i!.shape, grads.readout!.W!.shape); // [3, 2] [1, 3]
+ * // the tape holds every step's state (h and c, 3 units each): it grows with T
+ * console.log(bptt.steps, bptt.memoryFloats()); // 5 30
  * ```
  */
 export class Bptt extends AlgorithmBase implements GradientAlgorithm {

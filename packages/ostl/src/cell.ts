@@ -1,10 +1,32 @@
 import { OstlError, type PRNG } from "@ostl/core";
 import type { Tensor } from "@ostl/autodiff";
 
-/** Named tensors: a cell's parameters or state (`{ W, b }`, `{ h, c }`). */
+/**
+ * Named tensors: a cell's parameters or state (`{ W, b }`, `{ h, c }`).
+ *
+ * @example
+ * ```ts
+ * import type { TensorRecord } from "@ostl/ostl";
+ * import { zeros } from "@ostl/core";
+ * const state: TensorRecord = { h: zeros([4]), c: zeros([4]) };
+ * console.log(Object.keys(state), state.h!.shape); // ["h", "c"] [4]
+ * ```
+ */
 export type TensorRecord = { readonly [name: string]: Tensor };
 
-/** Sizes a cell is built for. */
+/**
+ * Sizes a cell is built for.
+ *
+ * @example
+ * ```ts
+ * import type { CellConfig } from "@ostl/ostl";
+ * import { PRNG } from "@ostl/core";
+ * import { rnn } from "@ostl/models";
+ * const config: CellConfig = { inputSize: 3, hiddenSize: 2 };
+ * const { params, state } = rnn().init(new PRNG(0), config);
+ * console.log(params.W!.shape, params.U!.shape, state.h!.shape); // [2, 3] [2, 2] [2]
+ * ```
+ */
 export interface CellConfig {
   /** Length of the input vector x_t. */
   readonly inputSize: number;
@@ -12,7 +34,20 @@ export interface CellConfig {
   readonly hiddenSize: number;
 }
 
-/** What a cell's step returns: the next state and the output the next layer reads. */
+/**
+ * What a cell's step returns: the next state and the output the next layer reads.
+ *
+ * @example
+ * ```ts
+ * import type { StepResult } from "@ostl/ostl";
+ * import { PRNG, tensor } from "@ostl/core";
+ * import { rnn } from "@ostl/models";
+ * const cell = rnn();
+ * const { params, state } = cell.init(new PRNG(0), { inputSize: 2, hiddenSize: 3 });
+ * const result: StepResult = cell.step(params, state, tensor([1, -1]));
+ * console.log(Object.keys(result.state), result.y.shape); // ["h"] [3]
+ * ```
+ */
 export interface StepResult<S extends TensorRecord = TensorRecord> {
   readonly state: S;
   readonly y: Tensor;
@@ -33,7 +68,7 @@ export interface StepResult<S extends TensorRecord = TensorRecord> {
  * ```ts
  * import { defineCell } from "@ostl/ostl";
  * import { add, matmul, mul, tanh, transpose } from "@ostl/autodiff";
- * import { zeros } from "@ostl/core";
+ * import { PRNG, tensor, zeros } from "@ostl/core";
  * const leaky = defineCell({
  *   name: "leaky",
  *   init: (key, { inputSize, hiddenSize }) => ({
@@ -41,10 +76,13 @@ export interface StepResult<S extends TensorRecord = TensorRecord> {
  *     state: { h: zeros([hiddenSize]) },
  *   }),
  *   step: (p, s, x) => {
- *     const h = add(mul(0.9, s.h), tanh(matmul(x, transpose(p.W))));
+ *     const h = add(mul(0.9, s.h!), tanh(matmul(x, transpose(p.W!))));
  *     return { state: { h }, y: h };
  *   },
  * });
+ * const { params, state } = leaky.init(new PRNG(0), { inputSize: 2, hiddenSize: 3 });
+ * console.log(leaky.step(params, state, tensor([1, 0])).y.shape); // [3]
+ * console.log(leaky.step(params, state, tensor([[1, 0], [0, 1]])).y.shape); // [2, 3]
  * ```
  */
 export interface Cell<P extends TensorRecord = TensorRecord, S extends TensorRecord = TensorRecord> {
@@ -59,14 +97,20 @@ export interface Cell<P extends TensorRecord = TensorRecord, S extends TensorRec
  *
  * @example
  * ```ts
- * import { defineCell } from "@ostl/ostl";
+ * import { defineCell, type Cell } from "@ostl/ostl";
  * import { tanh, add, matmul, transpose } from "@ostl/autodiff";
  * import { zeros } from "@ostl/core";
  * const cell = defineCell({
  *   name: "tiny",
  *   init: (key, c) => ({ params: { W: key.normal([c.hiddenSize, c.inputSize]) }, state: { h: zeros([c.hiddenSize]) } }),
- *   step: (p, s, x) => { const h = tanh(add(matmul(x, transpose(p.W)), s.h)); return { state: { h }, y: h }; },
+ *   step: (p, s, x) => { const h = tanh(add(matmul(x, transpose(p.W!)), s.h!)); return { state: { h }, y: h }; },
  * });
+ * console.log(cell.name); // tiny
+ * try {
+ *   defineCell({ name: "broken", init: cell.init } as unknown as Cell);
+ * } catch (e) {
+ *   console.log((e as Error).message); // defineCell('broken'): field 'step' must be a function (params, state, x) => { state, y }
+ * }
  * ```
  */
 export function defineCell(spec: Cell): Cell {
@@ -84,7 +128,9 @@ export function defineCell(spec: Cell): Cell {
  * @example
  * ```ts
  * import { isCell } from "@ostl/ostl";
- * isCell({ name: "x", init() {}, step() {} }); // true
+ * import { rnn } from "@ostl/models";
+ * console.log(isCell(rnn()), isCell({ name: "x", init() {}, step() {} })); // true true
+ * console.log(isCell({ name: "x", step() {} })); // false
  * ```
  */
 export function isCell(x: unknown): x is Cell {

@@ -2,13 +2,38 @@ import type { Graph, IrConst, IrVar } from "@ostl/autodiff";
 import type { NDArray } from "@ostl/core";
 import { valuePatterns } from "./structure.js";
 
-/** Where the vector u of a factored parameter comes from. */
+/**
+ * Where the vector u of a factored parameter comes from.
+ *
+ * @example
+ * ```ts
+ * import { analyzeCell, findRowFactors, type FactorSource } from "@ostl/ostl";
+ * import { PRNG } from "@ostl/core";
+ * import { ssnu } from "@ostl/models";
+ * const { graph } = analyzeCell(ssnu(), 3, 4, new PRNG(0));
+ * const u: FactorSource = findRowFactors(graph, ["W"], (i) => graph.inputs[i]!.name === "2")[0]!.u;
+ * // u is graph input 4, the layer input x (named "2": the step's third argument)
+ * console.log(u, u.kind === "input" && graph.inputs[u.index]!.name); // { kind: "input", index: 4 } 2
+ * ```
+ */
 export type FactorSource = { readonly kind: "input"; readonly index: number } | { readonly kind: "const"; readonly value: NDArray };
 
 /**
  * A row-structured parameter W that enters the step exactly once, as `u Wᵀ` (or `W u`) with a
  * vector u that depends on no parameter: its immediate Jacobian is the outer product c ⊗ u, where
  * c is the cotangent at that product's output (variable `product`).
+ *
+ * @example
+ * ```ts
+ * import { analyzeCell, findRowFactors, type RowFactor } from "@ostl/ostl";
+ * import { PRNG } from "@ostl/core";
+ * import { ssnu } from "@ostl/models";
+ * const { graph } = analyzeCell(ssnu(), 3, 4, new PRNG(0));
+ * const [factor]: RowFactor[] = findRowFactors(graph, ["W"], (i) => graph.inputs[i]!.name === "2");
+ * const product = graph.equations.find((eq) => eq.out.id === factor!.product)!;
+ * // W enters as x Wᵀ, a product of shape [4] (one entry per unit)
+ * console.log(factor!.param, factor!.transposed, product.op.name, product.out.shape); // W true matmul [4]
+ * ```
  */
 export interface RowFactor {
   readonly param: string;
@@ -31,7 +56,7 @@ export interface RowFactor {
  * import { PRNG } from "@ostl/core";
  * import { ssnu } from "@ostl/models";
  * const s = analyzeCell(ssnu(), 3, 4, new PRNG(0));
- * findRowFactors(s.graph, ["W"], (i) => s.graph.inputs[i]!.name === "2").map((f) => f.param); // ["W"]
+ * console.log(findRowFactors(s.graph, ["W"], (i) => s.graph.inputs[i]!.name === "2").map((f) => f.param)); // ["W"]
  * ```
  */
 export function findRowFactors(graph: Graph, rowParams: readonly string[], uMay: (inputIndex: number) => boolean): RowFactor[] {

@@ -10,7 +10,11 @@ import { type Tensor, flatten, type Tree, type TreeDef, unflatten } from "@ostl/
  * import { TreeLayout } from "@ostl/ostl";
  * import { tensor } from "@ostl/core";
  * const layout = new TreeLayout({ W: tensor([[1, 2]]), b: tensor([0]) });
- * layout.size; // 3
+ * console.log(layout.size, layout.paths, layout.offsets); // 3 ["W", "b"] [0, 2]
+ * const tangents = layout.identityTangents() as { W: ReturnType<typeof tensor>; b: ReturnType<typeof tensor> };
+ * console.log(tangents.W.toNested(), tangents.b.toNested()); // [[[1, 0]], [[0, 1]], [[0, 0]]] [[0], [0], [1]]
+ * const { W, b } = layout.split(tensor([5, 6, 7])) as { W: ReturnType<typeof tensor>; b: ReturnType<typeof tensor> };
+ * console.log(W.toNested(), b.toNested()); // [[5, 6]] [7]
  * ```
  */
 export class TreeLayout {

@@ -8,18 +8,41 @@ import type { Cell, TensorRecord } from "./cell.js";
  * ```ts
  * import type { Loss } from "@ostl/ostl";
  * import { mul, sub, sum } from "@ostl/autodiff";
+ * import { tensor } from "@ostl/core";
  * const mse: Loss = (y, t) => mul(0.5, sum(mul(sub(y, t), sub(y, t))));
+ * console.log(mse(tensor([1, 2]), tensor([1, 0])).toNested()); // 2
  * ```
  */
 export type Loss = (logits: Tensor, target: Tensor) => Tensor;
 
-/** One layer of a network: a cell and its number of units. */
+/**
+ * One layer of a network: a cell and its number of units.
+ *
+ * @example
+ * ```ts
+ * import type { LayerSpec } from "@ostl/ostl";
+ * import { lstm, rnn } from "@ostl/models";
+ * const layers: LayerSpec[] = [{ cell: lstm(), hiddenSize: 8 }, { cell: rnn(), hiddenSize: 4 }];
+ * console.log(layers.map((l) => `${l.cell.name}:${l.hiddenSize}`)); // ["lstm:8", "rnn:4"]
+ * ```
+ */
 export interface LayerSpec {
   readonly cell: Cell;
   readonly hiddenSize: number;
 }
 
-/** A stack of recurrent layers, a linear readout of the top layer and a per-step loss. */
+/**
+ * A stack of recurrent layers, a linear readout of the top layer and a per-step loss.
+ *
+ * @example
+ * ```ts
+ * import { Network, type NetworkSpec } from "@ostl/ostl";
+ * import { lstm, mse, rnn } from "@ostl/models";
+ * const spec: NetworkSpec = { inputSize: 3, layers: [{ cell: rnn(), hiddenSize: 4 }, { cell: lstm(), hiddenSize: 2 }], outputSize: 2, loss: mse };
+ * const net = new Network(spec);
+ * console.log(net.depth, net.layerInputSize(0), net.layerInputSize(1)); // 2 3 4
+ * ```
+ */
 export interface NetworkSpec {
   readonly inputSize: number;
   readonly layers: readonly LayerSpec[];
@@ -27,12 +50,47 @@ export interface NetworkSpec {
   readonly loss: Loss;
 }
 
-/** Parameters of a network: `layer0`, `layer1`, ... (each its cell's params) and `readout` ({ W, b }). */
+/**
+ * Parameters of a network: `layer0`, `layer1`, ... (each its cell's params) and `readout` ({ W, b }).
+ *
+ * @example
+ * ```ts
+ * import { Network, type NetworkParams } from "@ostl/ostl";
+ * import { PRNG } from "@ostl/core";
+ * import { lstm, mse, rnn } from "@ostl/models";
+ * const net = new Network({ inputSize: 3, layers: [{ cell: rnn(), hiddenSize: 4 }, { cell: lstm(), hiddenSize: 2 }], outputSize: 2, loss: mse });
+ * const params: NetworkParams = net.init(new PRNG(0));
+ * console.log(Object.keys(params), params.readout!.W!.shape); // ["layer0", "layer1", "readout"] [2, 2]
+ * ```
+ */
 export type NetworkParams = { readonly [key: string]: TensorRecord };
-/** State of a network: `layer0`, `layer1`, ... (each its cell's state). */
+/**
+ * State of a network: `layer0`, `layer1`, ... (each its cell's state).
+ *
+ * @example
+ * ```ts
+ * import { Network, type NetworkState } from "@ostl/ostl";
+ * import { lstm, mse, rnn } from "@ostl/models";
+ * const net = new Network({ inputSize: 3, layers: [{ cell: rnn(), hiddenSize: 4 }, { cell: lstm(), hiddenSize: 2 }], outputSize: 2, loss: mse });
+ * const state: NetworkState = net.initialState(5);
+ * console.log(Object.keys(state.layer1!), state.layer1!.c!.shape); // ["h", "c"] [5, 2]
+ * ```
+ */
 export type NetworkState = { readonly [key: string]: TensorRecord };
 
-/** The result of one network step. */
+/**
+ * The result of one network step.
+ *
+ * @example
+ * ```ts
+ * import { Network, type NetworkStep } from "@ostl/ostl";
+ * import { PRNG, tensor } from "@ostl/core";
+ * import { lstm, mse, rnn } from "@ostl/models";
+ * const net = new Network({ inputSize: 3, layers: [{ cell: rnn(), hiddenSize: 4 }, { cell: lstm(), hiddenSize: 2 }], outputSize: 2, loss: mse });
+ * const out: NetworkStep = net.step(net.init(new PRNG(0)), net.initialState(), tensor([1, 0, -1]));
+ * console.log(out.layerOutputs.map((y) => y.shape), out.logits.shape); // [[4], [2]] [2]
+ * ```
+ */
 export interface NetworkStep {
   readonly state: NetworkState;
   /** Output y of every layer, bottom first. */
@@ -41,7 +99,15 @@ export interface NetworkStep {
   readonly logits: Tensor;
 }
 
-/** The key of layer `l` in params and state trees. */
+/**
+ * The key of layer `l` in params and state trees.
+ *
+ * @example
+ * ```ts
+ * import { layerKey } from "@ostl/ostl";
+ * console.log(layerKey(0), layerKey(2)); // layer0 layer2
+ * ```
+ */
 export const layerKey = (l: number): string => `layer${l}`;
 
 /**
@@ -56,6 +122,10 @@ export const layerKey = (l: number): string => `layer${l}`;
  * const net = new Network({ inputSize: 3, layers: [{ cell: rnn(), hiddenSize: 4 }], outputSize: 2, loss: mse });
  * const params = net.init(new PRNG(0));
  * const out = net.step(params, net.initialState(), tensor([1, 0, -1]));
+ * console.log(out.logits.shape, Object.keys(out.state)); // [2] ["layer0"]
+ * // a batch of 5 inputs: the initial state is broadcast over the rows
+ * const batched = net.step(params, net.initialState(5), tensor([[1, 0, -1], [0, 1, 0], [1, 1, 1], [0, 0, 0], [2, 0, 1]]));
+ * console.log(batched.logits.shape); // [5, 2]
  * ```
  */
 export class Network {

@@ -8,7 +8,19 @@ import { TreeLayout } from "./layout.js";
 import { layerKey, type Network, type NetworkParams, type NetworkState } from "./network.js";
 import { analyzeCell, type CellStructure, type TraceLayout, traceLayout } from "./structure.js";
 
-/** Options of {@link Ostl}. */
+/**
+ * Options of {@link Ostl}.
+ *
+ * @example
+ * ```ts
+ * import { Network, Ostl, type OstlOptions } from "@ostl/ostl";
+ * import { lstm, mse } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: lstm(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * const options: OstlOptions = { approximation: "diagonal" };
+ * console.log(new Ostl(net).approximation); // null
+ * console.log(new Ostl(net, options).approximation); // diagonal approximation of the dense temporal Jacobian (layer 0)
+ * ```
+ */
 export interface OstlOptions {
   /**
    * `"diagonal"`: an approximation for layers whose temporal Jacobian is dense (LSTM, GRU, SNUs
@@ -18,7 +30,18 @@ export interface OstlOptions {
   approximation?: "diagonal";
 }
 
-/** The plan OSTL follows for one layer. */
+/**
+ * The plan OSTL follows for one layer.
+ *
+ * @example
+ * ```ts
+ * import { Network, planOstl, type LayerPlan } from "@ostl/ostl";
+ * import { mse, ssnu } from "@ostl/models";
+ * const net = new Network({ inputSize: 3, layers: [{ cell: ssnu(), hiddenSize: 4 }], outputSize: 2, loss: mse });
+ * const plan: LayerPlan = planOstl(net)[0]!;
+ * console.log(plan.cell, plan.traces, plan.approximate, plan.layouts); // ssnu diagonal false { W: "row", b: "diag" }
+ * ```
+ */
 export interface LayerPlan {
   readonly layer: number;
   readonly cell: string;
@@ -39,7 +62,7 @@ export interface LayerPlan {
  * import { Network, planOstl } from "@ostl/ostl";
  * import { ssnu, mse } from "@ostl/models";
  * const net = new Network({ inputSize: 3, layers: [{ cell: ssnu(), hiddenSize: 4 }], outputSize: 2, loss: mse });
- * planOstl(net)[0].traces; // "diagonal"
+ * console.log(planOstl(net)[0]!.traces); // "diagonal"
  * ```
  */
 export function planOstl(network: Network, options: OstlOptions = {}): LayerPlan[] {
@@ -89,6 +112,9 @@ interface Lane {
  * ostl.begin(net.init(new PRNG(3)));
  * ostl.step(tensor([1, 0.5]), tensor([1]));
  * const grads = ostl.gradients();
+ * console.log(ostl.plan[0]!.traces, Object.keys(grads.layer0!)); // diagonal ["W", "b"]
+ * // traces of the parameters' own shapes, one per state field (s and y): 2·(3·2 + 3) floats
+ * console.log(ostl.memoryFloats()); // 18
  * ```
  */
 export class Ostl extends AlgorithmBase implements GradientAlgorithm {

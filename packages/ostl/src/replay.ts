@@ -11,7 +11,9 @@ import { type Graph, type IrConst, type IrVar, type Tensor, bind } from "@ostl/a
  * import { trace, mul, add, tensor } from "@ostl/autodiff";
  * import { replayGraph } from "@ostl/ostl";
  * const g = trace((a: any, b: any) => add(mul(a, b), b), tensor([1]), tensor([2]));
- * replayGraph(g, [tensor([3]), tensor([4])])[0]; // [16]
+ * console.log(replayGraph(g, [tensor([3]), tensor([4])])[0]!.toNested()); // [16]
+ * // override the product (variable of the first equation): only the addition is computed
+ * console.log(replayGraph(g, [tensor([3]), tensor([4])], new Map([[g.equations[0]!.out.id, tensor([100])]]))[0]!.toNested()); // [104]
  * ```
  */
 export function replayGraph(graph: Graph, inputs: readonly Tensor[], overrides: ReadonlyMap<number, Tensor> = new Map()): Tensor[] {

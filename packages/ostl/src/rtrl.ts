@@ -4,7 +4,18 @@ import { AlgorithmBase, addTrees, type GradientAlgorithm } from "./algorithm.js"
 import { TreeLayout } from "./layout.js";
 import { layerKey, type Network, type NetworkParams, type NetworkState } from "./network.js";
 
-/** The recurrent params (every layer's, not the readout's) of a network's params. */
+/**
+ * The recurrent params (every layer's, not the readout's) of a network's params.
+ *
+ * @example
+ * ```ts
+ * import { Network, recurrentParams } from "@ostl/ostl";
+ * import { PRNG } from "@ostl/core";
+ * import { mse, rnn } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }, { cell: rnn(), hiddenSize: 2 }], outputSize: 1, loss: mse });
+ * console.log(Object.keys(recurrentParams(net, net.init(new PRNG(0))))); // ["layer0", "layer1"]
+ * ```
+ */
 export function recurrentParams(network: Network, params: NetworkParams): NetworkParams {
   const out: Record<string, NetworkParams[string]> = {};
   for (let l = 0; l < network.depth; l++) out[layerKey(l)] = params[layerKey(l)]!;
@@ -13,6 +24,14 @@ export function recurrentParams(network: Network, params: NetworkParams): Networ
 
 /**
  * Contracts a tangent stack `[P, ...shape]` with a cotangent `[...shape]`: `g_p = Σ_j dY[p, j] ct[j]`.
+ *
+ * @example
+ * ```ts
+ * import { contractTangents } from "@ostl/ostl";
+ * import { tensor } from "@ostl/core";
+ * // three tangent directions of a value of shape [2], against the cotangent [3, 4]
+ * console.log(contractTangents(tensor([[1, 0], [0, 2], [1, 1]]), tensor([3, 4])).toNested()); // [3, 8, 7]
+ * ```
  */
 export function contractTangents(tangents: Tensor, cotangent: Tensor): core.NDArray {
   const p = tangents.shape[0]!;
@@ -36,6 +55,9 @@ export function contractTangents(tangents: Tensor, cotangent: Tensor): core.NDAr
  * rtrl.begin(net.init(new PRNG(2)));
  * rtrl.step(tensor([1, 2]), tensor([0]));
  * const grads = rtrl.gradients();
+ * console.log(Object.keys(grads)); // ["layer0", "readout"]
+ * // the influence matrix: one row per recurrent parameter (57 here), one column per state entry (3)
+ * console.log(rtrl.memoryFloats()); // 171
  * ```
  */
 export class Rtrl extends AlgorithmBase implements GradientAlgorithm {

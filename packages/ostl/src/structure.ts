@@ -10,12 +10,30 @@ import type { Cell, TensorRecord } from "./cell.js";
  * - `diagT`: for matrices, entry (k, i) depends only on source entry (i, k) (a transposed view);
  * - `row`: entry i depends only on row i of a matrix source (`W x` with respect to W);
  * - `dense`: anything else.
+ *
+ * @example
+ * ```ts
+ * import { dependencyPatterns, type Pattern } from "@ostl/ostl";
+ * import { add, matmul, tanh, tensor, trace } from "@ostl/autodiff";
+ * // h = tanh(W x + h0): W reaches unit i through its row i, h0 through entry i, x through everything
+ * const g = trace((W, x, h0) => tanh(add(matmul(W, x), h0)), tensor([[1, 2], [3, 4]]), tensor([1, 1]), tensor([0, 0]));
+ * const patterns: Pattern[] = [0, 1, 2].map((input) => dependencyPatterns(g)[0]!.get(input)!);
+ * console.log(patterns); // ["row", "dense", "diag"]
+ * ```
  */
 export type Pattern = "none" | "diag" | "diagT" | "row" | "dense";
 
 const rank: Record<Pattern, number> = { none: 0, diag: 1, diagT: 1, row: 2, dense: 3 };
 
-/** Join in the lattice (the least pattern covering both); `diagT` joined with anything else is dense. */
+/**
+ * Join in the lattice (the least pattern covering both); `diagT` joined with anything else is dense.
+ *
+ * @example
+ * ```ts
+ * import { joinPatterns } from "@ostl/ostl";
+ * console.log(joinPatterns("diag", "row"), joinPatterns("none", "diagT"), joinPatterns("diagT", "diag")); // row diagT dense
+ * ```
+ */
 export function joinPatterns(a: Pattern, b: Pattern): Pattern {
   if (a === b) return a;
   if (a === "none") return b;
@@ -24,7 +42,18 @@ export function joinPatterns(a: Pattern, b: Pattern): Pattern {
   return rank[a] > rank[b] ? a : b;
 }
 
-/** Patterns of one value, keyed by graph input index. */
+/**
+ * Patterns of one value, keyed by graph input index.
+ *
+ * @example
+ * ```ts
+ * import { dependencyPatterns, type Deps } from "@ostl/ostl";
+ * import { mul, sum, tensor, trace } from "@ostl/autodiff";
+ * const g = trace((a, b) => sum(mul(a, b)), tensor([1, 2]), tensor([3, 4]));
+ * const deps: Deps = dependencyPatterns(g)[0]!;
+ * console.log([...deps]); // [[0, "dense"], [1, "dense"]]
+ * ```
+ */
 export type Deps = Map<number, Pattern>;
 
 const elementwiseOps = new Set(["add", "sub", "mul", "div", "pow", "maximum", "minimum", "neg", "exp", "log", "log1p", "tanh", "sigmoid", "softplus", "relu", "abs", "sqrt", "heaviside"]);
@@ -54,7 +83,7 @@ function join(into: Deps, from: Deps): void {
  * import { trace, tanh, add, mul, tensor } from "@ostl/autodiff";
  * import { valuePatterns } from "@ostl/ostl";
  * const g = trace((s: any, b: any) => tanh(add(mul(0.5, s), b)), tensor([1, 2]), tensor([0, 0]));
- * valuePatterns(g).get(g.equations[0]!.out.id); // Map { 0 => "diag" }
+ * console.log(valuePatterns(g).get(g.equations[0]!.out.id)); // Map(1) { 0 => "diag" }
  * ```
  */
 export function valuePatterns(graph: Graph): Map<number, Deps> {
@@ -99,7 +128,7 @@ export function valuePatterns(graph: Graph): Map<number, Deps> {
  * import { trace, tanh, add, mul, tensor } from "@ostl/autodiff";
  * import { dependencyPatterns } from "@ostl/ostl";
  * const g = trace((s: any, b: any) => tanh(add(mul(0.5, s), b)), tensor([1, 2]), tensor([0, 0]));
- * dependencyPatterns(g)[0]; // Map { 0 => "diag", 1 => "diag" }
+ * console.log(dependencyPatterns(g)[0]); // Map(2) { 0 => "diag", 1 => "diag" }
  * ```
  */
 export function dependencyPatterns(graph: Graph): Deps[] {
@@ -107,10 +136,36 @@ export function dependencyPatterns(graph: Graph): Deps[] {
   return graph.outputs.map((o) => (o.kind === "var" ? (deps.get(o.id) ?? new Map()) : new Map()));
 }
 
-/** Structure of a parameter's eligibility trace. */
+/**
+ * Structure of a parameter's eligibility trace.
+ *
+ * @example
+ * ```ts
+ * import { analyzeCell, traceLayout, type TraceLayout } from "@ostl/ostl";
+ * import { PRNG } from "@ostl/core";
+ * import { ssnu } from "@ostl/models";
+ * const s = analyzeCell(ssnu(), 3, 4, new PRNG(0));
+ * const layouts: TraceLayout[] = [traceLayout(s, "W", [4, 3], 4), traceLayout(s, "b", [4], 4), traceLayout(s, "unused", [4], 4)];
+ * console.log(layouts); // ["row", "diag", "none"]
+ * ```
+ */
 export type TraceLayout = "none" | "diag" | "row" | "dense";
 
-/** What the analysis proved about one cell layer. */
+/**
+ * What the analysis proved about one cell layer.
+ *
+ * @example
+ * ```ts
+ * import { analyzeCell, type CellStructure } from "@ostl/ostl";
+ * import { PRNG } from "@ostl/core";
+ * import { gru, ssnu } from "@ostl/models";
+ * const snu: CellStructure = analyzeCell(ssnu(), 3, 4, new PRNG(0));
+ * console.log(snu.stateNames, snu.params); // ["s", "y"] { W: "row", b: "diag" }
+ * console.log(snu.temporal); // { s: { s: "diag", y: "diag" }, y: { s: "diag", y: "diag" } }
+ * const g: CellStructure = analyzeCell(gru(), 3, 4, new PRNG(0));
+ * console.log(g.temporalJacobian, g.temporal); // dense { h: { h: "dense" } }
+ * ```
+ */
 export interface CellStructure {
   /** `diagonal` when every next-state entry i depends only on entries i of the previous state (and so does y). */
   readonly temporalJacobian: "diagonal" | "dense";
@@ -135,7 +190,9 @@ export interface CellStructure {
  * import { analyzeCell } from "@ostl/ostl";
  * import { PRNG } from "@ostl/core";
  * import { ssnu } from "@ostl/models";
- * analyzeCell(ssnu(), 3, 4, new PRNG(0)).temporalJacobian; // "diagonal"
+ * import { lstm } from "@ostl/models";
+ * console.log(analyzeCell(ssnu(), 3, 4, new PRNG(0)).temporalJacobian); // "diagonal"
+ * console.log(analyzeCell(lstm(), 3, 4, new PRNG(0)).temporalJacobian); // "dense"
  * ```
  */
 export function analyzeCell(cell: Cell, inputSize: number, hiddenSize: number, key: PRNG): CellStructure {
@@ -168,6 +225,15 @@ export function analyzeCell(cell: Cell, inputSize: number, hiddenSize: number, k
  * The trace layout OSTL uses for a parameter: with a diagonal temporal Jacobian, a `diag`
  * parameter of shape [n] or a `row` parameter of shape [n, m] gets a trace of its own shape per
  * state field; everything else a dense trace (one row per parameter entry).
+ *
+ * @example
+ * ```ts
+ * import { analyzeCell, traceLayout } from "@ostl/ostl";
+ * import { PRNG } from "@ostl/core";
+ * import { lstm, ssnu } from "@ostl/models";
+ * console.log(traceLayout(analyzeCell(ssnu(), 3, 4, new PRNG(0)), "W", [4, 3], 4)); // row
+ * console.log(traceLayout(analyzeCell(lstm(), 3, 4, new PRNG(0)), "W_i", [4, 3], 4)); // dense
+ * ```
  */
 export function traceLayout(structure: CellStructure, param: string, shape: readonly number[], hiddenSize: number): TraceLayout {
   const p = structure.params[param] ?? "none";

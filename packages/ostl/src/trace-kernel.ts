@@ -13,7 +13,8 @@
  * const eps = [new Float64Array([1, 2])];
  * const g = new Float64Array(2);
  * rowTraceUpdate(n, m, eps, new Float64Array([0.5]), new Float64Array([1]), new Float64Array([3]), new Float64Array([2]), new Float64Array([1, 1]), new Float64Array([1]), g);
- * // g = [1 + 2, 2 + 2] = [3, 4]; eps[0] = [0.5 + 3, 1 + 3] = [3.5, 4]
+ * // g = L (Dy ε + cy u) = [1 + 2, 2 + 2]; ε = D ε + c u = [0.5 + 3, 1 + 3]
+ * console.log([...g], [...eps[0]!]); // [3, 4] [3.5, 4]
  * ```
  */
 export function rowTraceUpdate(
