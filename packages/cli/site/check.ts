@@ -17,6 +17,12 @@ const site = join(import.meta.dirname, "..", "..", "..", "docs", "site");
 const screenshotPage = "cells/lstm.html";
 const screenshot = join(site, "cell-lstm.png");
 
+/** The little of the DOM the check reads (the scripts are type-checked without the DOM library). */
+interface PageDocument {
+  readonly fonts: { readonly ready: Promise<unknown>; check(font: string): boolean };
+  querySelectorAll(selector: string): Iterable<{ getAttribute(name: string): string | null; readonly textContent: string | null; getBoundingClientRect(): { width: number; height: number } }>;
+}
+
 interface Seen {
   katex: number;
   errors: string[];
@@ -79,6 +85,7 @@ try {
     page.on("response", (r) => r.status() >= 400 && errors.push(`HTTP ${r.status()} for ${r.url()}`));
     await page.goto(base + path, { waitUntil: "load" });
     const seen: Seen = await page.evaluate(async () => {
+      const { document } = globalThis as unknown as { document: PageDocument };
       await document.fonts.ready;
       const formulas = [...document.querySelectorAll(".katex")];
       return {

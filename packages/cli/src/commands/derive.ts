@@ -32,6 +32,7 @@ const TOLERANCE = 1e-9;
  * import { cellPage } from "@ostl/cli";
  * import { rnn } from "@ostl/models";
  * const page = cellPage("rnn", rnn()); // Markdown with LaTeX
+ * console.log(page.split("\n")[0]); // # Derived gradients: `rnn`
  * ```
  */
 export function cellPage(name: string, cell: Cell): string {
@@ -42,7 +43,16 @@ export function cellPage(name: string, cell: Cell): string {
   return renderCellPage(derivation, ostlCost(cell), { command: `pnpm ostl derive --cell ${name}` });
 }
 
-/** One line of the index of derived pages. */
+/**
+ * One line of the index of derived pages.
+ *
+ * @example
+ * ```ts
+ * import { cellIndex, type CellSummary } from "@ostl/cli";
+ * const lstm: CellSummary = { name: "lstm", temporalJacobian: "dense", traces: "dense" };
+ * console.log(cellIndex([lstm]).split("\n").at(-2)); // | [`lstm`](lstm.md) | dense | dense |
+ * ```
+ */
 export interface CellSummary {
   readonly name: string;
   readonly temporalJacobian: "diagonal" | "dense";
@@ -77,8 +87,12 @@ export function cellIndex(cells: readonly CellSummary[]): string {
  *
  * @example
  * ```ts
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  * import { writeBuiltInPages } from "@ostl/cli";
- * const { written, failures } = await writeBuiltInPages("docs/cells");
+ * const { written, failures } = await writeBuiltInPages(mkdtempSync(join(tmpdir(), "cells-")));
+ * console.log(written.length, failures); // 8 []
  * ```
  */
 export async function writeBuiltInPages(dir: string): Promise<{ written: string[]; failures: string[] }> {
@@ -102,7 +116,15 @@ export async function writeBuiltInPages(dir: string): Promise<{ written: string[
   return { written, failures };
 }
 
-/** `ostl derive`: the derived-gradient page of a cell. */
+/**
+ * `ostl derive`: the derived-gradient page of a cell.
+ *
+ * @example
+ * ```ts
+ * import { deriveCommand } from "@ostl/cli";
+ * console.log(deriveCommand.name, deriveCommand.usage.split("\n")[0]); // derive usage: ostl derive --cell NAME|path/to/cell.ts [--out DIR]
+ * ```
+ */
 export const deriveCommand: Command = {
   name: "derive",
   summary: "derive a cell's Jacobians symbolically and write them as Markdown with LaTeX",
