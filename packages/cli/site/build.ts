@@ -35,7 +35,7 @@ async function apiReference(): Promise<void> {
     name: "ostl API reference",
     entryPoints: readdirSync(join(root, "packages")).map((p) => join(root, "packages", p)),
     entryPointStrategy: "packages",
-    packageOptions: { entryPoints: ["src/index.ts"] },
+    packageOptions: { entryPoints: ["src/index.ts"], disableSources: true, disableGit: true },
     out: join(site, "api"),
     disableSources: true,
     disableGit: true,
