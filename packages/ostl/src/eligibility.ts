@@ -75,6 +75,9 @@ function zerosOf(params: TensorRecord): Record<string, NDArray> {
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, core.zeros(v.shape, v.dtype)]));
 }
 
+/** How dense traces get their immediate terms: by reverse passes, by one forward pass, or whichever is estimated cheaper. */
+export type DenseImmediateMode = "auto" | "reverse" | "forward";
+
 /** Flattens a tree of tangent stacks `[K, ...leaf]` into one `[K, Σ leaf sizes]` matrix (flatten order). */
 function tangentMatrix(tree: Tree, k: number): NDArray {
   const { leaves } = flatten(tree);
@@ -85,8 +88,8 @@ function tangentMatrix(tree: Tree, k: number): NDArray {
  * Dense traces for any cell: ε_t (one row per parameter entry, `[P, |s|]`) follows
  * ε_t = ε_{t-1} Jᵀ + Iᵀ and e_t = ε_{t-1} J_yᵀ + I_yᵀ, where J = ∂s_t/∂s_{t-1} and J_y = ∂y_t/∂s_{t-1}
  * come from one batched forward pass with |s| directions, and the immediate terms I = ∂s_t/∂θ,
- * I_y = ∂y_t/∂θ from whichever is cheaper: |s| + |y| reverse passes over one tape, or one batched
- * forward pass with P directions. Then two tiled matrix products: O(P·|s|²) per step instead of
+ * I_y = ∂y_t/∂θ from whichever is cheaper: |s| + |y| reverse passes over one tape (large P), or
+ * one batched forward pass with P directions (small P). Then two tiled matrix products: O(P·|s|²) per step instead of
  * pushing P tangents through every op. Exact; O(P·|s|) memory.
  *
  * @example
@@ -110,6 +113,7 @@ export class DenseEligibility implements LayerEligibility {
   constructor(
     private readonly network: Network,
     private readonly layer: number,
+    private readonly immediate: DenseImmediateMode = "auto",
   ) {}
 
   advance(params: TensorRecord, state: TensorRecord, x: Tensor): EligibilityStep {
@@ -125,7 +129,10 @@ export class DenseEligibility implements LayerEligibility {
     const Jt = tangentMatrix(tangents.state, S); // [S, S]: row j = ∂s_t/∂s_{t-1, j}
     const Jyt = core.reshape(tangents.y, [S, -1]); // [S, |y|]
     const Y = Jyt.shape[1]!;
-    const [It, Iyt] = S + Y <= P ? this.immediateByReverse(f, state, params, S, Y) : this.immediateByForward(f, state, params, stateLayout, P);
+    // per op, S + Y reverse passes cost about S + Y op dispatches (~2 µs each); one forward pass
+    // with P directions costs one dispatch plus P·S floats (~1 ns each): pick the cheaper
+    const reverse = this.immediate === "auto" ? (S + Y - 1) * 2000 < P * S : this.immediate === "reverse";
+    const [It, Iyt] = reverse ? this.immediateByReverse(f, state, params, S, Y) : this.immediateByForward(f, state, params, stateLayout, P);
     const old = this.traces ?? core.zeros([P, S]);
     this.traces = core.add(core.matmul(old, Jt), It);
     const e = core.add(core.matmul(old, Jyt), Iyt);

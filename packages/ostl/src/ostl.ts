@@ -3,7 +3,7 @@ import { PRNG } from "@ostl/core";
 import { type Tensor, type Tree, add, vjp } from "@ostl/autodiff";
 import { AlgorithmBase, addTrees, type GradientAlgorithm } from "./algorithm.js";
 import type { TensorRecord } from "./cell.js";
-import { DenseEligibility, DiagonalEligibility, type LayerEligibility } from "./eligibility.js";
+import { DenseEligibility, type DenseImmediateMode, DiagonalEligibility, type LayerEligibility } from "./eligibility.js";
 import { TreeLayout } from "./layout.js";
 import { layerKey, type Network, type NetworkParams, type NetworkState } from "./network.js";
 import { analyzeCell, type CellStructure, type TraceLayout, traceLayout } from "./structure.js";
@@ -28,6 +28,12 @@ export interface OstlOptions {
    * style). Layers proven diagonal are exact either way. Default: none (exact dense traces).
    */
   approximation?: "diagonal";
+  /**
+   * How dense traces compute the immediate terms ∂s_t/∂θ: `"reverse"` (|s| + |y| reverse passes),
+   * `"forward"` (one forward pass with P directions) or `"auto"` (default: the cheaper by an
+   * estimate). Results are identical; only speed differs.
+   */
+  denseImmediate?: DenseImmediateMode;
 }
 
 /**
@@ -131,7 +137,10 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
    */
   readonly timing = { step: 0, learningSignal: 0, traces: 0 };
 
-  constructor(network: Network, options: OstlOptions = {}) {
+  constructor(
+    network: Network,
+    private readonly options: OstlOptions = {},
+  ) {
     super(network, "ostl");
     this.plan = planOstl(network, options);
     const approx = this.plan.filter((p) => p.approximate).map((p) => p.layer);
@@ -139,7 +148,7 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
   }
 
   private newEligibility(): LayerEligibility[] {
-    return this.plan.map((p) => (p.traces === "dense" ? new DenseEligibility(this.network, p.layer) : new DiagonalEligibility(this.network, p.layer, p.structure, p.layouts, p.approximate)));
+    return this.plan.map((p) => (p.traces === "dense" ? new DenseEligibility(this.network, p.layer, this.options.denseImmediate) : new DiagonalEligibility(this.network, p.layer, p.structure, p.layouts, p.approximate)));
   }
 
   begin(params: NetworkParams, state?: NetworkState): void {

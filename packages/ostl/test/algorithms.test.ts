@@ -46,6 +46,16 @@ describe("BPTT, RTRL and OSTL", () => {
     });
   }
 
+  it("dense traces give the same gradients whether immediate terms come from reverse or forward passes", () => {
+    const network = net([elman, elman]);
+    const params = network.init(new core.PRNG(12));
+    const { xs, ts } = sequence(13, 5, 3, 2);
+    const reverse = run(new Ostl(network, { denseImmediate: "reverse" }), params, xs, ts);
+    const forward = run(new Ostl(network, { denseImmediate: "forward" }), params, xs, ts);
+    expect(relError(reverse, forward)).toBeLessThan(1e-12);
+    expect(relError({ layer1: reverse.layer1! }, { layer1: run(new Bptt(network), params, xs, ts).layer1! })).toBeLessThan(1e-10);
+  });
+
   it("two layers: RTRL equals BPTT; OSTL is exact for the top layer and the readout only", () => {
     const network = net([elman, spiking]);
     const params = network.init(new core.PRNG(8));
