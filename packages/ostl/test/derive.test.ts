@@ -8,7 +8,7 @@
 import * as core from "@ostl/core";
 import * as ad from "@ostl/autodiff";
 import { type OpName, type Surrogate, type Tensor } from "@ostl/autodiff";
-import { type Cell, checkDerivation, defineCell, type Derivation, deriveCell, DeriveError, expressionTex, indexLetters, quantityTex, randomPoint, symbolicRules } from "@ostl/ostl";
+import { type Cell, checkDerivation, defineCell, type Derivation, deriveCell, DeriveError, expressionTex, indexLetters, ostlCost, quantityTex, randomPoint, renderCellPage, symbolicRules } from "@ostl/ostl";
 import { describe, expect, it } from "vitest";
 import { ConstantNode, OperatorNode, SymbolNode } from "mathjs";
 
@@ -151,6 +151,44 @@ describe("the check catches wrong expressions", () => {
   it("a cell equation off by a factor 1 + 1e-6", () => {
     const wrong = { ...d, equations: d.equations.map((e) => (e.key === "next:h" ? { ...e, rhs: scaled(e.rhs) } : e)) };
     expect(checkDerivation(wrong, cell).values.find((v) => v.key === "next:h")!.error).toBeGreaterThan(1e-7);
+  });
+});
+
+describe("steps of other shapes", () => {
+  const check = (cell: Cell) => {
+    const d = deriveCell(cell);
+    for (const seed of [1, 2]) expect(checkDerivation(d, cell, randomPoint(cell, d, seed)).maxError).toBeLessThan(1e-9);
+    return d;
+  };
+
+  it("an output y that is not a state field gets equations and blocks of its own, through the next state", () => {
+    const cell = defineCell({
+      name: "readout-in-cell",
+      init: (key, { inputSize: m, hiddenSize: n }) => ({ params: { W: key.normal([n, m]), v: key.normal([n]) }, state: { h: core.zeros([n]) } }),
+      step: (p, s, x) => {
+        const h = ad.tanh(ad.add(ad.mul(0.5, s.h!), ad.matmul(x, ad.transpose(p.W!))));
+        return { state: { h }, y: ad.sigmoid(ad.mul(p.v!, h)) };
+      },
+    });
+    const d = check(cell);
+    expect(d.outputField).toBeNull();
+    expect(d.blocks.filter((b) => b.outputKey === "output:y").map((b) => `${b.id}: ${b.form}`)).toEqual(["y|previous:h: diagonal", "y|input:x: full", "y|param:W: row", "y|param:v: diagonal"]);
+    expect(renderCellPage(d, ostlCost(cell, []))).toContain("## Output Jacobians");
+  });
+
+  it("a state field passed through unchanged, and an array captured by the step", () => {
+    const mask = core.tensor([1, 0, 1, 0]);
+    const cell = defineCell({
+      name: "masked",
+      init: (key, { inputSize: m, hiddenSize: n }) => ({ params: { W: key.normal([n, m]) }, state: { h: core.zeros([n]), c: core.zeros([n]) } }),
+      step: (p, s, x) => {
+        const h = ad.add(ad.mul(mask, s.c!), ad.tanh(ad.matmul(x, ad.transpose(p.W!))));
+        return { state: { h, c: s.c! }, y: h };
+      },
+    });
+    const d = check(cell);
+    expect([...d.quantities.values()].filter((q) => q.kind === "constant").map((q) => q.tex)).toEqual(["\\kappa^{(1)}"]);
+    expect(Object.fromEntries(d.blocks.filter((b) => b.output === "c").map((b) => [b.id, b.form]))).toEqual({ "c|previous:c": "diagonal", "c|previous:h": "zero", "c|input:x": "zero", "c|param:W": "zero" });
   });
 });
 
