@@ -11,9 +11,10 @@ import { ValueError } from "@ostl/core";
  *
  * @example
  * ```ts
- * import { type ActivationName, ssnu } from "@ostl/models";
- * const g: ActivationName = "relu";
- * const cell = ssnu({ activation: g });
+ * import { activation, type ActivationName } from "@ostl/models";
+ * import { tensor } from "@ostl/core";
+ * const names: ActivationName[] = ["identity", "relu", "leakyRelu"];
+ * console.log(names.map((g) => activation(g)(tensor([-1])).toNested())); // [[-1], [0], [-0.01]]
  * ```
  */
 export type ActivationName = "identity" | "relu" | "leakyRelu";
@@ -25,7 +26,7 @@ export type ActivationName = "identity" | "relu" | "leakyRelu";
  * ```ts
  * import { tensor } from "@ostl/core";
  * import { leakyRelu } from "@ostl/models";
- * leakyRelu(tensor([-2, 3]), 0.1).toNested(); // [-0.2, 3]
+ * console.log(leakyRelu(tensor([-2, 3]), 0.1).toNested()); // [-0.2, 3]
  * ```
  */
 export function leakyRelu(x: TensorLike, negativeSlope = 0.01): Tensor {
@@ -58,7 +59,7 @@ export const ACTIVATIONS = Object.keys(TABLE) as readonly ActivationName[];
  * ```ts
  * import { tensor } from "@ostl/core";
  * import { activation } from "@ostl/models";
- * activation("relu")(tensor([-1, 2])).toNested(); // [0, 2]
+ * console.log(activation("relu")(tensor([-1, 2])).toNested()); // [0, 2]
  * ```
  */
 export function activation(name: ActivationName, negativeSlope = 0.01): (x: Tensor) => Tensor {

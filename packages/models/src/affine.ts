@@ -16,7 +16,7 @@ import type { NDArray, PRNG } from "@ostl/core";
  * ```ts
  * import { tensor } from "@ostl/core";
  * import { dense } from "@ostl/models";
- * dense(tensor([1, 1]), tensor([[1, 2], [3, 4], [5, 6]])).toNested(); // [3, 7, 11]
+ * console.log(dense(tensor([1, 1]), tensor([[1, 2], [3, 4], [5, 6]])).toNested()); // [3, 7, 11]
  * ```
  */
 export function dense(x: Tensor, W: Tensor): Tensor {
@@ -37,7 +37,7 @@ function gateNames(g: string): { W: string; U: string; b: string } {
  * import { tensor } from "@ostl/core";
  * import { gatePreactivation } from "@ostl/models";
  * const p = { W_i: tensor([[2]]), U_i: tensor([[3]]), b_i: tensor([1]) };
- * gatePreactivation(p, "i", tensor([1]), tensor([1])).toNested(); // [6]
+ * console.log(gatePreactivation(p, "i", tensor([1]), tensor([1])).toNested()); // [6]
  * ```
  */
 export function gatePreactivation(params: TensorRecord, g: string, x: Tensor, h: Tensor): Tensor {
@@ -54,7 +54,7 @@ export function gatePreactivation(params: TensorRecord, g: string, x: Tensor, h:
  * import { PRNG } from "@ostl/core";
  * import { initGates, uniformFanIn } from "@ostl/models";
  * const p = initGates(new PRNG(0), ["r", "z"], { inputSize: 3, hiddenSize: 4 }, uniformFanIn(4));
- * Object.keys(p); // ["W_r", "U_r", "b_r", "W_z", "U_z", "b_z"]
+ * console.log(Object.keys(p)); // ["W_r", "U_r", "b_r", "W_z", "U_z", "b_z"]
  * ```
  */
 export function initGates(key: PRNG, gates: readonly string[], config: CellConfig, init: Initializer): Record<string, NDArray> {

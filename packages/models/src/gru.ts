@@ -17,7 +17,7 @@ import { checkOptions } from "./options.js";
  * ```ts
  * import { gru, type GruVariant } from "@ostl/models";
  * const variant: GruVariant = "reset-before";
- * gru({ variant }).name; // "gru-reset-before"
+ * console.log(gru({ variant }).name); // "gru-reset-before"
  * ```
  */
 export type GruVariant = "reset-after" | "reset-before";
@@ -28,8 +28,10 @@ export type GruVariant = "reset-after" | "reset-before";
  * @example
  * ```ts
  * import { gru, type GruOptions } from "@ostl/models";
+ * import { PRNG } from "@ostl/core";
  * const options: GruOptions = { variant: "reset-after" };
- * const cell = gru(options);
+ * const { params } = gru(options).init(new PRNG(0), { inputSize: 3, hiddenSize: 4 });
+ * console.log(gru(options).name, "b_hn" in params); // gru true
  * ```
  */
 export interface GruOptions {
@@ -64,7 +66,8 @@ const VARIANTS: readonly GruVariant[] = ["reset-after", "reset-before"];
  * import { gru } from "@ostl/models";
  * const cell = gru({ variant: "reset-before" });
  * const { params, state } = cell.init(new PRNG(0), { inputSize: 3, hiddenSize: 4 });
- * const { y } = cell.step(params, state, tensor([1, 0, -1])); // y has shape [4]
+ * const { y } = cell.step(params, state, tensor([1, 0, -1]));
+ * console.log(Object.keys(params).length, y.shape); // 9 [4]
  * ```
  */
 export function gru(options: GruOptions = {}): Cell {

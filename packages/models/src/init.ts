@@ -14,7 +14,7 @@ import { full, type NDArray, type PRNG, ValueError } from "@ostl/core";
  * import { PRNG } from "@ostl/core";
  * import { type Initializer } from "@ostl/models";
  * const half: Initializer = (key, shape) => key.uniform(shape, -0.5, 0.5);
- * half(new PRNG(1), [2]).shape; // [2]
+ * console.log(half(new PRNG(1), [2]).shape); // [2]
  * ```
  */
 export type Initializer = (key: PRNG, shape: readonly number[]) => NDArray;
@@ -28,7 +28,8 @@ export type Initializer = (key: PRNG, shape: readonly number[]) => NDArray;
  * ```ts
  * import { PRNG } from "@ostl/core";
  * import { glorotUniform } from "@ostl/models";
- * const W = glorotUniform(new PRNG(0), [4, 3]); // entries within ±sqrt(6 / 7)
+ * const W = glorotUniform(new PRNG(0), [4, 3]);
+ * console.log(W.shape, W.toFlat().every((w) => Math.abs(w) <= Math.sqrt(6 / 7))); // [4, 3] true
  * ```
  */
 export const glorotUniform: Initializer = (key, shape) => {
@@ -45,7 +46,8 @@ export const glorotUniform: Initializer = (key, shape) => {
  * ```ts
  * import { PRNG } from "@ostl/core";
  * import { uniformFanIn } from "@ostl/models";
- * const U = uniformFanIn(16)(new PRNG(0), [16, 16]); // entries within ±0.25
+ * const U = uniformFanIn(16)(new PRNG(0), [16, 16]);
+ * console.log(U.toFlat().every((u) => Math.abs(u) <= 0.25)); // true
  * ```
  */
 export function uniformFanIn(n: number): Initializer {
@@ -62,7 +64,7 @@ export function uniformFanIn(n: number): Initializer {
  * ```ts
  * import { PRNG } from "@ostl/core";
  * import { constant } from "@ostl/models";
- * constant(-1)(new PRNG(0), [3]).toNested(); // [-1, -1, -1]
+ * console.log(constant(-1)(new PRNG(0), [3]).toNested()); // [-1, -1, -1]
  * ```
  */
 export function constant(value: number): Initializer {
@@ -77,7 +79,7 @@ export function constant(value: number): Initializer {
  * ```ts
  * import { PRNG } from "@ostl/core";
  * import { zerosInit } from "@ostl/models";
- * zerosInit(new PRNG(0), [2]).toNested(); // [0, 0]
+ * console.log(zerosInit(new PRNG(0), [2]).toNested()); // [0, 0]
  * ```
  */
 export const zerosInit: Initializer = constant(0);
@@ -91,7 +93,7 @@ export const zerosInit: Initializer = constant(0);
  * import { PRNG } from "@ostl/core";
  * import { constant, glorotUniform, initParams } from "@ostl/models";
  * const p = initParams(new PRNG(0), { W: [glorotUniform, [4, 3]], b: [constant(-1), [4]] });
- * p.W!.shape; // [4, 3]
+ * console.log(p.W!.shape); // [4, 3]
  * ```
  */
 export function initParams(key: PRNG, table: Readonly<Record<string, readonly [Initializer, readonly number[]]>>): Record<string, NDArray> {

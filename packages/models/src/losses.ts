@@ -22,7 +22,7 @@ function sameShape(loss: string, y: Tensor, t: Tensor): void {
  * ```ts
  * import { tensor } from "@ostl/core";
  * import { mse } from "@ostl/models";
- * mse(tensor([1, 2]), tensor([0, 0])).item(); // 2.5
+ * console.log(mse(tensor([1, 2]), tensor([0, 0])).item()); // 2.5
  * ```
  */
 export const mse: Loss = (y, t) => {
@@ -40,7 +40,8 @@ export const mse: Loss = (y, t) => {
  * ```ts
  * import { tensor } from "@ostl/core";
  * import { softmaxCrossEntropy } from "@ostl/models";
- * softmaxCrossEntropy(tensor([0, 0]), tensor([1, 0])).item(); // log 2 = 0.693...
+ * // log 2: the logits give both classes probability 1/2
+ * console.log(softmaxCrossEntropy(tensor([0, 0]), tensor([1, 0])).item()); // 0.6931471805599453
  * ```
  */
 export const softmaxCrossEntropy: Loss = (y, t) => {
@@ -57,7 +58,8 @@ export const softmaxCrossEntropy: Loss = (y, t) => {
  * ```ts
  * import { tensor } from "@ostl/core";
  * import { sigmoidCrossEntropy } from "@ostl/models";
- * sigmoidCrossEntropy(tensor([0, 1000]), tensor([1, 1])).item(); // log 2 (+ 0 for the confident key)
+ * // log 2 for the undecided key, 0 for the confident one (no overflow at 1000)
+ * console.log(sigmoidCrossEntropy(tensor([0, 1000]), tensor([1, 1])).item()); // 0.6931471805599453
  * ```
  */
 export const sigmoidCrossEntropy: Loss = (y, t) => {
@@ -71,7 +73,7 @@ export const sigmoidCrossEntropy: Loss = (y, t) => {
  * @example
  * ```ts
  * import { losses } from "@ostl/models";
- * Object.keys(losses); // ["mse", "softmaxCrossEntropy", "sigmoidCrossEntropy"]
+ * console.log(Object.keys(losses)); // ["mse", "softmaxCrossEntropy", "sigmoidCrossEntropy"]
  * ```
  */
 export const losses = { mse, softmaxCrossEntropy, sigmoidCrossEntropy } as const satisfies Record<string, Loss>;
@@ -82,8 +84,9 @@ export const losses = { mse, softmaxCrossEntropy, sigmoidCrossEntropy } as const
  * @example
  * ```ts
  * import { losses, type LossName } from "@ostl/models";
+ * import { tensor } from "@ostl/core";
  * const name: LossName = "sigmoidCrossEntropy";
- * const loss = losses[name];
+ * console.log(losses[name](tensor([0]), tensor([1])).item()); // 0.6931471805599453
  * ```
  */
 export type LossName = keyof typeof losses;
@@ -96,7 +99,7 @@ export type LossName = keyof typeof losses;
  * ```ts
  * import { tensor } from "@ostl/core";
  * import { lossByName } from "@ostl/models";
- * lossByName("mse")(tensor([1]), tensor([0])).item(); // 0.5
+ * console.log(lossByName("mse")(tensor([1]), tensor([0])).item()); // 0.5
  * ```
  */
 export function lossByName(name: string): Loss {

@@ -27,7 +27,8 @@ import { uniformFanIn } from "./init.js";
  * import { lstm } from "@ostl/models";
  * const cell = lstm();
  * const { params, state } = cell.init(new PRNG(0), { inputSize: 3, hiddenSize: 4 });
- * const next = cell.step(params, state, tensor([1, 0, -1])).state; // { h, c }, each of shape [4]
+ * const next = cell.step(params, state, tensor([1, 0, -1])).state;
+ * console.log(Object.keys(next), next.h!.shape, next.c!.shape); // ["h", "c"] [4] [4]
  * ```
  */
 export function lstm(): Cell {

@@ -13,8 +13,12 @@ import { ValueError } from "@ostl/core";
  * @example
  * ```ts
  * import { checkOptions } from "@ostl/models";
- * checkOptions("snu", { decay: 0.9 }, ["decay", "recurrent"]); // ok
- * // checkOptions("snu", { dacay: 0.9 }, ["decay"]) throws "snu: unknown option 'dacay' (known: decay)"
+ * checkOptions("snu", { decay: 0.9 }, ["decay", "recurrent"]); // passes
+ * try {
+ *   checkOptions("snu", { dacay: 0.9 }, ["decay"]);
+ * } catch (e) {
+ *   console.log((e as Error).message); // snu: unknown option 'dacay' (known: decay)
+ * }
  * ```
  */
 export function checkOptions(factory: string, options: object, known: readonly string[]): void {

@@ -18,7 +18,7 @@ import { snu, ssnu, type SnuOptions, type StepSnuOptions } from "./snu.js";
  * ```ts
  * import { type CellFactory, cells } from "@ostl/models";
  * const make: CellFactory = cells.ssnu;
- * make({ decay: 0.9 }).name; // "ssnu"
+ * console.log(make({ decay: 0.9 }).name); // "ssnu"
  * ```
  */
 export type CellFactory = (options?: object) => Cell;
@@ -31,7 +31,7 @@ export type CellFactory = (options?: object) => Cell;
  * ```ts
  * import { cells } from "@ostl/models";
  * const cell = cells.snu({ recurrent: true });
- * cell.name; // "rsnu"
+ * console.log(cell.name); // "rsnu"
  * ```
  */
 export const cells = {
@@ -49,7 +49,7 @@ export const cells = {
  * ```ts
  * import { cells, type CellName } from "@ostl/models";
  * const name: CellName = "lstm";
- * cells[name]().name; // "lstm"
+ * console.log(cells[name]().name); // "lstm"
  * ```
  */
 export type CellName = keyof typeof cells;
@@ -62,7 +62,7 @@ export type CellName = keyof typeof cells;
  * ```ts
  * import { cellByName } from "@ostl/models";
  * const cell = cellByName("gru", { variant: "reset-before" });
- * cell.name; // "gru-reset-before"
+ * console.log(cell.name); // "gru-reset-before"
  * ```
  */
 export function cellByName(name: string, options: object = {}): Cell {

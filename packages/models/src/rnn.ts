@@ -21,7 +21,8 @@ import { uniformFanIn } from "./init.js";
  * import { rnn } from "@ostl/models";
  * const cell = rnn();
  * const { params, state } = cell.init(new PRNG(0), { inputSize: 3, hiddenSize: 4 });
- * const { y } = cell.step(params, state, tensor([1, 0, -1])); // y has shape [4]
+ * const { y } = cell.step(params, state, tensor([1, 0, -1]));
+ * console.log(Object.keys(params), y.shape); // ["W", "U", "b"] [4]
  * ```
  */
 export function rnn(): Cell {

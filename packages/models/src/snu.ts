@@ -20,7 +20,7 @@ import { checkOptions } from "./options.js";
  * ```ts
  * import { type SnuOptions, ssnu } from "@ostl/models";
  * const options: SnuOptions = { recurrent: true, activation: "leakyRelu", negativeSlope: 0.1, decay: 0.9, threshold: 0.5 };
- * ssnu(options).name; // "rssnu"
+ * console.log(ssnu(options).name); // "rssnu"
  * ```
  */
 export interface SnuOptions {
@@ -45,8 +45,10 @@ export interface SnuOptions {
  * ```ts
  * import { fastSigmoid } from "@ostl/autodiff";
  * import { snu, type StepSnuOptions } from "@ostl/models";
+ * import { PRNG } from "@ostl/core";
  * const options: StepSnuOptions = { surrogate: fastSigmoid(10), trainableDecay: true };
- * const cell = snu(options);
+ * const { params } = snu(options).init(new PRNG(0), { inputSize: 3, hiddenSize: 4 });
+ * console.log(Object.keys(params), params.decay!.toNested()); // ["W", "b", "decay"] [0.8, 0.8, 0.8, 0.8]
  * ```
  */
 export interface StepSnuOptions extends SnuOptions {
@@ -121,7 +123,9 @@ function snuFamily(output: Output, options: SnuOptions): Cell {
  * import { snu } from "@ostl/models";
  * const cell = snu({ recurrent: true, activation: "relu", surrogate: sigmoidDerivative(4) });
  * const { params, state } = cell.init(new PRNG(0), { inputSize: 3, hiddenSize: 4 });
- * const { y } = cell.step(params, state, tensor([1, 0, -1])); // spikes: entries 0 or 1
+ * console.log(Object.keys(params)); // ["W", "H", "b"]
+ * console.log(cell.step(params, state, tensor([1, 0, -1])).y.toNested()); // [0, 0, 0, 0]
+ * console.log(cell.step(params, state, tensor([3, 0, -3])).y.toNested()); // [0, 0, 1, 0]
  * ```
  */
 export function snu(options: StepSnuOptions = {}): Cell {
@@ -150,8 +154,9 @@ export function snu(options: StepSnuOptions = {}): Cell {
  * import { ssnu } from "@ostl/models";
  * const cell = ssnu({ decay: 0.9, trainableDecay: true });
  * const { params, state } = cell.init(new PRNG(0), { inputSize: 3, hiddenSize: 4 });
- * Object.keys(params); // ["W", "b", "decay"]
- * const { y } = cell.step(params, state, tensor([1, 0, -1])); // entries in (0, 1)
+ * console.log(Object.keys(params)); // ["W", "b", "decay"]
+ * const { y } = cell.step(params, state, tensor([1, 0, -1]));
+ * console.log((y.toNested() as number[]).map((v) => v.toFixed(3))); // ["0.219", "0.247", "0.448", "0.150"]
  * ```
  */
 export function ssnu(options: SnuOptions = {}): Cell {

@@ -15,8 +15,9 @@ import type { LossName } from "../losses.js";
  * @example
  * ```ts
  * import { tensor } from "@ostl/core";
- * import type { SequenceExample } from "@ostl/models";
+ * import { scoredSteps, type SequenceExample } from "@ostl/models";
  * const ex: SequenceExample = { inputs: [tensor([1]), tensor([0])], targets: [null, tensor([1])] };
+ * console.log(ex.inputs.length, scoredSteps([ex])); // 2 1
  * ```
  */
 export interface SequenceExample {
@@ -71,7 +72,14 @@ export function scoredSteps(examples: readonly SequenceExample[]): number {
  * @example
  * ```ts
  * import { checkDataset, copyTask } from "@ostl/models";
- * checkDataset(copyTask({ symbols: 3, length: 2, delay: 2, examples: [4, 1, 1], seed: 0 })); // ok
+ * import { tensor } from "@ostl/core";
+ * const data = copyTask({ symbols: 3, length: 2, delay: 2, examples: [4, 1, 1], seed: 0 });
+ * checkDataset(data); // passes
+ * try {
+ *   checkDataset({ ...data, test: [{ inputs: [tensor([1])], targets: [null] }] });
+ * } catch (e) {
+ *   console.log((e as Error).message); // copy: test[0] input at step 0 has shape [1], expected [5]
+ * }
  * ```
  */
 export function checkDataset(data: Dataset): void {

@@ -35,8 +35,9 @@ export const JSB_CHORALES_SOURCE = {
  *
  * @example
  * ```ts
- * import type { JsbChorales } from "@ostl/models";
+ * import { jsbDataset, type JsbChorales } from "@ostl/models";
  * const tiny: JsbChorales = { train: [[[60, 64], [62], []]], valid: [[[60], [60]]], test: [[[72], [71]]] };
+ * console.log(jsbDataset(tiny).train[0]!.inputs.length); // 2
  * ```
  */
 export interface JsbChorales {

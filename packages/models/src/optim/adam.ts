@@ -11,8 +11,11 @@ import { checkHyper, ElementwiseOptimizer, type Optimizer } from "./optimizer.js
  * @example
  * ```ts
  * import { adam, type AdamOptions } from "@ostl/models";
- * const options: AdamOptions = { learningRate: 1e-3, beta2: 0.99 };
- * const opt = adam(options);
+ * import { type NDArray, tensor } from "@ostl/core";
+ * const options: AdamOptions = { learningRate: 0.1, beta2: 0.99 };
+ * const next = adam(options).step({ w: tensor([1]) }, { w: tensor([4]) });
+ * // the first Adam step moves every entry by about the learning rate, whatever the gradient's size
+ * console.log((next.w as NDArray).toFlat()); // [0.9000000002499999]
  * ```
  */
 export interface AdamOptions {

@@ -59,10 +59,15 @@ export function checkHyper(op: string, name: string, value: number, min: number,
  *
  * @example
  * ```ts
- * import type { LeafUpdate } from "@ostl/models";
- * const plain: LeafUpdate = (out, p, g) => {
- *   for (let i = 0; i < p.length; i++) out[i] = p[i]! - 0.1 * g[i]!;
+ * import { ElementwiseOptimizer, type LeafUpdate } from "@ostl/models";
+ * import { type NDArray, tensor } from "@ostl/core";
+ * // gradient descent with a step size that halves every step, using the step number t
+ * const halving: LeafUpdate = (out, p, g, _slots, t) => {
+ *   for (let i = 0; i < p.length; i++) out[i] = p[i]! - g[i]! / 2 ** t;
  * };
+ * const opt = new ElementwiseOptimizer("halving", 1, 0, halving);
+ * const once = opt.step({ w: tensor([1]) }, { w: tensor([1]) });
+ * console.log((opt.step(once, { w: tensor([1]) }).w as NDArray).toFlat()); // [0.25]
  * ```
  */
 export type LeafUpdate = (out: NDArray["data"], param: NDArray["data"], grad: NDArray["data"], slots: Float64Array[], t: number) => void;

@@ -14,7 +14,9 @@ import { sgd } from "./sgd.js";
  * @example
  * ```ts
  * import { type OptimizerName, OPTIMIZERS } from "@ostl/models";
- * const name: OptimizerName = OPTIMIZERS[0]; // "adam"
+ * import { optimizerByName } from "@ostl/models";
+ * const name: OptimizerName = OPTIMIZERS[0]!;
+ * console.log(name, optimizerByName(name, { learningRate: 0.01 }).learningRate); // adam 0.01
  * ```
  */
 export type OptimizerName = "adam" | "sgd";

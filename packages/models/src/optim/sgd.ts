@@ -12,7 +12,7 @@ import { checkHyper, ElementwiseOptimizer, type Optimizer } from "./optimizer.js
  * ```ts
  * import { sgd, type SgdOptions } from "@ostl/models";
  * const options: SgdOptions = { learningRate: 0.01, momentum: 0.9 };
- * const opt = sgd(options);
+ * console.log(sgd(options).name, sgd(options).learningRate); // sgd 0.01
  * ```
  */
 export interface SgdOptions {
@@ -33,8 +33,8 @@ export interface SgdOptions {
  * import { sgd } from "@ostl/models";
  * const opt = sgd({ learningRate: 0.1, momentum: 0.5 });
  * let p = { w: tensor([1]) };
- * p = opt.step(p, { w: tensor([1]) }); // v = 1:   w = 1 - 0.1
- * p = opt.step(p, { w: tensor([1]) }); // v = 1.5: w = 0.9 - 0.15
+ * p = opt.step(p, { w: tensor([1]) }); // v = 1, w = 1 - 0.1
+ * p = opt.step(p, { w: tensor([1]) }); // v = 1.5, w = 0.9 - 0.15
  * console.log((p.w as NDArray).toFlat()); // [0.75]
  * ```
  */

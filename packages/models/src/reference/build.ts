@@ -18,7 +18,7 @@ import type { FlatParamValues, ReferenceCase } from "./parse.js";
  * import { buildReferenceCase, parseReferenceFile, type ReferenceSetup } from "@ostl/models";
  * const file = parseReferenceFile(readFileSync("fixtures/reference-public.json", "utf8"), "reference-public.json");
  * const setup: ReferenceSetup = buildReferenceCase(file.cases[0]!);
- * console.log(setup.expected.lossValue);
+ * console.log(setup.name, setup.expected.lossValue); // rnn-L1-small 1.0679025735374055
  * ```
  */
 export interface ReferenceSetup {
@@ -67,8 +67,10 @@ const rows = (values: readonly (readonly number[])[]): NDArray[] => values.map((
  * import { readFileSync } from "node:fs";
  * import { buildReferenceCase, parseReferenceFile } from "@ostl/models";
  * const file = parseReferenceFile(readFileSync("fixtures/reference-public.json", "utf8"), "reference-public.json");
- * const { network, params, inputs } = buildReferenceCase(file.cases[0]!);
- * const first = network.step(params, network.initialState(), inputs[0]!).logits; // = expected.outputs[0]
+ * import { allClose, type NDArray } from "@ostl/core";
+ * const { network, params, inputs, expected } = buildReferenceCase(file.cases[0]!);
+ * const first = network.step(params, network.initialState(), inputs[0]!).logits as NDArray;
+ * console.log(allClose(first, expected.outputs[0]!, 1e-12, 1e-12)); // true
  * ```
  */
 export function buildReferenceCase(c: ReferenceCase): ReferenceSetup {

@@ -20,6 +20,7 @@ import { snu, ssnu } from "../snu.js";
  * import { referenceCell, type ReferenceSurrogate } from "@ostl/models";
  * const surrogate: ReferenceSurrogate = { kind: "sigmoid-derivative", slope: 4 };
  * const cell = referenceCell("snu", surrogate, { decay: 0.8 });
+ * console.log(cell.name); // snu
  * ```
  */
 export interface ReferenceSurrogate {
@@ -54,7 +55,7 @@ const SPECS = {
  * ```ts
  * import { referenceCell, type ReferenceCellName } from "@ostl/models";
  * const name: ReferenceCellName = "gru";
- * referenceCell(name).name; // "gru"
+ * console.log(referenceCell(name).name); // "gru"
  * ```
  */
 export type ReferenceCellName = keyof typeof SPECS;
@@ -65,7 +66,7 @@ export type ReferenceCellName = keyof typeof SPECS;
  * @example
  * ```ts
  * import { REFERENCE_CELLS } from "@ostl/models";
- * REFERENCE_CELLS.includes("rsnu"); // true
+ * console.log(REFERENCE_CELLS.includes("rsnu")); // true
  * ```
  */
 export const REFERENCE_CELLS = Object.keys(SPECS) as readonly ReferenceCellName[];
@@ -77,7 +78,7 @@ export const REFERENCE_CELLS = Object.keys(SPECS) as readonly ReferenceCellName[
  * @example
  * ```ts
  * import { referenceCellNeeds } from "@ostl/models";
- * referenceCellNeeds("ssnu"); // { decay: true, surrogate: false }
+ * console.log(referenceCellNeeds("ssnu")); // { decay: true, surrogate: false }
  * ```
  */
 export function referenceCellNeeds(cell: ReferenceCellName): { decay: boolean; surrogate: boolean } {
@@ -95,7 +96,7 @@ export function referenceCellNeeds(cell: ReferenceCellName): { decay: boolean; s
  * ```ts
  * import { referenceCell } from "@ostl/models";
  * const cell = referenceCell("rsnu", { kind: "sigmoid-derivative", slope: 4 }, { decay: 0.8 });
- * cell.name; // "rsnu"
+ * console.log(cell.name); // "rsnu"
  * ```
  */
 export function referenceCell(cell: string, surrogate?: ReferenceSurrogate | null, constants: Readonly<Record<string, number>> = {}): Cell {

@@ -44,7 +44,7 @@ export const REFERENCE_SCHEMA = "ostl-reference/1";
  * import { type FlatParamValues, parseReferenceFile } from "@ostl/models";
  * const file = parseReferenceFile(readFileSync("fixtures/reference-public.json", "utf8"), "reference-public.json");
  * const grads: FlatParamValues = file.cases[0]!.grads.bptt;
- * Object.keys(grads); // ["layer0.W", "layer0.U", "layer0.b", "readout.W", "readout.b"]
+ * console.log(Object.keys(grads)); // ["layer0.W", "layer0.U", "layer0.b", "readout.W", "readout.b"]
  * ```
  */
 export type FlatParamValues = Readonly<Record<string, NestedArray>>;
@@ -57,7 +57,8 @@ export type FlatParamValues = Readonly<Record<string, NestedArray>>;
  * import { readFileSync } from "node:fs";
  * import { parseReferenceFile, type ReferenceLoss } from "@ostl/models";
  * const file = parseReferenceFile(readFileSync("fixtures/reference-public.json", "utf8"), "reference-public.json");
- * const loss: ReferenceLoss = file.cases[3]!.loss; // "xent"
+ * const losses: ReferenceLoss[] = file.cases.map((c) => c.loss);
+ * console.log(losses.filter((l) => l === "mse").length, losses.filter((l) => l === "xent").length); // 21 7
  * ```
  */
 export type ReferenceLoss = "mse" | "xent";
@@ -276,7 +277,7 @@ function parseCase(file: string, raw: Json, index: number): ReferenceCase {
  * import { readFileSync } from "node:fs";
  * import { parseReferenceFile } from "@ostl/models";
  * const file = parseReferenceFile(readFileSync("fixtures/reference-public.json", "utf8"), "reference-public.json");
- * file.cases.length; // 28
+ * console.log(file.cases.length); // 28
  * ```
  */
 export function parseReferenceFile(text: string, fileName: string): ReferenceFile {

@@ -15,8 +15,9 @@ import { generateSplits, integerOption, type SplitSizes } from "./split-sizes.js
  * @example
  * ```ts
  * import { adding, type AddingOptions } from "@ostl/models";
- * const options: AddingOptions = { length: 50, examples: [2000, 200, 200], seed: 3 };
+ * const options: AddingOptions = { length: 50, examples: [20, 5, 5], seed: 3 };
  * const data = adding(options);
+ * console.log(data.train.length, data.test.length, data.train[0]!.inputs.length, data.inputSize); // 20 5 50 2
  * ```
  */
 export interface AddingOptions {

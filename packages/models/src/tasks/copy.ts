@@ -15,8 +15,9 @@ import { generateSplits, integerOption, type SplitSizes } from "./split-sizes.js
  * @example
  * ```ts
  * import { copyTask, type CopyOptions } from "@ostl/models";
- * const options: CopyOptions = { symbols: 4, length: 3, delay: 5, examples: [500, 50, 50], seed: 1 };
+ * const options: CopyOptions = { symbols: 4, length: 3, delay: 5, examples: [50, 5, 5], seed: 1 };
  * const data = copyTask(options);
+ * console.log(data.train.length, data.train[0]!.inputs.length, data.inputSize, data.outputSize); // 50 11 6 4
  * ```
  */
 export interface CopyOptions {

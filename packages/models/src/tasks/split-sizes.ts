@@ -11,8 +11,10 @@ import type { SequenceExample } from "../data/dataset.js";
  *
  * @example
  * ```ts
- * import type { SplitSizes } from "@ostl/models";
- * const sizes: SplitSizes = [1000, 100, 100];
+ * import { adding, type SplitSizes } from "@ostl/models";
+ * const sizes: SplitSizes = [10, 2, 3];
+ * const data = adding({ length: 5, examples: sizes, seed: 0 });
+ * console.log(data.train.length, data.valid.length, data.test.length); // 10 2 3
  * ```
  */
 export type SplitSizes = readonly [train: number, valid: number, test: number];

@@ -21,7 +21,9 @@ import { withMaskedLoss } from "./network.js";
  * import { adding, datasetNetwork, evaluate, rnn } from "@ostl/models";
  * const data = adding({ length: 8, examples: [4, 4, 4], seed: 0 });
  * const net = datasetNetwork(data, rnn(), 8);
- * const loss = evaluate(net, net.init(new PRNG(0)), data.test); // ½ squared error at the last step
+ * // the mean of the ½ squared error at the last step of each sequence (the only scored step)
+ * const loss = evaluate(net, net.init(new PRNG(0)), data.test);
+ * console.log(loss.toFixed(4), evaluate(net, net.init(new PRNG(0)), data.test, 1) === loss); // 1.1411 true
  * ```
  */
 export function evaluate(network: Network, params: NetworkParams, examples: readonly SequenceExample[], batchSize = 64): number {

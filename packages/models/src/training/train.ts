@@ -21,9 +21,17 @@ import { withMaskedLoss } from "./network.js";
  *
  * @example
  * ```ts
- * import type { UpdateEvery } from "@ostl/models";
- * const online: UpdateEvery = 1;
- * const perSequence: UpdateEvery = "sequence";
+ * import { PRNG } from "@ostl/core";
+ * import { adam, copyTask, datasetNetwork, rnn, train, type UpdateEvery } from "@ostl/models";
+ * const data = copyTask({ symbols: 3, length: 2, delay: 2, examples: [4, 2, 2], seed: 0 });
+ * const net = datasetNetwork(data, rnn(), 8);
+ * const updates = async (updateEvery: UpdateEvery) => {
+ *   const optimizer = adam({ learningRate: 0.01 });
+ *   await train(net, net.init(new PRNG(1)), data, { algorithm: "ostl", optimizer, epochs: 1, updateEvery });
+ *   return optimizer.steps;
+ * };
+ * // once per sequence, or after every step that carries a loss
+ * console.log(await updates("sequence"), await updates(1)); // 4 8
  * ```
  */
 export type UpdateEvery = number | "sequence";
@@ -34,8 +42,12 @@ export type UpdateEvery = number | "sequence";
  * @example
  * ```ts
  * import { PRNG } from "@ostl/core";
- * import { adam, type TrainOptions } from "@ostl/models";
- * const options: TrainOptions = { algorithm: "ostl", optimizer: adam({ learningRate: 1e-3 }), epochs: 30, shuffle: new PRNG(1) };
+ * import { adam, copyTask, datasetNetwork, rnn, train, type TrainOptions } from "@ostl/models";
+ * const data = copyTask({ symbols: 3, length: 2, delay: 2, examples: [8, 2, 2], seed: 0 });
+ * const net = datasetNetwork(data, rnn(), 8);
+ * const options: TrainOptions = { algorithm: "bptt", optimizer: adam({ learningRate: 1e-2 }), epochs: 3, batchSize: 4, clipNorm: 1, shuffle: new PRNG(1) };
+ * const { history } = await train(net, net.init(new PRNG(0)), data, options);
+ * console.log(history.map((m) => m.epoch), options.optimizer.steps); // [1, 2, 3] 6
  * ```
  */
 export interface TrainOptions {
@@ -63,8 +75,13 @@ export interface TrainOptions {
  *
  * @example
  * ```ts
- * import type { EpochMetrics } from "@ostl/models";
- * const m: EpochMetrics = { epoch: 1, train: 9.1, valid: 8.9, test: 8.95, seconds: 31.2 };
+ * import { PRNG } from "@ostl/core";
+ * import { adam, copyTask, datasetNetwork, rnn, train, type EpochMetrics } from "@ostl/models";
+ * const data = copyTask({ symbols: 3, length: 2, delay: 2, examples: [4, 2, 2], seed: 0 });
+ * const net = datasetNetwork(data, rnn(), 8);
+ * const { history } = await train(net, net.init(new PRNG(0)), data, { algorithm: "ostl", optimizer: adam({ learningRate: 0.01 }), epochs: 1 });
+ * const m: EpochMetrics = history[0]!;
+ * console.log(Object.keys(m), m.epoch, m.valid > 0); // ["epoch", "train", "valid", "test", "seconds"] 1 true
  * ```
  */
 export interface EpochMetrics {
@@ -80,8 +97,13 @@ export interface EpochMetrics {
  *
  * @example
  * ```ts
- * import type { TrainProgress } from "@ostl/models";
- * const p: TrainProgress = { epoch: 1, epochs: 30, sequence: 10, sequences: 229, runningLoss: 12.3 };
+ * import { PRNG } from "@ostl/core";
+ * import { adam, copyTask, datasetNetwork, rnn, train, type TrainProgress } from "@ostl/models";
+ * const data = copyTask({ symbols: 3, length: 2, delay: 2, examples: [4, 2, 2], seed: 0 });
+ * const net = datasetNetwork(data, rnn(), 8);
+ * const seen: TrainProgress[] = [];
+ * await train(net, net.init(new PRNG(0)), data, { algorithm: "ostl", optimizer: adam({ learningRate: 0.01 }), epochs: 2, batchSize: 2 }, { onProgress: (p) => seen.push(p) });
+ * console.log(seen.map((p) => `${p.epoch}/${p.epochs}: ${p.sequence}/${p.sequences}`)); // ["1/2: 2/4", "1/2: 4/4", "2/2: 2/4", "2/2: 4/4"]
  * ```
  */
 export interface TrainProgress {
@@ -99,8 +121,15 @@ export interface TrainProgress {
  *
  * @example
  * ```ts
- * import type { TrainHooks } from "@ostl/models";
- * const hooks: TrainHooks = { onEpoch: (m) => console.log(m.epoch, m.test), shouldStop: () => false };
+ * import { PRNG } from "@ostl/core";
+ * import { adam, copyTask, datasetNetwork, rnn, train, type TrainHooks } from "@ostl/models";
+ * const data = copyTask({ symbols: 3, length: 2, delay: 2, examples: [4, 2, 2], seed: 0 });
+ * const net = datasetNetwork(data, rnn(), 8);
+ * const epochs: number[] = [];
+ * // stop during the third epoch: the two finished epochs are kept
+ * const hooks: TrainHooks = { onEpoch: (m) => void epochs.push(m.epoch), shouldStop: () => epochs.length === 2 };
+ * const result = await train(net, net.init(new PRNG(0)), data, { algorithm: "ostl", optimizer: adam({ learningRate: 0.01 }), epochs: 5 }, hooks);
+ * console.log(epochs, result.history.length, result.stopped); // [1, 2] 2 true
  * ```
  */
 export interface TrainHooks {
@@ -117,8 +146,12 @@ export interface TrainHooks {
  *
  * @example
  * ```ts
- * import type { TrainResult } from "@ostl/models";
- * const summarize = (r: TrainResult) => `${r.history.length} epochs${r.stopped ? " (stopped)" : ""}`;
+ * import { PRNG } from "@ostl/core";
+ * import { adam, copyTask, datasetNetwork, evaluate, rnn, train, type TrainResult } from "@ostl/models";
+ * const data = copyTask({ symbols: 3, length: 2, delay: 2, examples: [4, 2, 2], seed: 0 });
+ * const net = datasetNetwork(data, rnn(), 8);
+ * const result: TrainResult = await train(net, net.init(new PRNG(0)), data, { algorithm: "rtrl", optimizer: adam({ learningRate: 0.01 }), epochs: 2 });
+ * console.log(result.history.length, result.stopped, evaluate(net, result.params, data.test) === result.history[1]!.test); // 2 false true
  * ```
  */
 export interface TrainResult {

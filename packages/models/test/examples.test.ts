@@ -1,0 +1,7 @@
+/**
+ * Runs every `@example` of the TSDoc in `src/` and checks its printed output against its
+ * comments, and requires an example on every export (see test-support/examples.ts).
+ */
+import { exampleSuite } from "../../../test-support/examples.js";
+
+exampleSuite(import.meta.url, { minExamples: 100, minExports: 100 });
