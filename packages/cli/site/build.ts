@@ -10,14 +10,13 @@
  * Everything that can be built is built; the exit code is 1 when any step reported a problem.
  * Usage: build.ts [--skip-api] (--skip-api keeps the API reference of an earlier build)
  */
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { writeBuiltInPages } from "@ostl/cli";
 import { Application } from "typedoc";
 import { renderMarkdown } from "./markdown.js";
 import { sitePages } from "./pages.js";
-import { type Navigation, pageHtml, STYLE } from "./template.js";
+import { type Navigation, pageHtml, writeAssets } from "./template.js";
 
 const root = join(import.meta.dirname, "..", "..", "..");
 const docs = join(root, "docs");
@@ -66,11 +65,7 @@ function htmlPages(): void {
     formulas += (p.rendered.html.match(/class="katex"/g) ?? []).length;
     for (const e of p.rendered.mathErrors) problems.push(`${p.path}: KaTeX: ${e}`);
   }
-  const katexDist = dirname(createRequire(import.meta.url).resolve("katex/dist/katex.min.css"));
-  mkdirSync(join(site, "katex"), { recursive: true });
-  cpSync(join(katexDist, "katex.min.css"), join(site, "katex", "katex.min.css"));
-  cpSync(join(katexDist, "fonts"), join(site, "katex", "fonts"), { recursive: true });
-  writeFileSync(join(site, "style.css"), STYLE);
+  writeAssets(site);
   console.log(`pages: ${pages.length} (${formulas} formulas rendered by KaTeX)`);
 }
 

@@ -1,7 +1,10 @@
 /**
  * The HTML shell of every page of the documentation site (navigation, KaTeX's style sheet, the
- * site's own) and the style sheet itself.
+ * site's own), the style sheet itself, and the files every page loads.
  */
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 
 /** A link of the side navigation. */
 export interface NavLink {
@@ -77,3 +80,12 @@ th { background: var(--code); }
 .katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.2rem 0; }
 blockquote { margin: 0; padding: 0 1rem; border-left: 3px solid var(--line); color: var(--muted); }
 `;
+
+/** Writes what every page loads into the site folder: KaTeX's style sheet and fonts, and {@link STYLE}. */
+export function writeAssets(site: string): void {
+  const katexDist = dirname(createRequire(import.meta.url).resolve("katex/dist/katex.min.css"));
+  mkdirSync(join(site, "katex"), { recursive: true });
+  cpSync(join(katexDist, "katex.min.css"), join(site, "katex", "katex.min.css"));
+  cpSync(join(katexDist, "fonts"), join(site, "katex", "fonts"), { recursive: true });
+  writeFileSync(join(site, "style.css"), STYLE);
+}
