@@ -6,179 +6,18 @@
  * @module
  */
 import { type IrConst, type IrEquation, type IrVar, opTable, type OpName, type Surrogate } from "@ostl/autodiff";
-import { type NDArray, PRNG } from "@ostl/core";
+import { PRNG } from "@ostl/core";
 import { derivative, type MathNode } from "mathjs";
 import type { Cell } from "../cell.js";
 import { analyzeCell, type CellStructure, dependencyPatterns, type Pattern } from "../structure.js";
-import { constant, foldConstants, freshIndex, functionName, type Index, indexSum, instantiate, numericValue, placeholder, product, quantity, type QuantityKey, substituteOperands } from "./expr.js";
+import { constant, foldConstants, freshIndex, type Index, indexSum, instantiate, numericValue, placeholder, product, quantity, type QuantityKey, substituteOperands } from "./expr.js";
+import type { CellEquation, Derivation, DeriveOptions, JacobianBlock, JacobianSource, Quantity, QuantityKind } from "./model.js";
+import { type Intermediate, labelIntermediates, paramSuffix, useCounts, wantsName } from "./naming.js";
 import { broadcastIndices, DeriveError, type IndexRule, type RuleContext, type ScalarRule, symbolicRules, type SymbolicRule } from "./rules.js";
 import { contractTerms, diagonalTerms, mergeCases, renameTerms, scaleTerms, seedTerms, type Terms, termsNode } from "./terms.js";
 import { quantityTex } from "./tex.js";
 
-/**
- * What a quantity of a derivation is: a parameter, the previous state, the input, the next state,
- * the output y (when it is not a state field), a named intermediate, or a constant of the step.
- *
- * @example
- * ```ts
- * import { deriveCell } from "@ostl/ostl";
- * import { rnn } from "@ostl/models";
- * const kinds = [...deriveCell(rnn()).quantities.values()].map((q) => q.kind);
- * console.log(kinds); // ["param", "param", "param", "previous", "input", "intermediate", "next"]
- * ```
- */
-export type QuantityKind = "param" | "previous" | "input" | "next" | "output" | "intermediate" | "constant";
-
-/**
- * A named indexed quantity of a derivation (a parameter, a state field, a named intermediate…).
- *
- * @example
- * ```ts
- * import { deriveCell } from "@ostl/ostl";
- * import { lstm } from "@ostl/models";
- * const q = deriveCell(lstm()).quantities.get("param:W_f")!;
- * console.log(q.kind, q.shape, q.tex); // param [4, 3] W^{(f)}
- * ```
- */
-export interface Quantity {
-  readonly key: QuantityKey;
-  readonly kind: QuantityKind;
-  /** The name in the cell (`W_f`, `h`, `x`, `y`), or the intermediate's label. */
-  readonly name: string;
-  readonly shape: readonly number[];
-  /** LaTeX of the symbol without indices (`W^{(f)}`, `h^{t-1}`, `a^{(f)}`). */
-  readonly tex: string;
-  /** The values of a constant captured by the step. */
-  readonly value?: NDArray;
-}
-
-/**
- * One line of the cell equations: `key[indices] = rhs`, with `rhs` a mathjs expression tree.
- *
- * @example
- * ```ts
- * import { deriveCell } from "@ostl/ostl";
- * import { rnn } from "@ostl/models";
- * const d = deriveCell(rnn());
- * console.log(d.equations.map((e) => e.key)); // ["inter:10", "next:h"]
- * ```
- */
-export interface CellEquation {
-  readonly key: QuantityKey;
-  readonly indices: readonly Index[];
-  readonly rhs: MathNode;
-}
-
-/**
- * What a Jacobian block differentiates with respect to: a previous-state field, the input, or a
- * parameter.
- *
- * @example
- * ```ts
- * import { deriveCell } from "@ostl/ostl";
- * import { rnn } from "@ostl/models";
- * console.log(deriveCell(rnn()).blocks.map((b) => b.source.kind)); // ["state", "input", "param", "param", "param"]
- * ```
- */
-export interface JacobianSource {
-  readonly kind: "state" | "input" | "param";
-  readonly name: string;
-  readonly key: QuantityKey;
-  readonly shape: readonly number[];
-}
-
-/**
- * How a block is shown: `zero`; `diagonal` (only ∂o_i/∂s_i, the rest is proven zero); `row`
- * (only ∂o_i/∂W_ik, the other rows are proven zero); `full` (every entry, Kronecker deltas where
- * they occur).
- *
- * @example
- * ```ts
- * import { deriveCell, type BlockForm } from "@ostl/ostl";
- * import { ssnu } from "@ostl/models";
- * const forms: BlockForm[] = deriveCell(ssnu()).blocks.filter((b) => b.output === "s").map((b) => b.form);
- * console.log(forms); // ["diagonal", "diagonal", "full", "row", "zero"]
- * ```
- */
-export type BlockForm = "zero" | "diagonal" | "row" | "full";
-
-/**
- * One Jacobian block ∂output/∂source, in index form: its proven pattern, how it is shown, and the
- * derivative expression at free indices `outIndices` and `srcIndices`.
- *
- * @example
- * ```ts
- * import { deriveCell } from "@ostl/ostl";
- * import { rnn } from "@ostl/models";
- * const b = deriveCell(rnn()).blocks.find((x) => x.id === "h|param:W")!;
- * console.log(b.pattern, b.form, b.outIndices, b.srcIndices); // row row ["_o0"] ["_o0", "_s1"]
- * ```
- */
-export interface JacobianBlock {
-  /** `output|sourceKey`, e.g. `h|previous:h`. */
-  readonly id: string;
-  /** State field name, or `y` for the cell output when it is not a state field. */
-  readonly output: string;
-  readonly outputKey: QuantityKey;
-  readonly source: JacobianSource;
-  /** The dependency pattern the structure analysis proved for this block. */
-  readonly pattern: Pattern;
-  readonly form: BlockForm;
-  /** Free indices of the output entry (`_o0`). */
-  readonly outIndices: readonly Index[];
-  /** Free indices of the source entry as shown (`_s0`, or `_o0` on a diagonal or a row). */
-  readonly srcIndices: readonly Index[];
-  /** Sizes of the free indices. */
-  readonly sizes: Readonly<Record<Index, number>>;
-  /** The derivative expression (null when zero). */
-  readonly expr: MathNode | null;
-}
-
-/**
- * Everything derived for one cell: the structure analysis, the named quantities, the cell
- * equations and the Jacobian blocks.
- *
- * @example
- * ```ts
- * import { deriveCell } from "@ostl/ostl";
- * import { lstm } from "@ostl/models";
- * const d = deriveCell(lstm());
- * console.log(d.cell, d.outputField, d.structure.temporalJacobian, d.blocks.length); // lstm h dense 30
- * ```
- */
-export interface Derivation {
-  readonly cell: string;
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly structure: CellStructure;
-  readonly quantities: ReadonlyMap<QuantityKey, Quantity>;
-  readonly equations: readonly CellEquation[];
-  /** The state field the output y equals, or null when y has equations and blocks of its own. */
-  readonly outputField: string | null;
-  readonly blocks: readonly JacobianBlock[];
-  /** Surrogate derivatives used by the step, by the function name they have in expressions. */
-  readonly surrogates: ReadonlyMap<string, Surrogate>;
-}
-
-/**
- * Options of {@link deriveCell}.
- *
- * @example
- * ```ts
- * import { deriveCell } from "@ostl/ostl";
- * import { rnn } from "@ostl/models";
- * console.log(deriveCell(rnn(), { inputSize: 2, hiddenSize: 5 }).quantities.get("param:W")!.shape); // [5, 2]
- * ```
- */
-export interface DeriveOptions {
-  /** Input size the step is traced with (default 3; only shapes matter). */
-  readonly inputSize?: number;
-  /** Hidden size the step is traced with (default 4, distinct from the input size so index roles are known). */
-  readonly hiddenSize?: number;
-}
-
 type Atom = IrVar | IrConst;
-type Intermediate = { readonly key: QuantityKey; readonly suffix: string | null; readonly node: MathNode };
 type Template = { readonly node: MathNode; readonly idx: readonly Index[] };
 interface OutputSpec {
   readonly name: string;
@@ -336,37 +175,6 @@ class Deriver implements RuleContext {
   }
 }
 
-/** Uses of each variable as an operand. */
-function useCounts(eqs: readonly IrEquation[]): Map<number, number> {
-  const uses = new Map<number, number>();
-  for (const eq of eqs) for (const a of eq.inputs) if (a.kind === "var") uses.set(a.id, (uses.get(a.id) ?? 0) + 1);
-  return uses;
-}
-
-/** Whether `v` deserves a name of its own on the page: shared, or a composite argument of a function (a pre-activation). */
-function wantsName(v: IrVar, eq: IrEquation, eqs: readonly IrEquation[], uses: ReadonlyMap<number, number>): boolean {
-  if (v.shape.length > 1) return false;
-  if ((uses.get(v.id) ?? 0) >= 2) return true;
-  const composite = eq.op.name === "add" || eq.op.name === "sub" || eq.op.name === "matmul";
-  const consumer = eqs.find((e) => e.inputs.some((a) => a.kind === "var" && a.id === v.id));
-  const rule = consumer ? (symbolicRules[consumer.op.name as OpName] as SymbolicRule<unknown> | undefined) : undefined;
-  return composite && rule?.kind === "scalar" && rule.isFunction === true;
-}
-
-/** The parameter suffix most common in an expression (`f` for W_f, U_f, b_f), for naming a pre-activation. */
-function paramSuffix(node: MathNode, quantities: ReadonlyMap<QuantityKey, Quantity>): string | null {
-  const counts = new Map<string, number>();
-  node.traverse((n) => {
-    if (n.type !== "FunctionNode") return;
-    const q = quantities.get(((n as unknown as { fn: { name: string } }).fn.name));
-    const m = q?.kind === "param" ? /_(.+)$/.exec(q.name) : null;
-    if (m) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
-  });
-  let best: string | null = null;
-  for (const [s, c] of counts) if (best === null || c > counts.get(best)!) best = s;
-  return best;
-}
-
 /**
  * Derives the Jacobians of a cell's step symbolically: the cell equations in index form, and one
  * block per (output, source) for the next state and the output y against the previous state, the
@@ -442,7 +250,7 @@ export function deriveCell(cell: Cell, options: DeriveOptions = {}): Derivation 
     const idx = o.atom.kind === "var" ? canon(o.atom) : o.atom.shape.map((_, a) => `_c${a}`);
     d.equations.push({ key: o.key, indices: idx, rhs: first ? quantity(first.key, idx) : d.ref(o.atom, idx) });
   }
-  labelIntermediates(d, intermediates);
+  labelIntermediates(d.quantities, intermediates);
 
   // Jacobian blocks, outputs in the order they are computed (so references point backwards)
   const patterns = dependencyPatterns(graph);
@@ -481,28 +289,3 @@ function makeBlock(o: OutputSpec, s: JacobianSource, pattern: Pattern, terms: Te
   return { ...base, form: "full", srcIndices: srcIdx, expr: termsNode(terms) };
 }
 
-/**
- * LaTeX labels of the named intermediates: a pre-activation of parameters with a common suffix
- * gets `a^{(f)}`; a function of one such pre-activation gets the suffix as its letter (`z` for
- * `σ(a^{(z)})`, as in the GRU); the rest `a^{(1)}`, `a^{(2)}`, … (or `a` when it is the only one).
- */
-function labelIntermediates(d: Deriver, list: readonly Intermediate[]): void {
-  const taken = new Set([...d.quantities.values()].filter((q) => q.kind !== "intermediate").map((q) => q.name));
-  const letter = ["a", "u", "q"].find((l) => !taken.has(l)) ?? "v";
-  const suffixed = new Map<string, Intermediate>();
-  for (const x of list) if (x.suffix !== null && list.filter((y) => y.suffix === x.suffix).length === 1) suffixed.set(x.key, x);
-  const gateOf = (x: Intermediate): string | null => {
-    const used = list.filter((y) => y !== x && x.node.filter((n) => functionName(n) === y.key).length > 0);
-    const s = used.length === 1 ? (suffixed.get(used[0]!.key)?.suffix ?? null) : null;
-    return s !== null && s.length === 1 && s !== "i" && !taken.has(s) ? s : null;
-  };
-  const labels = new Map<QuantityKey, { name: string; tex: string }>();
-  for (const x of list) {
-    const gate = suffixed.has(x.key) ? null : gateOf(x);
-    if (suffixed.has(x.key)) labels.set(x.key, { name: `${letter}_${x.suffix}`, tex: `${letter}^{(${x.suffix})}` });
-    else if (gate !== null && ![...labels.values()].some((l) => l.name === gate)) labels.set(x.key, { name: gate, tex: gate });
-  }
-  const rest = list.filter((x) => !labels.has(x.key));
-  rest.forEach((x, k) => labels.set(x.key, list.length === 1 ? { name: letter, tex: letter } : { name: `${letter}_${k + 1}`, tex: `${letter}^{(${k + 1})}` }));
-  for (const [key, label] of labels) d.quantities.set(key, { ...d.quantities.get(key)!, ...label });
-}

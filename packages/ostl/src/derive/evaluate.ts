@@ -10,7 +10,7 @@ import { jacfwd, type Tensor } from "@ostl/autodiff";
 import { type NDArray, PRNG, tensor } from "@ostl/core";
 import type { ConditionalNode, ConstantNode, FunctionNode, MathNode, OperatorNode, ParenthesisNode, SymbolNode } from "mathjs";
 import type { Cell, TensorRecord } from "../cell.js";
-import type { Derivation, JacobianBlock } from "./derive.js";
+import type { Derivation, JacobianBlock } from "./model.js";
 import { DELTA, functionName, type Index, indexArgs, LITERAL_ZERO, SUM, sumParts } from "./expr.js";
 import { type ScalarFunctionName, scalarFunctions } from "./functions.js";
 

@@ -1,4 +1,5 @@
-export { deriveCell, type Derivation, type DeriveOptions, type JacobianBlock, type JacobianSource, type BlockForm, type Quantity, type QuantityKind, type CellEquation } from "./derive.js";
+export { deriveCell } from "./derive.js";
+export type { Derivation, DeriveOptions, JacobianBlock, JacobianSource, BlockForm, Quantity, QuantityKind, CellEquation } from "./model.js";
 export { DeriveError, symbolicRules, type SymbolicRule, type ScalarRule, type IndexRule, type IndexProduct, type IndexFactor, type NoRule, type RuleContext, type ParamsOf } from "./rules.js";
 export type { Index } from "./expr.js";
 export { DerivationEvaluator, checkDerivation, randomPoint, type DerivationPoint, type DerivationCheck } from "./evaluate.js";

@@ -6,7 +6,7 @@
  * @module
  */
 import type { MathNode, OperatorNode } from "mathjs";
-import type { Derivation, JacobianBlock } from "./derive.js";
+import type { Derivation, JacobianBlock } from "./model.js";
 import type { OstlCost } from "./cost.js";
 import type { Index } from "./expr.js";
 import { scalarFunctions, type ScalarFunctionName } from "./functions.js";

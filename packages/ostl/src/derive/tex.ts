@@ -8,7 +8,7 @@
 import { type ConditionalNode, type FunctionNode, type MathNode, OperatorNode, type SymbolNode } from "mathjs";
 import { DELTA, functionName, type Index, indexArgs, LITERAL_ZERO, SUM, sumParts } from "./expr.js";
 import { type ScalarFunctionName, scalarFunctions } from "./functions.js";
-import type { Derivation, JacobianBlock, QuantityKind } from "./derive.js";
+import type { Derivation, JacobianBlock, QuantityKind } from "./model.js";
 
 const GREEK = new Set(["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega"]);
 
