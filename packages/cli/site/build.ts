@@ -12,7 +12,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { writeBuiltInPages } from "@ostl/cli";
+import { writeCellPages } from "@ostl/cli";
 import { Application } from "typedoc";
 import { renderMarkdown } from "./markdown.js";
 import { sitePages } from "./pages.js";
@@ -24,7 +24,7 @@ const site = join(docs, "site");
 const problems: string[] = [];
 
 async function derivedPages(): Promise<void> {
-  const { written, failures } = await writeBuiltInPages(join(docs, "cells"));
+  const { written, failures } = await writeCellPages(join(docs, "cells"));
   console.log(`derived-gradient pages: ${written.length - 1} cells written to docs/cells`);
   for (const f of failures) problems.push(`derive ${f}`);
 }

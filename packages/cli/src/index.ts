@@ -19,7 +19,7 @@ export { lossCurveSpec, renderLossCurve } from "./training/loss-curve.js";
 export { type ProgressReporter, progressReporter } from "./training/progress.js";
 export { RunFolder, defaultRunPath } from "./training/run-folder.js";
 export { inspectPage, chromiumPath, CHROMIUM_ARGS } from "./browser.js";
-export { deriveCommand, cellPage, cellIndex, writeBuiltInPages, type CellSummary } from "./commands/derive.js";
+export { deriveCommand, cellPage, cellIndex, writeCellPages, type CellSummary } from "./commands/derive.js";
 export { median, timeMs } from "./bench/timing.js";
 export { measureOpOverhead, type OpOverhead } from "./bench/op-overhead.js";
 export { ostlOverForward, memoryGrowth, floatsAfter, type StepRatio } from "./bench/ostl-costs.js";
