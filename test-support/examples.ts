@@ -1,8 +1,9 @@
 /**
  * The documentation check shared by every package: each `@example` section of the TSDoc in a
  * package's `src/` must hold a ```ts block, every block is run, and what each `console.log` line
- * prints is compared with its `// expected output` comment (on the same line or the next), so
- * the documentation cannot drift from the code. A second test asks the type checker for every
+ * prints is compared with its `// expected output` comment (at the end of the line, or the comment
+ * lines right below it), so the documentation cannot drift from the code. Only the example's own
+ * `console.log` calls count: what library code logs while an example runs is dropped. A second test asks the type checker for every
  * export of the package's entry points (the `source` files of its package.json `exports`) and
  * requires TSDoc with an `@example` on each.
  *
@@ -10,9 +11,10 @@
  * `@ostl/autodiff/testing` included) is rewritten to the source file that the workspace
  * package's `exports` name under the `source` condition, so an example may import any workspace
  * package, even one its own package does not depend on (an `@ostl/ostl` example may use
- * `@ostl/models`). The rewritten examples are written to `node_modules/.examples` of the package
- * (ignored by git) and imported; vitest resolves the sources' own `@ostl/*` imports to the same
- * files through the `source` condition, so one module instance serves both.
+ * `@ostl/models`). The rewritten examples are written to a folder of their own per run under
+ * the package's `node_modules/.examples` (ignored by git) and imported; vitest resolves the
+ * sources' own `@ostl/*` imports to the same files through the `source` condition, so one module
+ * instance serves both.
  *
  * This file lives at the repository root, outside every package, so that each package's
  * `test/examples.test.ts` imports it by relative path without any package depending on another
@@ -24,11 +26,11 @@
  * exampleSuite(import.meta.url, { minExamples: 80, minExports: 90 });
  * ```
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 /** The repository root (the folder that holds `packages/`). */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -158,6 +160,13 @@ export function mapImports(code: string, sources: Map<string, string>): string {
   });
 }
 
+/** The stack frame that called console.log: the first one outside this file and the spy's library. */
+function callerOf(stack: string): string {
+  const self = fileURLToPath(import.meta.url);
+  const frames = stack.split("\n").slice(1);
+  return frames.find((f) => !f.includes(self) && !(f.includes("/node_modules/") && !f.includes("/.examples/"))) ?? "";
+}
+
 const normalize = (s: string) => s.replace(/[\s"']/g, "");
 const show = (v: unknown) => (typeof v === "string" ? v : inspect(v, { depth: Infinity, breakLength: Infinity }));
 
@@ -168,7 +177,9 @@ const show = (v: unknown) => (typeof v === "string" ? v : inspect(v, { depth: In
 export function exampleSuite(testUrl: string, options: ExampleSuiteOptions): void {
   const root = join(dirname(fileURLToPath(testUrl)), "..");
   const src = join(root, "src");
-  const scratch = join(root, "node_modules", ".examples");
+  // one folder per run: test runs of the same package may overlap
+  const scratchParent = join(root, "node_modules", ".examples");
+  let scratch = "";
   const skipped = (file: string) => Object.keys(options.skip ?? {}).some((s) => (s.endsWith("/") ? file.startsWith(s) : file === s));
   const sources = workspaceSources();
   const found = sourceFiles(src)
@@ -177,7 +188,10 @@ export function exampleSuite(testUrl: string, options: ExampleSuiteOptions): voi
   const runnable = found.filter((e): e is Example => e.code !== null);
 
   describe("TSDoc examples run and print what their comments say", () => {
-    mkdirSync(scratch, { recursive: true });
+    beforeAll(() => {
+      mkdirSync(scratchParent, { recursive: true });
+      scratch = mkdtempSync(join(scratchParent, "run-"));
+    });
     afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
     it("finds the examples, each with a ```ts block", () => {
@@ -192,8 +206,10 @@ export function exampleSuite(testUrl: string, options: ExampleSuiteOptions): voi
         const file = join(scratch, `example${i}.ts`);
         writeFileSync(file, mapImports(ex.code, sources));
         const printed: string[] = [];
+        // only the example's own console.log calls are its output; what the library logs itself
+        // (a command's report, say) is dropped
         const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-          printed.push(args.map(show).join(" "));
+          if (callerOf(new Error().stack ?? "").includes(file)) printed.push(args.map(show).join(" "));
         });
         try {
           await import(/* @vite-ignore */ file);

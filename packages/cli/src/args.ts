@@ -13,7 +13,15 @@ export type FlagValues<O extends Options> = { [K in keyof O]?: O[K]["type"] exte
  * @example
  * ```ts
  * import { parseFlags } from "@ostl/cli";
- * const { values } = parseFlags("gradcheck", ["--json"], { json: { type: "boolean" } });
+ * import { UsageError } from "@ostl/cli";
+ * const options = { json: { type: "boolean" }, seed: { type: "string" } } as const;
+ * const { values } = parseFlags("gradcheck", ["--json", "--seed", "3"], options);
+ * console.log(values.json, values.seed); // true 3
+ * try {
+ *   parseFlags("gradcheck", ["--jsn"], options);
+ * } catch (e) {
+ *   console.log(e instanceof UsageError, (e as Error).message); // true Unknown option '--jsn' (see 'ostl gradcheck --help')
+ * }
  * ```
  */
 export function parseFlags<O extends Options>(command: string, argv: readonly string[], options: O): { values: FlagValues<O> } {
@@ -30,7 +38,12 @@ export function parseFlags<O extends Options>(command: string, argv: readonly st
  * @example
  * ```ts
  * import { numberFlag } from "@ostl/cli";
- * numberFlag("--tolerance", "1e-8", { min: 0 }); // 1e-8
+ * console.log(numberFlag("--tolerance", "1e-8", { min: 0 }), numberFlag("--seed", undefined)); // 1e-8 undefined
+ * try {
+ *   numberFlag("--hidden", "2.5", { min: 1, integer: true });
+ * } catch (e) {
+ *   console.log((e as Error).message); // --hidden must be an integer >= 1, got '2.5'
+ * }
  * ```
  */
 export function numberFlag(name: string, raw: string | undefined, range: { min?: number; integer?: boolean } = {}): number | undefined {

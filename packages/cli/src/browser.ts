@@ -1,12 +1,30 @@
 import { existsSync } from "node:fs";
 
-/** Where Debian's `chromium` package puts the browser (override with OSTL_CHROMIUM). */
+/**
+ * Where Debian's `chromium` package puts the browser (override with OSTL_CHROMIUM).
+ *
+ * @example
+ * ```ts
+ * import { chromiumPath } from "@ostl/cli";
+ * process.env.OSTL_CHROMIUM = process.execPath; // any existing file is taken as the browser
+ * console.log(chromiumPath() === process.execPath); // true
+ * delete process.env.OSTL_CHROMIUM;
+ * ```
+ */
 export function chromiumPath(): string | null {
   const candidates = [process.env.OSTL_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter((p): p is string => p !== undefined && p !== "");
   return candidates.find((p) => existsSync(p)) ?? null;
 }
 
-/** Launch flags that work on a closed network as root (see TOOLING.md). */
+/**
+ * Launch flags that work on a closed network as root (see TOOLING.md).
+ *
+ * @example
+ * ```ts
+ * import { CHROMIUM_ARGS } from "@ostl/cli";
+ * console.log(CHROMIUM_ARGS.includes("--no-sandbox"), CHROMIUM_ARGS.length); // true 7
+ * ```
+ */
 export const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
@@ -23,8 +41,14 @@ export const CHROMIUM_ARGS = [
  *
  * @example
  * ```ts
+ * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  * import { inspectPage } from "@ostl/cli";
- * const seen = await inspectPage("file:///tmp/report/index.html", () => document.title, "/tmp/shot.png");
+ * const page = join(mkdtempSync(join(tmpdir(), "page-")), "index.html");
+ * writeFileSync(page, "<title>report</title><script>console.error('no data')</script>");
+ * const seen = await inspectPage(`file://${page}`, () => document.title);
+ * console.log(seen.result, seen.errors); // report ["console: no data"]
  * ```
  */
 export async function inspectPage<T>(url: string, inspect: () => T, screenshot?: string): Promise<{ errors: string[]; result: T }> {

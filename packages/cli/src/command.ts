@@ -8,8 +8,12 @@
  *   name: "hello",
  *   summary: "print a greeting",
  *   usage: "ostl hello",
- *   run: async () => { console.log("hello"); return 0; },
+ *   run: async (argv) => {
+ *     console.log(`hello ${argv[0] ?? "world"}`); // hello ostl
+ *     return 0;
+ *   },
  * };
+ * console.log(await hello.run(["ostl"])); // 0
  * ```
  */
 export interface Command {
@@ -29,7 +33,11 @@ export interface Command {
  * @example
  * ```ts
  * import { UsageError } from "@ostl/cli";
- * throw new UsageError("--tolerance must be a positive number, got 'abc'");
+ * import { main } from "@ostl/cli";
+ * // main prints a UsageError's message without a stack trace and exits with 2
+ * console.log(await main(["gradcheck", "--tolerance", "abc"])); // 2
+ * const e = new UsageError("--tolerance must be a number >= 0, got 'abc'");
+ * console.log(e.name, e instanceof Error); // UsageError true
  * ```
  */
 export class UsageError extends Error {

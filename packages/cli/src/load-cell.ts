@@ -17,7 +17,15 @@ const BUILT_IN: Record<string, () => Cell> = {
   rssnu: () => ssnu({ activation: "relu", recurrent: true }),
 };
 
-/** Names accepted by {@link loadCell} besides module paths. */
+/**
+ * Names accepted by {@link loadCell} besides module paths.
+ *
+ * @example
+ * ```ts
+ * import { BUILT_IN_CELLS } from "@ostl/cli";
+ * console.log(BUILT_IN_CELLS); // ["rnn", "lstm", "gru", "snu", "ssnu", "rsnu", "rssnu"]
+ * ```
+ */
 export const BUILT_IN_CELLS = Object.keys(BUILT_IN);
 
 /**
@@ -26,8 +34,16 @@ export const BUILT_IN_CELLS = Object.keys(BUILT_IN);
  *
  * @example
  * ```ts
+ * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  * import { loadCell } from "@ostl/cli";
  * const { name, cell } = await loadCell("lstm");
+ * console.log(name, cell.name); // lstm lstm
+ * // a user's module: TypeScript, importing @ostl/* from outside the workspace
+ * const file = join(mkdtempSync(join(tmpdir(), "cell-")), "leaky.ts");
+ * writeFileSync(file, `import { rnn } from "@ostl/models";\nexport default { ...rnn(), name: "leaky" };\n`);
+ * console.log((await loadCell(file)).name); // leaky
  * ```
  */
 export async function loadCell(spec: string): Promise<{ name: string; cell: Cell }> {

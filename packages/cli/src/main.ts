@@ -6,7 +6,15 @@ import { trainCommand } from "./commands/train.js";
 import { dataCommand } from "./commands/data.js";
 import { deriveCommand } from "./commands/derive.js";
 
-/** Every subcommand, in the order `ostl help` lists them. */
+/**
+ * Every subcommand, in the order `ostl help` lists them.
+ *
+ * @example
+ * ```ts
+ * import { commands } from "@ostl/cli";
+ * console.log(commands.map((c) => c.name)); // ["compare", "bench", "gradcheck", "train", "data", "derive"]
+ * ```
+ */
 export const commands: readonly Command[] = [compareCommand, benchCommand, gradcheckCommand, trainCommand, dataCommand, deriveCommand];
 
 function helpText(): string {
@@ -22,7 +30,8 @@ function helpText(): string {
  * @example
  * ```ts
  * import { main } from "@ostl/cli";
- * const code = await main(["help"]);
+ * console.log(await main(["help"]), await main(["gradcheck", "--help"])); // 0 0
+ * console.log(await main(["no-such-command"])); // 2
  * ```
  */
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,6 +1,16 @@
 import cliProgress from "cli-progress";
 
-/** Progress of a long command: a bar on a terminal, plain lines otherwise, always on stderr. */
+/**
+ * Progress of a long command: a bar on a terminal, plain lines otherwise, always on stderr.
+ *
+ * @example
+ * ```ts
+ * import { progress, type Progress } from "@ostl/cli";
+ * const quiet: Progress = progress(3, "train", true);
+ * for (const label of ["epoch 1", "epoch 2", "epoch 3"]) quiet.tick(label);
+ * quiet.stop();
+ * ```
+ */
 export interface Progress {
   tick(label: string): void;
   stop(): void;
@@ -13,8 +23,11 @@ export interface Progress {
  * @example
  * ```ts
  * import { progress } from "@ostl/cli";
+ * // on a pipe (as here, under a test runner) it writes "compare [1/2] rnn" and "compare [2/2] lstm" to stderr
  * const p = progress(2, "compare");
- * p.tick("rnn"); p.tick("lstm"); p.stop();
+ * p.tick("rnn");
+ * p.tick("lstm");
+ * p.stop();
  * ```
  */
 export function progress(total: number, title: string, quiet = false): Progress {

@@ -4,7 +4,11 @@
  * @example
  * ```ts
  * import { formatTable } from "@ostl/cli";
- * console.log(formatTable(["case", "error"], [["rnn", "1e-12"]]));
+ * console.log(formatTable(["case", "error"], [["rnn", "1e-12"], ["lstm-L2", "3.5e-9"]]));
+ * // case     error
+ * // -------  ------
+ * // rnn       1e-12
+ * // lstm-L2  3.5e-9
  * ```
  */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {

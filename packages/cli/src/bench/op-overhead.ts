@@ -8,7 +8,16 @@ function chainOfOps(x: Tensor, y: Tensor, chain: number): Tensor {
   return v;
 }
 
-/** Per-op costs on tiny tensors (shape [2]), in nanoseconds. */
+/**
+ * Per-op costs on tiny tensors (shape [2]), in nanoseconds.
+ *
+ * @example
+ * ```ts
+ * import { measureOpOverhead, type OpOverhead } from "@ostl/cli";
+ * const o: OpOverhead = measureOpOverhead(500, 3);
+ * console.log(Object.keys(o), o.overheadNs === o.recordedNs - o.plainNs); // ["plainNs", "recordedNs", "overheadNs", "backwardNs"] true
+ * ```
+ */
 export interface OpOverhead {
   /** Evaluating an op on concrete arrays. */
   plainNs: number;

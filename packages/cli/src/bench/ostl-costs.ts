@@ -12,7 +12,17 @@ function singleLayer(cell: Cell, n: number, m: number) {
   return { network, params, xs, target };
 }
 
-/** Time per OSTL training step and per forward-only step, measured interleaved in one run. */
+/**
+ * Time per OSTL training step and per forward-only step, measured interleaved in one run.
+ *
+ * @example
+ * ```ts
+ * import { ostlOverForward, type StepRatio } from "@ostl/cli";
+ * import { ssnu } from "@ostl/models";
+ * const r: StepRatio = ostlOverForward(ssnu(), 8, 8, 3, 5);
+ * console.log(r.ostlMs > 0, r.ratio === r.ostlMs / r.forwardMs); // true true
+ * ```
+ */
 export interface StepRatio {
   forwardMs: number;
   ostlMs: number;
@@ -64,7 +74,18 @@ export function ostlOverForward(cell: Cell, n: number, m: number, rounds = 7, st
   return { forwardMs: median(f), ostlMs: median(o), ratio: median(o) / median(f) };
 }
 
-/** Floats an algorithm holds after T steps (its tape or traces). */
+/**
+ * Floats an algorithm holds after T steps (its tape or traces).
+ *
+ * @example
+ * ```ts
+ * import { floatsAfter } from "@ostl/cli";
+ * import { Bptt, Ostl } from "@ostl/ostl";
+ * import { ssnu } from "@ostl/models";
+ * // sSNU, n = m = 4: BPTT records 8 state floats per step; OSTL keeps 2·(4·4 + 4) trace floats
+ * console.log(floatsAfter((net) => new Bptt(net), ssnu(), 4, 4, 10), floatsAfter((net) => new Ostl(net), ssnu(), 4, 4, 10)); // 80 40
+ * ```
+ */
 export function floatsAfter(make: (net: Network) => GradientAlgorithm, cell: Cell, n: number, m: number, T: number): number {
   const { network, params, xs, target } = singleLayer(cell, n, m);
   const algo = make(network);

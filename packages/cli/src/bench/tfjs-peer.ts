@@ -4,7 +4,17 @@ import { Bptt, Network, type NetworkParams } from "@ostl/ostl";
 import { lstm, mse } from "@ostl/models";
 import { median } from "./timing.js";
 
-/** Sizes of the LSTM both engines differentiate. */
+/**
+ * Sizes of the LSTM both engines differentiate.
+ *
+ * @example
+ * ```ts
+ * import { bpttVsTfjs, type PeerConfig } from "@ostl/cli";
+ * const tiny: PeerConfig = { hidden: 4, input: 3, output: 2, T: 3, batch: 2, reps: 1 };
+ * const [cpu] = await bpttVsTfjs(["cpu"], tiny);
+ * console.log(cpu!.backend, cpu!.maxRelDiff < 1e-4); // cpu true
+ * ```
+ */
 export interface PeerConfig {
   hidden: number;
   input: number;
@@ -14,10 +24,27 @@ export interface PeerConfig {
   reps: number;
 }
 
-/** The default: the LSTM of the issue (n = 128, m = 64, T = 100, batch 16, float32). */
+/**
+ * The default: the LSTM of the issue (n = 128, m = 64, T = 100, batch 16, float32).
+ *
+ * @example
+ * ```ts
+ * import { PEER_CONFIG } from "@ostl/cli";
+ * console.log(PEER_CONFIG); // { hidden: 128, input: 64, output: 10, T: 100, batch: 16, reps: 5 }
+ * ```
+ */
 export const PEER_CONFIG: PeerConfig = { hidden: 128, input: 64, output: 10, T: 100, batch: 16, reps: 5 };
 
-/** Ours against TensorFlow.js on one backend. */
+/**
+ * Ours against TensorFlow.js on one backend.
+ *
+ * @example
+ * ```ts
+ * import { bpttVsTfjs, type PeerResult } from "@ostl/cli";
+ * const [wasm]: PeerResult[] = await bpttVsTfjs(["wasm"], { hidden: 4, input: 3, output: 2, T: 3, batch: 2, reps: 1 });
+ * console.log(wasm!.backend, wasm!.ratio === wasm!.oursMs / wasm!.tfjsMs); // wasm true
+ * ```
+ */
 export interface PeerResult {
   backend: string;
   oursMs: number;

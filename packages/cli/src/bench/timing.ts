@@ -1,4 +1,12 @@
-/** Median of a list of numbers. */
+/**
+ * Median of a list of numbers (the upper one of the middle two for an even count).
+ *
+ * @example
+ * ```ts
+ * import { median } from "@ostl/cli";
+ * console.log(median([3, 1, 2]), median([4, 1, 3, 2])); // 2 3
+ * ```
+ */
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;

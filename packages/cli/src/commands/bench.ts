@@ -8,7 +8,21 @@ import type { Command } from "../command.js";
 import { progress } from "../progress.js";
 import { formatTable } from "../table.js";
 
-/** The `--json` report of `ostl bench`: ratios measured in one run. */
+/**
+ * The `--json` report of `ostl bench`: ratios measured in one run.
+ *
+ * @example
+ * ```ts
+ * import type { BenchReport } from "@ostl/cli";
+ * // what `ostl bench --json` prints; the figures below are made up for the example
+ * const report: BenchReport = {
+ *   schema: "ostl-bench/1",
+ *   results: { ostlOverForward: { ssnu: 4.1, snu: 4.3 }, memoryGrowth: { ostl: 1, bptt: 100 }, bpttVsTfjs: { cpu: 0.6, wasm: 1.2, maxRelDiff: 3e-7 }, opOverheadNs: 250 },
+ *   details: {},
+ * };
+ * console.log(report.results.memoryGrowth.bptt / report.results.memoryGrowth.ostl); // 100
+ * ```
+ */
 export interface BenchReport {
   schema: "ostl-bench/1";
   results: {
@@ -32,7 +46,16 @@ Measures, in one run, ratios that do not depend on how loaded the machine is:
   --json   print exactly one JSON object (schema ostl-bench/1)
   --quiet  no progress output`;
 
-/** `ostl bench`: the performance record against the forward pass and the JavaScript peer. */
+/**
+ * `ostl bench`: the performance record against the forward pass and the JavaScript peer (a few minutes).
+ *
+ * @example
+ * ```ts
+ * import { benchCommand, main } from "@ostl/cli";
+ * console.log(benchCommand.name, benchCommand.usage.split("\n")[0]); // bench usage: ostl bench [--json] [--quiet]
+ * console.log(await main(["bench", "--help"])); // 0
+ * ```
+ */
 export const benchCommand: Command = {
   name: "bench",
   summary: "measure OSTL/forward, memory growth with T, BPTT vs TensorFlow.js, op overhead",

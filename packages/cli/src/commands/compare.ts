@@ -37,7 +37,22 @@ function writeFolderAtomically(dir: string, files: Record<string, string>): void
   renameSync(tmp, dir);
 }
 
-/** `ostl compare`: the side-by-side comparison of OSTL, RTRL and BPTT (the framework's main job). */
+/**
+ * `ostl compare`: the side-by-side comparison of OSTL, RTRL and BPTT (the framework's main job).
+ *
+ * @example
+ * ```ts
+ * import { mkdtempSync, readFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { compareCommand } from "@ostl/cli";
+ * const out = join(mkdtempSync(join(tmpdir(), "compare-")), "report");
+ * // one cell at one depth; the tables go to stdout, the report and results.json to --out
+ * console.log(await compareCommand.run(["--cell", "ssnu", "--layers", "1", "--hidden", "4", "--T", "5", "--out", out, "--quiet"])); // 0
+ * const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+ * console.log(results.schema, results.networks.length, results.scaling.vsT.points.length); // ostl-compare/1 1 10
+ * ```
+ */
 export const compareCommand: Command = {
   name: "compare",
   summary: "compare OSTL, RTRL and BPTT: gradient agreement, time, memory, scaling",

@@ -34,8 +34,25 @@ export class DownloadError extends Error {
  * @throws {@link DownloadError} naming the URL when the request fails or the content is wrong.
  * @example
  * ```ts
- * import { fetchJsbChorales } from "@ostl/cli";
- * // const path = await fetchJsbChorales("/home/me/.cache/ostl");
+ * import { DownloadError, fetchJsbChorales } from "@ostl/cli";
+ * import { createServer } from "node:http";
+ * import { mkdtempSync, readFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * // a mirror on this machine, serving a tiny file in the JSB format
+ * const tiny = JSON.stringify({ train: [[[60, 64], [62]]], valid: [[[60], [62]]], test: [[[72], [71]]] });
+ * const server = createServer((req, res) => (req.url === "/jsb.json" ? res.end(tiny) : res.writeHead(404).end()));
+ * await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+ * const mirror = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+ * const cache = mkdtempSync(join(tmpdir(), "cache-"));
+ * const path = await fetchJsbChorales(cache, `${mirror}/jsb.json`);
+ * console.log(path === join(cache, "jsb-chorales-quarter.json"), readFileSync(path, "utf8") === tiny); // true true
+ * try {
+ *   await fetchJsbChorales(cache, `${mirror}/missing.json`);
+ * } catch (e) {
+ *   console.log(e instanceof DownloadError, (e as Error).message.endsWith("HTTP 404 Not Found")); // true true
+ * }
+ * server.close();
  * ```
  */
 export async function fetchJsbChorales(folder: string, url: string = JSB_CHORALES_SOURCE.url): Promise<string> {
@@ -79,7 +96,28 @@ folder, where 'ostl train --task jsb' finds it when neither --data nor OSTL_DATA
 The data are third-party (Boulanger-Lewandowski et al., ICML 2012): they are not part of ostl.
 Exit status: 0 written, 1 download failed, 2 bad arguments.`;
 
-/** `ostl data fetch jsb`: downloads the JSB Chorales into the cache folder. */
+/**
+ * `ostl data fetch jsb`: downloads the JSB Chorales into the cache folder.
+ *
+ * @example
+ * ```ts
+ * import { dataCommand } from "@ostl/cli";
+ * import { createServer } from "node:http";
+ * import { mkdtempSync, readFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * // a mirror on this machine, serving a tiny file in the JSB format
+ * const tiny = JSON.stringify({ train: [[[60, 64], [62]]], valid: [[[60], [62]]], test: [[[72], [71]]] });
+ * const server = createServer((req, res) => (req.url === "/jsb.json" ? res.end(tiny) : res.writeHead(404).end()));
+ * await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+ * const mirror = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+ * const cache = mkdtempSync(join(tmpdir(), "cache-"));
+ * // 0 written (the path goes to stderr), 1 download failed, 2 bad arguments (thrown as a UsageError)
+ * console.log(await dataCommand.run(["fetch", "jsb", "--cache", cache, "--url", `${mirror}/jsb.json`])); // 0
+ * console.log(await dataCommand.run(["fetch", "jsb", "--cache", cache, "--url", `${mirror}/gone.json`])); // 1
+ * server.close();
+ * ```
+ */
 export const dataCommand: Command = {
   name: "data",
   summary: "download data sets (ostl data fetch jsb)",

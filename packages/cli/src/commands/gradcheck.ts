@@ -7,7 +7,20 @@ import { numberFlag, parseFlags } from "../args.js";
 import { type Command, UsageError } from "../command.js";
 import { formatTable } from "../table.js";
 
-/** One row of a gradient check. */
+/**
+ * One row of a gradient check.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { runGradcheck, type GradcheckResult } from "@ostl/cli";
+ * const file = JSON.parse(readFileSync("fixtures/reference-public.json", "utf8"));
+ * const oneCase = JSON.stringify({ ...file, cases: file.cases.slice(0, 1) });
+ * const rows: GradcheckResult[] = runGradcheck(oneCase, "one-case.json", 1e-8, 0).results;
+ * console.log(rows.map((r) => `${r.case} ${r.algorithm} ${r.chunked ? "chunks" : "steps"} ${r.pass}`));
+ * // ["rnn-L1-small bptt steps true", "rnn-L1-small bptt chunks true", "rnn-L1-small rtrl steps true", "rnn-L1-small rtrl chunks true", "rnn-L1-small ostl steps true", "rnn-L1-small ostl chunks true"]
+ * ```
+ */
 export interface GradcheckResult {
   case: string;
   algorithm: "bptt" | "rtrl" | "ostl";
@@ -16,7 +29,18 @@ export interface GradcheckResult {
   pass: boolean;
 }
 
-/** The `--json` report of `ostl gradcheck`. */
+/**
+ * The `--json` report of `ostl gradcheck`.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * import { runGradcheck, type GradcheckReport } from "@ostl/cli";
+ * const file = JSON.parse(readFileSync("fixtures/reference-public.json", "utf8"));
+ * const report: GradcheckReport = runGradcheck(JSON.stringify({ ...file, cases: file.cases.slice(4, 5) }), "lstm.json", 1e-8, 0);
+ * console.log(report.schema, report.passed, report.failed, report.results.every((r) => r.maxRelError < 1e-8)); // ostl-gradcheck/1 6 0 true
+ * ```
+ */
 export interface GradcheckReport {
   schema: "ostl-gradcheck/1";
   tolerance: number;
@@ -28,7 +52,17 @@ export interface GradcheckReport {
 const norm = (x: core.NDArray) => Math.sqrt(core.sum(core.mul(x, x)).item());
 const relError = (got: core.NDArray, ref: core.NDArray) => norm(core.sub(got, ref)) / Math.max(norm(ref), 1e-12);
 
-/** max over parameters of ||g - ref|| / max(||ref||, 1e-12). */
+/**
+ * max over parameters of ||g - ref|| / max(||ref||, 1e-12).
+ *
+ * @example
+ * ```ts
+ * import { maxParamRelError } from "@ostl/cli";
+ * import { tensor } from "@ostl/core";
+ * const ref = { layer0: { W: tensor([3, 4]) }, readout: { b: tensor([1]) } };
+ * console.log(maxParamRelError({ layer0: { W: tensor([3, 4.5]) }, readout: { b: tensor([1]) } }, ref)); // 0.1
+ * ```
+ */
 export function maxParamRelError(got: NetworkParams, ref: NetworkParams): number {
   let worst = 0;
   for (const [group, rec] of Object.entries(ref)) {
@@ -56,7 +90,17 @@ function forwardError(setup: ReferenceSetup): number {
   return Math.max(worst, Math.abs(loss - expected.lossValue) / Math.max(Math.abs(expected.lossValue), 1e-12));
 }
 
-/** Chunk boundaries of random lengths (1..4) covering T steps, from a seeded PRNG. */
+/**
+ * Chunk boundaries of random lengths (1..4) covering T steps, from a seeded PRNG.
+ *
+ * @example
+ * ```ts
+ * import { randomChunks } from "@ostl/cli";
+ * import { PRNG } from "@ostl/core";
+ * const chunks = randomChunks(10, new PRNG(0));
+ * console.log(chunks[0]![0], chunks.at(-1)![1], chunks.every(([a, b]) => b - a >= 1 && b - a <= 4)); // 0 10 true
+ * ```
+ */
 export function randomChunks(T: number, rng: core.PRNG): [number, number][] {
   const chunks: [number, number][] = [];
   for (let start = 0; start < T; ) {
@@ -84,8 +128,10 @@ function runAlgorithm(algo: GradientAlgorithm, setup: ReferenceSetup, chunks: [n
  * ```ts
  * import { runGradcheck } from "@ostl/cli";
  * import { readFileSync } from "node:fs";
- * const report = runGradcheck(readFileSync("fixtures/reference-public.json", "utf8"), "reference-public.json", 1e-8, 0);
- * console.log(report.passed, report.failed);
+ * // the first two cases of the public reference file (the whole file takes about a minute)
+ * const file = JSON.parse(readFileSync("fixtures/reference-public.json", "utf8"));
+ * const report = runGradcheck(JSON.stringify({ ...file, cases: file.cases.slice(0, 2) }), "two-cases.json", 1e-8, 0);
+ * console.log(report.results.length, report.passed, report.failed); // 12 12 0
  * ```
  */
 export function runGradcheck(text: string, fileName: string, tolerance: number, seed: number): GradcheckReport {
@@ -124,7 +170,23 @@ a row's figure is the maximum over parameters (and the forward values).
 
 Exit status: 0 all pass, 1 any fails, 2 unreadable or invalid file or flags.`;
 
-/** `ostl gradcheck`: the reference-data check of every gradient algorithm. */
+/**
+ * `ostl gradcheck`: the reference-data check of every gradient algorithm.
+ *
+ * @example
+ * ```ts
+ * import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { gradcheckCommand } from "@ostl/cli";
+ * const file = JSON.parse(readFileSync("fixtures/reference-public.json", "utf8"));
+ * const path = join(mkdtempSync(join(tmpdir(), "ref-")), "one-case.json");
+ * writeFileSync(path, JSON.stringify({ ...file, cases: file.cases.slice(0, 1) }));
+ * // prints a table of the six runs and "6 passed, 0 failed (tolerance 1e-8)"; the exit code is 0 when all pass
+ * console.log(await gradcheckCommand.run(["--reference", path])); // 0
+ * console.log(await gradcheckCommand.run(["--reference", path, "--tolerance", "0"])); // 1
+ * ```
+ */
 export const gradcheckCommand: Command = {
   name: "gradcheck",
   summary: "check BPTT, RTRL and OSTL against external reference gradients",

@@ -8,6 +8,7 @@ import { compile, type TopLevelSpec } from "vega-lite";
  * ```ts
  * import { renderSvg } from "@ostl/cli";
  * const svg = await renderSvg({ data: { values: [{ x: 1, y: 2 }] }, mark: "point", encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } });
+ * console.log(svg.startsWith("<svg"), svg.includes("</svg>")); // true true
  * ```
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
@@ -17,7 +18,17 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   return svg;
 }
 
-/** A line chart of `y` against `x`, one line per `series`, optionally on log scales. */
+/**
+ * A line chart of `y` against `x`, one line per `series`, optionally on log scales.
+ *
+ * @example
+ * ```ts
+ * import { lineChart, renderSvg } from "@ostl/cli";
+ * const values = [{ T: 10, floats: 320, algorithm: "bptt" }, { T: 40, floats: 1280, algorithm: "bptt" }, { T: 10, floats: 160, algorithm: "ostl" }, { T: 40, floats: 160, algorithm: "ostl" }];
+ * const spec = lineChart("Memory vs T", values, { field: "T", title: "T", log: true }, { field: "floats", title: "floats held" }, "algorithm");
+ * console.log(spec.title, (await renderSvg(spec)).includes("Memory vs T")); // Memory vs T true
+ * ```
+ */
 export function lineChart(title: string, values: Record<string, unknown>[], x: { field: string; title: string; log?: boolean }, y: { field: string; title: string; log?: boolean }, series: string): TopLevelSpec {
   return {
     title,
@@ -33,7 +44,17 @@ export function lineChart(title: string, values: Record<string, unknown>[], x: {
   };
 }
 
-/** A dot plot of `y` per `x` category (kept in data order), one colour per `series`; dots, not bars, so a log scale works. */
+/**
+ * A dot plot of `y` per `x` category (kept in data order), one colour per `series`; dots, not bars, so a log scale works.
+ *
+ * @example
+ * ```ts
+ * import { dotChart, renderSvg } from "@ostl/cli";
+ * const values = [{ network: "rnn L1", ms: 0.2, algorithm: "bptt" }, { network: "rnn L1", ms: 3, algorithm: "rtrl" }, { network: "lstm L1", ms: 0.5, algorithm: "bptt" }];
+ * const spec = dotChart("Time per step", values, "network", { field: "ms", title: "ms per step", log: true }, "algorithm");
+ * console.log((await renderSvg(spec)).includes("lstm L1")); // true
+ * ```
+ */
 export function dotChart(title: string, values: Record<string, unknown>[], x: string, y: { field: string; title: string; log?: boolean }, series: string): TopLevelSpec {
   return {
     title,

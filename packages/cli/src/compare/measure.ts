@@ -2,7 +2,22 @@ import * as core from "@ostl/core";
 import type { Tensor } from "@ostl/autodiff";
 import type { GradientAlgorithm, NetworkParams } from "@ostl/ostl";
 
-/** What one algorithm run on one sequence produced. */
+/**
+ * What one algorithm run on one sequence produced.
+ *
+ * @example
+ * ```ts
+ * import { measureRun, type RunMeasurement } from "@ostl/cli";
+ * import { Ostl, Network } from "@ostl/ostl";
+ * import { PRNG } from "@ostl/core";
+ * import { ssnu, mse } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: ssnu(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * const rng = new PRNG(0);
+ * const xs = [rng.uniform([2], 0, 1), rng.uniform([2], 0, 1)];
+ * const m: RunMeasurement = measureRun(new Ostl(net), net.init(rng), xs, [rng.normal([1]), rng.normal([1])]);
+ * console.log(Object.keys(m.grads), m.memoryFloats, m.peakBytes >= 0); // ["layer0", "readout"] 18 true
+ * ```
+ */
 export interface RunMeasurement {
   readonly grads: NetworkParams;
   readonly secondsPerStep: number;
@@ -27,8 +42,9 @@ function collectGarbage(): void {
  * import { rnn, mse } from "@ostl/models";
  * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
  * const rng = new PRNG(0);
- * const m = measureRun(new Bptt(net), net.init(rng), [rng.normal([2])], [rng.normal([1])]);
- * console.log(m.secondsPerStep > 0);
+ * const m = measureRun(new Bptt(net), net.init(rng), [rng.normal([2]), rng.normal([2])], [rng.normal([1]), rng.normal([1])]);
+ * // BPTT's tape holds both steps' states (3 floats each)
+ * console.log(m.secondsPerStep > 0, m.memoryFloats); // true 6
  * ```
  */
 export function measureRun(algo: GradientAlgorithm, params: NetworkParams, xs: readonly Tensor[], targets: readonly Tensor[]): RunMeasurement {
@@ -62,7 +78,8 @@ function groupVector(params: NetworkParams, group: string): core.NDArray {
  * ```ts
  * import { compareGroup } from "@ostl/cli";
  * import { tensor } from "@ostl/core";
- * compareGroup({ layer0: { W: tensor([1, 0]) } }, { layer0: { W: tensor([1, 0]) } }, "layer0"); // { relError: 0, cosine: 1 }
+ * console.log(compareGroup({ layer0: { W: tensor([1, 0]) } }, { layer0: { W: tensor([1, 0]) } }, "layer0")); // { relError: 0, cosine: 1 }
+ * console.log(compareGroup({ layer0: { W: tensor([0, 2]) } }, { layer0: { W: tensor([1, 0]) } }, "layer0").cosine); // 0
  * ```
  */
 export function compareGroup(got: NetworkParams, ref: NetworkParams, group: string): { relError: number; cosine: number } {

@@ -3,7 +3,23 @@ import { ALGORITHMS } from "./suite.js";
 import type { Scaling } from "./scaling.js";
 import { dotChart, lineChart, renderSvg } from "./charts.js";
 
-/** The machine-readable comparison (`results.json`, and stdout with `--json`). */
+/**
+ * The machine-readable comparison (`results.json`, and stdout with `--json`).
+ *
+ * @example
+ * ```ts
+ * import { compareNetwork, runScaling, type CompareResults } from "@ostl/cli";
+ * import { rnn } from "@ostl/models";
+ * const net = compareNetwork({ name: "rnn", cell: rnn(), layers: 1 }, { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0 });
+ * const results: CompareResults = {
+ *   schema: "ostl-compare/1",
+ *   config: { T: 5, hiddenSize: 4, inputSize: 3, seed: 0, layers: [1], cells: ["rnn"] },
+ *   networks: [net],
+ *   scaling: runScaling({ Ts: [5], ns: [2], nSteps: 2, seed: 0 }),
+ * };
+ * console.log(Object.keys(JSON.parse(JSON.stringify(results)))); // ["schema", "config", "networks", "scaling"]
+ * ```
+ */
 export interface CompareResults {
   schema: "ostl-compare/1";
   config: { T: number; hiddenSize: number; inputSize: number; seed: number; layers: number[]; cells: string[] };
@@ -14,7 +30,18 @@ export interface CompareResults {
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 const sci = (v: number) => (v === 0 ? "0" : v.toExponential(2));
 
-/** The rows of one network's table: per algorithm, errors and cosines per layer, time, memory. */
+/**
+ * The rows of one network's table: per algorithm, errors and cosines per layer, time, memory.
+ *
+ * @example
+ * ```ts
+ * import { compareNetwork, networkRows } from "@ostl/cli";
+ * import { rnn } from "@ostl/models";
+ * const net = compareNetwork({ name: "rnn", cell: rnn(), layers: 1 }, { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0 });
+ * const rows = networkRows(net);
+ * console.log(rows.map((r) => r[0]), rows[0]![1], rows[0]![2]); // ["bptt", "rtrl", "ostl"] 0 1.000000
+ * ```
+ */
 export function networkRows(net: NetworkResult): string[][] {
   return ALGORITHMS.map((a) => {
     const r = net.algorithms[a];
@@ -29,10 +56,31 @@ export function networkRows(net: NetworkResult): string[][] {
   });
 }
 
-/** Column titles of {@link networkRows}. */
+/**
+ * Column titles of {@link networkRows}.
+ *
+ * @example
+ * ```ts
+ * import { compareNetwork, formatTable, NETWORK_COLUMNS, networkRows } from "@ostl/cli";
+ * import { rnn } from "@ostl/models";
+ * const net = compareNetwork({ name: "rnn", cell: rnn(), layers: 1 }, { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0 });
+ * const table = formatTable(NETWORK_COLUMNS, networkRows(net));
+ * console.log(table.split("\n")[0]); // algorithm  rel. error to BPTT (per layer)  cosine to BPTT (per layer)  ms/step  trace floats  peak KiB
+ * ```
+ */
 export const NETWORK_COLUMNS = ["algorithm", "rel. error to BPTT (per layer)", "cosine to BPTT (per layer)", "ms/step", "trace floats", "peak KiB"];
 
-/** The structure line of one network: what OSTL chose per layer. */
+/**
+ * The structure line of one network: what OSTL chose per layer.
+ *
+ * @example
+ * ```ts
+ * import { compareNetwork, structureLine } from "@ostl/cli";
+ * import { ssnu } from "@ostl/models";
+ * const net = compareNetwork({ name: "ssnu", cell: ssnu(), layers: 1 }, { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0 });
+ * console.log(structureLine(net)); // layer 0: diagonal temporal Jacobian, 32 trace floats (traces shaped like W:row b:diag)
+ * ```
+ */
 export function structureLine(net: NetworkResult): string {
   const layouts = (s: NetworkResult["structure"][number]) =>
     s.temporalJacobian === "dense" ? "dense traces, one row per parameter" : `traces shaped like ${Object.entries(s.layouts).map(([k, v]) => `${k}:${v}`).join(" ")}`;
@@ -51,8 +99,12 @@ function table(header: string[], rows: string[][]): string {
  *
  * @example
  * ```ts
- * import { renderReport } from "@ostl/cli";
- * // const html = await renderReport(results);
+ * import { compareNetwork, renderReport, runScaling } from "@ostl/cli";
+ * import { rnn } from "@ostl/models";
+ * const net = compareNetwork({ name: "rnn", cell: rnn(), layers: 1 }, { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0 });
+ * const scaling = runScaling({ Ts: [5, 10], ns: [2], nSteps: 2, seed: 0 });
+ * const html = await renderReport({ schema: "ostl-compare/1", config: { T: 5, hiddenSize: 4, inputSize: 3, seed: 0, layers: [1], cells: ["rnn"] }, networks: [net], scaling });
+ * console.log(html.startsWith("<!doctype html>"), (html.match(/<svg/g) ?? []).length); // true 5
  * ```
  */
 export async function renderReport(results: CompareResults): Promise<string> {
