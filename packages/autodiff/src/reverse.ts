@@ -120,7 +120,8 @@ export type Pullback<A extends Tree[]> = (ct: Tree) => A;
 /**
  * Reverse mode: evaluates `f(...primals)` and returns `[out, pullback]`; `pullback(ct)` gives one
  * cotangent per primal (same structures), zeros for inputs the output does not depend on. The
- * pullback may be called many times.
+ * pullback may be called many times. A cotangent leaf may be the number `0`: a zero cotangent of
+ * any shape, which costs nothing to propagate.
  *
  * @example
  * ```ts
@@ -155,6 +156,7 @@ function vjpSelected<A extends Tree[], R extends Tree>(f: (...args: A) => R, pri
         const seeds = new Map<number, Tensor>();
         o.leaves.forEach((leaf, i) => {
           const seed = c.leaves[i]!;
+          if (seed === 0) return; // the number 0 stands for a zero cotangent of any shape: nothing to propagate
           if (!sameShape(shapeOf(seed), shapeOf(outValues[i]!))) {
             throw new ShapeError(op, `cotangent ${i} has shape [${shapeOf(seed).join(",")}], output has [${shapeOf(outValues[i]!).join(",")}]`);
           }

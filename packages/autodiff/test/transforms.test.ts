@@ -96,3 +96,13 @@ describe("outputs that share a value", () => {
     expect((g0 as core.NDArray).toNested()).toEqual([3, 3]);
   });
 });
+
+describe("zero cotangents", () => {
+  it("the number 0 stands for a zero cotangent of any shape", () => {
+    const [, pullback] = vjp((x: Tensor) => ({ a: mul(x, 2), b: exp(x) }), tensor([1, 2]));
+    const [g] = pullback({ a: tensor([1, 1]), b: 0 });
+    expect((g as core.NDArray).toNested()).toEqual([2, 2]);
+    const [z] = pullback({ a: 0, b: 0 });
+    expect((z as core.NDArray).toNested()).toEqual([0, 0]);
+  });
+});

@@ -290,8 +290,7 @@ export class DiagonalEligibility implements LayerEligibility {
       (ct: Tree) => [TensorRecord, TensorRecord, NDArray[]],
     ];
     const ones = core.ones([n]);
-    const zeros = core.zeros([n]);
-    const seed = (o: Target) => ({ state: Object.fromEntries(this.stateNames.map((a) => [a, a === o ? ones : zeros])), y: o === OUTPUT ? ones : zeros });
+    const seed = (o: Target) => ({ state: Object.fromEntries(this.stateNames.map((a) => [a, a === o ? ones : 0])), y: o === OUTPUT ? ones : 0 });
     const D = new Map<Target, TensorRecord>();
     const immediate = new Map<Target, TensorRecord>();
     const cz = new Map<Target, NDArray[]>();

@@ -185,10 +185,11 @@ export class Network {
     return out;
   }
 
-  /** The readout `y W_roᵀ + b_ro`. */
+  /** The readout `W_ro y + b_ro` (for a batch `[B, n]`: `y W_roᵀ + b_ro`). */
   readout(params: NetworkParams, y: Tensor): Tensor {
     const ro = params.readout!;
-    return add(matmul(y, transpose(ro.W!)), ro.b!);
+    // one example: W y keeps W's gradient (the outer product ct yᵀ) contiguous
+    return add(y.shape.length === 1 ? matmul(ro.W!, y) : matmul(y, transpose(ro.W!)), ro.b!);
   }
 
   /** One step of the whole network. */

@@ -200,7 +200,8 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     const deltas = steps.map((s) => core.zeros(s.y.shape));
     const [loss, pullback] = vjp(spatial as (...a: Tree[]) => Tensor, deltas, params.readout!);
     const [signals, gReadout] = pullback(core.ones([])) as [Tensor[], TensorRecord];
-    lane.readout = lane.readout === null ? gReadout : (addTrees(lane.readout, gReadout) as TensorRecord);
+    if (lane.readout === null) lane.readout = Object.fromEntries(Object.entries(gReadout).map(([k, g]) => [k, core.copy(g as core.NDArray)]));
+    else for (const [k, g] of Object.entries(gReadout)) core.kernels.add(lane.readout[k] as core.NDArray, lane.readout[k] as core.NDArray, g as core.NDArray);
     const t2 = performance.now();
     steps.forEach((s, l) => s.accumulate(signals[l]!));
     const t3 = performance.now();
