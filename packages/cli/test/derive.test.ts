@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { fastSigmoid } from "@ostl/autodiff";
 import { BUILT_IN_CELLS, cellPage, loadCell, main, writeCellPages } from "@ostl/cli";
 import { gru, snu, ssnu } from "@ostl/models";
-import { type Cell, checkDerivation, deriveCell, randomPoint } from "@ostl/ostl";
+import type { Cell } from "@ostl/ostl";
+import { checkDerivation, deriveCell, randomPoint } from "@ostl/ostl/derive";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 const fixtures = join(import.meta.dirname, "fixtures");

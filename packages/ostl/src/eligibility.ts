@@ -75,7 +75,20 @@ function zerosOf(params: TensorRecord): Record<string, NDArray> {
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, core.zeros(v.shape, v.dtype)]));
 }
 
-/** How dense traces get their immediate terms: by reverse passes, by one forward pass, or whichever is estimated cheaper. */
+/**
+ * How dense traces get their immediate terms: by reverse passes, by one forward pass, or whichever
+ * is estimated cheaper. The gradients are the same; only the speed differs.
+ *
+ * @example
+ * ```ts
+ * import { Network, Ostl, type DenseImmediateMode } from "@ostl/ostl";
+ * import { lstm, mse } from "@ostl/models";
+ * const mode: DenseImmediateMode = "reverse";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: lstm(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * const ostl = new Ostl(net, { denseImmediate: mode });
+ * console.log(ostl.plan[0]!.traces); // dense
+ * ```
+ */
 export type DenseImmediateMode = "auto" | "reverse" | "forward";
 
 /** Flattens a tree of tangent stacks `[K, ...leaf]` into one `[K, Σ leaf sizes]` matrix (flatten order). */

@@ -11,4 +11,3 @@ export { TreeLayout } from "./layout.js";
 export { replayGraph } from "./replay.js";
 export { findRowFactors, type RowFactor, type FactorSource } from "./factors.js";
 export { rowTraceUpdate } from "./trace-kernel.js";
-export * from "./derive/index.js";

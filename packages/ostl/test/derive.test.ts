@@ -8,7 +8,8 @@
 import * as core from "@ostl/core";
 import * as ad from "@ostl/autodiff";
 import { type OpName, type Surrogate, type Tensor } from "@ostl/autodiff";
-import { type Cell, checkDerivation, defineCell, type Derivation, deriveCell, DeriveError, expressionTex, indexLetters, ostlCost, quantityTex, randomPoint, renderCellPage, symbolicRules } from "@ostl/ostl";
+import { type Cell, defineCell } from "@ostl/ostl";
+import { checkDerivation, type Derivation, deriveCell, DeriveError, expressionTex, indexLetters, ostlCost, quantityTex, randomPoint, renderCellPage, symbolicRules } from "@ostl/ostl/derive";
 import { describe, expect, it } from "vitest";
 import { ConstantNode, OperatorNode, SymbolNode } from "mathjs";
 

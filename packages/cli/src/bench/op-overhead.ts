@@ -47,5 +47,7 @@ export function measureOpOverhead(chain = 20_000, reps = 15): OpOverhead {
   const recordMs = timeMs(() => void vjp((v: Tensor) => chainOfOps(v, y, chain), x), reps);
   const bothMs = timeMs(() => void grad((v: Tensor) => sum(chainOfOps(v, y, chain)))(x), reps);
   const perOp = (ms: number) => (ms * 1e6) / chain;
-  return { plainNs: perOp(plainMs), recordedNs: perOp(recordMs), overheadNs: perOp(recordMs - plainMs), backwardNs: perOp(bothMs - recordMs) };
+  const plainNs = perOp(plainMs);
+  const recordedNs = perOp(recordMs);
+  return { plainNs, recordedNs, overheadNs: recordedNs - plainNs, backwardNs: perOp(bothMs) - recordedNs };
 }

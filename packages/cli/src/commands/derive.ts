@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Cell, checkDerivation, DeriveError, deriveCell, ostlCost, renderCellPage } from "@ostl/ostl";
+import type { Cell } from "@ostl/ostl";
+import { checkDerivation, DeriveError, deriveCell, ostlCost, renderCellPage } from "@ostl/ostl/derive";
 import { parseFlags } from "../args.js";
 import { type Command, UsageError } from "../command.js";
 import { BUILT_IN_CELLS, loadCell } from "../load-cell.js";

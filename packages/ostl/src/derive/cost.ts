@@ -17,7 +17,7 @@ import type { Pattern, TraceLayout } from "../structure.js";
  *
  * @example
  * ```ts
- * import { ostlCost } from "@ostl/ostl";
+ * import { ostlCost } from "@ostl/ostl/derive";
  * import { lstm } from "@ostl/models";
  * const w = ostlCost(lstm()).params.find((p) => p.name === "W_f")!;
  * console.log(w.shape, w.reach, w.layout, w.traceFloats, w.approximateLayout); // n × m row dense 2n^{2}m row
@@ -41,7 +41,7 @@ export interface ParamCost {
  *
  * @example
  * ```ts
- * import { ostlCost } from "@ostl/ostl";
+ * import { ostlCost } from "@ostl/ostl/derive";
  * import { ssnu } from "@ostl/models";
  * const [row] = ostlCost(ssnu(), [[8, 4]]).rows;
  * console.log(row!.hiddenSize, row!.inputSize, row!.ostlFlops > row!.forwardFlops); // 8 4 true
@@ -62,7 +62,7 @@ export interface CostRow {
  *
  * @example
  * ```ts
- * import { ostlCost } from "@ostl/ostl";
+ * import { ostlCost } from "@ostl/ostl/derive";
  * import { gru } from "@ostl/models";
  * const cost = ostlCost(gru(), []);
  * console.log(cost.temporalJacobian, cost.traces); // dense dense
@@ -111,7 +111,7 @@ function monomial(factors: readonly string[]): string {
  *
  * @example
  * ```ts
- * import { ostlCost } from "@ostl/ostl";
+ * import { ostlCost } from "@ostl/ostl/derive";
  * import { snu } from "@ostl/models";
  * const cost = ostlCost(snu());
  * console.log(cost.params.map((p) => `${p.name}: ${p.layout}`)); // ["W: row", "b: diag"]

@@ -186,7 +186,7 @@ class Deriver implements RuleContext {
  * or a shape that has no index form.
  * @example
  * ```ts
- * import { deriveCell } from "@ostl/ostl";
+ * import { deriveCell } from "@ostl/ostl/derive";
  * import { rnn } from "@ostl/models";
  * const d = deriveCell(rnn());
  * console.log(d.blocks.map((b) => `${b.id}: ${b.form}`));

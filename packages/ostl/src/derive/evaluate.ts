@@ -19,7 +19,7 @@ import { type ScalarFunctionName, scalarFunctions } from "./functions.js";
  *
  * @example
  * ```ts
- * import { deriveCell, DerivationEvaluator, type DerivationPoint } from "@ostl/ostl";
+ * import { deriveCell, DerivationEvaluator, type DerivationPoint } from "@ostl/ostl/derive";
  * import { PRNG } from "@ostl/core";
  * import { rnn } from "@ostl/models";
  * const cell = rnn();
@@ -69,7 +69,7 @@ const BUILTINS: Readonly<Record<string, (...a: number[]) => number>> = {
  *
  * @example
  * ```ts
- * import { deriveCell, DerivationEvaluator } from "@ostl/ostl";
+ * import { deriveCell, DerivationEvaluator } from "@ostl/ostl/derive";
  * import { PRNG } from "@ostl/core";
  * import { rnn } from "@ostl/models";
  * const cell = rnn();
@@ -193,7 +193,7 @@ export function indexTuples(shape: readonly number[]): number[][] {
  *
  * @example
  * ```ts
- * import { deriveCell, randomPoint } from "@ostl/ostl";
+ * import { deriveCell, randomPoint } from "@ostl/ostl/derive";
  * import { lstm } from "@ostl/models";
  * const cell = lstm();
  * const point = randomPoint(cell, deriveCell(cell), 7);
@@ -212,7 +212,7 @@ export function randomPoint(cell: Cell, d: Pick<Derivation, "inputSize" | "hidde
  *
  * @example
  * ```ts
- * import { checkDerivation, deriveCell } from "@ostl/ostl";
+ * import { checkDerivation, deriveCell } from "@ostl/ostl/derive";
  * import { snu } from "@ostl/models";
  * const cell = snu();
  * const check = checkDerivation(deriveCell(cell), cell);
@@ -246,7 +246,7 @@ function relativeError(got: readonly number[], want: readonly number[]): number 
  *
  * @example
  * ```ts
- * import { deriveCell, checkDerivation } from "@ostl/ostl";
+ * import { deriveCell, checkDerivation } from "@ostl/ostl/derive";
  * import { lstm } from "@ostl/models";
  * const cell = lstm();
  * console.log(checkDerivation(deriveCell(cell), cell).maxError < 1e-12); // true

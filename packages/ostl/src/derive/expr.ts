@@ -22,7 +22,7 @@ import { ConstantNode, FunctionNode, type MathNode, OperatorNode, ParenthesisNod
  *
  * @example
  * ```ts
- * import { deriveCell, type Index } from "@ostl/ostl";
+ * import { deriveCell, type Index } from "@ostl/ostl/derive";
  * import { rnn } from "@ostl/models";
  * const out: readonly Index[] = deriveCell(rnn()).blocks[0]!.outIndices;
  * console.log(out); // ["_o0"]

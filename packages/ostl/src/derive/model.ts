@@ -16,7 +16,7 @@ import type { Index, QuantityKey } from "./expr.js";
  *
  * @example
  * ```ts
- * import { deriveCell } from "@ostl/ostl";
+ * import { deriveCell } from "@ostl/ostl/derive";
  * import { rnn } from "@ostl/models";
  * const kinds = [...deriveCell(rnn()).quantities.values()].map((q) => q.kind);
  * console.log(kinds); // ["param", "param", "param", "previous", "input", "intermediate", "next"]
@@ -29,7 +29,7 @@ export type QuantityKind = "param" | "previous" | "input" | "next" | "output" | 
  *
  * @example
  * ```ts
- * import { deriveCell } from "@ostl/ostl";
+ * import { deriveCell } from "@ostl/ostl/derive";
  * import { lstm } from "@ostl/models";
  * const q = deriveCell(lstm()).quantities.get("param:W_f")!;
  * console.log(q.kind, q.shape, q.tex); // param [4, 3] W^{(f)}
@@ -52,7 +52,7 @@ export interface Quantity {
  *
  * @example
  * ```ts
- * import { deriveCell } from "@ostl/ostl";
+ * import { deriveCell } from "@ostl/ostl/derive";
  * import { rnn } from "@ostl/models";
  * const d = deriveCell(rnn());
  * console.log(d.equations.map((e) => e.key)); // ["inter:10", "next:h"]
@@ -70,7 +70,7 @@ export interface CellEquation {
  *
  * @example
  * ```ts
- * import { deriveCell } from "@ostl/ostl";
+ * import { deriveCell } from "@ostl/ostl/derive";
  * import { rnn } from "@ostl/models";
  * console.log(deriveCell(rnn()).blocks.map((b) => b.source.kind)); // ["state", "input", "param", "param", "param"]
  * ```
@@ -89,7 +89,7 @@ export interface JacobianSource {
  *
  * @example
  * ```ts
- * import { deriveCell, type BlockForm } from "@ostl/ostl";
+ * import { deriveCell, type BlockForm } from "@ostl/ostl/derive";
  * import { ssnu } from "@ostl/models";
  * const forms: BlockForm[] = deriveCell(ssnu()).blocks.filter((b) => b.output === "s").map((b) => b.form);
  * console.log(forms); // ["diagonal", "diagonal", "full", "row", "zero"]
@@ -103,7 +103,7 @@ export type BlockForm = "zero" | "diagonal" | "row" | "full";
  *
  * @example
  * ```ts
- * import { deriveCell } from "@ostl/ostl";
+ * import { deriveCell } from "@ostl/ostl/derive";
  * import { rnn } from "@ostl/models";
  * const b = deriveCell(rnn()).blocks.find((x) => x.id === "h|param:W")!;
  * console.log(b.pattern, b.form, b.outIndices, b.srcIndices); // row row ["_o0"] ["_o0", "_s1"]
@@ -135,7 +135,7 @@ export interface JacobianBlock {
  *
  * @example
  * ```ts
- * import { deriveCell } from "@ostl/ostl";
+ * import { deriveCell } from "@ostl/ostl/derive";
  * import { lstm } from "@ostl/models";
  * const d = deriveCell(lstm());
  * console.log(d.cell, d.outputField, d.structure.temporalJacobian, d.blocks.length); // lstm h dense 30
@@ -160,7 +160,7 @@ export interface Derivation {
  *
  * @example
  * ```ts
- * import { deriveCell } from "@ostl/ostl";
+ * import { deriveCell } from "@ostl/ostl/derive";
  * import { rnn } from "@ostl/models";
  * console.log(deriveCell(rnn(), { inputSize: 2, hiddenSize: 5 }).quantities.get("param:W")!.shape); // [5, 2]
  * ```

@@ -17,7 +17,7 @@ import { blockLetters, expressionTex, indexLetters, jacobianTex, subscript } fro
  *
  * @example
  * ```ts
- * import { deriveCell, ostlCost, renderCellPage, type PageOptions } from "@ostl/ostl";
+ * import { deriveCell, ostlCost, renderCellPage, type PageOptions } from "@ostl/ostl/derive";
  * import { rnn } from "@ostl/models";
  * const options: PageOptions = { command: "pnpm ostl derive --cell rnn" };
  * console.log(renderCellPage(deriveCell(rnn()), ostlCost(rnn(), []), options).includes("`pnpm ostl derive --cell rnn`")); // true
@@ -188,7 +188,7 @@ function costSection(cost: OstlCost): string[] {
  *
  * @example
  * ```ts
- * import { deriveCell, ostlCost, renderCellPage } from "@ostl/ostl";
+ * import { deriveCell, ostlCost, renderCellPage } from "@ostl/ostl/derive";
  * import { ssnu } from "@ostl/models";
  * const cell = ssnu();
  * const page = renderCellPage(deriveCell(cell), ostlCost(cell), { command: "ostl derive --cell ssnu" });

@@ -17,7 +17,7 @@ import type { ScalarFunctionName } from "./functions.js";
  *
  * @example
  * ```ts
- * import { symbolicRules, type RuleContext } from "@ostl/ostl";
+ * import { symbolicRules, type RuleContext } from "@ostl/ostl/derive";
  * import { tanhDerivative } from "@ostl/autodiff";
  * import { SymbolNode } from "mathjs";
  * const ctx: RuleContext = { surrogate: (s) => `surrogate:${s.name}` };
@@ -37,7 +37,7 @@ export interface RuleContext {
  *
  * @example
  * ```ts
- * import { symbolicRules } from "@ostl/ostl";
+ * import { symbolicRules } from "@ostl/ostl/derive";
  * import { SymbolNode, derivative } from "mathjs";
  * const ctx = { surrogate: () => "" };
  * const tanh = symbolicRules.tanh.value([new SymbolNode("u")], {}, ctx);
@@ -58,7 +58,7 @@ export interface ScalarRule<P> {
  *
  * @example
  * ```ts
- * import { symbolicRules, type IndexFactor } from "@ostl/ostl";
+ * import { symbolicRules, type IndexFactor } from "@ostl/ostl/derive";
  * // transpose: out[a, b] = in[b, a]
  * const [f]: readonly IndexFactor[] = symbolicRules.transpose.entries(["a", "b"], [[3, 4]], { perm: [1, 0] }, () => "l").factors;
  * console.log(f); // { operand: 0, idx: ["b", "a"] }
@@ -74,7 +74,7 @@ export interface IndexFactor {
  *
  * @example
  * ```ts
- * import { symbolicRules, type IndexProduct } from "@ostl/ostl";
+ * import { symbolicRules, type IndexProduct } from "@ostl/ostl/derive";
  * // sum over axis 1: out[a] = Σ_l in[a, l]
  * const p: IndexProduct = symbolicRules.sum.entries(["a"], [[4, 3]], { axes: [1], keepdims: false }, () => "l");
  * console.log(p.sums, p.factors); // [{ index: "l", size: 3 }] [{ operand: 0, idx: ["a", "l"] }]
@@ -93,7 +93,7 @@ export interface IndexProduct {
  *
  * @example
  * ```ts
- * import { symbolicRules } from "@ostl/ostl";
+ * import { symbolicRules } from "@ostl/ostl/derive";
  * // (x Wᵀ)_i = Σ_l (Wᵀ)_li x_l, for x of shape [3] and Wᵀ of shape [3, 4]
  * const p = symbolicRules.matmul.entries(["i"], [[3], [3, 4]], {}, () => "l");
  * console.log(p.sums, p.factors); // [{ index: "l", size: 3 }] [{ operand: 1, idx: ["l", "i"] }, { operand: 0, idx: ["l"] }]
@@ -109,7 +109,7 @@ export interface IndexRule<P> {
  *
  * @example
  * ```ts
- * import { symbolicRules } from "@ostl/ostl";
+ * import { symbolicRules } from "@ostl/ostl/derive";
  * console.log(symbolicRules.concat); // { kind: "none", reason: "concatenation shifts indices; it has no index form here" }
  * ```
  */
@@ -135,7 +135,7 @@ export type ParamsOf<K extends OpName> = Parameters<(typeof opTable)[K]["impl"]>
  *
  * @example
  * ```ts
- * import { symbolicRules, type SymbolicRule } from "@ostl/ostl";
+ * import { symbolicRules, type SymbolicRule } from "@ostl/ostl/derive";
  * const rule: SymbolicRule<unknown> = symbolicRules.sigmoid;
  * console.log(rule.kind); // scalar
  * ```
@@ -147,7 +147,8 @@ export type SymbolicRule<P> = ScalarRule<P> | IndexRule<P> | NoRule;
  *
  * @example
  * ```ts
- * import { defineCell, deriveCell, DeriveError } from "@ostl/ostl";
+ * import { defineCell } from "@ostl/ostl";
+ * import { deriveCell, DeriveError } from "@ostl/ostl/derive";
  * import { concat, slice } from "@ostl/autodiff";
  * import { zeros } from "@ostl/core";
  * const rotate = defineCell({
@@ -220,7 +221,7 @@ const noRule = (reason: string): NoRule => ({ kind: "none", reason });
  *
  * @example
  * ```ts
- * import { symbolicRules } from "@ostl/ostl";
+ * import { symbolicRules } from "@ostl/ostl/derive";
  * import { opTable } from "@ostl/autodiff";
  * console.log(Object.keys(symbolicRules).length === Object.keys(opTable).length); // true
  * console.log(Object.entries(symbolicRules).filter(([, r]) => r.kind === "none").map(([op]) => op)); // ["max", "slice", "padSlice", "concat"]

@@ -27,7 +27,7 @@ function nameParts(name: string): { head: string; tail: string | null } {
  *
  * @example
  * ```ts
- * import { quantityTex } from "@ostl/ostl";
+ * import { quantityTex } from "@ostl/ostl/derive";
  * console.log(quantityTex("param", "W_f"), quantityTex("previous", "h"), quantityTex("param", "tau")); // W^{(f)} h^{t-1} \tau
  * ```
  */
@@ -47,7 +47,7 @@ const POOLS = { unit: ["i", "j", "l", "r", "p"], input: ["k", "q", "u"], other: 
  *
  * @example
  * ```ts
- * import { indexLetters } from "@ostl/ostl";
+ * import { indexLetters } from "@ostl/ostl/derive";
  * const sizes = { hiddenSize: 4, inputSize: 3 };
  * console.log([...indexLetters(sizes, [["_o0", 4], ["_s0", 4], ["_s1", 3]]).values()]); // ["i", "j", "k"]
  * ```
@@ -87,7 +87,7 @@ export function subscript(idx: readonly Index[], letters: ReadonlyMap<Index, str
  *
  * @example
  * ```ts
- * import { deriveCell, indexLetters, expressionTex } from "@ostl/ostl";
+ * import { deriveCell, indexLetters, expressionTex } from "@ostl/ostl/derive";
  * import { rnn } from "@ostl/models";
  * const d = deriveCell(rnn());
  * const eq = d.equations[0];
