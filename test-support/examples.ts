@@ -5,7 +5,8 @@
  * lines right below it), so the documentation cannot drift from the code. Only the example's own
  * `console.log` calls count: what library code logs while an example runs is dropped. A second test asks the type checker for every
  * export of the package's entry points (the `source` files of its package.json `exports`) and
- * requires TSDoc with an `@example` on each.
+ * requires TSDoc with an `@example` on each. With `readme: true` the ```ts blocks of the
+ * package's README.md are run and checked as well.
  *
  * Examples import the public package names. Every `@ostl/*` specifier (subpaths such as
  * `@ostl/autodiff/testing` included) is rewritten to the source file that the workspace
@@ -54,6 +55,13 @@ export interface ExampleSuiteOptions {
   skip?: Record<string, string>;
   /** Milliseconds allowed per example (default 20 000). */
   timeout?: number;
+  /** Also run every ```ts block of the package's README.md, checked the same way. */
+  readme?: boolean;
+}
+
+/** Every ```ts block of a Markdown text, with the line it starts on. */
+export function markdownBlocks(text: string, name: string): Example[] {
+  return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => ({ where: `${name}:${text.slice(0, m.index).split("\n").length + 1}`, code: m[1]! }));
 }
 
 function sourceFiles(dir: string): string[] {
@@ -185,7 +193,11 @@ export function exampleSuite(testUrl: string, options: ExampleSuiteOptions): voi
   const found = sourceFiles(src)
     .filter((file) => !skipped(relative(root, file)))
     .flatMap((file) => extractExamples(readFileSync(file, "utf8"), relative(root, file)));
-  const runnable = found.filter((e): e is Example => e.code !== null);
+  const readme = join(root, "README.md");
+  const runnable = [
+    ...found.filter((e): e is Example => e.code !== null),
+    ...(options.readme ? markdownBlocks(readFileSync(readme, "utf8"), "README.md") : []),
+  ];
 
   describe("TSDoc examples run and print what their comments say", () => {
     beforeAll(() => {

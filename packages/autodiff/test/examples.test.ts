@@ -4,4 +4,4 @@
  */
 import { exampleSuite } from "../../../test-support/examples.js";
 
-exampleSuite(import.meta.url, { minExamples: 100, minExports: 110 });
+exampleSuite(import.meta.url, { minExamples: 100, minExports: 110, readme: true });

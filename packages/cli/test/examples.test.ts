@@ -16,4 +16,5 @@ exampleSuite(import.meta.url, {
     ...(chromiumPath() === null ? { "src/browser.ts": "no Chromium on this machine" } : {}),
   },
   timeout: 60_000,
+  readme: true,
 });
