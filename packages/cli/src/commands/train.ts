@@ -22,8 +22,16 @@ import { defaultRunPath, RunFolder } from "../training/run-folder.js";
  *
  * @example
  * ```ts
- * import type { TrainReport } from "@ostl/cli";
- * const last = (r: TrainReport) => r.history[r.history.length - 1]?.test;
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { readFileSync } from "node:fs";
+ * import { parseTrainConfig, runTrain, type TrainReport } from "@ostl/cli";
+ * const out = join(mkdtempSync(join(tmpdir(), "run-")), "copy");
+ * await runTrain(parseTrainConfig(["--task", "copy", "--cell", "rnn", "--hidden", "4", "--epochs", "2", "--examples", "8,2,2", "--out", out]));
+ * // with --json the object is printed on stdout; metrics.json holds it too, with the run's status and timings
+ * const report: TrainReport = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8"));
+ * console.log(report.schema, report.config.cell, report.history.map((m) => m.epoch)); // ostl-train/1 rnn [1, 2]
  * ```
  */
 export interface TrainReport {
@@ -70,7 +78,13 @@ function buildCell(config: TrainConfig) {
  * @example
  * ```ts
  * import { parseTrainConfig, runTrain } from "@ostl/cli";
- * const code = await runTrain(parseTrainConfig(["--task", "copy", "--cell", "rnn", "--epochs", "1", "--examples", "16,4,4", "--out", "/tmp/ostl-run"]));
+ * import { mkdtempSync, readdirSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const out = join(mkdtempSync(join(tmpdir(), "run-")), "copy-rnn");
+ * // progress and the epoch lines go to stderr
+ * const code = await runTrain(parseTrainConfig(["--task", "copy", "--cell", "rnn", "--epochs", "1", "--examples", "16,4,4", "--out", out]));
+ * console.log(code, readdirSync(out).sort()); // 0 ["config.json", "loss-curve.svg", "metrics.json"]
  * ```
  */
 export async function runTrain(config: TrainConfig): Promise<number> {
@@ -176,7 +190,22 @@ output
 
 Exit status: 0 done, 2 bad flags or data, 130 interrupted.`;
 
-/** `ostl train`: training on JSB Chorales or a synthetic task with any gradient algorithm. */
+/**
+ * `ostl train`: training on JSB Chorales or a synthetic task with any gradient algorithm.
+ *
+ * @example
+ * ```ts
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { readFileSync } from "node:fs";
+ * import { trainCommand } from "@ostl/cli";
+ * const out = join(mkdtempSync(join(tmpdir(), "run-")), "adding");
+ * console.log(await trainCommand.run(["--task", "adding", "--length", "6", "--examples", "8,2,2", "--cell", "ssnu", "--hidden", "4", "--epochs", "1", "--algo", "bptt", "--out", out])); // 0
+ * const metrics = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8"));
+ * console.log(metrics.status, metrics.history.length, metrics.config.algorithm); // done 1 bptt
+ * ```
+ */
 export const trainCommand: Command = {
   name: "train",
   summary: "train on JSB Chorales or a synthetic task by BPTT, RTRL or OSTL",

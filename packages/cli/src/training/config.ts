@@ -65,8 +65,10 @@ export const TASKS = ["jsb", "copy", "adding"] as const;
  *
  * @example
  * ```ts
- * import type { TaskName } from "@ostl/cli";
+ * import { parseTrainConfig, type TaskName } from "@ostl/cli";
  * const task: TaskName = "adding";
+ * const config = parseTrainConfig(["--task", task, "--cell", "gru", "--length", "20"]);
+ * console.log(config.task, config.taskOptions, config.hidden); // adding { length: 20 } 32
  * ```
  */
 export type TaskName = (typeof TASKS)[number];

@@ -63,8 +63,19 @@ function isFile(p: string): boolean {
  *   read, and the file and the field when it is malformed.
  * @example
  * ```ts
- * import { readJsbDataset } from "@ostl/cli";
- * // const data = readJsbDataset({ path: "/work/shared/data/jsb-chorales-quarter.json", from: "--data" });
+ * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { readJsbDataset, UsageError } from "@ostl/cli";
+ * const path = join(mkdtempSync(join(tmpdir(), "jsb-")), "jsb.json");
+ * writeFileSync(path, JSON.stringify({ train: [[[60, 64], [62], [60]]], valid: [[[60], [62]]], test: [[[72], [71]]] }));
+ * const data = readJsbDataset({ path, from: "--data" });
+ * console.log(data.inputSize, data.train[0]!.inputs.length); // 88 2
+ * try {
+ *   readJsbDataset({ path: `${path}.missing`, from: "OSTL_DATA" });
+ * } catch (e) {
+ *   console.log(e instanceof UsageError, (e as Error).message.includes("(from OSTL_DATA)")); // true true
+ * }
  * ```
  */
 export function readJsbDataset(source: { path: string; from: string }): Dataset {

@@ -13,9 +13,15 @@ import type { EpochMetrics, TrainProgress } from "@ostl/models";
  * @example
  * ```ts
  * import { type ProgressReporter, progressReporter } from "@ostl/cli";
- * const report: ProgressReporter = progressReporter(process.stderr, false);
- * report.epoch({ epoch: 1, train: 1, valid: 1, test: 1, seconds: 2 }, 30, { trainSeconds: 1.5, evalSeconds: 0.5 });
+ * import { PassThrough } from "node:stream";
+ * const stream = new PassThrough();
+ * const report: ProgressReporter = progressReporter(stream, false);
+ * report.note("starting");
+ * report.epoch({ epoch: 1, train: 1.25, valid: 1, test: 1, seconds: 2 }, 30, { trainSeconds: 1.5, evalSeconds: 0.5 });
  * report.stop();
+ * console.log(String(stream.read()));
+ * // starting
+ * // epoch 1/30  train 1.2500  valid 1.0000  test 1.0000  (2.0 s: train 1.5 s, eval 0.5 s)
  * ```
  */
 export interface ProgressReporter {
@@ -40,9 +46,16 @@ function epochLine(m: EpochMetrics, epochs: number, timing: { trainSeconds: numb
  * @example
  * ```ts
  * import { progressReporter } from "@ostl/cli";
- * const report = progressReporter(process.stderr, process.stderr.isTTY === true);
- * report.update({ epoch: 1, epochs: 2, sequence: 5, sequences: 20, runningLoss: 0.7 }); // "epoch 1/2  sequence 5/20  loss 0.7000"
+ * import { PassThrough } from "node:stream";
+ * const stream = new PassThrough();
+ * const report = progressReporter(stream, false); // not a terminal: a line at every quarter of an epoch
+ * for (let s = 1; s <= 20; s++) report.update({ epoch: 1, epochs: 2, sequence: s, sequences: 20, runningLoss: 0.7 });
  * report.stop();
+ * console.log(String(stream.read()).trimEnd());
+ * // epoch 1/2  sequence 1/20  loss 0.7000
+ * // epoch 1/2  sequence 5/20  loss 0.7000
+ * // epoch 1/2  sequence 10/20  loss 0.7000
+ * // epoch 1/2  sequence 15/20  loss 0.7000
  * ```
  */
 export function progressReporter(stream: NodeJS.WritableStream, tty: boolean): ProgressReporter {

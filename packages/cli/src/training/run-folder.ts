@@ -12,9 +12,13 @@ import { join } from "node:path";
  *
  * @example
  * ```ts
+ * import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  * import { RunFolder } from "@ostl/cli";
- * const run = new RunFolder("/tmp/ostl-example-run");
- * run.writeJson("config.json", { task: "copy" });
+ * const run = new RunFolder(join(mkdtempSync(join(tmpdir(), "runs-")), "copy-rnn"));
+ * const path = run.writeJson("config.json", { task: "copy" });
+ * console.log(readdirSync(run.path), JSON.parse(readFileSync(path, "utf8"))); // ["config.json"] { task: "copy" }
  * ```
  */
 export class RunFolder {
