@@ -26,7 +26,11 @@ export type AlgorithmName = "bptt" | "rtrl" | "ostl";
  * - `gradients()` returns dE/dθ for E = Σ_t E_t over the steps since `begin` (or since the last
  *   `takeGradients()`), with the structure of the params;
  * - `takeGradients()` returns the same and clears the accumulator, keeping state and traces, so
- *   updates can be applied every k steps (then call `setParams`);
+ *   updates can be applied every k steps (then call `setParams`). Updating in the middle of a
+ *   sequence changes the trajectory: later steps run with the new parameters, and the online
+ *   algorithms' traces mix both parameter sets, so the result is no longer the gradient BPTT
+ *   computes for the whole sequence under one parameter set (BPTT itself becomes truncated at
+ *   each update). One update per sequence, the paper's setting, keeps them equal;
  * - `reset()` forgets everything.
  *
  * @example

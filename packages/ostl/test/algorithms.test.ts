@@ -124,6 +124,29 @@ describe("BPTT, RTRL and OSTL", () => {
     expect(at.bptt![1]! / at.bptt![0]!).toBeCloseTo(10, 10);
   });
 
+  it("truncated BPTT (window k) is labelled and equals BPTT run window by window from the carried state", () => {
+    const network = net([elman]);
+    const params = network.init(new core.PRNG(2));
+    const { xs, ts } = sequence(5, 7, 3, 2);
+    const truncated = new Bptt(network, { window: 3 });
+    expect(truncated.approximation).toBe("truncated BPTT (window 3)");
+    expect(new Bptt(network).approximation).toBeNull();
+    const g = run(truncated, params, xs, ts);
+    // the same by hand: exact BPTT on [0,3), [3,6), [6,7), each starting from the state the previous window reached
+    const exact = new Bptt(network);
+    let total: NetworkParams | null = null;
+    let state = network.initialState();
+    for (const [a, b] of [[0, 3], [3, 6], [6, 7]] as const) {
+      exact.begin(params, state);
+      exact.feed(xs.slice(a, b), ts.slice(a, b));
+      const w = exact.gradients();
+      total = total === null ? w : addTrees(total, w);
+      state = exact.state;
+    }
+    expect(relError(g, total!)).toBeLessThan(1e-12);
+    expect(relError(g, run(new Bptt(network), params, xs, ts))).toBeGreaterThan(1e-6);
+  });
+
   it("updates every k steps: takeGradients() splits the gradient without losing any", () => {
     const network = net([spiking]);
     const params = network.init(new core.PRNG(4));
