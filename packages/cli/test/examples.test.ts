@@ -9,7 +9,6 @@ exampleSuite(import.meta.url, {
   minExamples: 70,
   minExports: 75,
   skip: {
-    "src/commands/derive.ts": "being written",
     // inspectPage launches Chromium; without one (apt-get install -y chromium) its examples cannot run
     ...(chromiumPath() === null ? { "src/browser.ts": "no Chromium on this machine" } : {}),
   },
