@@ -3,10 +3,10 @@
  * package's `src/` must hold a ```ts block, every block is run, and what each `console.log` line
  * prints is compared with its `// expected output` comment (at the end of the line, or the comment
  * lines right below it), so the documentation cannot drift from the code. Only the example's own
- * `console.log` calls count: what library code logs while an example runs is dropped. A second test asks the type checker for every
- * export of the package's entry points (the `source` files of its package.json `exports`) and
- * requires TSDoc with an `@example` on each. With `readme: true` the ```ts blocks of the
- * package's README.md are run and checked as well.
+ * `console.log` calls count: what library code logs while an example runs is dropped. A second
+ * test asks the type checker for every export of the package's entry points (the `source` files
+ * of its package.json `exports`) and requires TSDoc with an `@example` on each. With
+ * `readme: true` the ```ts blocks of the package's README.md are run and checked as well.
  *
  * Examples import the public package names. Every `@ostl/*` specifier (subpaths such as
  * `@ostl/autodiff/testing` included) is rewritten to the source file that the workspace
@@ -229,9 +229,9 @@ export function exampleSuite(testUrl: string, options: ExampleSuiteOptions): voi
           spy.mockRestore();
         }
         const wanted = expectations(ex.code);
-        expect(printed.length).toBe(wanted.length);
+        expect(printed.length, `console.log lines in the example vs calls made; printed:\n${printed.join("\n")}`).toBe(wanted.length);
         wanted.forEach((w, k) => {
-          if (w !== null) expect(normalize(printed[k])).toBe(normalize(w));
+          if (w !== null) expect(normalize(printed[k]!), `console.log ${k + 1} printed:\n${printed[k]}`).toBe(normalize(w));
         });
       },
       options.timeout ?? 20_000,
