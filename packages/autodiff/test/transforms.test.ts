@@ -106,3 +106,17 @@ describe("zero cotangents", () => {
     expect((z as core.NDArray).toNested()).toEqual([0, 0]);
   });
 });
+
+describe("composite ops", () => {
+  it("softmax, logSoftmax, logSumExp, mean and min have correct derivatives to order 2", async () => {
+    const { checkGrads } = await import("@ostl/autodiff/testing");
+    const { softmax, logSoftmax, logSumExp, mean, min } = await import("@ostl/autodiff");
+    const rng = new core.PRNG(21);
+    const x = rng.normal([3, 4]);
+    checkGrads((v) => softmax(v, 1), [x], { order: 2, name: "softmax" });
+    checkGrads((v) => logSoftmax(v, 0), [x], { order: 2, name: "logSoftmax" });
+    checkGrads((v) => logSumExp(v, 1), [x], { order: 2, name: "logSumExp" });
+    checkGrads((v) => mean(v, 0), [x], { order: 2, name: "mean" });
+    checkGrads((v) => min(v, 1), [x], { order: 2, name: "min" });
+  });
+});

@@ -116,14 +116,16 @@ export function logSoftmax(x: TensorLike, axis = -1): Tensor {
 }
 
 /**
- * `exp(x) / Σ exp(x)` along `axis` (default the last), stable for large inputs.
+ * `exp(x) / Σ exp(x)` along `axis` (default the last), stable for large inputs: computed as
+ * `e / Σ e` with `e = exp(x - max x)` (the shift carries no gradient and cancels).
  * @example
  * ```ts
  * import { softmax, tensor } from "@ostl/autodiff";
  * console.log(softmax(tensor([0, 0])).toNested()); // [0.5, 0.5]
- * console.log(softmax(tensor([1000, 1000])).toNested()); // [0.5000000000000275, 0.5000000000000275]
+ * console.log(softmax(tensor([1000, 1000])).toNested()); // [0.5, 0.5]
  * ```
  */
 export function softmax(x: TensorLike, axis = -1): Tensor {
-  return exp(logSoftmax(x, axis));
+  const e = exp(sub(x, stopGradient(max(x, axis, true))));
+  return div(e, sum(e, axis, true));
 }
