@@ -10,7 +10,8 @@ import { type Initializer, initParams } from "./init.js";
 import type { NDArray, PRNG } from "@ostl/core";
 
 /**
- * `W x` for `W` stored (out, in) and `x` of shape `[in]` or `[batch, in]`: `x Wᵀ`.
+ * `W x` for `W` stored (out, in) and `x` of shape `[in]` or `[batch, in]` (then `x Wᵀ`). For one
+ * example the product is written `W x`, which keeps W's gradient (the outer product) contiguous.
  *
  * @example
  * ```ts
@@ -20,7 +21,7 @@ import type { NDArray, PRNG } from "@ostl/core";
  * ```
  */
 export function dense(x: Tensor, W: Tensor): Tensor {
-  return matmul(x, transpose(W));
+  return x.shape.length === 1 ? matmul(W, x) : matmul(x, transpose(W));
 }
 
 /** The parameter names of gate `g`: `W_g`, `U_g`, `b_g`, or `W`, `U`, `b` for the unnamed gate `""`. */

@@ -1,7 +1,7 @@
 import * as core from "@ostl/core";
 import { OstlError } from "@ostl/core";
-import { type Pullback, type Tensor, type Tree, add, vjp } from "@ostl/autodiff";
-import { AlgorithmBase, addTrees, checkChunk, type GradientAlgorithm } from "./algorithm.js";
+import { type Pullback, type Tensor, type Tree, add, flatten, treeMap, vjp } from "@ostl/autodiff";
+import { AlgorithmBase, checkChunk, type GradientAlgorithm } from "./algorithm.js";
 import type { Network, NetworkParams, NetworkState } from "./network.js";
 import { TreeLayout } from "./layout.js";
 
@@ -115,13 +115,16 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
 
   private backpropagate(): NetworkParams {
     const params = this.requireParams();
-    let total = this.accumulated ?? (new TreeLayout(params as Tree).zeros() as NetworkParams);
-    if (this.tapes.length === 0) return total;
-    let stateCotangent: Tree = new TreeLayout(this.current as Tree).zeros();
-    const one = core.ones([], new TreeLayout(params as Tree).dtype);
+    const layout = new TreeLayout(params as Tree);
+    // a fresh accumulator, summed into in place (one allocation, not one per recorded step)
+    const total = (this.accumulated === null ? layout.zeros() : treeMap((x) => core.copy(x as core.NDArray), this.accumulated as Tree)) as NetworkParams;
+    const sinks = flatten(total as Tree).leaves as core.NDArray[];
+    // the final state's cotangent is zero: `0` leaves cost nothing to propagate
+    let stateCotangent: Tree = treeMap(() => 0, this.current as Tree);
+    const one = core.ones([], layout.dtype);
     for (let t = this.tapes.length - 1; t >= 0; t--) {
       const [gp, gs] = this.tapes[t]!({ loss: one, state: stateCotangent });
-      total = addTrees(total, gp);
+      flatten(gp as Tree).leaves.forEach((g, j) => core.kernels.add(sinks[j]!, sinks[j]!, g as core.NDArray));
       stateCotangent = gs;
     }
     return total;
