@@ -40,10 +40,20 @@ const PRINT_EDGE = 3;
  * ```
  */
 export class NDArray {
-  /** The wrapped scijs view. */
-  readonly nd: ndarray.NdArray<TypedArray>;
-  /** Element type, inferred from the class of `nd.data`. */
+  /** Element type, inferred from the class of `data`. */
   readonly dtype: DType;
+  /** Backing typed array (shared with every view of it). */
+  readonly data: TypedArray;
+  /** Dimensions, outermost first; `[]` for a scalar. */
+  readonly shape: readonly number[];
+  /** Element distance between neighbours along each axis (0 along broadcast axes). */
+  readonly stride: readonly number[];
+  /** Index in `data` of the first element. */
+  readonly offset: number;
+  /** Number of elements (1 for a scalar). */
+  readonly size: number;
+  /** The scijs view, made on first use when the array was built from raw parts. */
+  private scijs: ndarray.NdArray<TypedArray> | null;
 
   /**
    * @param nd - a scijs ndarray over a Float64Array or Float32Array.
@@ -51,42 +61,29 @@ export class NDArray {
    */
   constructor(nd: ndarray.NdArray<TypedArray>) {
     this.dtype = dtypeOfData("NDArray", nd.data);
-    this.nd = nd;
+    this.data = nd.data;
+    this.shape = nd.shape;
+    this.stride = nd.stride;
+    this.offset = nd.offset;
+    let size = 1;
+    for (let i = 0; i < nd.shape.length; i++) size *= nd.shape[i];
+    this.size = size;
+    this.scijs = typeof (nd as { pick?: unknown }).pick === "function" ? nd : null;
   }
 
-  /** Backing typed array (shared with every view of it). */
-  get data(): TypedArray {
-    return this.nd.data;
-  }
-
-  /** Dimensions, outermost first; `[]` for a scalar. */
-  get shape(): readonly number[] {
-    return this.nd.shape;
-  }
-
-  /** Element distance between neighbours along each axis (0 along broadcast axes). */
-  get stride(): readonly number[] {
-    return this.nd.stride;
-  }
-
-  /** Index in `data` of the first element. */
-  get offset(): number {
-    return this.nd.offset;
-  }
-
-  /** Number of elements (1 for a scalar). */
-  get size(): number {
-    return this.nd.size;
+  /** The scijs view of the same elements (`data`, `shape`, `stride`, `offset`). */
+  get nd(): ndarray.NdArray<TypedArray> {
+    return (this.scijs ??= ndarray(this.data, this.shape.slice(), this.stride.slice(), this.offset));
   }
 
   /** Number of axes. */
   get ndim(): number {
-    return this.nd.shape.length;
+    return this.shape.length;
   }
 
   /** Whether the elements are laid out densely in row-major order (at any offset). */
   isContiguous(): boolean {
-    const { shape, stride } = this.nd;
+    const { shape, stride } = this;
     let expected = 1;
     for (let i = shape.length - 1; i >= 0; i--) {
       const d = shape[i];
@@ -99,19 +96,19 @@ export class NDArray {
 
   /** The elements as nested JavaScript arrays; a 0-d array gives a number. */
   toNested(): NestedArray {
-    const { data, shape, stride } = this.nd;
+    const { data, shape, stride } = this;
     const build = (axis: number, off: number): NestedArray => {
       if (axis === shape.length) return data[off];
       const out: NestedArray[] = new Array<NestedArray>(shape[axis]);
       for (let i = 0; i < out.length; i++) out[i] = build(axis + 1, off + i * stride[axis]);
       return out;
     };
-    return build(0, this.nd.offset);
+    return build(0, this.offset);
   }
 
   /** A row-major copy of the elements as a plain array. */
   toFlat(): number[] {
-    const { data, shape, stride } = this.nd;
+    const { data, shape, stride } = this;
     const out: number[] = [];
     const visit = (axis: number, off: number): void => {
       if (axis === shape.length) {
@@ -120,7 +117,7 @@ export class NDArray {
       }
       for (let i = 0; i < shape[axis]; i++) visit(axis + 1, off + i * stride[axis]);
     };
-    visit(0, this.nd.offset);
+    visit(0, this.offset);
     return out;
   }
 
@@ -132,7 +129,7 @@ export class NDArray {
     if (this.size !== 1) {
       throw new ValueError("item", `only size-1 arrays convert to a number, got shape ${formatShape(this.shape)}`);
     }
-    return this.data[this.nd.offset];
+    return this.data[this.offset];
   }
 
   /**
@@ -140,8 +137,8 @@ export class NDArray {
    * @throws {@link ShapeError} naming the index and the shape when it is out of range.
    */
   get(...index: number[]): number {
-    const { shape, stride } = this.nd;
-    let off = this.nd.offset;
+    const { shape, stride } = this;
+    let off = this.offset;
     const valid = index.length === shape.length && index.every((v, i) => Number.isInteger(v) && v >= 0 && v < shape[i]);
     if (!valid) throw new ShapeError("get", `index ${formatShape(index)} is out of range for shape ${formatShape(shape)}`);
     for (let i = 0; i < index.length; i++) off += index[i] * stride[i];
@@ -150,7 +147,7 @@ export class NDArray {
 
   /** `NDArray(float64, [2,2]) [[1, 2], [3, 4]]`; arrays over 1000 elements show 3 entries at each end of every axis. */
   toString(): string {
-    const { data, shape, stride } = this.nd;
+    const { data, shape, stride } = this;
     const summarize = this.size > PRINT_FULL_SIZE;
     const fmt = (axis: number, off: number): string => {
       if (axis === shape.length) return String(data[off]);
@@ -166,7 +163,7 @@ export class NDArray {
       }
       return `[${parts.join(", ")}]`;
     };
-    return `NDArray(${this.dtype}, ${formatShape(shape)}) ${fmt(0, this.nd.offset)}`;
+    return `NDArray(${this.dtype}, ${formatShape(shape)}) ${fmt(0, this.offset)}`;
   }
 }
 
@@ -184,9 +181,11 @@ export function isNDArray(x: unknown): x is NDArray {
 }
 
 /**
- * Wraps raw strided parts into an {@link NDArray} without copying or validating them.
+ * Wraps raw strided parts into an {@link NDArray} without copying or validating them: the array
+ * keeps `shape` and `stride` themselves, which callers pass fresh (or shared read-only).
  * Internal building block of the creation and view functions.
  */
 export function view(data: TypedArray, shape: readonly number[], stride: readonly number[], offset: number): NDArray {
-  return new NDArray(ndarray(data, shape.slice(), stride.slice(), offset));
+  // raw parts instead of a scijs view: the scijs object is made only if someone asks for `nd`
+  return new NDArray({ data, shape, stride, offset } as unknown as ndarray.NdArray<TypedArray>);
 }
