@@ -34,6 +34,8 @@ export interface StepRatio {
  * One layer of `cell` (n units, m inputs, batch 1): median time of an OSTL training step (traces,
  * learning signal, gradient accumulation) over the median time of a forward-only step (the
  * network step and its loss), measured in alternating rounds so both see the same machine load.
+ * Each OSTL round is one sequence of `stepsPerRound` steps from `begin` to `gradients()`, so the
+ * traces' allocation and the final read-out are included, spread over the sequence.
  *
  * @example
  * ```ts
@@ -43,7 +45,7 @@ export interface StepRatio {
  * console.log(r.ratio > 0); // true
  * ```
  */
-export function ostlOverForward(cell: Cell, n: number, m: number, rounds = 7, stepsPerRound = 20): StepRatio {
+export function ostlOverForward(cell: Cell, n: number, m: number, rounds = 7, stepsPerRound = 100): StepRatio {
   const { network, params, xs, target } = singleLayer(cell, n, m);
   const forward = () => {
     let state = network.initialState();
