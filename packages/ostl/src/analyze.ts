@@ -38,7 +38,7 @@ export interface ParamAnalysis {
  * const layer: LayerAnalysis = analyze(net).layers[0]!;
  * // dense traces: 4 gates · (4·3 + 4·4 + 4) = 128 parameter entries times 8 state entries
  * console.log(layer.cell, layer.temporalJacobian, layer.traces, layer.stateFields, layer.traceFloats); // lstm dense dense ["c", "h"] 1024
- * console.log(layer.forwardFlops, layer.ostlFlops); // 404 51712
+ * console.log(layer.forwardFlops, layer.ostlFlops); // 292 37376
  * ```
  */
 export interface LayerAnalysis {
@@ -68,7 +68,7 @@ export interface LayerAnalysis {
  * const net = new Network({ inputSize: 8, layers: [{ cell: ssnu(), hiddenSize: 16 }], outputSize: 2, loss: mse });
  * const a: NetworkAnalysis = analyze(net);
  * console.log(a.traceFloats); // { rtrl: 4608, ostl: 288 }
- * console.log(a.flopsPerStep); // { bptt: 1440, rtrl: 69120, ostl: 6048 }
+ * console.log(a.flopsPerStep); // { bptt: 1056, rtrl: 50688, ostl: 4896 }
  * ```
  */
 export interface NetworkAnalysis {

@@ -32,7 +32,7 @@ export type FactorSource = { readonly kind: "input"; readonly index: number } | 
  * const [factor]: RowFactor[] = findRowFactors(graph, ["W"], (i) => graph.inputs[i]!.name === "2");
  * const product = graph.equations.find((eq) => eq.out.id === factor!.product)!;
  * // W enters as x Wᵀ, a product of shape [4] (one entry per unit)
- * console.log(factor!.param, factor!.transposed, product.op.name, product.out.shape); // W true matmul [4]
+ * console.log(factor!.param, factor!.transposed, product.op.name, product.out.shape); // W false matmul [4]
  * ```
  */
 export interface RowFactor {

@@ -55,7 +55,7 @@ export interface Quantity {
  * import { deriveCell } from "@ostl/ostl/derive";
  * import { rnn } from "@ostl/models";
  * const d = deriveCell(rnn());
- * console.log(d.equations.map((e) => e.key)); // ["inter:10", "next:h"]
+ * console.log(d.equations.map((e) => e.key)); // ["inter:8", "next:h"]
  * ```
  */
 export interface CellEquation {
