@@ -1,5 +1,6 @@
 import { PRNG } from "@ostl/core";
 import type { Graph } from "@ostl/autodiff";
+import { DiagonalEligibility } from "./eligibility.js";
 import type { Network } from "./network.js";
 import { type OstlOptions, planOstl } from "./ostl.js";
 import type { Pattern, TraceLayout } from "./structure.js";
@@ -13,7 +14,7 @@ import type { Pattern, TraceLayout } from "./structure.js";
  * import { mse, ssnu } from "@ostl/models";
  * const net = new Network({ inputSize: 3, layers: [{ cell: ssnu(), hiddenSize: 4 }], outputSize: 2, loss: mse });
  * const W: ParamAnalysis = analyze(net).layers[0]!.params.find((p) => p.name === "W")!;
- * console.log(W); // { name: "W", shape: [4, 3], reach: "row", layout: "row", traceFloats: 24 }
+ * console.log(W); // { name: "W", shape: [4, 3], reach: "row", layout: "row", traceFloats: 12 }
  * ```
  */
 export interface ParamAnalysis {
@@ -67,8 +68,8 @@ export interface LayerAnalysis {
  * import { mse, ssnu } from "@ostl/models";
  * const net = new Network({ inputSize: 8, layers: [{ cell: ssnu(), hiddenSize: 16 }], outputSize: 2, loss: mse });
  * const a: NetworkAnalysis = analyze(net);
- * console.log(a.traceFloats); // { rtrl: 4608, ostl: 288 }
- * console.log(a.flopsPerStep); // { bptt: 1056, rtrl: 50688, ostl: 4896 }
+ * console.log(a.traceFloats); // { rtrl: 4608, ostl: 160 }
+ * console.log(a.flopsPerStep); // { bptt: 1056, rtrl: 50688, ostl: 4128 }
  * ```
  */
 export interface NetworkAnalysis {
@@ -134,10 +135,12 @@ export function analyze(network: Network, options: OstlOptions = {}): NetworkAna
     totalState += stateSize;
     const forwardFlops = graphFlops(plan.structure.graph);
     networkForward += forwardFlops;
+    const diagonal = plan.traces === "diagonal" ? new DiagonalEligibility(network, plan.layer, plan.structure, plan.layouts, plan.approximate) : null;
     const paramRows = Object.entries(params).map(([name, v]): ParamAnalysis => {
       const layout = plan.layouts[name]!;
       const size = v.size;
-      const traceFloats = plan.traces === "dense" ? size * stateSize : layout === "row" || layout === "diag" ? c * size : layout === "dense" ? c * size * n : 0;
+      const fields = diagonal === null ? c : diagonal.traceFields(name);
+      const traceFloats = plan.traces === "dense" ? size * stateSize : layout === "row" || layout === "diag" ? fields * size : layout === "dense" ? c * size * n : 0;
       return { name, shape: v.shape, reach: plan.structure.params[name] ?? "none", layout, traceFloats };
     });
     const traceFloats = paramRows.reduce((s, p) => s + p.traceFloats, 0);

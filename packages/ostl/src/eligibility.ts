@@ -7,7 +7,8 @@ import { TreeLayout } from "./layout.js";
 import type { Network } from "./network.js";
 import { replayGraph } from "./replay.js";
 import type { CellStructure, TraceLayout } from "./structure.js";
-import { rowTraceUpdate } from "./trace-kernel.js";
+import { rowTraceUpdate, singleTraceUpdate } from "./trace-kernel.js";
+import { findSinglePrimary, type SinglePrimary } from "./derived-fields.js";
 
 /**
  * One step of a layer's eligibility computation: the layer's outputs, and how to fold in the learning signal.
@@ -51,7 +52,7 @@ export interface EligibilityStep {
  *   step.accumulate(tensor([1, 1, 1]));
  *   state = step.state;
  * }
- * console.log(traces.floats(), traces.gradients(params.layer0!).W!.shape); // 18 [3, 2]
+ * console.log(traces.floats(), traces.gradients(params.layer0!).W!.shape); // 12 [3, 2]
  * traces.clearGradients();
  * console.log(traces.gradients(params.layer0!).b!.toNested()); // [0, 0, 0]
  * ```
@@ -229,7 +230,7 @@ type Target = string | typeof OUTPUT;
  * const params = net.init(new PRNG(0));
  * traces.advance(params.layer0!, net.initialState().layer0!, tensor([1, 0])).accumulate(tensor([1, 1, 1]));
  * // W's traces have W's shape [3, 2], b's have b's shape [3], one of each per state field (s, y)
- * console.log(traces.floats()); // 18
+ * console.log(traces.floats()); // 12
  * ```
  */
 export class DiagonalEligibility implements LayerEligibility {
@@ -241,6 +242,10 @@ export class DiagonalEligibility implements LayerEligibility {
   private readonly denseNames: readonly string[];
   /** The state field that is the very value returned as y (SNU's y, LSTM's h), if any. */
   private readonly outputAlias: string | null;
+  /** When set, the factored parameters keep one trace, the primary field's (see findSinglePrimary). */
+  private readonly single: SinglePrimary | null;
+  /** Q^d = ∂d/∂p of the derived fields at the previous step (single-trace mode). */
+  private previousQ: Map<string, Float64Array> | null = null;
   private factoredTraces: Map<string, Float64Array[]> | null = null;
   private traces: Map<string, Map<string, NDArray>> | null = null;
   private sums = new Map<string, NDArray>();
@@ -267,19 +272,23 @@ export class DiagonalEligibility implements LayerEligibility {
     };
     const yVar = outputVar("y");
     this.outputAlias = this.stateNames.find((a) => yVar !== null && outputVar(`state.${a}`) === yVar) ?? null;
+    const factoredInputs = new Set(this.factors.map((f) => `0.${f.param}`));
+    const blocked = (i: number) => graph.inputs[i]!.name.startsWith("1.") || factoredInputs.has(graph.inputs[i]!.name);
+    this.single = this.factors.length > 0 && !approximate && this.stateNames.length > 1 ? findSinglePrimary(graph, this.stateNames, blocked) : null;
   }
 
   /** The step as a function of (state, params that are not factored, products z), replayed from the traced graph. */
   private replayed(params: TensorRecord, x: Tensor) {
     const graph = this.structure.graph;
-    return (state: TensorRecord, rest: TensorRecord, zs: Tensor[]) => {
+    return (state: TensorRecord, rest: TensorRecord, zs: Tensor[], deltas: Tensor[]) => {
       const inputs = graph.inputs.map((v) => {
         if (v.name === "2") return x;
         const field = v.name.slice(2);
         return v.name.startsWith("0.") ? (rest[field] ?? params[field]!) : state[field]!;
       });
       const overrides = new Map(this.factors.map((f, j) => [f.product, zs[j]!] as const));
-      return unflatten(graph.outputDef, replayGraph(graph, inputs, overrides)) as { state: TensorRecord; y: Tensor };
+      const perturbations = new Map(this.single === null ? [] : [[this.single.primaryVar, deltas[0]!] as const]);
+      return unflatten(graph.outputDef, replayGraph(graph, inputs, overrides, perturbations)) as { state: TensorRecord; y: Tensor };
     };
   }
 
@@ -298,27 +307,31 @@ export class DiagonalEligibility implements LayerEligibility {
     const c = this.stateNames.length;
     const products = this.factors.map((f) => this.product(f, params, state, x));
     const rest = Object.fromEntries(Object.keys(params).filter((k) => !this.factors.some((f) => f.param === k)).map((k) => [k, params[k]!]));
-    const [out, pullback] = vjp(this.replayed(params, x) as unknown as (...a: Tree[]) => Tree, state, rest, products.map((p) => p.z)) as unknown as [
+    const deltas = this.single === null ? [] : [core.zeros([n])];
+    const [out, pullback] = vjp(this.replayed(params, x) as unknown as (...a: Tree[]) => Tree, state, rest, products.map((p) => p.z), deltas) as unknown as [
       { state: TensorRecord; y: Tensor },
-      (ct: Tree) => [TensorRecord, TensorRecord, NDArray[]],
+      (ct: Tree) => [TensorRecord, TensorRecord, NDArray[], NDArray[]],
     ];
     const ones = core.ones([n]);
     const seed = (o: Target) => ({ state: Object.fromEntries(this.stateNames.map((a) => [a, a === o ? ones : 0])), y: o === OUTPUT ? ones : 0 });
     const D = new Map<Target, TensorRecord>();
     const immediate = new Map<Target, TensorRecord>();
     const cz = new Map<Target, NDArray[]>();
+    const Q = new Map<Target, NDArray>();
     for (const o of this.targets) {
       if (o === OUTPUT && this.outputAlias !== null) continue;
-      const [gs, gRest, gz] = pullback(seed(o));
+      const [gs, gRest, gz, gd] = pullback(seed(o));
       D.set(o, gs);
       immediate.set(o, gRest);
       cz.set(o, gz);
+      if (this.single !== null) Q.set(o, gd[0]!);
     }
     if (this.outputAlias !== null) {
       // y is one of the state fields: its derivatives are that field's
       D.set(OUTPUT, D.get(this.outputAlias)!);
       immediate.set(OUTPUT, immediate.get(this.outputAlias)!);
       cz.set(OUTPUT, cz.get(this.outputAlias)!);
+      if (this.single !== null) Q.set(OUTPUT, Q.get(this.outputAlias)!);
     }
     if (this.approximate) this.replaceWithTrueDiagonal(stepFunction(this.network, this.layer, x), state, params, D);
     const denseImmediate = this.denseImmediate(stepFunction(this.network, this.layer, x), state, params);
@@ -327,7 +340,8 @@ export class DiagonalEligibility implements LayerEligibility {
       y: out.y,
       accumulate: (L) => {
         const signal = core.contiguous(L as NDArray);
-        this.accumulateFactored(params, products, D, cz, signal, n, c);
+        if (this.single === null) this.accumulateFactored(params, products, D, cz, signal, n, c);
+        else this.accumulateSingle(this.single, params, products, D, cz, Q, signal, n);
         this.accumulateOthers(params, D, immediate, denseImmediate, signal, n);
       },
     };
@@ -350,6 +364,32 @@ export class DiagonalEligibility implements LayerEligibility {
       if (sum === undefined) this.sums.set(f.param, (sum = core.zeros(W.shape)));
       rowTraceUpdate(n, m, this.factoredTraces!.get(f.param)!, Dflat, Dy, cs, cy, products[j]!.u.data as Float64Array, L.data as Float64Array, sum.data as Float64Array);
     });
+  }
+
+  /**
+   * Single-trace mode: with Q^d_t = ∂d_t/∂p_t for the derived fields d,
+   * ε^p_t = (D^{pp}_t + Σ_d D^{pd}_t ⊙ Q^d_{t-1}) ⊙ ε^p_{t-1} + c^p ⊗ u_t and e_t = Q^y_t ⊙ ε^p_t.
+   */
+  private accumulateSingle(single: SinglePrimary, params: TensorRecord, products: { u: NDArray }[], D: Map<Target, TensorRecord>, cz: Map<Target, NDArray[]>, Q: Map<Target, NDArray>, L: NDArray, n: number): void {
+    const p = single.primary;
+    this.factoredTraces ??= new Map(this.factors.map((f) => [f.param, [new Float64Array(params[f.param]!.size)]]));
+    const effective = new Float64Array(core.contiguous(D.get(p)![p] as NDArray).data);
+    if (this.previousQ !== null) {
+      for (const d of single.derived) {
+        const dpd = core.contiguous(D.get(p)![d] as NDArray).data;
+        const q = this.previousQ.get(d)!;
+        for (let i = 0; i < n; i++) effective[i]! += dpd[i]! * q[i]!;
+      }
+    }
+    const qy = new Float64Array(core.contiguous(Q.get(OUTPUT)!).data);
+    this.factors.forEach((f, j) => {
+      const W = params[f.param]!;
+      let sum = this.sums.get(f.param);
+      if (sum === undefined) this.sums.set(f.param, (sum = core.zeros(W.shape)));
+      const cs = new Float64Array(core.contiguous(cz.get(p)![j]!).data);
+      singleTraceUpdate(n, W.shape[1]!, this.factoredTraces!.get(f.param)![0]!, effective, cs, qy, products[j]!.u.data as Float64Array, L.data as Float64Array, sum.data as Float64Array);
+    });
+    this.previousQ = new Map(single.derived.map((d) => [d, new Float64Array(core.contiguous(Q.get(d)!).data)]));
   }
 
   private accumulateOthers(params: TensorRecord, D: Map<Target, TensorRecord>, immediate: Map<Target, TensorRecord>, denseImmediate: Map<Target, Map<string, NDArray>>, L: NDArray, n: number): void {
@@ -420,6 +460,11 @@ export class DiagonalEligibility implements LayerEligibility {
       result.set(o, perParam);
     }
     return result;
+  }
+
+  /** How many state fields' traces a parameter keeps: one for factored parameters in single-trace mode, else every field's. */
+  traceFields(param: string): number {
+    return this.single !== null && this.factors.some((f) => f.param === param) ? 1 : this.stateNames.length;
   }
 
   gradients(params: TensorRecord): TensorRecord {

@@ -10,4 +10,5 @@ export { analyze, graphFlops, type NetworkAnalysis, type LayerAnalysis, type Par
 export { TreeLayout } from "./layout.js";
 export { replayGraph } from "./replay.js";
 export { findRowFactors, type RowFactor, type FactorSource } from "./factors.js";
-export { rowTraceUpdate } from "./trace-kernel.js";
+export { rowTraceUpdate, singleTraceUpdate } from "./trace-kernel.js";
+export { findSinglePrimary, type SinglePrimary } from "./derived-fields.js";

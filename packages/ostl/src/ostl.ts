@@ -120,7 +120,7 @@ interface Lane {
  * const grads = ostl.gradients();
  * console.log(ostl.plan[0]!.traces, Object.keys(grads.layer0!)); // diagonal ["W", "b"]
  * // traces of the parameters' own shapes, one per state field (s and y): 2·(3·2 + 3) floats
- * console.log(ostl.memoryFloats()); // 18
+ * console.log(ostl.memoryFloats()); // 12
  * ```
  */
 export class Ostl extends AlgorithmBase implements GradientAlgorithm {

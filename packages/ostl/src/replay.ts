@@ -1,10 +1,11 @@
-import { type Graph, type IrConst, type IrVar, type Tensor, bind } from "@ostl/autodiff";
+import { type Graph, type IrConst, type IrVar, type Tensor, add, bind } from "@ostl/autodiff";
 
 /**
  * Evaluates a traced graph on new inputs (one per graph input, in order) with the differentiable
  * ops, so it can run under any transformation. `overrides` replaces the value of chosen variables
  * (by id): the equations computing them are skipped and everything downstream reads the override.
- * Returns the output leaves in the graph's output order.
+ * `perturbations` adds a tensor to chosen variables (zeros at run time, so that reverse mode yields
+ * the cotangent reaching that variable). Returns the output leaves in the graph's output order.
  *
  * @example
  * ```ts
@@ -16,13 +17,14 @@ import { type Graph, type IrConst, type IrVar, type Tensor, bind } from "@ostl/a
  * console.log(replayGraph(g, [tensor([3]), tensor([4])], new Map([[g.equations[0]!.out.id, tensor([100])]]))[0]!.toNested()); // [104]
  * ```
  */
-export function replayGraph(graph: Graph, inputs: readonly Tensor[], overrides: ReadonlyMap<number, Tensor> = new Map()): Tensor[] {
+export function replayGraph(graph: Graph, inputs: readonly Tensor[], overrides: ReadonlyMap<number, Tensor> = new Map(), perturbations: ReadonlyMap<number, Tensor> = new Map()): Tensor[] {
   const values = new Map<number, Tensor>();
   graph.inputs.forEach((v, i) => values.set(v.id, inputs[i]!));
   const read = (a: IrVar | IrConst) => (a.kind === "const" ? a.value : values.get(a.id)!);
   for (const eq of graph.equations) {
-    const override = overrides.get(eq.out.id);
-    values.set(eq.out.id, override ?? bind(eq.op, eq.inputs.map(read), eq.params));
+    const value = overrides.get(eq.out.id) ?? bind(eq.op, eq.inputs.map(read), eq.params);
+    const delta = perturbations.get(eq.out.id);
+    values.set(eq.out.id, delta === undefined ? value : add(value, delta));
   }
   return graph.outputs.map((o) => read(o) as Tensor);
 }

@@ -99,3 +99,32 @@ function rowUpdateAny(n: number, m: number, eps: readonly Float64Array[], D: Flo
     }
   }
 }
+
+/**
+ * The fused OSTL update when one trace suffices (the other state fields and y are elementwise
+ * functions of one field's new value, see `findSinglePrimary`). In one pass:
+ *   ε[i, k]  = D_i ε[i, k] + c_i u_k          (the primary field's trace, in place)
+ *   g[i, k] += L_i q_i ε[i, k]                (e_t = q ⊙ ε_t with q = ∂y_t/∂p_t)
+ *
+ * @example
+ * ```ts
+ * import { singleTraceUpdate } from "@ostl/ostl";
+ * const eps = new Float64Array([1, 2]);
+ * const g = new Float64Array(2);
+ * singleTraceUpdate(1, 2, eps, new Float64Array([0.5]), new Float64Array([3]), new Float64Array([2]), new Float64Array([1, 1]), new Float64Array([1]), g);
+ * console.log([...eps], [...g]); // [3.5, 4] [7, 8]
+ * ```
+ */
+export function singleTraceUpdate(n: number, m: number, eps: Float64Array, D: Float64Array, cs: Float64Array, q: Float64Array, u: Float64Array, L: Float64Array, g: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const d = D[i]!;
+    const ci = cs[i]!;
+    const lq = L[i]! * q[i]!;
+    const row = i * m;
+    for (let k = 0; k < m; k++) {
+      const v = d * eps[row + k]! + ci * u[k]!;
+      eps[row + k] = v;
+      g[row + k]! += lq * v;
+    }
+  }
+}

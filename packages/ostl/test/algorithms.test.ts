@@ -170,7 +170,8 @@ describe("structure analysis", () => {
     const [s, e] = a.layers as [typeof a.layers[0], typeof a.layers[0]];
     expect(s.temporalJacobian).toBe("diagonal");
     expect(Object.fromEntries(s.params.map((p) => [p.name, p.layout]))).toEqual({ W: "row", b: "diag" });
-    expect(s.traceFloats).toBe(2 * (4 * 3 + 4));
+    // W's traces: one field (y follows from s elementwise); b's: both fields
+    expect(s.traceFloats).toBe(4 * 3 + 2 * 4);
     expect(e.temporalJacobian).toBe("dense");
     expect(e.traces).toBe("dense");
     expect(e.traceFloats).toBe((4 * 4 + 4 * 4 + 4) * 4);

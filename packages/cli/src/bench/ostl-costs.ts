@@ -85,7 +85,7 @@ export function ostlOverForward(cell: Cell, n: number, m: number, rounds = 7, st
  * import { Bptt, Ostl } from "@ostl/ostl";
  * import { ssnu } from "@ostl/models";
  * // sSNU, n = m = 4: BPTT records 8 state floats per step; OSTL keeps 2·(4·4 + 4) trace floats
- * console.log(floatsAfter((net) => new Bptt(net), ssnu(), 4, 4, 10), floatsAfter((net) => new Ostl(net), ssnu(), 4, 4, 10)); // 80 40
+ * console.log(floatsAfter((net) => new Bptt(net), ssnu(), 4, 4, 10), floatsAfter((net) => new Ostl(net), ssnu(), 4, 4, 10)); // 80 24
  * ```
  */
 export function floatsAfter(make: (net: Network) => GradientAlgorithm, cell: Cell, n: number, m: number, T: number): number {

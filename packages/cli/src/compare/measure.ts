@@ -15,7 +15,7 @@ import type { GradientAlgorithm, NetworkParams } from "@ostl/ostl";
  * const rng = new PRNG(0);
  * const xs = [rng.uniform([2], 0, 1), rng.uniform([2], 0, 1)];
  * const m: RunMeasurement = measureRun(new Ostl(net), net.init(rng), xs, [rng.normal([1]), rng.normal([1])]);
- * console.log(Object.keys(m.grads), m.memoryFloats, m.peakBytes >= 0); // ["layer0", "readout"] 18 true
+ * console.log(Object.keys(m.grads), m.memoryFloats, m.peakBytes >= 0); // ["layer0", "readout"] 12 true
  * ```
  */
 export interface RunMeasurement {

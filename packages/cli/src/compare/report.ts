@@ -78,7 +78,7 @@ export const NETWORK_COLUMNS = ["algorithm", "rel. error to BPTT (per layer)", "
  * import { compareNetwork, structureLine } from "@ostl/cli";
  * import { ssnu } from "@ostl/models";
  * const net = compareNetwork({ name: "ssnu", cell: ssnu(), layers: 1 }, { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0 });
- * console.log(structureLine(net)); // layer 0: diagonal temporal Jacobian, 32 trace floats (traces shaped like W:row b:diag)
+ * console.log(structureLine(net)); // layer 0: diagonal temporal Jacobian, 20 trace floats (traces shaped like W:row b:diag)
  * ```
  */
 export function structureLine(net: NetworkResult): string {

@@ -12,7 +12,7 @@ import { syntheticSequence } from "./suite.js";
  * import { runScaling, type TPoint } from "@ostl/cli";
  * const points: TPoint[] = runScaling({ Ts: [10, 40], ns: [2], nSteps: 2, seed: 0 }).vsT.points;
  * // BPTT's tape grows with T (16 units, two state fields), OSTL's traces do not
- * console.log(points.map((p) => `${p.algorithm} T=${p.T}: ${p.memoryFloats}`)); // ["bptt T=10: 320", "ostl T=10: 160", "bptt T=40: 1280", "ostl T=40: 160"]
+ * console.log(points.map((p) => `${p.algorithm} T=${p.T}: ${p.memoryFloats}`)); // ["bptt T=10: 320", "ostl T=10: 96", "bptt T=40: 1280", "ostl T=40: 96"]
  * ```
  */
 export interface TPoint {
@@ -31,7 +31,7 @@ export interface TPoint {
  * import { runScaling, type NPoint } from "@ostl/cli";
  * const points: NPoint[] = runScaling({ Ts: [2], ns: [2, 4], nSteps: 2, seed: 0 }).vsN;
  * // sSNU traces grow like n·m, dense LSTM traces like P·|s| = O(n³)
- * console.log(points.map((p) => `${p.cell} (${p.temporalJacobian}) n=${p.n}: ${p.traceFloats}`)); // ["ssnu (diagonal) n=2: 20", "ssnu (diagonal) n=4: 40", "lstm (dense) n=2: 224", "lstm (dense) n=4: 1152"]
+ * console.log(points.map((p) => `${p.cell} (${p.temporalJacobian}) n=${p.n}: ${p.traceFloats}`)); // ["ssnu (diagonal) n=2: 12", "ssnu (diagonal) n=4: 24", "lstm (dense) n=2: 224", "lstm (dense) n=4: 1152"]
  * ```
  */
 export interface NPoint {
