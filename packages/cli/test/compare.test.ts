@@ -4,24 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main, type CompareResults } from "@ostl/cli";
+import { captureOutput } from "./capture.js";
 
 const fixtures = join(import.meta.dirname, "fixtures");
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  vi.spyOn(console, "log").mockImplementation((...a) => void out.push(`${a.join(" ")}\n`));
-  vi.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
-  return { out, err };
-}
 
 describe("ostl compare", () => {
   afterEach(() => vi.restoreAllMocks());
 
   it("--json prints one ostl-compare/1 object; one layer OSTL = BPTT, RTRL = BPTT everywhere, the lower layer differs", async () => {
-    const io = capture();
+    const io = captureOutput();
     const dir = join(mkdtempSync(join(tmpdir(), "ostl-compare-")), "report");
     const code = await main(["compare", "--cell", "lstm", "--layers", "1,2", "--hidden", "4", "--T", "6", "--json", "--quiet", "--out", dir]);
     expect(code).toBe(0);
@@ -70,7 +62,7 @@ describe("ostl compare", () => {
   }, 60_000);
 
   it("rejects an unknown cell name and bad flags (exit 2)", async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await main(["compare", "--cell", "nosuchcell", "--quiet"])).toBe(2);
     expect(io.err.join("\n")).toMatch(/'nosuchcell' is neither a built-in cell \(rnn, lstm, gru, snu, ssnu, rsnu, rssnu\)/);
     expect(await main(["compare", "--hidden", "0"])).toBe(2);

@@ -5,12 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "@ostl/cli";
+import { captureOutput } from "./capture.js";
 
-function capture() {
-  const err: string[] = [];
-  vi.spyOn(console, "error").mockImplementation((...a) => void err.push(`${a.join(" ")}\n`));
-  return err;
-}
 
 /** Serves `body` with `status` on a local port; returns the URL and the server. */
 async function serve(status: number, body: string): Promise<{ url: string; server: Server }> {
@@ -35,7 +31,7 @@ describe("ostl data fetch jsb", () => {
     const { url, server } = await serve(200, CHORALES);
     servers.push(server);
     const cache = mkdtempSync(join(tmpdir(), "ostl-cache-"));
-    const err = capture();
+    const { err } = captureOutput();
     expect(await main(["data", "fetch", "jsb", "--cache", cache, "--url", url])).toBe(0);
     expect(readFileSync(join(cache, "jsb-chorales-quarter.json"), "utf8")).toBe(CHORALES);
     expect(err.join("")).toContain(`wrote ${join(cache, "jsb-chorales-quarter.json")}`);
@@ -52,14 +48,14 @@ describe("ostl data fetch jsb", () => {
       servers.push(s.server);
       url = s.url;
     }
-    const err = capture();
+    const { err } = captureOutput();
     expect(await main(["data", "fetch", "jsb", "--cache", mkdtempSync(join(tmpdir(), "ostl-cache-")), "--url", url])).toBe(1);
     expect(err.join("")).toContain(`cannot download ${url}: `);
     expect(err.join("")).toContain(reason);
   });
 
   it("rejects an unknown action or data set with exit code 2", async () => {
-    const err = capture();
+    const { err } = captureOutput();
     expect(await main(["data", "fetch", "mnist"])).toBe(2);
     expect(await main(["data", "list"])).toBe(2);
     expect(err.join("")).toContain("unknown data set 'mnist' (known: jsb)");

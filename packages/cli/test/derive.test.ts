@@ -12,18 +12,11 @@ import { gru, snu, ssnu } from "@ostl/models";
 import type { Cell } from "@ostl/ostl";
 import { checkDerivation, deriveCell, randomPoint } from "@ostl/ostl/derive";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { captureOutput } from "./capture.js";
 
 const fixtures = join(import.meta.dirname, "fixtures");
 const pages = join(import.meta.dirname, "..", "..", "..", "docs", "cells");
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-  vi.spyOn(console, "log").mockImplementation((...a) => void out.push(`${a.join(" ")}\n`));
-  vi.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
-  return { out: () => out.join(""), err: () => err.join("\n") };
-}
 
 /** Every rendered expression of a cell, at three random points, against the engine. */
 function expectDerivationExact(cell: Cell): void {
@@ -73,23 +66,23 @@ describe("ostl derive", () => {
   afterEach(() => vi.restoreAllMocks());
 
   it("prints a built-in cell's page", async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await main(["derive", "--cell", "rsnu"])).toBe(0);
-    expect(io.out()).toBe(readFileSync(join(pages, "rsnu.md"), "utf8"));
+    expect(io.stdout()).toBe(readFileSync(join(pages, "rsnu.md"), "utf8"));
   });
 
   it("writes a user's cell module's page to --out", async () => {
-    const io = capture();
+    const io = captureOutput();
     const dir = mkdtempSync(join(tmpdir(), "ostl-derive-"));
     expect(await main(["derive", "--cell", join(fixtures, "leaky-cell.ts"), "--out", dir])).toBe(0);
     const page = readFileSync(join(dir, "leaky-tanh.md"), "utf8");
-    expect(io.out()).toContain(join(dir, "leaky-tanh.md"));
+    expect(io.stdout()).toContain(join(dir, "leaky-tanh.md"));
     expect(page).toContain("h^{t}_{i} &= 0.9~h^{t-1}_{i} + \\tanh\\left(a_{i}\\right)");
     expect(page).toContain("\\frac{\\partial h^{t}_{i}}{\\partial h^{t-1}_{i}} &= 0.9");
   });
 
   it("--all writes every built-in page and the index, as committed in docs/cells", async () => {
-    capture();
+    captureOutput();
     const dir = mkdtempSync(join(tmpdir(), "ostl-derive-all-"));
     expect(await main(["derive", "--all", "--out", dir])).toBe(0);
     for (const f of readdirSync(pages)) expect(readFileSync(join(dir, f), "utf8"), `docs/cells/${f} is out of date: run pnpm ostl derive --all --out docs/cells`).toBe(readFileSync(join(pages, f), "utf8"));
@@ -116,8 +109,8 @@ describe("ostl derive", () => {
     ["--all with --cell", ["--all", "--cell", "rnn", "--out", "x"], /exclude each other/],
     ["an unknown flag", ["--cell", "rnn", "--latex"], /Unknown option '--latex'/],
   ])("exits 2 for %s, naming it", async (_, args, message) => {
-    const io = capture();
+    const io = captureOutput();
     expect(await main(["derive", ...args])).toBe(2);
-    expect(io.err()).toMatch(message);
+    expect(io.stderr()).toMatch(message);
   });
 });

@@ -3,17 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "@ostl/cli";
+import { captureOutput } from "./capture.js";
 
 const fixture = join(import.meta.dirname, "../../../fixtures/reference-public.json");
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-  vi.spyOn(console, "log").mockImplementation((...a) => void out.push(`${a.join(" ")}\n`));
-  vi.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
-  return { out, err };
-}
 
 /** A copy of the public file with only the named cases, optionally edited. */
 function subset(names: string[], edit?: (file: { cases: Record<string, unknown>[] }) => void): string {
@@ -29,7 +22,7 @@ describe("ostl gradcheck", () => {
   afterEach(() => vi.restoreAllMocks());
 
   it("passes every case of the public reference file for BPTT, RTRL and OSTL, step by step and in chunks", async () => {
-    const io = capture();
+    const io = captureOutput();
     const code = await main(["gradcheck", "--reference", fixture, "--json"]);
     const report = JSON.parse(io.out.join(""));
     expect(report.schema).toBe("ostl-gradcheck/1");
@@ -48,7 +41,7 @@ describe("ostl gradcheck", () => {
       const grads = (file.cases[0] as { grads: { bptt: Record<string, number[][]> } }).grads.bptt;
       grads["layer0.W"]![0]![0]! += 0.01;
     });
-    const io = capture();
+    const io = captureOutput();
     const code = await main(["gradcheck", "--reference", path, "--json"]);
     const report = JSON.parse(io.out.join(""));
     const failed = report.results.filter((r: { pass: boolean }) => !r.pass).map((r: { case: string; algorithm: string }) => `${r.case}/${r.algorithm}`);
@@ -58,7 +51,7 @@ describe("ostl gradcheck", () => {
   }, 60_000);
 
   it("prints a table by default", async () => {
-    const io = capture();
+    const io = captureOutput();
     const code = await main(["gradcheck", "--reference", subset(["gru-L1-small"])]);
     const text = io.out.join("");
     expect(text).toMatch(/case\s+algorithm\s+fed as\s+max rel error/);
@@ -69,7 +62,7 @@ describe("ostl gradcheck", () => {
 
   it("exits 2 naming the field for an invalid file, and for an unreadable one", async () => {
     const path = subset(["rnn-L1-small"], (file) => delete (file.cases[0] as Record<string, unknown>).targets);
-    const io = capture();
+    const io = captureOutput();
     expect(await main(["gradcheck", "--reference", path])).toBe(2);
     expect(io.err.join("\n")).toMatch(/targets/);
     expect(await main(["gradcheck", "--reference", "/nonexistent/ref.json"])).toBe(2);

@@ -4,18 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main, parseTrainConfig } from "@ostl/cli";
+import { captureOutput } from "./capture.js";
 
 const root = join(import.meta.dirname, "../../..");
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
-  vi.spyOn(console, "log").mockImplementation((...a) => void out.push(`${a.join(" ")}\n`));
-  vi.spyOn(console, "error").mockImplementation((...a) => void err.push(`${a.join(" ")}\n`));
-  return { out, err };
-}
 
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `ostl-${name}-`));
 
@@ -35,7 +27,7 @@ describe("ostl train", () => {
   });
 
   it("--json prints exactly one object {schema, config, history} and fills the run folder", async () => {
-    const io = capture();
+    const io = captureOutput();
     const out = join(tmp("train"), "run");
     expect(await main(["train", ...TINY_COPY, "--out", out, "--json"])).toBe(0);
     const text = io.out.join("");
@@ -61,7 +53,7 @@ describe("ostl train", () => {
 
   it("is reproducible from its seed and differs with another seed", async () => {
     const run = async (seed: string) => {
-      const io = capture();
+      const io = captureOutput();
       await main(["train", ...TINY_COPY, "--epochs", "1", "--seed", seed, "--out", join(tmp("seed"), "run"), "--json"]);
       vi.restoreAllMocks();
       return JSON.parse(io.out.join("")).history[0].test as number;
@@ -76,19 +68,19 @@ describe("ostl train", () => {
     const file = join(folder, "jsb-chorales-quarter.json");
     writeFileSync(file, JSON.stringify(CHORALES));
     const args = ["train", "--task", "jsb", "--cell", "ssnu", "--hidden", "5", "--epochs", "1", "--json"];
-    let io = capture();
+    let io = captureOutput();
     expect(await main([...args, "--data", file, "--out", join(folder, "a")])).toBe(0);
     const fromFlag = JSON.parse(io.out.join("")).history[0];
     // 12 + 2 + 4 scored steps: a per-step NLL near 88 log 2 = 61 at the start
     expect(fromFlag.test).toBeGreaterThan(20);
     expect(fromFlag.test).toBeLessThan(80);
     vi.restoreAllMocks();
-    io = capture();
+    io = captureOutput();
     vi.stubEnv("OSTL_DATA", folder);
     expect(await main([...args, "--out", join(folder, "b")])).toBe(0);
     expect(JSON.parse(io.out.join("")).history[0]).toMatchObject({ train: fromFlag.train, test: fromFlag.test });
     vi.restoreAllMocks();
-    io = capture();
+    io = captureOutput();
     vi.stubEnv("OSTL_DATA", "");
     vi.stubEnv("OSTL_CACHE", folder);
     expect(await main([...args, "--out", join(folder, "c")])).toBe(0);
@@ -98,17 +90,17 @@ describe("ostl train", () => {
   it("names the ways to get the data when there is none, and the file and field of a malformed one", async () => {
     vi.stubEnv("OSTL_DATA", "");
     vi.stubEnv("OSTL_CACHE", tmp("empty-cache"));
-    let io = capture();
+    let io = captureOutput();
     expect(await main(["train", "--task", "jsb", "--cell", "ssnu"])).toBe(2);
     expect(io.err.join("")).toMatch(/no JSB Chorales data: pass --data PATH, set OSTL_DATA=PATH, or run 'ostl data fetch jsb' \(downloads https:\/\/\S+jsb-chorales-quarter.json into /);
     vi.restoreAllMocks();
-    io = capture();
+    io = captureOutput();
     expect(await main(["train", "--task", "jsb", "--cell", "ssnu", "--data", "/nonexistent/jsb.json"])).toBe(2);
     expect(io.err.join("")).toContain("cannot read the JSB Chorales file /nonexistent/jsb.json (from --data)");
     vi.restoreAllMocks();
     const bad = join(tmp("bad"), "jsb.json");
     writeFileSync(bad, JSON.stringify({ ...CHORALES, valid: [[[60], [200]]] }));
-    io = capture();
+    io = captureOutput();
     expect(await main(["train", "--task", "jsb", "--cell", "ssnu", "--data", bad])).toBe(2);
     expect(io.err.join("")).toContain(`${bad}: field 'valid[0][1][0]' must be an integer MIDI pitch in 21..108, got 200`);
   });
@@ -126,7 +118,7 @@ describe("ostl train", () => {
       [["--task", "copy", "--cell", "rnn", "--examples", "10,0,1"], "--examples must be three positive integers TRAIN,VALID,TEST, got '10,0,1'"],
     ];
     for (const [args, message] of cases) {
-      const io = capture();
+      const io = captureOutput();
       expect(await main(["train", ...args]), args.join(" ")).toBe(2);
       expect(io.err.join(""), args.join(" ")).toContain(message);
       vi.restoreAllMocks();

@@ -143,6 +143,12 @@ export abstract class AlgorithmBase {
     return this.current ?? this.network.initialState();
   }
 
+  /** Swaps the parameters used from the next step on (state, traces and the accumulator are kept). */
+  setParams(params: NetworkParams): void {
+    this.requireParams();
+    this.params = params;
+  }
+
   /** Starts a sequence; without an explicit state, the initial state is made at the first step, for its batch size. */
   protected beginBase(params: NetworkParams, state?: NetworkState): void {
     this.params = params;

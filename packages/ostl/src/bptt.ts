@@ -143,7 +143,7 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     return g;
   }
 
-  setParams(params: NetworkParams): void {
+  override setParams(params: NetworkParams): void {
     if (this.tapes.length > 0) throw new OstlError("bptt.setParams", `${this.tapes.length} recorded steps would mix two parameter sets: call takeGradients() first`);
     this.params = params;
   }

@@ -235,11 +235,6 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     return g;
   }
 
-  setParams(params: NetworkParams): void {
-    this.requireParams();
-    this.params = params;
-  }
-
   reset(): void {
     this.params = null;
     this.current = null;

@@ -119,11 +119,6 @@ export class Rtrl extends AlgorithmBase implements GradientAlgorithm {
     return g;
   }
 
-  setParams(params: NetworkParams): void {
-    this.requireParams();
-    this.params = params;
-  }
-
   reset(): void {
     this.params = null;
     this.current = null;
