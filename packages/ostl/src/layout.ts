@@ -53,8 +53,8 @@ export class TreeLayout {
   }
 
   /** Zero tangents with `directions` leading entries: leaf j gets `[directions, ...shape_j]`. */
-  zeroTangents(directions: number, batchShape: readonly number[] = []): Tree {
-    return unflatten(this.def, this.shapes.map((shape) => core.zeros([directions, ...batchShape, ...shape], this.dtype)));
+  zeroTangents(directions: number): Tree {
+    return unflatten(this.def, this.shapes.map((shape) => core.zeros([directions, ...shape], this.dtype)));
   }
 
   /** Zeros with the tree's structure and shapes. */

@@ -128,7 +128,6 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
   readonly approximation: string | null;
   readonly plan: readonly LayerPlan[];
   private lanes: Lane[] = [];
-  private batched = false;
   /**
    * Milliseconds spent so far, by phase: `step` (each layer's step and the derivatives its traces
    * need: temporal diagonals or Jacobians, immediate terms), `learningSignal` (the reverse pass
@@ -161,7 +160,6 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     const params = this.requireParams();
     const state = this.prepareStep(x, target);
     const batch = x.shape.length === 2 ? x.shape[0]! : null;
-    this.batched = batch !== null;
     const examples = batch ?? 1;
     if (this.lanes.length === 0) {
       for (let b = 0; b < examples; b++) this.lanes.push({ eligibility: this.newEligibility(), state: batch === null ? state : rowOf(state, b), readout: null });
@@ -244,11 +242,6 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
 
   memoryFloats(): number {
     return this.lanes.reduce((n, lane) => n + lane.eligibility.reduce((m, e) => m + e.floats(), 0), 0);
-  }
-
-  /** Whether the last step was batched (one lane per example). */
-  get isBatched(): boolean {
-    return this.batched;
   }
 }
 
