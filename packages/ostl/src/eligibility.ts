@@ -7,7 +7,8 @@ import { TreeLayout } from "./layout.js";
 import type { Network } from "./network.js";
 import { replayGraph } from "./replay.js";
 import type { CellStructure, TraceLayout } from "./structure.js";
-import { rowTraceUpdate, singleTraceUpdate } from "./trace-kernel.js";
+import { materializedTraceUpdate, rowTraceUpdate } from "./trace-kernel.js";
+import { DeferredTrace } from "./deferred-trace.js";
 import { findSinglePrimary, type SinglePrimary } from "./derived-fields.js";
 
 /**
@@ -204,6 +205,21 @@ const OUTPUT = Symbol("output y");
 /** A next-state field (by name) or the output. */
 type Target = string | typeof OUTPUT;
 
+/** The temporal diagonals of one step, packed for the kernels: `state[(a c + b) n + i]` = D^{ab}_i and `output[b n + i]` = D^{yb}_i. */
+interface PackedDiagonals {
+  readonly state: Float64Array;
+  readonly output: Float64Array;
+}
+
+function packDiagonals(stateNames: readonly string[], D: Map<Target, TensorRecord>, n: number): PackedDiagonals {
+  const c = stateNames.length;
+  const state = new Float64Array(c * c * n);
+  const output = new Float64Array(c * n);
+  stateNames.forEach((a, ai) => stateNames.forEach((b, bi) => state.set(core.contiguous(D.get(a)![b] as NDArray).data, (ai * c + bi) * n)));
+  stateNames.forEach((b, bi) => output.set(core.contiguous(D.get(OUTPUT)![b] as NDArray).data, bi * n));
+  return { state, output };
+}
+
 /**
  * Structured traces for a layer whose temporal Jacobian is diagonal (proven by the structure
  * analysis) or approximated as diagonal: per state field a and parameter θ, a trace of θ's own
@@ -247,7 +263,10 @@ export class DiagonalEligibility implements LayerEligibility {
   /** Q^d = ∂d/∂p of the derived fields at the previous step (single-trace mode). */
   private previousQ: Map<string, Float64Array> | null = null;
   private factoredTraces: Map<string, Float64Array[]> | null = null;
-  private traces: Map<string, Map<string, NDArray>> | null = null;
+  /** Single-trace mode: each factored parameter's trace and gradient. */
+  private singleTraces: Map<string, DeferredTrace> | null = null;
+  /** Traces of the parameters in `materialized` and `denseNames`, one per state field. */
+  private traces: Map<string, Float64Array[]> | null = null;
   private sums = new Map<string, NDArray>();
 
   constructor(
@@ -340,20 +359,17 @@ export class DiagonalEligibility implements LayerEligibility {
       y: out.y,
       accumulate: (L) => {
         const signal = core.contiguous(L as NDArray);
-        if (this.single === null) this.accumulateFactored(params, products, D, cz, signal, n, c);
+        const diagonals = packDiagonals(this.stateNames, D, n);
+        if (this.single === null) this.accumulateFactored(params, products, diagonals, cz, signal, n, c);
         else this.accumulateSingle(this.single, params, products, D, cz, Q, signal, n);
-        this.accumulateOthers(params, D, immediate, denseImmediate, signal, n);
+        this.accumulateOthers(params, diagonals, immediate, denseImmediate, signal, n);
       },
     };
   }
 
-  private accumulateFactored(params: TensorRecord, products: { u: NDArray }[], D: Map<Target, TensorRecord>, cz: Map<Target, NDArray[]>, L: NDArray, n: number, c: number): void {
+  private accumulateFactored(params: TensorRecord, products: { u: NDArray }[], diagonals: PackedDiagonals, cz: Map<Target, NDArray[]>, L: NDArray, n: number, c: number): void {
     if (this.factors.length === 0) return;
     this.factoredTraces ??= new Map(this.factors.map((f) => [f.param, this.stateNames.map(() => new Float64Array(params[f.param]!.size))]));
-    const Dflat = new Float64Array(c * c * n);
-    const Dy = new Float64Array(c * n);
-    this.stateNames.forEach((a, ai) => this.stateNames.forEach((b, bi) => Dflat.set(core.contiguous(D.get(a)![b] as NDArray).data, (ai * c + bi) * n)));
-    this.stateNames.forEach((b, bi) => Dy.set(core.contiguous(D.get(OUTPUT)![b] as NDArray).data, bi * n));
     this.factors.forEach((f, j) => {
       const W = params[f.param]!;
       const m = W.shape[1]!;
@@ -362,64 +378,47 @@ export class DiagonalEligibility implements LayerEligibility {
       const cy = core.contiguous(cz.get(OUTPUT)![j]!).data as Float64Array;
       let sum = this.sums.get(f.param);
       if (sum === undefined) this.sums.set(f.param, (sum = core.zeros(W.shape)));
-      rowTraceUpdate(n, m, this.factoredTraces!.get(f.param)!, Dflat, Dy, cs, cy, products[j]!.u.data as Float64Array, L.data as Float64Array, sum.data as Float64Array);
+      rowTraceUpdate(n, m, this.factoredTraces!.get(f.param)!, diagonals.state, diagonals.output, cs, cy, products[j]!.u.data as Float64Array, L.data as Float64Array, sum.data as Float64Array);
     });
   }
 
   /**
    * Single-trace mode: with Q^d_t = ∂d_t/∂p_t for the derived fields d,
-   * ε^p_t = (D^{pp}_t + Σ_d D^{pd}_t ⊙ Q^d_{t-1}) ⊙ ε^p_{t-1} + c^p ⊗ u_t and e_t = Q^y_t ⊙ ε^p_t.
+   * ε^p_t = (D^{pp}_t + Σ_d D^{pd}_t ⊙ Q^d_{t-1}) ⊙ ε^p_{t-1} + c^p ⊗ u_t and e_t = Q^y_t ⊙ ε^p_t,
+   * so g += (L_t ⊙ Q^y_t) ⊙ ε^p_t; the O(n·m) part runs in blocks of steps (see DeferredTrace).
    */
   private accumulateSingle(single: SinglePrimary, params: TensorRecord, products: { u: NDArray }[], D: Map<Target, TensorRecord>, cz: Map<Target, NDArray[]>, Q: Map<Target, NDArray>, L: NDArray, n: number): void {
     const p = single.primary;
-    this.factoredTraces ??= new Map(this.factors.map((f) => [f.param, [new Float64Array(params[f.param]!.size)]]));
-    const effective = new Float64Array(core.contiguous(D.get(p)![p] as NDArray).data);
+    this.singleTraces ??= new Map(this.factors.map((f) => [f.param, new DeferredTrace(n, params[f.param]!.shape[1]!)]));
+    const decay = new Float64Array(core.contiguous(D.get(p)![p] as NDArray).data);
     if (this.previousQ !== null) {
       for (const d of single.derived) {
         const dpd = core.contiguous(D.get(p)![d] as NDArray).data;
         const q = this.previousQ.get(d)!;
-        for (let i = 0; i < n; i++) effective[i]! += dpd[i]! * q[i]!;
+        for (let i = 0; i < n; i++) decay[i]! += dpd[i]! * q[i]!;
       }
     }
-    const qy = new Float64Array(core.contiguous(Q.get(OUTPUT)!).data);
-    this.factors.forEach((f, j) => {
-      const W = params[f.param]!;
-      let sum = this.sums.get(f.param);
-      if (sum === undefined) this.sums.set(f.param, (sum = core.zeros(W.shape)));
-      const cs = new Float64Array(core.contiguous(cz.get(p)![j]!).data);
-      singleTraceUpdate(n, W.shape[1]!, this.factoredTraces!.get(f.param)![0]!, effective, cs, qy, products[j]!.u.data as Float64Array, L.data as Float64Array, sum.data as Float64Array);
-    });
+    const qy = core.contiguous(Q.get(OUTPUT)!).data;
+    const weight = new Float64Array(n);
+    for (let i = 0; i < n; i++) weight[i] = L.data[i]! * qy[i]!;
+    this.factors.forEach((f, j) => this.singleTraces!.get(f.param)!.push(decay, core.contiguous(cz.get(p)![j]!).data, weight, products[j]!.u.data));
     this.previousQ = new Map(single.derived.map((d) => [d, new Float64Array(core.contiguous(Q.get(d)!).data)]));
   }
 
-  private accumulateOthers(params: TensorRecord, D: Map<Target, TensorRecord>, immediate: Map<Target, TensorRecord>, denseImmediate: Map<Target, Map<string, NDArray>>, L: NDArray, n: number): void {
+  /** Row- and diag-structured parameters that do not factor, and dense-layout ones: traces updated in place from materialized immediate terms. */
+  private accumulateOthers(params: TensorRecord, diagonals: PackedDiagonals, immediate: Map<Target, TensorRecord>, denseImmediate: Map<Target, Map<string, NDArray>>, L: NDArray, n: number): void {
     const names = [...this.materialized, ...this.denseNames];
     if (names.length === 0) return;
-    if (this.traces === null) {
-      this.traces = new Map(this.stateNames.map((a) => [a, new Map(names.map((name) => {
-        const shape = params[name]!.shape;
-        return [name, this.layouts[name] === "dense" ? core.zeros([params[name]!.size, n]) : core.zeros(shape)] as const;
-      }))]));
-    }
-    const old = this.traces;
-    const propagate = (o: Target, name: string): NDArray => {
-      const layout = this.layouts[name]!;
-      let acc: NDArray = layout === "dense" ? denseImmediate.get(o)!.get(name)! : (immediate.get(o)![name] as NDArray);
-      for (const b of this.stateNames) {
-        const d = D.get(o)![b] as NDArray;
-        acc = core.add(acc, core.mul(layout === "row" ? core.reshape(d, [n, 1]) : d, old.get(b)!.get(name)!));
-      }
-      return acc;
-    };
+    this.traces ??= new Map(names.map((name) => [name, this.stateNames.map(() => new Float64Array(this.layouts[name] === "dense" ? params[name]!.size * n : params[name]!.size))]));
     for (const name of names) {
-      const e = propagate(OUTPUT, name);
       const layout = this.layouts[name]!;
-      const shape = params[name]!.shape;
-      const g = layout === "row" ? core.mul(core.reshape(L, [n, 1]), e) : layout === "diag" ? core.mul(L, e) : core.reshape(core.matmul(e, L), shape);
-      const sum = this.sums.get(name);
-      this.sums.set(name, sum === undefined ? g : core.add(sum, g));
+      const size = params[name]!.size;
+      const termOf = (o: Target) => core.contiguous(layout === "dense" ? denseImmediate.get(o)!.get(name)! : (immediate.get(o)![name] as NDArray)).data;
+      let sum = this.sums.get(name);
+      if (sum === undefined) this.sums.set(name, (sum = core.zeros(params[name]!.shape)));
+      const [outer, inner] = layout === "dense" ? [size, 1] : [1, size / n];
+      materializedTraceUpdate(outer, n, inner, this.traces.get(name)!, diagonals.state, diagonals.output, this.stateNames.map(termOf), termOf(OUTPUT), L.data, sum.data as Float64Array, layout === "dense");
     }
-    this.traces = new Map(this.stateNames.map((a) => [a, new Map(names.map((name) => [name, propagate(a, name)] as const))]));
   }
 
   /** Replaces D by the exact diagonal of the (dense) temporal Jacobian, from one batched JVP over the state. */
@@ -470,17 +469,19 @@ export class DiagonalEligibility implements LayerEligibility {
   gradients(params: TensorRecord): TensorRecord {
     const out = zerosOf(params);
     for (const [name, sum] of this.sums) out[name] = core.copy(sum);
+    for (const [name, trace] of this.singleTraces ?? []) out[name] = core.fromTyped(trace.gradient(), params[name]!.shape);
     return out;
   }
 
   clearGradients(): void {
     this.sums = new Map();
+    for (const trace of this.singleTraces?.values() ?? []) trace.clearGradient();
   }
 
   floats(): number {
     let n = 0;
-    for (const perParam of this.traces?.values() ?? []) for (const t of perParam.values()) n += t.size;
-    for (const list of this.factoredTraces?.values() ?? []) for (const t of list) n += t.length;
+    for (const list of [...(this.traces?.values() ?? []), ...(this.factoredTraces?.values() ?? [])]) for (const t of list) n += t.length;
+    for (const trace of this.singleTraces?.values() ?? []) n += trace.floats();
     return n;
   }
 }

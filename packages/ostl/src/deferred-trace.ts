@@ -1,0 +1,94 @@
+import { singleTraceUpdate } from "./trace-kernel.js";
+
+/** Steps a {@link DeferredTrace} may hold back: one pass over the trace per block of this many steps. */
+const BLOCK_STEPS = 4;
+
+/**
+ * The single trace ε (n x m) of one factored parameter and the gradient it feeds, with each step's
+ * update held back until a block of steps is ready. A step only needs four vectors: the decay
+ * D_t and input scale c_t per row, the readout weight w_t = L_t ⊙ q_t per row and the input u_t;
+ * the trace itself is read by nothing else, so the update
+ *   ε_t = D_t ⊙ ε_{t-1} + c_t ⊗ u_t,   g += w_t ⊙ ε_t
+ * can run for several steps in one pass over ε and g (`singleTraceUpdate`), which is what the
+ * kernel's time is spent on. The held steps are applied before the gradient is read. Memory stays
+ * constant in T: n·m trace floats plus at most 4·(3n + m) held floats.
+ *
+ * Blocks are used only when the held floats are at most an eighth of the trace: for small layers
+ * the trace stays in cache, a block would gain nothing and the buffer would rival the trace.
+ *
+ * @example
+ * ```ts
+ * import { DeferredTrace } from "@ostl/ostl";
+ * const trace = new DeferredTrace(1, 2);
+ * trace.push([0.5], [3], [1], [1, 1]); // ε = 0.5·0 + 3·[1, 1] = [3, 3]; g += 1·ε
+ * trace.push([1], [0], [2], [0, 0]); // ε unchanged; g += 2·ε
+ * console.log([...trace.gradient()], [...trace.values()]); // [9, 9] [3, 3]
+ * console.log(trace.floats()); // 2
+ * const big = new DeferredTrace(256, 256);
+ * console.log(big.blockSteps, big.floats()); // 4 69632
+ * ```
+ */
+export class DeferredTrace {
+  /** Steps per block: 4, or 1 (applied at once) when a block's buffer would exceed an eighth of the trace. */
+  readonly blockSteps: number;
+  private readonly trace: Float64Array;
+  private readonly sum: Float64Array;
+  private readonly decay: Float64Array;
+  private readonly scale: Float64Array;
+  private readonly weight: Float64Array;
+  private readonly input: Float64Array;
+  private held = 0;
+
+  constructor(
+    readonly rows: number,
+    readonly columns: number,
+  ) {
+    this.blockSteps = BLOCK_STEPS * (3 * rows + columns) * 8 <= rows * columns ? BLOCK_STEPS : 1;
+    this.trace = new Float64Array(rows * columns);
+    this.sum = new Float64Array(rows * columns);
+    this.decay = new Float64Array(this.blockSteps * rows);
+    this.scale = new Float64Array(this.blockSteps * rows);
+    this.weight = new Float64Array(this.blockSteps * rows);
+    this.input = new Float64Array(this.blockSteps * columns);
+  }
+
+  /** Records one step: decay D_t and input scale c_t (per row), readout weight w_t (per row), input u_t (per column). */
+  push(decay: ArrayLike<number>, scale: ArrayLike<number>, weight: ArrayLike<number>, input: ArrayLike<number>): void {
+    const at = this.held * this.rows;
+    this.decay.set(decay, at);
+    this.scale.set(scale, at);
+    this.weight.set(weight, at);
+    this.input.set(input, this.held * this.columns);
+    if (++this.held === this.blockSteps) this.flush();
+  }
+
+  /** Applies the held steps. */
+  flush(): void {
+    if (this.held === 0) return;
+    singleTraceUpdate(this.rows, this.columns, this.held, this.trace, this.decay, this.scale, this.weight, this.input, this.sum);
+    this.held = 0;
+  }
+
+  /** The gradient accumulated so far, every step applied (a copy, row-major). */
+  gradient(): Float64Array {
+    this.flush();
+    return this.sum.slice();
+  }
+
+  /** The trace ε after every step pushed (a copy, row-major). */
+  values(): Float64Array {
+    this.flush();
+    return this.trace.slice();
+  }
+
+  /** Applies the held steps to the trace, then zeroes the gradient. */
+  clearGradient(): void {
+    this.flush();
+    this.sum.fill(0);
+  }
+
+  /** Floats held: the trace, and the block buffer when blocks are used. */
+  floats(): number {
+    return this.trace.length + (this.blockSteps > 1 ? this.decay.length + this.scale.length + this.weight.length + this.input.length : 0);
+  }
+}
