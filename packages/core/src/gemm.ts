@@ -5,7 +5,8 @@
  * 4 columns (both zero-padded to a multiple of 4, so edge tiles need no separate code), then each
  * output tile keeps its 16 sums in locals while streaming the two panels, 8 loads per 16
  * multiply-adds. Matrix-vector shapes (m = 1 or n = 1) skip packing: four dot products at a time
- * for row-major A, otherwise column updates `o += A[:, p:p+4] x[p:p+4]`.
+ * for row-major A, otherwise column updates `o += A[:, p:p+4] x[p:p+4]`. Outer products (k = 1)
+ * are one multiply per output.
  *
  * @module
  */
@@ -130,9 +131,21 @@ function gemv(o: Mat, a: Mat, x: Mat, n: number, k: number): void {
   }
 }
 
+/** `O = a bᵀ` for an n-vector a (column of A, stride `a.s0`) and an m-vector b (row of B, stride `b.s1`): the k = 1 product. */
+function outerProduct(o: Mat, a: Mat, b: Mat, n: number, m: number): void {
+  const od = o.data;
+  const ad = a.data;
+  const bd = b.data;
+  for (let i = 0, ai = a.off, oi = o.off; i < n; i++, ai += a.s0, oi += o.s0) {
+    const v = ad[ai];
+    for (let j = 0, bj = b.off, oj = oi; j < m; j++, bj += b.s1, oj += o.s1) od[oj] = v * bd[bj];
+  }
+}
+
 /** `O = A B` for float64 views: A is n x k, B is k x m, O is n x m and must not overlap A or B. */
 export function matmul2d(o: Mat, a: Mat, b: Mat, n: number, k: number, m: number): void {
   if (m === 1) gemv(o, a, b, n, k);
+  else if (k === 1) outerProduct(o, a, b, n, m);
   else if (n === 1) gemv({ ...o, s0: o.s1 }, { data: b.data, off: b.off, s0: b.s1, s1: b.s0 }, { ...a, s0: a.s1 }, m, k);
   else gemmTiled(o, a, b, n, k, m);
 }

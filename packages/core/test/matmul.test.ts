@@ -72,6 +72,8 @@ describe("matmul", () => {
     ["matrix-vector column 6x5 @ 5x1", [6, 5], [5, 1]],
     ["row-vector 1x5 @ 5x6", [1, 5], [5, 6]],
     ["1-D @ 1-D", [7], [7]],
+    ["outer product 6x1 @ 1x5", [6, 1], [1, 5]],
+    ["batched outer products 3x6x1 @ 1x5", [3, 6, 1], [1, 5]],
   ])("%s matches the naive reference", (_, sa, sb) => {
     const [a, b] = [u(sa), u(sb)];
     const got = matmul(a, b);
@@ -91,6 +93,8 @@ describe("matmul", () => {
       [transpose(s), u([7, 1])],
       [u([1, 7]), transpose(u([6, 7]))],
       [transpose(u([1, 7])), u([1, 4])],
+      [transpose(u([1, 7])), transpose(u([4, 1]))],
+      [slice(u([9, 1]), [1, 0], [9, 1], [2, 1]), broadcastTo(u([1]), [1, 3])],
       [broadcastTo(u([7]), [5, 7]), transpose(u([2, 7]))],
       [u([4, 5, 7]), broadcastTo(u([1, 7, 3]), [4, 7, 3])],
     ];

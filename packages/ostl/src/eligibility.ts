@@ -263,11 +263,15 @@ export class DiagonalEligibility implements LayerEligibility {
   /** Q^d = ∂d/∂p of the derived fields at the previous step (single-trace mode). */
   private previousQ: Map<string, Float64Array> | null = null;
   private factoredTraces: Map<string, Float64Array[]> | null = null;
+  /** Single-trace mode: per-step vectors D^{pp} + Σ_d D^{pd} ⊙ Q^d and L ⊙ Q^y, copied by DeferredTrace.push. */
+  private singleScratch: { readonly decay: Float64Array; readonly weight: Float64Array } | null = null;
   /** Single-trace mode: each factored parameter's trace and gradient. */
   private singleTraces: Map<string, DeferredTrace> | null = null;
   /** Traces of the parameters in `materialized` and `denseNames`, one per state field. */
   private traces: Map<string, Float64Array[]> | null = null;
   private sums = new Map<string, NDArray>();
+  /** Read-only vectors of n ones and n zeros (pullback seeds, zero perturbations). */
+  private unit: { readonly ones: NDArray; readonly zeros: NDArray } | null = null;
 
   constructor(
     private readonly network: Network,
@@ -326,12 +330,13 @@ export class DiagonalEligibility implements LayerEligibility {
     const c = this.stateNames.length;
     const products = this.factors.map((f) => this.product(f, params, state, x));
     const rest = Object.fromEntries(Object.keys(params).filter((k) => !this.factors.some((f) => f.param === k)).map((k) => [k, params[k]!]));
-    const deltas = this.single === null ? [] : [core.zeros([n])];
+    const unit = (this.unit ??= { ones: core.ones([n]), zeros: core.zeros([n]) });
+    const deltas = this.single === null ? [] : [unit.zeros];
     const [out, pullback] = vjp(this.replayed(params, x) as unknown as (...a: Tree[]) => Tree, state, rest, products.map((p) => p.z), deltas) as unknown as [
       { state: TensorRecord; y: Tensor },
       (ct: Tree) => [TensorRecord, TensorRecord, NDArray[], NDArray[]],
     ];
-    const ones = core.ones([n]);
+    const ones = unit.ones;
     const seed = (o: Target) => ({ state: Object.fromEntries(this.stateNames.map((a) => [a, a === o ? ones : 0])), y: o === OUTPUT ? ones : 0 });
     const D = new Map<Target, TensorRecord>();
     const immediate = new Map<Target, TensorRecord>();
@@ -390,19 +395,21 @@ export class DiagonalEligibility implements LayerEligibility {
   private accumulateSingle(single: SinglePrimary, params: TensorRecord, products: { u: NDArray }[], D: Map<Target, TensorRecord>, cz: Map<Target, NDArray[]>, Q: Map<Target, NDArray>, L: NDArray, n: number): void {
     const p = single.primary;
     this.singleTraces ??= new Map(this.factors.map((f) => [f.param, new DeferredTrace(n, params[f.param]!.shape[1]!)]));
-    const decay = new Float64Array(core.contiguous(D.get(p)![p] as NDArray).data);
-    if (this.previousQ !== null) {
-      for (const d of single.derived) {
-        const dpd = core.contiguous(D.get(p)![d] as NDArray).data;
-        const q = this.previousQ.get(d)!;
-        for (let i = 0; i < n; i++) decay[i]! += dpd[i]! * q[i]!;
-      }
+    // Q^d before the first step multiplies zero traces: zeros serve
+    const previousQ = (this.previousQ ??= new Map(single.derived.map((d) => [d, new Float64Array(n)])));
+    const scratch = (this.singleScratch ??= { decay: new Float64Array(n), weight: new Float64Array(n) });
+    const decay = scratch.decay;
+    decay.set(core.contiguous(D.get(p)![p] as NDArray).data);
+    for (const d of single.derived) {
+      const dpd = core.contiguous(D.get(p)![d] as NDArray).data;
+      const q = previousQ.get(d)!;
+      for (let i = 0; i < n; i++) decay[i]! += dpd[i]! * q[i]!;
     }
     const qy = core.contiguous(Q.get(OUTPUT)!).data;
-    const weight = new Float64Array(n);
+    const weight = scratch.weight;
     for (let i = 0; i < n; i++) weight[i] = L.data[i]! * qy[i]!;
     this.factors.forEach((f, j) => this.singleTraces!.get(f.param)!.push(decay, core.contiguous(cz.get(p)![j]!).data, weight, products[j]!.u.data));
-    this.previousQ = new Map(single.derived.map((d) => [d, new Float64Array(core.contiguous(Q.get(d)!).data)]));
+    for (const d of single.derived) previousQ.get(d)!.set(core.contiguous(Q.get(d)!).data);
   }
 
   /** Row- and diag-structured parameters that do not factor, and dense-layout ones: traces updated in place from materialized immediate terms. */

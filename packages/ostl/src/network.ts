@@ -1,4 +1,4 @@
-import { astype, type DType, type NDArray, OstlError, PRNG, zeros } from "@ostl/core";
+import { astype, contiguous, type DType, type NDArray, OstlError, PRNG, zeros } from "@ostl/core";
 import { add, broadcastTo, matmul, type Tensor, transpose } from "@ostl/autodiff";
 import type { Cell, TensorRecord } from "./cell.js";
 
@@ -190,6 +190,34 @@ export class Network {
     const ro = params.readout!;
     // one example: W y keeps W's gradient (the outer product ct yᵀ) contiguous
     return add(y.shape.length === 1 ? matmul(ro.W!, y) : matmul(y, transpose(ro.W!)), ro.b!);
+  }
+
+  /**
+   * Reverse mode through the readout of one example, with no tape: for logits = W_ro y + b_ro and
+   * ḡ = ∂E/∂logits, adds ∂E/∂W_ro = ḡ yᵀ and ∂E/∂b_ro = ḡ to `grads` in place and returns
+   * ∂E/∂y = W_roᵀ ḡ. Checked against the generic reverse pass in the tests.
+   *
+   * @throws {@link OstlError} when y is not one example (1-D) or `grads` are not dense arrays of the readout's sizes.
+   */
+  readoutPullback(params: NetworkParams, y: NDArray, logitsCotangent: NDArray, grads: { W: NDArray; b: NDArray }): NDArray {
+    const W = params.readout!.W as NDArray;
+    const [outputs, inputs] = W.shape as [number, number];
+    if (y.shape.length !== 1 || y.shape[0] !== inputs || logitsCotangent.size !== outputs) {
+      throw new OstlError("readoutPullback", `needs y [${inputs}] and a logits cotangent [${outputs}], got y [${y.shape.join(",")}] and [${logitsCotangent.shape.join(",")}]`);
+    }
+    const dense = (a: NDArray, size: number) => a.size === size && contiguous(a) === a;
+    if (!dense(grads.W, outputs * inputs) || !dense(grads.b, outputs)) throw new OstlError("readoutPullback", `grads must be dense arrays of W's and b's sizes (${outputs * inputs} and ${outputs}), got ${grads.W.size} and ${grads.b.size}`);
+    const float64 = (a: NDArray) => contiguous(a.dtype === "float64" ? a : astype(a, "float64")).data;
+    const g = float64(logitsCotangent);
+    const yd = float64(y);
+    const gW = grads.W.data;
+    const gb = grads.b.data;
+    for (let i = 0; i < outputs; i++) {
+      const gi = g[i]!;
+      gb[i]! += gi;
+      for (let k = 0, r = i * inputs; k < inputs; k++, r++) gW[r]! += gi * yd[k]!;
+    }
+    return matmul(logitsCotangent, W) as NDArray;
   }
 
   /** One step of the whole network. */

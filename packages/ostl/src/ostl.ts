@@ -187,19 +187,14 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
       input = s.y;
     }
     const t1 = performance.now();
-    // learning signals: reverse mode over this step's spatial graph, previous states held fixed
-    const prev = lane.state;
-    const bottom = steps[0]!.y;
-    const spatial = (deltas: Tensor[], ro: TensorRecord) => {
-      let y = add(bottom, deltas[0]!);
-      for (let l = 1; l < net.depth; l++) y = add(net.layerStep(l, params[layerKey(l)]!, prev[layerKey(l)]!, y).y, deltas[l]!);
-      return net.spec.loss(net.readout({ readout: ro }, y), target);
-    };
-    const deltas = steps.map((s) => core.zeros(s.y.shape));
-    const [loss, pullback] = vjp(spatial as (...a: Tree[]) => Tensor, deltas, params.readout!);
-    const [signals, gReadout] = pullback(core.ones([])) as [Tensor[], TensorRecord];
-    if (lane.readout === null) lane.readout = Object.fromEntries(Object.entries(gReadout).map(([k, g]) => [k, core.copy(g as core.NDArray)]));
-    else for (const [k, g] of Object.entries(gReadout)) core.kernels.add(lane.readout[k] as core.NDArray, lane.readout[k] as core.NDArray, g as core.NDArray);
+    // learning signals: reverse mode over this step's spatial graph, previous states held fixed:
+    // through the loss (taped), the readout (Network.readoutPullback) and the layers above
+    const top = steps[net.depth - 1]!.y as core.NDArray;
+    const [loss, lossPullback] = vjp((logits: Tensor) => net.spec.loss(logits, target), net.readout(params, top));
+    const [logitsCotangent] = lossPullback(core.ones([])) as [core.NDArray];
+    lane.readout ??= { W: core.zerosLike(params.readout!.W as core.NDArray), b: core.zerosLike(params.readout!.b as core.NDArray) };
+    const topSignal = net.readoutPullback(params, top, logitsCotangent, lane.readout as { W: core.NDArray; b: core.NDArray });
+    const signals = net.depth === 1 ? [topSignal] : this.signalsBelow(params, lane.state, steps.map((s) => s.y), topSignal);
     const t2 = performance.now();
     steps.forEach((s, l) => s.accumulate(signals[l]!));
     const t3 = performance.now();
@@ -210,6 +205,21 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     steps.forEach((s, l) => (next[layerKey(l)] = s.state));
     lane.state = next;
     return (loss as core.NDArray).item();
+  }
+
+  /**
+   * Learning signals of every layer from the top layer's: one reverse pass through the layers
+   * above each (their previous states held fixed), a zero perturbation added to each layer's output.
+   */
+  private signalsBelow(params: NetworkParams, previous: NetworkState, outputs: Tensor[], topSignal: Tensor): Tensor[] {
+    const net = this.network;
+    const spatial = (deltas: Tensor[]) => {
+      let y = add(outputs[0]!, deltas[0]!);
+      for (let l = 1; l < net.depth; l++) y = add(net.layerStep(l, params[layerKey(l)]!, previous[layerKey(l)]!, y).y, deltas[l]!);
+      return y;
+    };
+    const [, pullback] = vjp(spatial, outputs.map((y) => core.zeros(y.shape)));
+    return pullback(topSignal)[0];
   }
 
   gradients(): NetworkParams {
