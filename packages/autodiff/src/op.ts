@@ -36,6 +36,9 @@ export const NO_PARAMS: NoParams = Object.freeze({}) as NoParams;
  * - `vjp` receives the output cotangent and returns one cotangent per input (`null` where
  *   `wants[i]` is false or the derivative is zero). A cotangent may have the broadcast shape of the
  *   op; reverse mode sums it back to the input's shape once, centrally.
+ * - `partials` (elementwise ops only, optional): the partial derivatives ∂out/∂args[k] as arrays
+ *   that broadcast to the output (or numbers), so d out = Σ_k partials[k] ⊙ d args[k]; `null`
+ *   where an argument gets no derivative. Lets a caller run forward mode on its own buffers.
  *
  * @example
  * ```ts
@@ -58,6 +61,7 @@ export interface OpDef<P> {
   impl(args: readonly (NDArray | number)[], params: P): NDArray;
   jvp(ctx: JvpContext, primals: readonly TensorLike[], tangents: readonly (Tensor | null)[], out: Tensor, params: P): Tensor | null;
   vjp(ct: Tensor, primals: readonly TensorLike[], out: Tensor, params: P, wants: readonly boolean[]): readonly (Tensor | null)[];
+  partials?(primals: readonly TensorLike[], out: Tensor, params: P): readonly (TensorLike | null)[];
 }
 
 /**

@@ -46,21 +46,21 @@ function mat(x: NDArray, off: number): Mat {
  */
 export function matmul(a: NDArray, b: NDArray): NDArray {
   const op = "matmul";
-  const shapes = `${formatShape(a.shape)} @ ${formatShape(b.shape)}`;
-  if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(op, `operands must be at least 1-D, got ${shapes}`);
+  const shapes = () => `${formatShape(a.shape)} @ ${formatShape(b.shape)}`;
+  if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(op, `operands must be at least 1-D, got ${shapes()}`);
   const dtype = commonDType(op, [a.dtype, b.dtype]);
   const a2 = asFloat64(a.ndim === 1 ? expandDims(a, 0) : a);
   const b2 = asFloat64(b.ndim === 1 ? expandDims(b, 1) : b);
   const [n, k] = a2.shape.slice(-2);
   const [k2, m] = b2.shape.slice(-2);
-  if (k !== k2) throw new ShapeError(op, `inner dimensions differ (${k} vs ${k2}) in ${shapes}`);
+  if (k !== k2) throw new ShapeError(op, `inner dimensions differ (${k} vs ${k2}) in ${shapes()}`);
   const batchA = a2.shape.slice(0, -2);
   const batchB = b2.shape.slice(0, -2);
   let batch: number[];
   try {
     batch = broadcastShapesFor(op, [batchA, batchB]);
   } catch {
-    throw new ShapeError(op, `batch dimensions do not broadcast in ${shapes}`);
+    throw new ShapeError(op, `batch dimensions do not broadcast in ${shapes()}`);
   }
   const out = zeros([...batch, n, m], "float64");
   const oStep = out.stride.slice(0, -2);

@@ -108,7 +108,8 @@ export function checkChunk(algorithm: string, xs: readonly Tensor[], targets: re
 }
 
 function hasNonFinite(x: core.NDArray): boolean {
-  for (const v of x.toFlat()) if (!Number.isFinite(v)) return true;
+  const data = core.contiguous(x).data;
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return true;
   return false;
 }
 

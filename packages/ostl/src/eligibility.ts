@@ -10,6 +10,7 @@ import type { CellStructure, TraceLayout } from "./structure.js";
 import { materializedTraceUpdate, rowTraceUpdate } from "./trace-kernel.js";
 import { DeferredTrace } from "./deferred-trace.js";
 import { findSinglePrimary, type SinglePrimary } from "./derived-fields.js";
+import { DiagonalForward } from "./diagonal-forward.js";
 
 /**
  * One step of a layer's eligibility computation: the layer's outputs, and how to fold in the learning signal.
@@ -205,6 +206,19 @@ const OUTPUT = Symbol("output y");
 /** A next-state field (by name) or the output. */
 type Target = string | typeof OUTPUT;
 
+/** One step's outputs and the derivatives the traces need, by target (state field or y). */
+interface StepDerivatives {
+  readonly out: { state: TensorRecord; y: Tensor };
+  /** D^{ab}: diagonal of ∂s^a_t/∂s^b_{t-1}, by target a, then field b. */
+  readonly D: Map<Target, TensorRecord>;
+  /** Immediate terms of the materialized (diag) parameters, by target. */
+  readonly immediate: Map<Target, TensorRecord>;
+  /** c^a_j = ∂a/∂z_j for each factored product z_j. */
+  readonly cz: Map<Target, NDArray[]>;
+  /** Q^a = ∂a_t/∂p_t (single-trace mode). */
+  readonly Q: Map<Target, NDArray>;
+}
+
 /** The temporal diagonals of one step, packed for the kernels: `state[(a c + b) n + i]` = D^{ab}_i and `output[b n + i]` = D^{yb}_i. */
 interface PackedDiagonals {
   readonly state: Float64Array;
@@ -260,6 +274,8 @@ export class DiagonalEligibility implements LayerEligibility {
   private readonly outputAlias: string | null;
   /** When set, the factored parameters keep one trace, the primary field's (see findSinglePrimary). */
   private readonly single: SinglePrimary | null;
+  /** The derivatives by forward mode on own buffers, when the step is in its scope (else taped reverse passes). */
+  private readonly forward: DiagonalForward | null;
   /** Q^d = ∂d/∂p of the derived fields at the previous step (single-trace mode). */
   private previousQ: Map<string, Float64Array> | null = null;
   private factoredTraces: Map<string, Float64Array[]> | null = null;
@@ -298,6 +314,15 @@ export class DiagonalEligibility implements LayerEligibility {
     const factoredInputs = new Set(this.factors.map((f) => `0.${f.param}`));
     const blocked = (i: number) => graph.inputs[i]!.name.startsWith("1.") || factoredInputs.has(graph.inputs[i]!.name);
     this.single = this.factors.length > 0 && !approximate && this.stateNames.length > 1 ? findSinglePrimary(graph, this.stateNames, blocked) : null;
+    // forward mode on own buffers where every materialized parameter is diag-structured and the Jacobians are proven diagonal
+    const diagonalOnly = !approximate && this.denseNames.length === 0 && this.materialized.every((name) => layouts[name] === "diag");
+    this.forward = diagonalOnly
+      ? DiagonalForward.compile(graph, network.spec.layers[layer]!.hiddenSize, {
+          inputs: [...this.stateNames.map((a) => `1.${a}`), ...this.materialized.map((name) => `0.${name}`)],
+          overrides: this.factors.map((f) => f.product),
+          perturbations: this.single === null ? [] : [this.single.primaryVar],
+        })
+      : null;
   }
 
   /** The step as a function of (state, params that are not factored, products z), replayed from the traced graph. */
@@ -329,34 +354,7 @@ export class DiagonalEligibility implements LayerEligibility {
     const n = this.network.spec.layers[this.layer]!.hiddenSize;
     const c = this.stateNames.length;
     const products = this.factors.map((f) => this.product(f, params, state, x));
-    const rest = Object.fromEntries(Object.keys(params).filter((k) => !this.factors.some((f) => f.param === k)).map((k) => [k, params[k]!]));
-    const unit = (this.unit ??= { ones: core.ones([n]), zeros: core.zeros([n]) });
-    const deltas = this.single === null ? [] : [unit.zeros];
-    const [out, pullback] = vjp(this.replayed(params, x) as unknown as (...a: Tree[]) => Tree, state, rest, products.map((p) => p.z), deltas) as unknown as [
-      { state: TensorRecord; y: Tensor },
-      (ct: Tree) => [TensorRecord, TensorRecord, NDArray[], NDArray[]],
-    ];
-    const ones = unit.ones;
-    const seed = (o: Target) => ({ state: Object.fromEntries(this.stateNames.map((a) => [a, a === o ? ones : 0])), y: o === OUTPUT ? ones : 0 });
-    const D = new Map<Target, TensorRecord>();
-    const immediate = new Map<Target, TensorRecord>();
-    const cz = new Map<Target, NDArray[]>();
-    const Q = new Map<Target, NDArray>();
-    for (const o of this.targets) {
-      if (o === OUTPUT && this.outputAlias !== null) continue;
-      const [gs, gRest, gz, gd] = pullback(seed(o));
-      D.set(o, gs);
-      immediate.set(o, gRest);
-      cz.set(o, gz);
-      if (this.single !== null) Q.set(o, gd[0]!);
-    }
-    if (this.outputAlias !== null) {
-      // y is one of the state fields: its derivatives are that field's
-      D.set(OUTPUT, D.get(this.outputAlias)!);
-      immediate.set(OUTPUT, immediate.get(this.outputAlias)!);
-      cz.set(OUTPUT, cz.get(this.outputAlias)!);
-      if (this.single !== null) Q.set(OUTPUT, Q.get(this.outputAlias)!);
-    }
+    const { out, D, immediate, cz, Q } = this.forward === null ? this.derivativesByReverse(params, state, x, products, n) : this.derivativesByForward(this.forward, params, state, x, products, n);
     if (this.approximate) this.replaceWithTrueDiagonal(stepFunction(this.network, this.layer, x), state, params, D);
     const denseImmediate = this.denseImmediate(stepFunction(this.network, this.layer, x), state, params);
     return {
@@ -370,6 +368,60 @@ export class DiagonalEligibility implements LayerEligibility {
         this.accumulateOthers(params, diagonals, immediate, denseImmediate, signal, n);
       },
     };
+  }
+
+  /**
+   * The step and its diagonal derivatives from one taped replay and one reverse pass per target,
+   * seeded with ones on that target (the general path: any op with a vjp rule).
+   */
+  private derivativesByReverse(params: TensorRecord, state: TensorRecord, x: Tensor, products: { z: NDArray }[], n: number): StepDerivatives {
+    const rest = Object.fromEntries(Object.keys(params).filter((k) => !this.factors.some((f) => f.param === k)).map((k) => [k, params[k]!]));
+    const unit = (this.unit ??= { ones: core.ones([n]), zeros: core.zeros([n]) });
+    const deltas = this.single === null ? [] : [unit.zeros];
+    const [out, pullback] = vjp(this.replayed(params, x) as unknown as (...a: Tree[]) => Tree, state, rest, products.map((p) => p.z), deltas) as unknown as [
+      { state: TensorRecord; y: Tensor },
+      (ct: Tree) => [TensorRecord, TensorRecord, NDArray[], NDArray[]],
+    ];
+    const ones = unit.ones;
+    const seed = (o: Target) => ({ state: Object.fromEntries(this.stateNames.map((a) => [a, a === o ? ones : 0])), y: o === OUTPUT ? ones : 0 });
+    const derivatives: StepDerivatives = { out, D: new Map(), immediate: new Map(), cz: new Map(), Q: new Map() };
+    for (const o of this.targets) {
+      if (o === OUTPUT && this.outputAlias !== null) continue;
+      const [gs, gRest, gz, gd] = pullback(seed(o));
+      derivatives.D.set(o, gs);
+      derivatives.immediate.set(o, gRest);
+      derivatives.cz.set(o, gz);
+      if (this.single !== null) derivatives.Q.set(o, gd[0]!);
+    }
+    if (this.outputAlias !== null) {
+      // y is one of the state fields: its derivatives are that field's
+      const alias = this.outputAlias;
+      derivatives.D.set(OUTPUT, derivatives.D.get(alias)!);
+      derivatives.immediate.set(OUTPUT, derivatives.immediate.get(alias)!);
+      derivatives.cz.set(OUTPUT, derivatives.cz.get(alias)!);
+      if (this.single !== null) derivatives.Q.set(OUTPUT, derivatives.Q.get(alias)!);
+    }
+    return derivatives;
+  }
+
+  /** The step and its diagonal derivatives from one forward pass with one direction per state field, materialized parameter, product and perturbation. */
+  private derivativesByForward(forward: DiagonalForward, params: TensorRecord, state: TensorRecord, x: Tensor, products: { z: NDArray }[], n: number): StepDerivatives {
+    const graph = this.structure.graph;
+    const inputs = graph.inputs.map((v) => (v.name === "2" ? x : v.name.startsWith("0.") ? params[v.name.slice(2)]! : state[v.name.slice(2)]!));
+    const { values, tangents } = forward.run(inputs, products.map((p) => p.z));
+    const c = this.stateNames.length;
+    const P = this.materialized.length;
+    const zero = new Float64Array(forward.directions * n);
+    const direction = (t: Float64Array | null, d: number) => core.fromTyped((t ?? zero).subarray(d * n, (d + 1) * n), [n]);
+    const derivatives: StepDerivatives = { out: unflatten(graph.outputDef, values) as { state: TensorRecord; y: Tensor }, D: new Map(), immediate: new Map(), cz: new Map(), Q: new Map() };
+    for (const o of this.targets) {
+      const t = tangents[graph.outputPaths.indexOf(o === OUTPUT ? "y" : `state.${o}`)]!;
+      derivatives.D.set(o, Object.fromEntries(this.stateNames.map((b, j) => [b, direction(t, j)])));
+      derivatives.immediate.set(o, Object.fromEntries(this.materialized.map((name, j) => [name, direction(t, c + j)])));
+      derivatives.cz.set(o, this.factors.map((_f, j) => direction(t, c + P + j)));
+      if (this.single !== null) derivatives.Q.set(o, direction(t, c + P + this.factors.length));
+    }
+    return derivatives;
   }
 
   private accumulateFactored(params: TensorRecord, products: { u: NDArray }[], diagonals: PackedDiagonals, cz: Map<Target, NDArray[]>, L: NDArray, n: number, c: number): void {

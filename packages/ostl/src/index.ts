@@ -13,3 +13,4 @@ export { findRowFactors, type RowFactor, type FactorSource } from "./factors.js"
 export { materializedTraceUpdate, rowTraceUpdate, singleTraceUpdate } from "./trace-kernel.js";
 export { DeferredTrace } from "./deferred-trace.js";
 export { findSinglePrimary, type SinglePrimary } from "./derived-fields.js";
+export { DiagonalForward, type DiagonalDirections } from "./diagonal-forward.js";

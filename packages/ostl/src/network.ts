@@ -130,6 +130,8 @@ export const layerKey = (l: number): string => `layer${l}`;
  */
 export class Network {
   readonly spec: NetworkSpec;
+  /** Unbatched initial states by dtype (see initialState). */
+  private readonly initialStates = new Map<DType, TensorRecord[]>();
 
   constructor(spec: NetworkSpec) {
     if (spec.layers.length === 0) throw new OstlError("Network", "needs at least one layer");
@@ -161,18 +163,24 @@ export class Network {
     return params;
   }
 
-  /** The initial state of every layer (as each cell's `init` gives it), broadcast over `batch` rows if given, in `dtype` (default float64). */
+  /**
+   * The initial state of every layer (as each cell's `init` gives it), broadcast over `batch` rows
+   * if given, in `dtype` (default float64). The arrays are made once per dtype and shared: treat
+   * them as read-only, as every op does.
+   */
   initialState(batch?: number, dtype: DType = "float64"): NetworkState {
+    let base = this.initialStates.get(dtype);
+    if (base === undefined) {
+      base = this.spec.layers.map((layer, l) => {
+        // the initial state must not depend on the key; a fixed one keeps this call free of side effects
+        const s = layer.cell.init(new PRNG(0), { inputSize: this.layerInputSize(l), hiddenSize: layer.hiddenSize }).state;
+        return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.dtype === dtype ? v : astype(v as NDArray, dtype)]));
+      });
+      this.initialStates.set(dtype, base);
+    }
     const state: Record<string, TensorRecord> = {};
-    this.spec.layers.forEach((layer, l) => {
-      // the initial state must not depend on the key; a fixed one keeps this call free of side effects
-      const s = layer.cell.init(new PRNG(0), { inputSize: this.layerInputSize(l), hiddenSize: layer.hiddenSize }).state;
-      const out: Record<string, Tensor> = {};
-      for (const [k, v] of Object.entries(s)) {
-        const typed = v.dtype === dtype ? v : astype(v as NDArray, dtype);
-        out[k] = batch === undefined ? typed : broadcastTo(typed, [batch, ...v.shape]);
-      }
-      state[layerKey(l)] = out;
+    base.forEach((s, l) => {
+      state[layerKey(l)] = batch === undefined ? { ...s } : Object.fromEntries(Object.entries(s).map(([k, v]) => [k, broadcastTo(v, [batch, ...v.shape])]));
     });
     return state;
   }
@@ -210,14 +218,20 @@ export class Network {
     const float64 = (a: NDArray) => contiguous(a.dtype === "float64" ? a : astype(a, "float64")).data;
     const g = float64(logitsCotangent);
     const yd = float64(y);
+    const Wd = float64(W);
     const gW = grads.W.data;
     const gb = grads.b.data;
+    const gy = zeros([inputs]);
+    const gyd = gy.data;
     for (let i = 0; i < outputs; i++) {
       const gi = g[i]!;
       gb[i]! += gi;
-      for (let k = 0, r = i * inputs; k < inputs; k++, r++) gW[r]! += gi * yd[k]!;
+      for (let k = 0, r = i * inputs; k < inputs; k++, r++) {
+        gW[r]! += gi * yd[k]!;
+        gyd[k]! += gi * Wd[r]!;
+      }
     }
-    return matmul(logitsCotangent, W) as NDArray;
+    return gy;
   }
 
   /** One step of the whole network. */

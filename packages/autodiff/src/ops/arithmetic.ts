@@ -46,6 +46,7 @@ export function elementwise(name: string, kernel: (x: core.NDArray) => core.NDAr
     impl: ([x]) => kernel(x as core.NDArray),
     jvp: (_ctx, [x], [t], out) => (t === null || t === undefined ? null : scaleBy(t, derivative(x!, out))),
     vjp: (ct, [x], out) => [scaleBy(ct, derivative(x!, out))],
+    partials: ([x], out) => [derivative(x!, out)],
   };
 }
 
@@ -77,6 +78,7 @@ export function binaryElementwise(name: string, kernel: (a: core.NDArray | numbe
       wants[0] ? scaleBy(ct, partialA(a!, b!, out)) : null,
       wants[1] ? scaleBy(ct, partialB(a!, b!, out)) : null,
     ],
+    partials: ([a, b], out) => [partialA(a!, b!, out), partialB(a!, b!, out)],
   };
 }
 

@@ -10,6 +10,7 @@ export const heavisideOp: OpDef<{ surrogate: Surrogate }> = {
   impl: ([x]) => core.greater(x!, 0),
   jvp: (_ctx, [x], [t], _out, p) => (t ? mul(t, p.surrogate.derivative(x!)) : null),
   vjp: (ct, [x], _out, p) => [mul(ct, p.surrogate.derivative(x!))],
+  partials: ([x], _out, p) => [p.surrogate.derivative(x!)],
 };
 
 /**
