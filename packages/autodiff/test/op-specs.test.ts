@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
 import {
-  type OpName, type Tensor, opTable, jvp, vjp, concreteOf,
+  type OpDef, type OpName, type Tensor, opTable, jvp, vjp, concreteOf, bind, NO_PARAMS,
   add, sub, mul, div, pow, maximum, minimum, neg, exp, log, log1p, tanh, sigmoid, softplus, relu, abs, sqrt, sign,
   greater, greaterEqual, less, lessEqual, equal, notEqual, where, stopGradient, heaviside, sigmoidDerivative,
   sum, max, matmul, reshape, transpose, broadcastTo, sumTo, slice, padSlice, concat,
@@ -151,5 +151,32 @@ describe("op spec table", () => {
         expect(core.maxAbsDiff(got, want)).toBeLessThanOrEqual(1e-12 * Math.max(1, core.maxAbsDiff(want, core.zerosLike(want))));
       }
     }
+  });
+});
+
+describe("elementwise partials", () => {
+  const withPartials = Object.entries(opTable).filter(([, op]) => typeof (op as OpDef<unknown>).partials === "function");
+  const paramsOf = (name: string): unknown => (name === "heaviside" ? { surrogate: sigmoidDerivative(4) } : NO_PARAMS);
+
+  it("are given by every unary and binary arithmetic op and by heaviside", () => {
+    expect(withPartials.map(([name]) => name).sort()).toEqual(
+      ["abs", "add", "div", "exp", "heaviside", "log", "log1p", "maximum", "minimum", "mul", "neg", "pow", "relu", "sigmoid", "softplus", "sqrt", "sub", "tanh"].sort(),
+    );
+  });
+
+  it.each(withPartials.map(([name]) => name))("%s: Σ_k partials[k] ⊙ t_k equals the forward rule's tangent", (name) => {
+    const op = opTable[name as OpName] as OpDef<unknown>;
+    const rng = new core.PRNG(3000);
+    const args = specs[name as OpName][0]!.args.map((s) => s(rng));
+    const params = paramsOf(name);
+    const f = (...xs: Tensor[]) => bind(op, xs, params);
+    const tangents = args.map((a) => rng.normal(a.shape));
+    const [out, tangent] = jvp(f, args, tangents);
+    const partials = op.partials!(args, out as core.NDArray, params);
+    let want = core.zerosLike(out as core.NDArray);
+    partials.forEach((p, k) => {
+      if (p !== null) want = core.add(want, core.mul(typeof p === "number" ? p : (p as core.NDArray), tangents[k]!));
+    });
+    expect(core.maxAbsDiff(tangent as core.NDArray, want)).toBeLessThanOrEqual(1e-14);
   });
 });

@@ -520,6 +520,11 @@ export class DiagonalEligibility implements LayerEligibility {
     return result;
   }
 
+  /** How the step's diagonal derivatives are computed: `forward` (DiagonalForward, one pass on own buffers) or `reverse` (a taped replay and one reverse pass per target). */
+  get derivativePath(): "forward" | "reverse" {
+    return this.forward === null ? "reverse" : "forward";
+  }
+
   /** How many state fields' traces a parameter keeps: one for factored parameters in single-trace mode, else every field's. */
   traceFields(param: string): number {
     return this.single !== null && this.factors.some((f) => f.param === param) ? 1 : this.stateNames.length;

@@ -1,5 +1,5 @@
 import * as core from "@ostl/core";
-import { type Tensor, add, heaviside, matmul, mul, relu, sigmoid, sigmoidDerivative, softplus, sub, sum, tanh, transpose } from "@ostl/autodiff";
+import { type Tensor, add, greater, heaviside, matmul, mul, relu, sigmoid, sigmoidDerivative, softplus, sub, sum, tanh, transpose, where } from "@ostl/autodiff";
 import { type Cell, type Loss, defineCell } from "@ostl/ostl";
 
 /** Test cells written here so the algorithm tests do not depend on the model zoo. */
@@ -33,6 +33,20 @@ export const spiking: Cell = defineCell({
   }),
   step: (p, st, x) => {
     const s = relu(add(linear(x, p.W!), mul(0.8, mul(st.s!, sub(1, st.y!)))));
+    const y = heaviside(add(s, p.b!), sigmoidDerivative(4));
+    return { state: { s, y }, y };
+  },
+});
+
+/** A spiking unit whose reset is a `where` (an op without elementwise partials): diagonal, derived by reverse passes. */
+export const resetting: Cell = defineCell({
+  name: "resetting",
+  init: (key, { inputSize: m, hiddenSize: n }) => ({
+    params: { W: key.normal([n, m], 0, 0.8), b: core.full([n], -0.2) },
+    state: { s: core.zeros([n]), y: core.zeros([n]) },
+  }),
+  step: (p, st, x) => {
+    const s = tanh(add(linear(x, p.W!), where(greater(st.y!, 0.5), 0, mul(0.8, st.s!))));
     const y = heaviside(add(s, p.b!), sigmoidDerivative(4));
     return { state: { s, y }, y };
   },

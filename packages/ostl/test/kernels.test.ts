@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import * as core from "@ostl/core";
+import { DeferredTrace, materializedTraceUpdate, singleTraceUpdate } from "@ostl/ostl";
+
+const random = (rng: core.PRNG, size: number) => new Float64Array(rng.normal([size]).data);
+const maxDiff = (a: Float64Array, b: Float64Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+
+describe("trace kernels", () => {
+  it("singleTraceUpdate over a block of steps equals the steps one at a time", () => {
+    const rng = new core.PRNG(7);
+    const [n, m, steps] = [5, 9, 7];
+    const [D, c, w, u] = [random(rng, steps * n), random(rng, steps * n), random(rng, steps * n), random(rng, steps * m)];
+    const [eps0, g0] = [random(rng, n * m), random(rng, n * m)];
+    const [epsBlock, gBlock] = [eps0.slice(), g0.slice()];
+    singleTraceUpdate(n, m, steps, epsBlock, D, c, w, u, gBlock);
+    const [eps, g] = [eps0.slice(), g0.slice()];
+    for (let t = 0; t < steps; t++) {
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < m; k++) {
+          eps[i * m + k] = D[t * n + i]! * eps[i * m + k]! + c[t * n + i]! * u[t * m + k]!;
+          g[i * m + k]! += w[t * n + i]! * eps[i * m + k]!;
+        }
+      }
+    }
+    expect(maxDiff(epsBlock, eps)).toBeLessThan(1e-13);
+    expect(maxDiff(gBlock, g)).toBeLessThan(1e-13);
+  });
+
+  it("DeferredTrace holds steps back only for large traces and applies them before any read", () => {
+    expect(new DeferredTrace(8, 8).blockSteps).toBe(1);
+    const rng = new core.PRNG(8);
+    const [n, m] = [128, 128];
+    const blocked = new DeferredTrace(n, m);
+    expect(blocked.blockSteps).toBe(4);
+    const eps = new Float64Array(n * m);
+    const g = new Float64Array(n * m);
+    for (let t = 0; t < 6; t++) {
+      const [D, c, w, u] = [random(rng, n), random(rng, n), random(rng, n), random(rng, m)];
+      blocked.push(D, c, w, u);
+      singleTraceUpdate(n, m, 1, eps, D, c, w, u, g);
+    }
+    expect(maxDiff(blocked.values(), eps)).toBeLessThan(1e-13);
+    expect(maxDiff(blocked.gradient(), g)).toBeLessThan(1e-13);
+    blocked.clearGradient();
+    expect(blocked.gradient().every((v) => v === 0)).toBe(true);
+    expect(maxDiff(blocked.values(), eps)).toBeLessThan(1e-13);
+  });
+
+  it("materializedTraceUpdate follows its formula for two fields, per unit, per row and summed over units", () => {
+    const rng = new core.PRNG(9);
+    const [n, c] = [3, 2];
+    const D = random(rng, c * c * n);
+    const Dy = random(rng, c * n);
+    const L = random(rng, n);
+    for (const [outer, inner, sumUnits] of [[1, 1, false], [1, 4, false], [5, 1, true]] as const) {
+      const size = outer * n * inner;
+      const eps0 = [random(rng, size), random(rng, size)];
+      const I = [random(rng, size), random(rng, size)];
+      const Iy = random(rng, size);
+      const g0 = random(rng, sumUnits ? outer : size);
+      const eps = eps0.map((e) => e.slice());
+      const g = g0.slice();
+      materializedTraceUpdate(outer, n, inner, eps, D, Dy, I, Iy, L, g, sumUnits);
+      const wantG = g0.slice();
+      for (let o = 0; o < outer; o++) {
+        for (let i = 0; i < n; i++) {
+          for (let k = 0; k < inner; k++) {
+            const r = (o * n + i) * inner + k;
+            const e = Dy[i]! * eps0[0]![r]! + Dy[n + i]! * eps0[1]![r]! + Iy[r]!;
+            wantG[sumUnits ? o : r]! += L[i]! * e;
+            for (let a = 0; a < c; a++) expect(eps[a]![r]).toBeCloseTo(D[(a * c) * n + i]! * eps0[0]![r]! + D[(a * c + 1) * n + i]! * eps0[1]![r]! + I[a]![r]!, 13);
+          }
+        }
+      }
+      expect(maxDiff(g, wantG)).toBeLessThan(1e-13);
+    }
+  });
+});
