@@ -35,7 +35,8 @@ export interface StepRatio {
  * learning signal, gradient accumulation) over the median time of a forward-only step (the
  * network step and its loss), measured in alternating rounds so both see the same machine load.
  * Each OSTL round is one sequence of `stepsPerRound` steps from `begin` to `gradients()`, so the
- * traces' allocation and the final read-out are included, spread over the sequence.
+ * traces' allocation and the final read-out are included, spread over the sequence. Three
+ * rounds of each run first, untimed, so both are compiled by the JIT before timing.
  *
  * @example
  * ```ts
@@ -65,8 +66,10 @@ export function ostlOverForward(cell: Cell, n: number, m: number, rounds = 7, st
     ostl.gradients();
     return (performance.now() - t0) / stepsPerRound;
   };
-  forward();
-  train();
+  for (let r = 0; r < 3; r++) {
+    forward();
+    train();
+  }
   const f: number[] = [];
   const o: number[] = [];
   for (let r = 0; r < rounds; r++) {
