@@ -107,8 +107,8 @@ function rowUpdateAny(n: number, m: number, eps: readonly Float64Array[], D: Flo
  *   ε[i, k]  = D_t[i] ε[i, k] + c_t[i] u_t[k]      (the primary field's trace, in place)
  *   g[i, k] += w_t[i] ε[i, k]                      (w_t = L_t ⊙ q_t, since e_t = q_t ⊙ ε_t)
  * Step t's vectors start at t·n in `D`, `c`, `w` and at t·m in `u`. The trace and gradient are
- * read and written once per four steps (the loop is bound by that traffic, not by arithmetic);
- * a single step costs about 2.5 times a quarter of a four-step block.
+ * read and written once per four steps (the loop is bound by that traffic, not by arithmetic): on
+ * a 256 x 256 trace, 2 to 2.5 times faster per step than a pass per step.
  *
  * @example
  * ```ts
