@@ -24,13 +24,16 @@ export const elman: Cell = defineCell({
   },
 });
 
+/** Parameters W, b and state fields s, y of the spiking test cells. */
+const spikingInit: Cell["init"] = (key, { inputSize: m, hiddenSize: n }) => ({
+  params: { W: key.normal([n, m], 0, 0.8), b: core.full([n], -0.2) },
+  state: { s: core.zeros([n]), y: core.zeros([n]) },
+});
+
 /** A spiking unit with two state fields and an elementwise recurrence: diagonal temporal Jacobian. */
 export const spiking: Cell = defineCell({
   name: "spiking",
-  init: (key, { inputSize: m, hiddenSize: n }) => ({
-    params: { W: key.normal([n, m], 0, 0.8), b: core.full([n], -0.2) },
-    state: { s: core.zeros([n]), y: core.zeros([n]) },
-  }),
+  init: spikingInit,
   step: (p, st, x) => {
     const s = relu(add(linear(x, p.W!), mul(0.8, mul(st.s!, sub(1, st.y!)))));
     const y = heaviside(add(s, p.b!), sigmoidDerivative(4));
@@ -41,10 +44,7 @@ export const spiking: Cell = defineCell({
 /** A spiking unit whose reset is a `where` (an op without elementwise partials): diagonal, derived by reverse passes. */
 export const resetting: Cell = defineCell({
   name: "resetting",
-  init: (key, { inputSize: m, hiddenSize: n }) => ({
-    params: { W: key.normal([n, m], 0, 0.8), b: core.full([n], -0.2) },
-    state: { s: core.zeros([n]), y: core.zeros([n]) },
-  }),
+  init: spikingInit,
   step: (p, st, x) => {
     const s = tanh(add(linear(x, p.W!), where(greater(st.y!, 0.5), 0, mul(0.8, st.s!))));
     const y = heaviside(add(s, p.b!), sigmoidDerivative(4));
