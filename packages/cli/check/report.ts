@@ -28,7 +28,7 @@ const { errors, result } = await inspectPage(
   screenshot,
 );
 const problems = [...errors];
-if (result.length < 5) problems.push(`expected 5 charts, found ${result.length}`);
+if (result.length < 6) problems.push(`expected 6 charts, found ${result.length}`);
 for (const chart of result) if (chart.marks === 0 || chart.width < 100) problems.push(`chart '${chart.title}' has no data marks or no size (${chart.marks} marks, ${chart.width}px)`);
 for (const chart of result) console.log(`chart '${chart.title}': ${chart.marks} marks, ${Math.round(chart.width)} px wide`);
 console.log(`screenshot: ${screenshot}`);

@@ -13,7 +13,7 @@ const usage = `usage: ostl compare [--cell NAME|path/to/cell.ts] [--layers L[,L.
 
 Trains the same networks by BPTT, RTRL and OSTL on seeded synthetic data and compares them:
 per network and algorithm, the gradient's relative error and cosine similarity to BPTT per layer,
-time per step, trace memory (floats, analytic), measured peak heap and the structure OSTL chose;
+time per step, trace memory (floats, analytic), measured live memory held and the structure OSTL chose;
 then how memory and time scale with T (BPTT grows, OSTL flat) and with n (diagonal vs dense).
 With no options: rnn, lstm, gru, snu, ssnu and the recurrent SNU at 1, 2 and 3 layers.
 
@@ -102,8 +102,10 @@ export const compareCommand: Command = {
       console.log(`  OSTL structure: ${structureLine(n)}`);
       console.log(formatTable(NETWORK_COLUMNS, networkRows(n)).replace(/^/gm, "  "));
     }
-    console.log(`\nscaling with T (${scaling.vsT.cell}, n = ${scaling.vsT.hiddenSize}): floats held`);
-    console.log(formatTable(["T", "bptt", "ostl"], Ts.map((t) => [String(t), ...(["bptt", "ostl"] as const).map((a) => String(scaling.vsT.points.find((p) => p.T === t && p.algorithm === a)!.memoryFloats))])).replace(/^/gm, "  "));
+    console.log(`\nscaling with T (${scaling.vsT.cell}, n = ${scaling.vsT.hiddenSize}): floats held (analytic) and live KiB held (measured)`);
+    const pointAt = (t: number, a: "bptt" | "ostl") => scaling.vsT.points.find((p) => p.T === t && p.algorithm === a)!;
+    const vsTRows = Ts.map((t) => [String(t), String(pointAt(t, "bptt").memoryFloats), String(pointAt(t, "ostl").memoryFloats), (pointAt(t, "bptt").peakBytes / 1024).toFixed(0), (pointAt(t, "ostl").peakBytes / 1024).toFixed(0)]);
+    console.log(formatTable(["T", "bptt floats", "ostl floats", "bptt KiB", "ostl KiB"], vsTRows).replace(/^/gm, "  "));
     console.log("\nscaling with n (OSTL): trace floats and ms per step");
     console.log(formatTable(["cell", "Jacobian", "n", "trace floats", "ms/step"], scaling.vsN.map((p) => [p.cell, p.temporalJacobian, String(p.n), String(p.traceFloats), (p.secondsPerStep * 1e3).toFixed(3)])).replace(/^/gm, "  "));
     console.log(`\nreport: ${join(out, "index.html")}\nresults: ${join(out, "results.json")}`);
