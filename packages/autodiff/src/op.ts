@@ -142,5 +142,6 @@ export function zeroDerivative<P>(name: string, impl: (args: readonly (NDArray |
     impl,
     jvp: () => null,
     vjp: (_ct, primals) => primals.map(() => null),
+    partials: (primals) => primals.map(() => null),
   };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
 import type { Tensor } from "@ostl/autodiff";
 import { Bptt, type Cell, DiagonalEligibility, type GradientAlgorithm, Network, type NetworkParams, Ostl, planOstl, Rtrl, addTrees, analyze, TreeLayout } from "@ostl/ostl";
-import { elman, leaky, mse, resetting, spiking } from "./cells.js";
+import { decaying, elman, leaky, mse, resetting, spiking } from "./cells.js";
 
 function relError(a: NetworkParams, b: NetworkParams): number {
   const fa = new TreeLayout(a).size;
@@ -35,7 +35,7 @@ function run(algo: GradientAlgorithm, params: NetworkParams, xs: Tensor[], ts: T
 const net = (cells: Cell[], m = 3, n = 4, out = 2) => new Network({ inputSize: m, layers: cells.map((cell) => ({ cell, hiddenSize: n })), outputSize: out, loss: mse });
 
 describe("BPTT, RTRL and OSTL", () => {
-  for (const [label, cells] of [["elman", [elman]], ["spiking", [spiking]], ["resetting", [resetting]], ["leaky", [leaky]]] as const) {
+  for (const [label, cells] of [["elman", [elman]], ["spiking", [spiking]], ["resetting", [resetting]], ["decaying", [decaying]], ["leaky", [leaky]]] as const) {
     it(`one ${label} layer: RTRL and OSTL equal BPTT`, () => {
       const network = net([...cells]);
       const params = network.init(new core.PRNG(5));
@@ -172,13 +172,14 @@ describe("diagonal layers", () => {
 
   it("derive by forward mode on own buffers where every op has elementwise partials, by reverse passes otherwise", () => {
     expect(eligibility(net([spiking])).derivativePath).toBe("forward");
-    expect(eligibility(net([resetting])).derivativePath).toBe("reverse");
+    expect(eligibility(net([resetting])).derivativePath).toBe("forward");
+    expect(eligibility(net([decaying])).derivativePath).toBe("reverse");
     expect(eligibility(net([leaky])).derivativePath).toBe("reverse");
   });
 
   it("large layers run the trace kernel in blocks of steps: equal to BPTT at any length, read or split anywhere", () => {
     const n = 128;
-    for (const cell of [spiking, resetting]) {
+    for (const [cell, decayFloats] of [[spiking, 0], [decaying, 2 * n]] as const) {
       const network = net([cell], n, n, 3);
       const params = network.init(new core.PRNG(21));
       const { xs, ts } = sequence(22, 11, n, 3);
@@ -186,8 +187,8 @@ describe("diagonal layers", () => {
       const ostl = new Ostl(network);
       ostl.begin(params);
       xs.slice(0, 6).forEach((x, t) => ostl.step(x, ts[t]!));
-      // a block buffer is held: n·m trace floats for W, 2n for b, plus four steps of (3n + m)
-      expect(ostl.memoryFloats()).toBe(n * n + 2 * n + 4 * (3 * n + n));
+      // one trace of W (n·m floats), b's per state field (2n), the decay's ([1, n] per field), and four held steps of (3n + m)
+      expect(ostl.memoryFloats()).toBe(n * n + 2 * n + decayFloats + 4 * (3 * n + n));
       const early = run(new Bptt(network), params, xs.slice(0, 6), ts.slice(0, 6));
       expect(relError(ostl.gradients(), early)).toBeLessThan(1e-10);
       const first = ostl.takeGradients();

@@ -41,12 +41,26 @@ export const spiking: Cell = defineCell({
   },
 });
 
-/** A spiking unit whose reset is a `where` (an op without elementwise partials): diagonal, derived by reverse passes. */
+/** A spiking unit whose reset is a `where`: diagonal. */
 export const resetting: Cell = defineCell({
   name: "resetting",
   init: spikingInit,
   step: (p, st, x) => {
     const s = tanh(add(linear(x, p.W!), where(greater(st.y!, 0.5), 0, mul(0.8, st.s!))));
+    const y = heaviside(add(s, p.b!), sigmoidDerivative(4));
+    return { state: { s, y }, y };
+  },
+});
+
+/** A spiking unit with a trainable scalar decay (a dense-layout parameter): diagonal, derived by reverse passes. */
+export const decaying: Cell = defineCell({
+  name: "decaying",
+  init: (key, config) => {
+    const { params, state } = spikingInit(key, config);
+    return { params: { ...params, decay: core.tensor(0.8) }, state };
+  },
+  step: (p, st, x) => {
+    const s = relu(add(linear(x, p.W!), mul(p.decay!, mul(st.s!, sub(1, st.y!)))));
     const y = heaviside(add(s, p.b!), sigmoidDerivative(4));
     return { state: { s, y }, y };
   },

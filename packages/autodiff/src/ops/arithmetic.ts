@@ -153,6 +153,7 @@ export const whereOp: OpDef<NoParams> = {
     return where(c!, alignedA, alignedB);
   },
   vjp: (ct, [c], _out, _params, wants) => [null, wants[1] ? where(c!, ct, 0) : null, wants[2] ? where(c!, 0, ct) : null],
+  partials: ([c]) => [null, where(c!, 1, 0), where(c!, 0, 1)],
 };
 
 const binary = (op: OpDef<NoParams>) => (a: TensorLike, b: TensorLike): Tensor => bind(op, [a, b], NO_PARAMS);
