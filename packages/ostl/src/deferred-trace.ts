@@ -1,3 +1,4 @@
+import { OstlError } from "@ostl/core";
 import { singleTraceUpdate } from "./trace-kernel.js";
 
 /** Steps a {@link DeferredTrace} may hold back: one pass over the trace per block of this many steps. */
@@ -52,8 +53,15 @@ export class DeferredTrace {
     this.input = new Float64Array(this.blockSteps * columns);
   }
 
-  /** Records one step: decay D_t and input scale c_t (per row), readout weight w_t (per row), input u_t (per column). */
+  /**
+   * Records one step: decay D_t and input scale c_t (per row), readout weight w_t (per row), input u_t (per column).
+   *
+   * @throws {@link OstlError} when a vector's length is not the trace's rows (or columns for the input).
+   */
   push(decay: ArrayLike<number>, scale: ArrayLike<number>, weight: ArrayLike<number>, input: ArrayLike<number>): void {
+    if (decay.length !== this.rows || scale.length !== this.rows || weight.length !== this.rows || input.length !== this.columns) {
+      throw new OstlError("DeferredTrace.push", `needs decay, scale and weight of ${this.rows} rows and an input of ${this.columns} columns, got ${decay.length}, ${scale.length}, ${weight.length} and ${input.length}`);
+    }
     const at = this.held * this.rows;
     this.decay.set(decay, at);
     this.scale.set(scale, at);

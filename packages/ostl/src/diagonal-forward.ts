@@ -126,8 +126,13 @@ export class DiagonalForward {
    * directions' overrides. Returns the output values (graph output order) and, per output, its
    * tangents `[K, n]` (direction d at `d·n`; new arrays), or null for an output that depends on
    * no direction.
+   *
+   * @throws {@link OstlError} for a wrong number of inputs or overrides.
    */
   run(inputs: readonly TensorLike[], overrides: readonly Tensor[]): { values: Tensor[]; tangents: (Float64Array | null)[] } {
+    if (inputs.length !== this.graph.inputs.length || overrides.length !== this.spec.overrides.length) {
+      throw new core.OstlError("DiagonalForward.run", `needs ${this.graph.inputs.length} inputs and ${this.spec.overrides.length} overrides, got ${inputs.length} and ${overrides.length}`);
+    }
     const n = this.n;
     const K = this.directions;
     const values = new Map<number, TensorLike>();

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
-import { DeferredTrace, materializedTraceUpdate, singleTraceUpdate } from "@ostl/ostl";
+import { jvp, matmul, type Tensor, trace } from "@ostl/autodiff";
+import { analyzeCell, DeferredTrace, DiagonalForward, materializedTraceUpdate, singleTraceUpdate } from "@ostl/ostl";
+import { spiking } from "./cells.js";
 
 const random = (rng: core.PRNG, size: number) => new Float64Array(rng.normal([size]).data);
 const maxDiff = (a: Float64Array, b: Float64Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
@@ -41,6 +43,9 @@ describe("trace kernels", () => {
     }
     expect(maxDiff(blocked.values(), eps)).toBeLessThan(1e-13);
     expect(maxDiff(blocked.gradient(), g)).toBeLessThan(1e-13);
+    expect(() => blocked.push(new Float64Array(n), new Float64Array(n), new Float64Array(n - 1), new Float64Array(m))).toThrow(
+      "DeferredTrace.push: needs decay, scale and weight of 128 rows and an input of 128 columns, got 128, 128, 127 and 128",
+    );
     blocked.clearGradient();
     expect(blocked.gradient().every((v) => v === 0)).toBe(true);
     expect(maxDiff(blocked.values(), eps)).toBeLessThan(1e-13);
@@ -74,5 +79,46 @@ describe("trace kernels", () => {
       }
       expect(maxDiff(g, wantG)).toBeLessThan(1e-13);
     }
+  });
+});
+
+describe("DiagonalForward", () => {
+  const n = 5;
+  const m = 3;
+  const structure = analyzeCell(spiking, m, n, new core.PRNG(0));
+  const graph = structure.graph;
+  const product = graph.equations.find((eq) => eq.op.name === "matmul")!.out.id;
+  const directions = { inputs: ["1.s", "1.y", "0.b"], overrides: [product], perturbations: [] };
+
+  it("gives the step's values and, per direction, the diagonal of its Jacobian", () => {
+    const forward = DiagonalForward.compile(graph, n, directions)!;
+    expect(forward.directions).toBe(4);
+    const rng = new core.PRNG(1);
+    const { params } = spiking.init(rng.split(), { inputSize: m, hiddenSize: n });
+    const state = { s: rng.uniform([n], 0, 1), y: core.greater(rng.uniform([n]), 0.5) };
+    const x = rng.normal([m]);
+    const z = core.matmul(params.W as core.NDArray, x);
+    const inputs = graph.inputs.map((v) => (v.name === "2" ? x : v.name.startsWith("0.") ? params[v.name.slice(2)]! : state[v.name.slice(2) as "s" | "y"]));
+    const { values, tangents } = forward.run(inputs, [z]);
+    const at = (path: string) => graph.outputPaths.indexOf(path);
+    const want = spiking.step(params, state, x);
+    expect(core.maxAbsDiff(values[at("state.s")] as core.NDArray, want.state.s as core.NDArray)).toBe(0);
+    // ∂s_t/∂s_{t-1} and ∂y_t/∂b by forward mode through the cell itself, one ones-tangent each
+    const ones = core.ones([n]);
+    const [, dsds] = jvp((s: Tensor) => spiking.step(params, { ...state, s }, x).state.s!, [state.s], [ones]);
+    const [, dydb] = jvp((b: Tensor) => spiking.step({ ...params, b }, state, x).y, [params.b!], [ones]);
+    const direction = (t: Float64Array | null, d: number) => core.fromTyped(t!.slice(d * n, (d + 1) * n), [n]);
+    expect(core.maxAbsDiff(direction(tangents[at("state.s")]!, 0), dsds as core.NDArray)).toBeLessThan(1e-15);
+    expect(core.maxAbsDiff(direction(tangents[at("y")]!, 2), dydb as core.NDArray)).toBeLessThan(1e-15);
+  });
+
+  it("declines graphs outside its scope and rejects wrong inputs", () => {
+    expect(DiagonalForward.compile(graph, n, { ...directions, inputs: ["1.nope"] })).toBeNull();
+    // W is [n, m], not a vector of units (and the matmul it feeds has no elementwise partials)
+    expect(DiagonalForward.compile(graph, n, { ...directions, inputs: ["1.s", "0.W"], overrides: [] })).toBeNull();
+    // a differentiated matmul: no elementwise partials
+    const mixing = trace((v: Tensor) => matmul(core.eye(n), v), core.zeros([n]));
+    expect(DiagonalForward.compile(mixing, n, { inputs: [mixing.inputs[0]!.name], overrides: [], perturbations: [] })).toBeNull();
+    expect(() => DiagonalForward.compile(graph, n, directions)!.run([], [])).toThrow("DiagonalForward.run: needs 5 inputs and 1 overrides, got 0 and 0");
   });
 });
