@@ -83,14 +83,33 @@ export class ReverseTransform extends Transform {
     return new ReverseTracer(this, out, outId);
   }
 
-  /** Input cotangents for slots `0..inputs-1` given cotangents for some output slots. */
+  /**
+   * Input cotangents for slots `0..inputs-1` given cotangents for some output slots. A value used
+   * k times gets k contributions: the first sum is a new array, the later ones are added into it
+   * in place (one allocation instead of k - 1). Only sums made here are written to, and only until
+   * they are handed to a rule, which may pass them on unchanged.
+   */
   backward(seeds: ReadonlyMap<number, Tensor>, inputs: number): (Tensor | null)[] {
     const cts: (Tensor | null)[] = new Array(this.slots).fill(null);
-    for (const [id, ct] of seeds) cts[id] = addTangents(cts[id]!, ct);
+    const owned = new Set<Tensor>();
+    const accumulate = (id: number, c: Tensor) => {
+      const acc = cts[id];
+      if (acc === null || acc === undefined) {
+        cts[id] = c;
+      } else if (owned.has(acc) && c instanceof core.NDArray && (acc.dtype === c.dtype || acc.dtype === "float64")) {
+        core.kernels.add(acc as core.NDArray, acc as core.NDArray, c);
+      } else {
+        const sum = addTangents(acc, c)!;
+        if (sum instanceof core.NDArray) owned.add(sum);
+        cts[id] = sum;
+      }
+    };
+    for (const [id, ct] of seeds) accumulate(id, ct);
     for (let n = this.tape.length - 1; n >= 0; n--) {
       const entry = this.tape[n]!;
       const ct = cts[entry.outId];
       if (ct === null || ct === undefined) continue;
+      owned.delete(ct);
       const wants = entry.inputIds.map((id) => id >= 0);
       const inCts = entry.op.vjp(ct, entry.primals, entry.out, entry.params, wants);
       entry.inputIds.forEach((id, i) => {
@@ -98,7 +117,7 @@ export class ReverseTransform extends Transform {
         if (id < 0 || c === null || c === undefined) return;
         const shape = shapeOf(entry.primals[i]!);
         if (!sameShape(c.shape, shape)) c = sumTo(c, shape);
-        cts[id] = addTangents(cts[id]!, c);
+        accumulate(id, c);
       });
     }
     return cts.slice(0, inputs);

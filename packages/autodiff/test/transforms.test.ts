@@ -97,6 +97,27 @@ describe("outputs that share a value", () => {
   });
 });
 
+describe("values used many times", () => {
+  it("get their cotangents summed, leaving the seed, earlier results and other paths untouched", () => {
+    const x = tensor([1, 2]);
+    const [, pullback] = vjp((v: Tensor) => {
+      let s = v;
+      for (let i = 0; i < 5; i++) s = add(s, mul(v, v));
+      // s reaches the output twice through one add: its two cotangents are the same array
+      return { twice: add(s, s), v };
+    }, x);
+    const seed = { twice: tensor([1, 1]), v: tensor([0.5, 0.5]) };
+    const [g1] = pullback(seed) as [core.NDArray];
+    // d/dv [2 (v + 5 v²)] + 0.5 = 2.5 + 20 v
+    expect(g1.toNested()).toEqual([22.5, 42.5]);
+    const [g2] = pullback(seed) as [core.NDArray];
+    expect(g2.toNested()).toEqual([22.5, 42.5]);
+    expect(g1.toNested()).toEqual([22.5, 42.5]);
+    expect(seed.twice.toNested()).toEqual([1, 1]);
+    expect(seed.v.toNested()).toEqual([0.5, 0.5]);
+  });
+});
+
 describe("zero cotangents", () => {
   it("the number 0 stands for a zero cotangent of any shape", () => {
     const [, pullback] = vjp((x: Tensor) => ({ a: mul(x, 2), b: exp(x) }), tensor([1, 2]));
