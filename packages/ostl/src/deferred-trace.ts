@@ -1,20 +1,22 @@
 import { OstlError } from "@ostl/core";
 import { singleTraceUpdate } from "./trace-kernel.js";
 
-/** Steps a {@link DeferredTrace} may hold back: one pass over the trace per block of this many steps. */
-const BLOCK_STEPS = 4;
+/** Steps a {@link DeferredTrace} may hold back: one pass over the trace per block of this many steps (the closed form of `singleTraceUpdate`). */
+const BLOCK_STEPS = 8;
 
 /**
  * The single trace ε (n x m) of one factored parameter and the gradient it feeds, with each step's
- * update held back until a block of steps is ready. A step only needs four vectors: the decay
+ * update held back until a block of eight steps is ready. A step only needs four vectors: the decay
  * D_t and input scale c_t per row, the readout weight w_t = L_t ⊙ q_t per row and the input u_t;
  * the trace itself is read by nothing else, so the update
  *   ε_t = D_t ⊙ ε_{t-1} + c_t ⊗ u_t,   g += w_t ⊙ ε_t
  * can run for several steps in one pass over ε and g (`singleTraceUpdate`), which is what the
  * kernel's time is spent on. The held steps are applied before the gradient is read. Memory stays
- * constant in T: n·m trace floats plus at most 4·(3n + m) held floats.
+ * constant in T: n·m trace floats plus 8·(3n + m) held floats. A partial block (the gradient is
+ * read mid-block) is padded with steps that change nothing (D = 1, c = 0, w = 0) and applied in
+ * the same closed form.
  *
- * Blocks are used only when the held floats are at most an eighth of the trace: for small layers
+ * Blocks are used only when the held floats are at most a quarter of the trace: for small layers
  * the trace stays in cache, a block would gain nothing and the buffer would rival the trace.
  *
  * @example
@@ -26,11 +28,11 @@ const BLOCK_STEPS = 4;
  * console.log([...trace.gradient()], [...trace.values()]); // [9, 9] [3, 3]
  * console.log(trace.floats()); // 2
  * const big = new DeferredTrace(256, 256);
- * console.log(big.blockSteps, big.floats()); // 4 69632
+ * console.log(big.blockSteps, big.floats()); // 8 73728
  * ```
  */
 export class DeferredTrace {
-  /** Steps per block: 4, or 1 (applied at once) when a block's buffer would exceed an eighth of the trace. */
+  /** Steps per block: 8, or 1 (applied at once) when a block's buffer would exceed a quarter of the trace. */
   readonly blockSteps: number;
   private readonly trace: Float64Array;
   private readonly sum: Float64Array;
@@ -44,7 +46,7 @@ export class DeferredTrace {
     readonly rows: number,
     readonly columns: number,
   ) {
-    this.blockSteps = BLOCK_STEPS * (3 * rows + columns) * 8 <= rows * columns ? BLOCK_STEPS : 1;
+    this.blockSteps = BLOCK_STEPS * (3 * rows + columns) * 4 <= rows * columns ? BLOCK_STEPS : 1;
     this.trace = new Float64Array(rows * columns);
     this.sum = new Float64Array(rows * columns);
     this.decay = new Float64Array(this.blockSteps * rows);
@@ -70,10 +72,16 @@ export class DeferredTrace {
     if (++this.held === this.blockSteps) this.flush();
   }
 
-  /** Applies the held steps. */
+  /** Applies the held steps (a partial block padded with steps that change nothing). */
   flush(): void {
     if (this.held === 0) return;
-    singleTraceUpdate(this.rows, this.columns, this.held, this.trace, this.decay, this.scale, this.weight, this.input, this.sum);
+    if (this.blockSteps > 1) {
+      this.decay.fill(1, this.held * this.rows);
+      this.scale.fill(0, this.held * this.rows);
+      this.weight.fill(0, this.held * this.rows);
+      this.input.fill(0, this.held * this.columns);
+    }
+    singleTraceUpdate(this.rows, this.columns, this.blockSteps > 1 ? this.blockSteps : this.held, this.trace, this.decay, this.scale, this.weight, this.input, this.sum);
     this.held = 0;
   }
 

@@ -103,12 +103,17 @@ function rowUpdateAny(n: number, m: number, eps: readonly Float64Array[], D: Flo
 /**
  * The fused OSTL update when one trace suffices (the other state fields and y are elementwise
  * functions of one field's new value, see `findSinglePrimary`), applied for `steps` consecutive
- * steps t in one pass over the trace:
+ * steps t:
  *   ε[i, k]  = D_t[i] ε[i, k] + c_t[i] u_t[k]      (the primary field's trace, in place)
  *   g[i, k] += w_t[i] ε[i, k]                      (w_t = L_t ⊙ q_t, since e_t = q_t ⊙ ε_t)
- * Step t's vectors start at t·n in `D`, `c`, `w` and at t·m in `u`. The trace and gradient are
- * read and written once per four steps (the loop is bound by that traffic, not by arithmetic): on
- * a 256 x 256 trace, 2 to 2.5 times faster per step than a pass per step.
+ * Step t's vectors start at t·n in `D`, `c`, `w` and at t·m in `u`.
+ *
+ * Eight steps at a time take one pass over the trace and the gradient, in closed form: per row,
+ *   ε_8 = α ε_0 + Σ_t β_t u_t,   Δg = γ ε_0 + Σ_t δ_t u_t,
+ * with P_t = Π_{s>t} D_s, R_t = w_t + D_{t+1} R_{t+1} (R_7 = w_7), α = Π_t D_t, β_t = c_t P_t,
+ * γ = D_0 R_0, δ_t = c_t R_t: independent products and sums instead of a chain through ε, and a
+ * sixteenth of the memory traffic. On a 256 x 256 trace a step then costs about a third of a
+ * pass of its own. Other steps run one pass each.
  *
  * @example
  * ```ts
@@ -123,7 +128,7 @@ function rowUpdateAny(n: number, m: number, eps: readonly Float64Array[], D: Flo
  */
 export function singleTraceUpdate(n: number, m: number, steps: number, eps: Float64Array, D: Float64Array, c: Float64Array, w: Float64Array, u: Float64Array, g: Float64Array): void {
   let t = 0;
-  for (; t + 4 <= steps; t += 4) singleFourSteps(n, m, t, eps, D, c, w, u, g);
+  for (; t + 8 <= steps; t += 8) singleEightSteps(n, m, t, eps, D, c, w, u, g);
   for (; t < steps; t++) singleOneStep(n, m, t, eps, D, c, w, u, g);
 }
 
@@ -143,30 +148,34 @@ function singleOneStep(n: number, m: number, t: number, eps: Float64Array, D: Fl
   }
 }
 
-function singleFourSteps(n: number, m: number, t: number, eps: Float64Array, D: Float64Array, c: Float64Array, w: Float64Array, u: Float64Array, g: Float64Array): void {
-  const a0 = t * n;
-  const a1 = a0 + n;
-  const a2 = a1 + n;
-  const a3 = a2 + n;
+/** Per-row coefficients of an eight-step block: β_0..β_7 then δ_0..δ_7. */
+const blockCoefficients = new Float64Array(16);
+
+function singleEightSteps(n: number, m: number, t: number, eps: Float64Array, D: Float64Array, c: Float64Array, w: Float64Array, u: Float64Array, g: Float64Array): void {
+  const co = blockCoefficients;
+  const at = t * n;
   const u0 = t * m;
-  const u1 = u0 + m;
-  const u2 = u1 + m;
-  const u3 = u2 + m;
   for (let i = 0; i < n; i++) {
-    const d0 = D[a0 + i]!, d1 = D[a1 + i]!, d2 = D[a2 + i]!, d3 = D[a3 + i]!;
-    const c0 = c[a0 + i]!, c1 = c[a1 + i]!, c2 = c[a2 + i]!, c3 = c[a3 + i]!;
-    const w0 = w[a0 + i]!, w1 = w[a1 + i]!, w2 = w[a2 + i]!, w3 = w[a3 + i]!;
+    let R = 0;
+    let P = 1;
+    for (let s = 7; s >= 0; s--) {
+      const r = at + s * n + i;
+      R = w[r]! + (s < 7 ? D[r + n]! * R : 0);
+      co[s] = c[r]! * P;
+      co[8 + s] = c[r]! * R;
+      P *= D[r]!;
+    }
+    const alpha = P;
+    const gamma = D[at + i]! * R;
+    const b0 = co[0]!, b1 = co[1]!, b2 = co[2]!, b3 = co[3]!, b4 = co[4]!, b5 = co[5]!, b6 = co[6]!, b7 = co[7]!;
+    const d0 = co[8]!, d1 = co[9]!, d2 = co[10]!, d3 = co[11]!, d4 = co[12]!, d5 = co[13]!, d6 = co[14]!, d7 = co[15]!;
     let p = i * m;
-    for (let k = 0; k < m; k++, p++) {
-      let v = d0 * eps[p]! + c0 * u[u0 + k]!;
-      let acc = g[p]! + w0 * v;
-      v = d1 * v + c1 * u[u1 + k]!;
-      acc += w1 * v;
-      v = d2 * v + c2 * u[u2 + k]!;
-      acc += w2 * v;
-      v = d3 * v + c3 * u[u3 + k]!;
-      eps[p] = v;
-      g[p] = acc + w3 * v;
+    for (let k = u0, end = u0 + m; k < end; k++, p++) {
+      const x0 = u[k]!, x1 = u[k + m]!, x2 = u[k + 2 * m]!, x3 = u[k + 3 * m]!;
+      const x4 = u[k + 4 * m]!, x5 = u[k + 5 * m]!, x6 = u[k + 6 * m]!, x7 = u[k + 7 * m]!;
+      const v = eps[p]!;
+      eps[p] = alpha * v + b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3 + b4 * x4 + b5 * x5 + b6 * x6 + b7 * x7;
+      g[p]! += gamma * v + d0 * x0 + d1 * x1 + d2 * x2 + d3 * x3 + d4 * x4 + d5 * x5 + d6 * x6 + d7 * x7;
     }
   }
 }

@@ -182,13 +182,13 @@ describe("diagonal layers", () => {
     for (const [cell, decayFloats] of [[spiking, 0], [decaying, 2 * n]] as const) {
       const network = net([cell], n, n, 3);
       const params = network.init(new core.PRNG(21));
-      const { xs, ts } = sequence(22, 11, n, 3);
+      const { xs, ts } = sequence(22, 19, n, 3);
       const bptt = run(new Bptt(network), params, xs, ts);
       const ostl = new Ostl(network);
       ostl.begin(params);
       xs.slice(0, 6).forEach((x, t) => ostl.step(x, ts[t]!));
-      // one trace of W (n·m floats), b's per state field (2n), the decay's ([1, n] per field), and four held steps of (3n + m)
-      expect(ostl.memoryFloats()).toBe(n * n + 2 * n + decayFloats + 4 * (3 * n + n));
+      // one trace of W (n·m floats), b's per state field (2n), the decay's ([1, n] per field), and eight held steps of (3n + m)
+      expect(ostl.memoryFloats()).toBe(n * n + 2 * n + decayFloats + 8 * (3 * n + n));
       const early = run(new Bptt(network), params, xs.slice(0, 6), ts.slice(0, 6));
       expect(relError(ostl.gradients(), early)).toBeLessThan(1e-10);
       const first = ostl.takeGradients();
