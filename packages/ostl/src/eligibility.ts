@@ -241,10 +241,13 @@ function packDiagonals(stateNames: readonly string[], D: Map<Target, TensorRecor
  *
  * With D^{ab} = diag ∂s^a_t/∂s^b_{t-1} and I^a(θ) = ∂s^a_t/∂θ (immediate, compressed):
  *   ε^a_t(θ) = Σ_b D^{ab} ⊙ ε^b_{t-1}(θ) + I^a(θ),   e_t(θ) = Σ_b D^{yb} ⊙ ε^b_{t-1}(θ) + I^y(θ).
- * The step is replayed from its traced graph with each factored parameter's product `u Wᵀ` as an
- * input z; one reverse pass per target a (state fields and y), seeded with ones on a, then gives
- * D^{a·} (the diagonal is proven), the immediate terms of diag-structured parameters, and c^a =
- * ∂s^a/∂z, from which a fused kernel updates W's traces as Σ_b D ⊙ ε^b + c ⊗ u in one pass.
+ * Each factored parameter's product `u Wᵀ` becomes an input z of the traced step. D^{a·} (the
+ * diagonal is proven), the immediate terms of diag-structured parameters and c^a = ∂s^a/∂z then
+ * come from one forward pass with ones-seeded directions on own buffers (`DiagonalForward`, when
+ * every op gives elementwise partials and every other parameter is diag-structured), or else from
+ * a taped replay and one reverse pass per target a (state fields and y), seeded with ones on a.
+ * A fused kernel updates W's traces as Σ_b D ⊙ ε^b + c ⊗ u in one pass (`rowTraceUpdate`), or,
+ * with a single trace, eight steps per pass (`DeferredTrace`).
  * Row-structured parameters that do not factor get materialized immediate terms instead. Under
  * the approximation, D is the true diagonal of a dense Jacobian (one batched JVP over the state).
  *
