@@ -144,7 +144,7 @@ export function analyze(network: Network, options: OstlOptions = {}): NetworkAna
       return { name, shape: v.shape, reach: plan.structure.params[name] ?? "none", layout, traceFloats };
     });
     const traceFloats = paramRows.reduce((s, p) => s + p.traceFloats, 0);
-    // dense: P tangent directions through the step; diagonal: one recorded step, c + 1 reverse passes, and c multiply-adds per trace float and state field
+    // dense: P tangent directions through the step; diagonal: the step, its derivatives (counted as c + 1 passes over it, as the reverse path takes; the forward path takes fewer), and c multiply-adds per trace float and state field
     const ostlFlops = plan.traces === "dense" ? P * forwardFlops : forwardFlops + 2 * (c + 1) * forwardFlops + 2 * (c + 1) * traceFloats;
     return {
       layer: plan.layer,
