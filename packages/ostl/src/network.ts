@@ -223,7 +223,25 @@ export class Network {
     const gb = grads.b.data;
     const gy = zeros([inputs]);
     const gyd = gy.data;
-    for (let i = 0; i < outputs; i++) {
+    // four outputs per pass over the inputs: each y_k and ∂E/∂y_k is loaded once for four rows
+    let i = 0;
+    for (; i + 4 <= outputs; i += 4) {
+      const g0 = g[i]!, g1 = g[i + 1]!, g2 = g[i + 2]!, g3 = g[i + 3]!;
+      gb[i]! += g0;
+      gb[i + 1]! += g1;
+      gb[i + 2]! += g2;
+      gb[i + 3]! += g3;
+      const r0 = i * inputs, r1 = r0 + inputs, r2 = r1 + inputs, r3 = r2 + inputs;
+      for (let k = 0; k < inputs; k++) {
+        const yk = yd[k]!;
+        gW[r0 + k]! += g0 * yk;
+        gW[r1 + k]! += g1 * yk;
+        gW[r2 + k]! += g2 * yk;
+        gW[r3 + k]! += g3 * yk;
+        gyd[k]! += g0 * Wd[r0 + k]! + g1 * Wd[r1 + k]! + g2 * Wd[r2 + k]! + g3 * Wd[r3 + k]!;
+      }
+    }
+    for (; i < outputs; i++) {
       const gi = g[i]!;
       gb[i]! += gi;
       for (let k = 0, r = i * inputs; k < inputs; k++, r++) {
