@@ -1,6 +1,6 @@
 import * as core from "@ostl/core";
 import type { NDArray } from "@ostl/core";
-import { bind, type Graph, type IrConst, type IrVar, type Tensor, type TensorLike } from "@ostl/autodiff";
+import { bind, type Graph, type IrConst, type IrEquation, type IrVar, type Tensor, type TensorLike } from "@ostl/autodiff";
 
 /**
  * The directions a {@link DiagonalForward} differentiates along, each a vector of n units: graph
@@ -21,12 +21,26 @@ export interface DiagonalDirections {
   readonly perturbations: readonly number[];
 }
 
-/** Where a variable's tangent comes from: nowhere (a constant of the step), a seed, or its equation. */
-type TangentSource = "none" | "seed" | "computed";
-
 /** Union of sorted direction lists. */
 function union(lists: readonly (readonly number[])[]): number[] {
   return [...new Set(lists.flat())].sort((a, b) => a - b);
+}
+
+/** What `run` does for one equation, worked out once by `compile`. */
+interface EquationPlan {
+  readonly eq: IrEquation;
+  /** Index into the overrides (the equation is skipped), or -1. */
+  readonly override: number;
+  /** Whether the output has a tangent, and so needs the op's partials. */
+  readonly differentiated: boolean;
+  /** Directions of the output's tangent that may be nonzero. */
+  readonly active: readonly number[];
+  /** Per input: the directions its tangent may be nonzero along (empty for none). */
+  readonly inputActive: readonly (readonly number[])[];
+  /** The direction seeded by a perturbation of the output, or -1. */
+  readonly perturbation: number;
+  /** A reused tangent buffer, or null when the output is a graph output (given a new array each run). */
+  readonly buffer: Float64Array | null;
 }
 
 /**
@@ -53,14 +67,11 @@ function union(lists: readonly (readonly number[])[]): number[] {
 export class DiagonalForward {
   /** Number of directions K; tangents are laid out `[K, n]`. */
   readonly directions: number;
-  private readonly sources: Map<number, TangentSource>;
-  /** Seed tangents of inputs and overrides: ones in their own direction. */
-  private readonly seeds: Map<number, Float64Array>;
-  /** Reused tangent buffers of intermediate variables. */
-  private readonly buffers: Map<number, Float64Array>;
-  private readonly outputIds: ReadonlySet<number>;
-  /** Directions along which each variable's tangent can be nonzero (the others stay zero). */
-  private readonly active: Map<number, number[]>;
+  private readonly plans: readonly EquationPlan[];
+  /** Seed tangents of inputs and overrides, by variable id: ones in their own direction. */
+  private readonly seeds: (Float64Array | undefined)[];
+  /** Variables holding values during a run, by id. */
+  private readonly slots: number;
 
   private constructor(
     private readonly graph: Graph,
@@ -74,32 +85,33 @@ export class DiagonalForward {
       t.fill(1, d * n, (d + 1) * n);
       return t;
     };
-    this.sources = new Map();
-    this.seeds = new Map();
-    this.active = new Map();
+    this.slots = 1 + Math.max(...graph.inputs.map((v) => v.id), ...graph.equations.map((eq) => eq.out.id));
+    this.seeds = new Array<Float64Array | undefined>(this.slots);
+    const active = new Array<number[]>(this.slots).fill([]);
     for (const v of graph.inputs) {
       const d = spec.inputs.indexOf(v.name);
-      this.sources.set(v.id, d < 0 ? "none" : "seed");
-      this.active.set(v.id, d < 0 ? [] : [d]);
-      if (d >= 0) this.seeds.set(v.id, seed(d));
-    }
-    this.buffers = new Map();
-    this.outputIds = new Set(graph.outputs.filter((o): o is IrVar => o.kind === "var").map((o) => o.id));
-    for (const eq of graph.equations) {
-      const o = spec.overrides.indexOf(eq.out.id);
-      if (o >= 0) {
-        this.sources.set(eq.out.id, "seed");
-        this.seeds.set(eq.out.id, seed(spec.inputs.length + o));
-        this.active.set(eq.out.id, [spec.inputs.length + o]);
-        continue;
+      if (d >= 0) {
+        active[v.id] = [d];
+        this.seeds[v.id] = seed(d);
       }
-      const perturbed = spec.perturbations.indexOf(eq.out.id);
-      const own = perturbed < 0 ? [] : [spec.inputs.length + spec.overrides.length + perturbed];
-      this.active.set(eq.out.id, union([own, ...eq.inputs.map((a) => (a.kind === "var" ? this.active.get(a.id)! : []))]));
-      const differentiated = this.active.get(eq.out.id)!.length > 0;
-      this.sources.set(eq.out.id, differentiated ? "computed" : "none");
-      if (differentiated) this.buffers.set(eq.out.id, new Float64Array(K * n));
     }
+    const outputs = new Set(graph.outputs.filter((o): o is IrVar => o.kind === "var").map((o) => o.id));
+    this.plans = graph.equations.map((eq): EquationPlan => {
+      const id = eq.out.id;
+      const inputActive = eq.inputs.map((a) => (a.kind === "var" ? active[a.id]! : []));
+      const override = spec.overrides.indexOf(id);
+      if (override >= 0) {
+        const d = spec.inputs.length + override;
+        active[id] = [d];
+        this.seeds[id] = seed(d);
+        return { eq, override, differentiated: false, active: [d], inputActive, perturbation: -1, buffer: null };
+      }
+      const perturbed = spec.perturbations.indexOf(id);
+      const perturbation = perturbed < 0 ? -1 : spec.inputs.length + spec.overrides.length + perturbed;
+      active[id] = union([perturbation < 0 ? [] : [perturbation], ...inputActive]);
+      const differentiated = active[id]!.length > 0;
+      return { eq, override, differentiated, active: active[id]!, inputActive, perturbation, buffer: differentiated && !outputs.has(id) ? new Float64Array(K * n) : null };
+    });
   }
 
   /**
@@ -113,10 +125,11 @@ export class DiagonalForward {
     const ids = new Set(graph.equations.map((eq) => eq.out.id));
     if (![...directions.overrides, ...directions.perturbations].every((id) => ids.has(id))) return null;
     const forward = new DiagonalForward(graph, n, directions);
-    for (const eq of graph.equations) {
-      if (forward.sources.get(eq.out.id) !== "computed") continue;
-      if (typeof eq.op.partials !== "function" || eq.out.shape.join() !== String(n)) return null;
-      if (eq.inputs.some((a) => a.kind === "var" && forward.sources.get(a.id) !== "none" && a.shape.join() !== String(n))) return null;
+    const vector = (shape: readonly number[]) => shape.length === 1 && shape[0] === n;
+    for (const plan of forward.plans) {
+      if (!plan.differentiated) continue;
+      if (typeof plan.eq.op.partials !== "function" || !vector(plan.eq.out.shape)) return null;
+      if (plan.eq.inputs.some((a, k) => plan.inputActive[k]!.length > 0 && !vector(a.shape))) return null;
     }
     return forward;
   }
@@ -135,42 +148,34 @@ export class DiagonalForward {
     }
     const n = this.n;
     const K = this.directions;
-    const values = new Map<number, TensorLike>();
-    const tangents = new Map<number, Float64Array>();
-    this.graph.inputs.forEach((v, i) => {
-      values.set(v.id, inputs[i]!);
-      const seed = this.seeds.get(v.id);
-      if (seed !== undefined) tangents.set(v.id, seed);
-    });
-    const read = (a: IrVar | IrConst) => (a.kind === "const" ? a.value : values.get(a.id)!);
-    for (const eq of this.graph.equations) {
+    const values = new Array<TensorLike | undefined>(this.slots);
+    const tangents = this.seeds.slice();
+    this.graph.inputs.forEach((v, i) => (values[v.id] = inputs[i]!));
+    const read = (a: IrVar | IrConst) => (a.kind === "const" ? a.value : values[a.id]!);
+    for (const plan of this.plans) {
+      const eq = plan.eq;
       const id = eq.out.id;
-      const o = this.spec.overrides.indexOf(id);
-      if (o >= 0) {
-        values.set(id, overrides[o]!);
-        tangents.set(id, this.seeds.get(id)!);
+      if (plan.override >= 0) {
+        values[id] = overrides[plan.override]!;
         continue;
       }
       const args = eq.inputs.map(read);
       const out = bind(eq.op, args, eq.params);
-      values.set(id, out);
-      if (this.sources.get(id) !== "computed") continue;
-      const active = this.active.get(id)!;
-      const t = this.outputIds.has(id) ? new Float64Array(K * n) : this.buffers.get(id)!;
-      if (!this.outputIds.has(id)) for (const d of active) t.fill(0, d * n, (d + 1) * n);
+      values[id] = out;
+      if (!plan.differentiated) continue;
+      let t = plan.buffer;
+      if (t === null) t = new Float64Array(K * n);
+      else for (const d of plan.active) t.fill(0, d * n, (d + 1) * n);
       const partials = eq.op.partials!(args, out, eq.params);
-      eq.inputs.forEach((a, k) => {
-        const ta = a.kind === "var" ? tangents.get(a.id) : undefined;
+      for (let k = 0; k < eq.inputs.length; k++) {
+        const a = eq.inputs[k]!;
+        const ta = a.kind === "var" ? tangents[a.id] : undefined;
         const p = partials[k];
-        if (ta === undefined || p === null || p === undefined) return;
-        addScaled(t, ta, p, n, this.active.get((a as IrVar).id)!);
-      });
-      const perturbed = this.spec.perturbations.indexOf(id);
-      if (perturbed >= 0) {
-        const d = this.spec.inputs.length + this.spec.overrides.length + perturbed;
-        for (let i = d * n; i < (d + 1) * n; i++) t[i]! += 1;
+        if (ta === undefined || p === null || p === undefined) continue;
+        addScaled(t, ta, p, n, plan.inputActive[k]!);
       }
-      tangents.set(id, t);
+      if (plan.perturbation >= 0) for (let i = plan.perturbation * n; i < (plan.perturbation + 1) * n; i++) t[i]! += 1;
+      tangents[id] = t;
     }
     return {
       values: this.graph.outputs.map((o) => {
@@ -179,9 +184,9 @@ export class DiagonalForward {
       }),
       tangents: this.graph.outputs.map((o) => {
         if (o.kind === "const") return null;
-        const t = tangents.get(o.id);
+        const t = tangents[o.id];
         // an output that is an input or an override: a copy of its seed, not the shared array
-        return t === undefined ? null : this.seeds.get(o.id) === t ? t.slice() : t;
+        return t === undefined ? null : this.seeds[o.id] === t ? t.slice() : t;
       }),
     };
   }
@@ -194,6 +199,7 @@ function addScaled(t: Float64Array, u: Float64Array, p: TensorLike, n: number, d
     for (const d of directions) for (let i = d * n; i < (d + 1) * n; i++) t[i]! += s * u[i]!;
     return;
   }
-  const pd = core.contiguous(core.broadcastTo(p as NDArray, [n])).data;
+  const nd = p as NDArray;
+  const pd = nd.shape.length === 1 ? core.contiguous(nd).data : core.contiguous(core.broadcastTo(nd, [n])).data;
   for (const d of directions) for (let i = 0, r = d * n; i < n; i++, r++) t[r]! += pd[i]! * u[r]!;
 }
