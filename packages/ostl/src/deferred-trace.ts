@@ -103,6 +103,13 @@ export class DeferredTrace {
     this.sum.fill(0);
   }
 
+  /** Drops the held steps and zeroes the trace and the gradient, as when new. */
+  reset(): void {
+    this.held = 0;
+    this.trace.fill(0);
+    this.sum.fill(0);
+  }
+
   /** Floats held: the trace, and the block buffer when blocks are used. */
   floats(): number {
     return this.trace.length + (this.blockSteps > 1 ? this.decay.length + this.scale.length + this.weight.length + this.input.length : 0);

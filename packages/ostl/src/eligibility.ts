@@ -64,6 +64,8 @@ export interface LayerEligibility {
   /** The gradient accumulated since the last `clearGradients()` (zeros of the params' shapes if none). */
   gradients(params: TensorRecord): TensorRecord;
   clearGradients(): void;
+  /** Zero traces and no gradient, as when new, keeping the arrays for the next sequence. */
+  reset(): void;
   /** Floats held by the traces. */
   floats(): number;
 }
@@ -193,6 +195,11 @@ export class DenseEligibility implements LayerEligibility {
   }
 
   clearGradients(): void {
+    this.sum = null;
+  }
+
+  reset(): void {
+    this.traces = null;
     this.sum = null;
   }
 
@@ -534,15 +541,25 @@ export class DiagonalEligibility implements LayerEligibility {
   }
 
   gradients(params: TensorRecord): TensorRecord {
-    const out = zerosOf(params);
-    for (const [name, sum] of this.sums) out[name] = core.copy(sum);
-    for (const [name, trace] of this.singleTraces ?? []) out[name] = core.fromTyped(trace.gradient(), params[name]!.shape);
+    const out: Record<string, NDArray> = {};
+    for (const [name, value] of Object.entries(params)) {
+      const sum = this.sums.get(name);
+      const single = this.singleTraces?.get(name);
+      out[name] = single !== undefined ? core.fromTyped(single.gradient(), value.shape) : sum !== undefined ? core.copy(sum) : core.zeros(value.shape, value.dtype);
+    }
     return out;
   }
 
   clearGradients(): void {
     this.sums = new Map();
     for (const trace of this.singleTraces?.values() ?? []) trace.clearGradient();
+  }
+
+  reset(): void {
+    this.sums = new Map();
+    this.previousQ?.forEach((q) => q.fill(0));
+    for (const list of [...(this.traces?.values() ?? []), ...(this.factoredTraces?.values() ?? [])]) for (const t of list) t.fill(0);
+    this.singleTraces?.forEach((trace) => trace.reset());
   }
 
   floats(): number {

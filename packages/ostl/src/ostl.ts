@@ -1,7 +1,7 @@
 import * as core from "@ostl/core";
 import { PRNG } from "@ostl/core";
-import { type Tensor, type Tree, add, vjp } from "@ostl/autodiff";
-import { AlgorithmBase, addTrees, type GradientAlgorithm } from "./algorithm.js";
+import { type Tensor, type Tree, add, flatten, vjp } from "@ostl/autodiff";
+import { AlgorithmBase, type GradientAlgorithm } from "./algorithm.js";
 import type { TensorRecord } from "./cell.js";
 import { DenseEligibility, type DenseImmediateMode, DiagonalEligibility, type LayerEligibility } from "./eligibility.js";
 import { TreeLayout } from "./layout.js";
@@ -128,6 +128,8 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
   readonly approximation: string | null;
   readonly plan: readonly LayerPlan[];
   private lanes: Lane[] = [];
+  /** Every lane's eligibility made so far (lane b uses entry b), reset and reused by the next sequence. */
+  private eligibilityPool: LayerEligibility[][] = [];
   /**
    * Milliseconds spent so far, by phase: `step` (each layer's step and the derivatives its traces
    * need: temporal diagonals or Jacobians, immediate terms), `learningSignal` (the reverse pass
@@ -162,7 +164,12 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     const batch = x.shape.length === 2 ? x.shape[0]! : null;
     const examples = batch ?? 1;
     if (this.lanes.length === 0) {
-      for (let b = 0; b < examples; b++) this.lanes.push({ eligibility: this.newEligibility(), state: batch === null ? state : rowOf(state, b), readout: null });
+      for (let b = 0; b < examples; b++) {
+        const reused = this.eligibilityPool[b];
+        reused?.forEach((e) => e.reset());
+        const eligibility = reused ?? (this.eligibilityPool[b] = this.newEligibility());
+        this.lanes.push({ eligibility, state: batch === null ? state : rowOf(state, b), readout: null });
+      }
     }
     let loss = 0;
     for (let b = 0; b < examples; b++) {
@@ -225,13 +232,15 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
   gradients(): NetworkParams {
     this.requireStepsForGradients();
     const params = this.params!;
-    let total = new TreeLayout(params as Tree).zeros() as NetworkParams;
+    // each lane's gradient is made of new arrays: the first one takes the others' sums in place
+    let total: NetworkParams | null = null;
     for (const lane of this.lanes) {
-      const g: Record<string, TensorRecord> = { readout: lane.readout ?? (new TreeLayout(params.readout as Tree).zeros() as TensorRecord) };
+      const g: Record<string, TensorRecord> = { readout: lane.readout === null ? (new TreeLayout(params.readout as Tree).zeros() as TensorRecord) : copyRecord(lane.readout) };
       lane.eligibility.forEach((e, l) => (g[layerKey(l)] = e.gradients(params[layerKey(l)]!)));
-      total = addTrees(total, g);
+      if (total === null) total = g;
+      else addTreesInPlace(total, g);
     }
-    return total;
+    return total!;
   }
 
   takeGradients(): NetworkParams {
@@ -248,11 +257,23 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     this.current = null;
     this.count = 0;
     this.lanes = [];
+    this.eligibilityPool = [];
   }
 
+  /** The traces of every lane made so far: those of the current sequence and those kept for reuse. */
   memoryFloats(): number {
-    return this.lanes.reduce((n, lane) => n + lane.eligibility.reduce((m, e) => m + e.floats(), 0), 0);
+    return this.eligibilityPool.reduce((n, set) => n + set.reduce((m, e) => m + e.floats(), 0), 0);
   }
+}
+
+function copyRecord(record: TensorRecord): TensorRecord {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, core.copy(v as core.NDArray)]));
+}
+
+/** total += g, leaf by leaf, in place (both trees of new, dense arrays with the same structure). */
+function addTreesInPlace(total: NetworkParams, g: NetworkParams): void {
+  const sinks = flatten(total as Tree).leaves as core.NDArray[];
+  flatten(g as Tree).leaves.forEach((leaf, j) => core.kernels.add(sinks[j]!, sinks[j]!, leaf as core.NDArray));
 }
 
 function row(x: core.NDArray, b: number): core.NDArray {

@@ -198,6 +198,27 @@ describe("diagonal layers", () => {
   });
 });
 
+describe("OSTL across sequences", () => {
+  it("reuses its traces for the next sequence, reset: the same gradients as a new instance", () => {
+    for (const [cell, n] of [[spiking, 128], [elman, 4], [decaying, 8]] as const) {
+      const network = net([cell], n, n, 3);
+      const params = network.init(new core.PRNG(31));
+      const first = sequence(32, 11, n, 3);
+      const second = sequence(33, 9, n, 3);
+      const reused = new Ostl(network);
+      reused.begin(params);
+      // a partial block is still held when the first sequence ends unread
+      first.xs.forEach((x, t) => reused.step(x, first.ts[t]!));
+      const floats = reused.memoryFloats();
+      const again = run(reused, params, second.xs, second.ts);
+      expect(relError(again, run(new Ostl(network), params, second.xs, second.ts))).toBeLessThan(1e-14);
+      expect(reused.memoryFloats()).toBe(floats);
+      reused.reset();
+      expect(reused.memoryFloats()).toBe(0);
+    }
+  });
+});
+
 describe("structure analysis", () => {
   it("proves the spiking cell diagonal with row-structured W and diag b, and the Elman cell dense", () => {
     const a = analyze(net([spiking, elman]));
