@@ -38,7 +38,14 @@ function positive(what: string, k: number): number {
  * ```
  */
 export function tanhDerivative(): Surrogate {
-  return { name: "tanh'", tex: "1 - \\tanh^2(x)", derivative: (x) => sub(1, mul(tanh(x), tanh(x))) };
+  return {
+    name: "tanh'",
+    tex: "1 - \\tanh^2(x)",
+    derivative: (x) => {
+      const t = tanh(x);
+      return sub(1, mul(t, t));
+    },
+  };
 }
 
 /**
