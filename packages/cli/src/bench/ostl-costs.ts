@@ -38,7 +38,7 @@ export interface StepRatio {
  * halves of a pair see the same machine load; the ratio is the median of the pairs' ratios, the
  * times the medians of the rounds. Each OSTL round is one sequence of `stepsPerRound` steps from
  * `begin` to `gradients()`, so the traces' allocation and the final read-out are included, spread
- * over the sequence. Three pairs run first, untimed, so both are compiled by the JIT.
+ * over the sequence. Ten pairs run first, untimed, so both are compiled by the JIT.
  *
  * @example
  * ```ts
@@ -68,7 +68,7 @@ export function ostlOverForward(cell: Cell, n: number, m: number, rounds = 15, s
     ostl.gradients();
     return (performance.now() - t0) / stepsPerRound;
   };
-  for (let r = 0; r < 3; r++) {
+  for (let r = 0; r < 10; r++) {
     forward();
     train();
   }
