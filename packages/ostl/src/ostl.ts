@@ -235,8 +235,10 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     // each lane's gradient is made of new arrays: the first one takes the others' sums in place
     let total: NetworkParams | null = null;
     for (const lane of this.lanes) {
-      const g: Record<string, TensorRecord> = { readout: lane.readout === null ? (new TreeLayout(params.readout as Tree).zeros() as TensorRecord) : copyRecord(lane.readout) };
+      // in the parameters' own order: the layers, then the readout
+      const g: Record<string, TensorRecord> = {};
       lane.eligibility.forEach((e, l) => (g[layerKey(l)] = e.gradients(params[layerKey(l)]!)));
+      g.readout = lane.readout === null ? (new TreeLayout(params.readout as Tree).zeros() as TensorRecord) : copyRecord(lane.readout);
       if (total === null) total = g;
       else addTreesInPlace(total, g);
     }
