@@ -16,8 +16,8 @@ const BLOCK_STEPS = 8;
  * read mid-block) is padded with steps that change nothing (D = 1, c = 0, w = 0) and applied in
  * the same closed form.
  *
- * Blocks are used only when the held floats are at most a quarter of the trace: for small layers
- * the trace stays in cache, a block would gain nothing and the buffer would rival the trace.
+ * Blocks are used only when the held floats are at most a quarter of the trace, so that they never
+ * dominate the memory OSTL holds; smaller layers apply each step at once.
  *
  * @example
  * ```ts
