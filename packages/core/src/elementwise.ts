@@ -11,7 +11,7 @@ import { ValueError } from "./errors.js";
 import * as loops from "./loops/binary.js";
 import { isNDArray, view, type NDArray } from "./ndarray.js";
 import { broadcastShapesFor } from "./shape.js";
-import { row2, row3, runInto, type RowLoop } from "./strided.js";
+import { denseElementwise, row2, row3, runInto, type RowLoop } from "./strided.js";
 
 /** Row loops of the binary operations, by name (shared with the destination-first `kernels`). */
 export const BINARY_ROWS = {
@@ -66,6 +66,8 @@ function operands(op: string, xs: readonly (NDArray | number)[]): NDArray[] {
 
 /** Runs a row loop over broadcast operands into a new array. */
 function apply(op: string, row: RowLoop, xs: readonly (NDArray | number)[]): NDArray {
+  const dense = denseElementwise(row, xs);
+  if (dense !== null) return dense;
   const arrays = operands(op, xs);
   const out = zeros(broadcastShapesFor(op, arrays.map((x) => x.shape)), arrays[0].dtype);
   return runInto(op, row, out, arrays);

@@ -16,7 +16,7 @@
  */
 import type { TypedArray } from "./dtype.js";
 import { DTypeError } from "./errors.js";
-import type { NDArray } from "./ndarray.js";
+import { type NDArray, view } from "./ndarray.js";
 import { broadcastStrides, shapeSize, shapesEqual } from "./shape.js";
 
 /**
@@ -182,6 +182,39 @@ function stagedRow(slots: readonly Slot[], loop: RowLoop, c: number, n: number, 
       if (isStaged[0]) scatter32(slots[0].data as Float32Array, p[0] + k0 * s[0], s[0], d[0], m);
     }
   };
+}
+
+/**
+ * The common case of an elementwise op, without the broadcasting bookkeeping: when every operand
+ * is either a number or a dense float64 array (row-major from offset 0) of one shape, one call of
+ * `loop` over all elements into a new array of that shape (sharing the first array's shape and
+ * strides, which are never written). Numbers are read with stride 0. Null otherwise, and when
+ * every operand is a number: the general path handles those.
+ */
+export function denseElementwise(loop: RowLoop, operands: readonly (NDArray | number)[]): NDArray | null {
+  let first: NDArray | null = null;
+  for (const x of operands) {
+    if (typeof x === "number") continue;
+    if (typeof x !== "object" || x === null || x.dtype !== "float64" || x.offset !== 0 || x.data.length !== x.size || !x.isContiguous()) return null;
+    if (first === null) first = x;
+    else if (!shapesEqual(first.shape, x.shape)) return null;
+  }
+  if (first === null) return null;
+  const out = view(new Float64Array(first.size), first.shape, first.stride, 0);
+  const k = operands.length + 1;
+  const d = new Array<Float64Array>(k);
+  const p = new Array<number>(k).fill(0);
+  const st = new Array<number>(k).fill(1);
+  d[0] = out.data as Float64Array;
+  for (let j = 1; j < k; j++) {
+    const x = operands[j - 1]!;
+    if (typeof x === "number") {
+      d[j] = new Float64Array([x]);
+      st[j] = 0;
+    } else d[j] = x.data as Float64Array;
+  }
+  if (first.size > 0) loop(first.size, d, p, st, 0);
+  return out;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { zeros } from "./create.js";
 import * as loops from "./loops/unary.js";
 import type { NDArray } from "./ndarray.js";
-import { row1, runInto, type RowLoop } from "./strided.js";
+import { denseElementwise, row1, runInto, type RowLoop } from "./strided.js";
 
 /** Row loops of the unary operations, by name (shared with the destination-first `kernels`). */
 export const UNARY_ROWS = {
@@ -41,7 +41,7 @@ export type UnaryOpName = keyof typeof UNARY_ROWS;
 
 /** Runs a unary row loop into a new array shaped like `x`. */
 function apply(op: UnaryOpName, x: NDArray): NDArray {
-  return runInto(op, UNARY_ROWS[op], zeros(x.shape, x.dtype), [x]);
+  return denseElementwise(UNARY_ROWS[op], [x]) ?? runInto(op, UNARY_ROWS[op], zeros(x.shape, x.dtype), [x]);
 }
 
 /**

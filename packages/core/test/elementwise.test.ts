@@ -250,3 +250,28 @@ describe("broadcasting and scalars", () => {
     expect(r.toNested()).toEqual([[1, 3], [2, 4]]);
   });
 });
+
+describe("the dense path (same-shape float64 operands and numbers)", () => {
+  it("gives what the general path gives, in new arrays that alias no input", () => {
+    const rng = new PRNG(5);
+    const a = rng.normal([2, 3]);
+    const b = rng.normal([2, 3]);
+    const [a0, b0] = [a.toFlat(), b.toFlat()];
+    // the same values through strided views take the general path
+    const strided = (x: core.NDArray) => core.transpose(core.contiguous(core.transpose(x)));
+    expect(strided(b).isContiguous()).toBe(false);
+    for (const [dense, general] of [
+      [add(a, b), add(a, strided(b))],
+      [mul(2, a), mul(2, strided(a))],
+      [sub(a, 0.5), sub(strided(a), 0.5)],
+      [core.tanh(a), core.tanh(strided(a))],
+    ] as const) {
+      expect(dense.toFlat()).toEqual(general.toFlat());
+      expect(dense.shape).toEqual([2, 3]);
+      expect(dense.data).not.toBe(a.data);
+      expect(dense.data).not.toBe(b.data);
+    }
+    expect([a.toFlat(), b.toFlat()]).toEqual([a0, b0]);
+    expect(add(zeros([0, 3]), zeros([0, 3])).shape).toEqual([0, 3]);
+  });
+});
