@@ -215,6 +215,10 @@ export function materializedTraceUpdate(
   sumUnits: boolean,
 ): void {
   const c = eps.length;
+  if (c === 2) {
+    materializedTwoFields(outer, n, inner, eps[0]!, eps[1]!, D, Dy, I[0]!, I[1]!, Iy, L, g, sumUnits);
+    return;
+  }
   const old = new Float64Array(c);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < n; i++) {
@@ -231,6 +235,38 @@ export function materializedTraceUpdate(
           for (let b = 0; b < c; b++) v += D[(a * c + b) * n + i]! * old[b]!;
           eps[a]![r] = v;
         }
+      }
+    }
+  }
+}
+
+/** `materializedTraceUpdate` for two state fields (SNUs: s and y), with the field loops unrolled. */
+function materializedTwoFields(
+  outer: number,
+  n: number,
+  inner: number,
+  e0: Float64Array,
+  e1: Float64Array,
+  D: Float64Array,
+  Dy: Float64Array,
+  I0: ArrayLike<number>,
+  I1: ArrayLike<number>,
+  Iy: ArrayLike<number>,
+  L: ArrayLike<number>,
+  g: Float64Array,
+  sumUnits: boolean,
+): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < n; i++) {
+      const li = L[i]!;
+      const y0 = Dy[i]!, y1 = Dy[n + i]!;
+      const d00 = D[i]!, d01 = D[n + i]!, d10 = D[2 * n + i]!, d11 = D[3 * n + i]!;
+      for (let k = 0, r = (o * n + i) * inner; k < inner; k++, r++) {
+        const o0 = e0[r]!;
+        const o1 = e1[r]!;
+        g[sumUnits ? o : r]! += li * (Iy[r]! + y0 * o0 + y1 * o1);
+        e0[r] = I0[r]! + d00 * o0 + d01 * o1;
+        e1[r] = I1[r]! + d10 * o0 + d11 * o1;
       }
     }
   }

@@ -59,33 +59,42 @@ describe("trace kernels", () => {
     expect(maxDiff(blocked.values(), eps)).toBeLessThan(1e-13);
   });
 
-  it("materializedTraceUpdate follows its formula for two fields, per unit, per row and summed over units", () => {
+  it("materializedTraceUpdate follows its formula for one, two and three fields, per unit, per row and summed over units", () => {
     const rng = new core.PRNG(9);
-    const [n, c] = [3, 2];
-    const D = random(rng, c * c * n);
-    const Dy = random(rng, c * n);
-    const L = random(rng, n);
-    for (const [outer, inner, sumUnits] of [[1, 1, false], [1, 4, false], [5, 1, true]] as const) {
-      const size = outer * n * inner;
-      const eps0 = [random(rng, size), random(rng, size)];
-      const I = [random(rng, size), random(rng, size)];
-      const Iy = random(rng, size);
-      const g0 = random(rng, sumUnits ? outer : size);
-      const eps = eps0.map((e) => e.slice());
-      const g = g0.slice();
-      materializedTraceUpdate(outer, n, inner, eps, D, Dy, I, Iy, L, g, sumUnits);
-      const wantG = g0.slice();
-      for (let o = 0; o < outer; o++) {
-        for (let i = 0; i < n; i++) {
-          for (let k = 0; k < inner; k++) {
-            const r = (o * n + i) * inner + k;
-            const e = Dy[i]! * eps0[0]![r]! + Dy[n + i]! * eps0[1]![r]! + Iy[r]!;
-            wantG[sumUnits ? o : r]! += L[i]! * e;
-            for (let a = 0; a < c; a++) expect(eps[a]![r]).toBeCloseTo(D[(a * c) * n + i]! * eps0[0]![r]! + D[(a * c + 1) * n + i]! * eps0[1]![r]! + I[a]![r]!, 13);
+    const n = 3;
+    for (const c of [1, 2, 3]) {
+      const D = random(rng, c * c * n);
+      const Dy = random(rng, c * n);
+      const L = random(rng, n);
+      for (const [outer, inner, sumUnits] of [[1, 1, false], [1, 4, false], [5, 1, true]] as const) {
+        const size = outer * n * inner;
+        const eps0 = Array.from({ length: c }, () => random(rng, size));
+        const I = Array.from({ length: c }, () => random(rng, size));
+        const Iy = random(rng, size);
+        const g0 = random(rng, sumUnits ? outer : size);
+        const eps = eps0.map((e) => e.slice());
+        const g = g0.slice();
+        materializedTraceUpdate(outer, n, inner, eps, D, Dy, I, Iy, L, g, sumUnits);
+        const wantG = g0.slice();
+        const wantEps = eps0.map((e) => e.slice());
+        for (let o = 0; o < outer; o++) {
+          for (let i = 0; i < n; i++) {
+            for (let k = 0; k < inner; k++) {
+              const r = (o * n + i) * inner + k;
+              let e = Iy[r]!;
+              for (let b = 0; b < c; b++) e += Dy[b * n + i]! * eps0[b]![r]!;
+              wantG[sumUnits ? o : r]! += L[i]! * e;
+              for (let a = 0; a < c; a++) {
+                let v = I[a]![r]!;
+                for (let b = 0; b < c; b++) v += D[(a * c + b) * n + i]! * eps0[b]![r]!;
+                wantEps[a]![r] = v;
+              }
+            }
           }
         }
+        expect(maxDiff(g, wantG)).toBeLessThan(1e-13);
+        eps.forEach((e, a) => expect(maxDiff(e, wantEps[a]!)).toBeLessThan(1e-13));
       }
-      expect(maxDiff(g, wantG)).toBeLessThan(1e-13);
     }
   });
 });
