@@ -421,8 +421,9 @@ export class DiagonalEligibility implements LayerEligibility {
     const { values, tangents } = forward.run(inputs, products.map((p) => p.z));
     const c = this.stateNames.length;
     const P = this.materialized.length;
-    const zero = new Float64Array(forward.directions * n);
-    const direction = (t: Float64Array | null, d: number) => core.fromTyped((t ?? zero).subarray(d * n, (d + 1) * n), [n]);
+    const unit = (this.unit ??= { ones: core.ones([n]), zeros: core.zeros([n]) });
+    // an output that depends on no direction (a constant) has zero derivatives
+    const direction = (t: Float64Array | null, d: number) => (t === null ? unit.zeros : core.fromTyped(t.subarray(d * n, (d + 1) * n), [n]));
     const derivatives: StepDerivatives = { out: unflatten(graph.outputDef, values) as { state: TensorRecord; y: Tensor }, D: new Map(), immediate: new Map(), cz: new Map(), Q: new Map() };
     for (const o of this.targets) {
       const t = tangents[graph.outputPaths.indexOf(o === OUTPUT ? "y" : `state.${o}`)]!;
