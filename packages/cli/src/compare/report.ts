@@ -142,7 +142,7 @@ th:first-child, td:first-child { text-align: left; }
 <p>Seeded synthetic data (seed ${c.seed}), T = ${c.T}, n = ${c.hiddenSize}, m = ${c.inputSize}, mse loss on a linear readout at every step.
 Errors and cosines compare each algorithm's gradient with BPTT's, per layer (bottom first). OSTL is exact for one layer and for the top layer;
 for lower layers it leaves out the terms that pass through the upper layers' recurrence. Trace floats: BPTT's recorded states (grows with T),
-RTRL's influence matrix, OSTL's eligibility traces (analytic). Live KiB: measured live memory (heap objects and tensor buffers, after full garbage collections) the algorithm holds after the last step; its noise is about 100 KiB.</p>
+RTRL's influence matrix, OSTL's eligibility traces (analytic). Live KiB: measured live memory (heap objects and tensor buffers, after full garbage collections) the algorithm holds after the last step; its noise reaches about 200 KiB.</p>
 <h2>Networks</h2>
 ${sections}
 <h2>Charts</h2>
