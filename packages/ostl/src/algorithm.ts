@@ -1,6 +1,6 @@
 import * as core from "@ostl/core";
 import { OstlError, ShapeError, ValueError } from "@ostl/core";
-import { type Tensor, type Tree, concreteOf, treeMap } from "@ostl/autodiff";
+import { type Tensor, type Tree, concreteOf, flatten, treeMap } from "@ostl/autodiff";
 import type { Network, NetworkParams, NetworkState } from "./network.js";
 
 /**
@@ -84,6 +84,11 @@ export interface GradientAlgorithm {
  */
 export function addTrees<T extends Tree>(a: T, b: Tree): T {
   return treeMap((x, y) => core.add(x as core.NDArray, y as core.NDArray), a, b) as T;
+}
+
+/** Adds a tree of concrete tensors, leaf by leaf in flatten order, into `sinks` (dense arrays of the same shapes), in place. */
+export function addLeavesInto(sinks: readonly core.NDArray[], tree: Tree): void {
+  flatten(tree).leaves.forEach((leaf, j) => core.kernels.add(sinks[j]!, sinks[j]!, leaf as core.NDArray));
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as core from "@ostl/core";
 import { OstlError } from "@ostl/core";
 import { type Pullback, type Tensor, type Tree, add, flatten, treeMap, vjp } from "@ostl/autodiff";
-import { AlgorithmBase, checkChunk, type GradientAlgorithm } from "./algorithm.js";
+import { AlgorithmBase, addLeavesInto, checkChunk, type GradientAlgorithm } from "./algorithm.js";
 import type { Network, NetworkParams, NetworkState } from "./network.js";
 import { TreeLayout } from "./layout.js";
 
@@ -124,7 +124,7 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     const one = core.ones([], layout.dtype);
     for (let t = this.tapes.length - 1; t >= 0; t--) {
       const [gp, gs] = this.tapes[t]!({ loss: one, state: stateCotangent });
-      flatten(gp as Tree).leaves.forEach((g, j) => core.kernels.add(sinks[j]!, sinks[j]!, g as core.NDArray));
+      addLeavesInto(sinks, gp as Tree);
       stateCotangent = gs;
     }
     return total;

@@ -1,7 +1,7 @@
 import * as core from "@ostl/core";
 import { PRNG } from "@ostl/core";
-import { type Tensor, type Tree, add, flatten, vjp } from "@ostl/autodiff";
-import { AlgorithmBase, type GradientAlgorithm } from "./algorithm.js";
+import { type Tensor, type Tree, add, flatten, treeMap, vjp } from "@ostl/autodiff";
+import { AlgorithmBase, addLeavesInto, type GradientAlgorithm } from "./algorithm.js";
 import type { TensorRecord } from "./cell.js";
 import { DenseEligibility, type DenseImmediateMode, DiagonalEligibility, type LayerEligibility } from "./eligibility.js";
 import { TreeLayout } from "./layout.js";
@@ -238,9 +238,9 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
       // in the parameters' own order: the layers, then the readout
       const g: Record<string, TensorRecord> = {};
       lane.eligibility.forEach((e, l) => (g[layerKey(l)] = e.gradients(params[layerKey(l)]!)));
-      g.readout = lane.readout === null ? (new TreeLayout(params.readout as Tree).zeros() as TensorRecord) : copyRecord(lane.readout);
+      g.readout = lane.readout === null ? (new TreeLayout(params.readout as Tree).zeros() as TensorRecord) : (treeMap((x) => core.copy(x as core.NDArray), lane.readout as Tree) as TensorRecord);
       if (total === null) total = g;
-      else addTreesInPlace(total, g);
+      else addLeavesInto(flatten(total as Tree).leaves as core.NDArray[], g as Tree);
     }
     return total!;
   }
@@ -266,16 +266,6 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
   memoryFloats(): number {
     return this.eligibilityPool.reduce((n, set) => n + set.reduce((m, e) => m + e.floats(), 0), 0);
   }
-}
-
-function copyRecord(record: TensorRecord): TensorRecord {
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, core.copy(v as core.NDArray)]));
-}
-
-/** total += g, leaf by leaf, in place (both trees of new, dense arrays with the same structure). */
-function addTreesInPlace(total: NetworkParams, g: NetworkParams): void {
-  const sinks = flatten(total as Tree).leaves as core.NDArray[];
-  flatten(g as Tree).leaves.forEach((leaf, j) => core.kernels.add(sinks[j]!, sinks[j]!, leaf as core.NDArray));
 }
 
 function row(x: core.NDArray, b: number): core.NDArray {
