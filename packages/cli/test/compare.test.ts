@@ -37,6 +37,10 @@ describe("ostl compare", () => {
     const floats = (a: string) => pts.filter((p) => p.algorithm === a).map((p) => p.memoryFloats);
     expect(new Set(floats("ostl")).size).toBe(1);
     expect(floats("bptt").at(-1)! / floats("bptt")[0]!).toBeCloseTo(16, 6);
+    // measured live memory: BPTT's longest tape stands far above the noise (up to about 200 KiB), and above OSTL's
+    const bytes = (a: string) => pts.filter((p) => p.algorithm === a).map((p) => p.peakBytes);
+    expect(bytes("bptt").at(-1)!).toBeGreaterThan(1024 * 1024);
+    expect(bytes("bptt").at(-1)!).toBeGreaterThan(4 * Math.max(...bytes("ostl")));
     const diag = results.scaling.vsN.filter((p) => p.cell === "ssnu");
     const dense = results.scaling.vsN.filter((p) => p.cell === "lstm");
     expect(diag.at(-1)!.traceFloats / diag[0]!.traceFloats).toBeLessThan(dense.at(-1)!.traceFloats / dense[0]!.traceFloats);
