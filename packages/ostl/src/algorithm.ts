@@ -1,5 +1,5 @@
 import * as core from "@ostl/core";
-import { OstlError, ShapeError, ValueError } from "@ostl/core";
+import { DTypeError, OstlError, ShapeError, ValueError } from "@ostl/core";
 import { type Tensor, type Tree, concreteOf, flatten, treeMap } from "@ostl/autodiff";
 import type { Network, NetworkParams, NetworkState } from "./network.js";
 
@@ -151,12 +151,27 @@ export abstract class AlgorithmBase {
 
   /** Swaps the parameters used from the next step on (state, traces and the accumulator are kept). */
   setParams(params: NetworkParams): void {
-    this.requireParams();
+    this.checkNewParams(params);
     this.params = params;
   }
 
-  /** Starts a sequence; without an explicit state, the initial state is made at the first step, for its batch size. */
+  /** Throws unless `params` fit the network and have the dtype of the params they replace (checked once, where they enter). */
+  protected checkNewParams(params: NetworkParams): void {
+    const previous = this.requireParams();
+    const op = `${this.algorithmName}.setParams`;
+    const dtype = this.network.checkParams(params, op);
+    const before = previous.readout!.W!.dtype;
+    if (dtype !== before) throw new DTypeError(op, `params are ${dtype}, but the sequence began with ${before} params (cast with astype: one dtype throughout)`);
+  }
+
+  /**
+   * Starts a sequence after checking params and state against the network; without an explicit
+   * state, the initial state is made at the first step, for its batch size.
+   */
   protected beginBase(params: NetworkParams, state?: NetworkState): void {
+    const op = `${this.algorithmName}.begin`;
+    const dtype = this.network.checkParams(params, op);
+    if (state !== undefined) this.network.checkState(state, dtype, op);
     this.params = params;
     this.current = state ?? null;
     this.count = 0;

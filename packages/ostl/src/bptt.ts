@@ -4,6 +4,7 @@ import { type Pullback, type Tensor, type Tree, add, flatten, treeMap, vjp } fro
 import { AlgorithmBase, addLeavesInto, checkChunk, type GradientAlgorithm } from "./algorithm.js";
 import type { Network, NetworkParams, NetworkState } from "./network.js";
 import { TreeLayout } from "./layout.js";
+import { checkOptions } from "./options.js";
 
 /**
  * Options of {@link Bptt}.
@@ -56,6 +57,7 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
 
   constructor(network: Network, options: BpttOptions = {}) {
     super(network, "bptt");
+    checkOptions("bptt", options, ["window"]);
     const w = options.window;
     if (w !== undefined && (!Number.isInteger(w) || w < 1)) throw new OstlError("bptt", `window must be a positive integer, got ${w}`);
     this.window = w ?? null;
@@ -145,6 +147,7 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
 
   override setParams(params: NetworkParams): void {
     if (this.tapes.length > 0) throw new OstlError("bptt.setParams", `${this.tapes.length} recorded steps would mix two parameter sets: call takeGradients() first`);
+    this.checkNewParams(params);
     this.params = params;
   }
 

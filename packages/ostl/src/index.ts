@@ -1,5 +1,7 @@
 export { type Cell, type CellConfig, type StepResult, type TensorRecord, defineCell, isCell } from "./cell.js";
 export { Network, type NetworkSpec, type LayerSpec, type Loss, type NetworkParams, type NetworkState, type NetworkStep, layerKey } from "./network.js";
+export { type CellSite, checkCellInit, checkStepResult } from "./contract.js";
+export { checkOptions, checkChoice } from "./options.js";
 export { type GradientAlgorithm, type AlgorithmName, addTrees, treeFloats } from "./algorithm.js";
 export { Bptt, type BpttOptions } from "./bptt.js";
 export { Rtrl, recurrentParams, contractTangents } from "./rtrl.js";

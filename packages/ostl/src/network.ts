@@ -1,6 +1,8 @@
-import { astype, contiguous, type DType, type NDArray, OstlError, PRNG, zeros } from "@ostl/core";
+import { astype, contiguous, type DType, type NDArray, OstlError, PRNG, ValueError, zeros } from "@ostl/core";
 import { add, broadcastTo, matmul, type Tensor, transpose } from "@ostl/autodiff";
-import type { Cell, TensorRecord } from "./cell.js";
+import { type Cell, isCell, type TensorRecord } from "./cell.js";
+import { checkCellInit, checkStepResult, checkTreeValues, type ShapeTree } from "./contract.js";
+import { checkOptions } from "./options.js";
 
 /**
  * A per-step loss: `loss(logits, target)` returns a scalar (summed over a batch axis if any).
@@ -132,13 +134,28 @@ export class Network {
   readonly spec: NetworkSpec;
   /** Unbatched initial states by dtype (see initialState). */
   private readonly initialStates = new Map<DType, TensorRecord[]>();
+  /** Each layer's `init` at a fixed key, checked (see layerInit). */
+  private readonly inits: { params: TensorRecord; state: TensorRecord }[] = [];
+  /** Per layer, the step kinds whose result passed the contract check: bit 1 one example, bit 2 a batch. */
+  private readonly checkedSteps: number[];
 
+  /**
+   * @throws {@link ValueError} for an unknown key in the spec or a layer, or a layer without a cell;
+   * {@link OstlError} for no layers or a size that is not a positive integer.
+   */
   constructor(spec: NetworkSpec) {
-    if (spec.layers.length === 0) throw new OstlError("Network", "needs at least one layer");
+    checkOptions("Network", spec, ["inputSize", "layers", "outputSize", "loss"]);
+    if (!Array.isArray(spec.layers) || spec.layers.length === 0) throw new OstlError("Network", "needs at least one layer");
+    spec.layers.forEach((layer, i) => {
+      checkOptions(`Network layers[${i}]`, layer, ["cell", "hiddenSize"]);
+      if (!isCell(layer.cell)) throw new ValueError("Network", `layers[${i}].cell must be a cell { name, init, step }, got ${typeof layer.cell}`);
+    });
+    if (typeof spec.loss !== "function") throw new ValueError("Network", `loss must be a function (logits, target) => scalar, got ${typeof spec.loss}`);
     for (const [name, v] of [["inputSize", spec.inputSize], ["outputSize", spec.outputSize], ...spec.layers.map((l, i) => [`layers[${i}].hiddenSize`, l.hiddenSize] as const)] as const) {
       if (!Number.isInteger(v) || v < 1) throw new OstlError("Network", `${name} must be a positive integer, got ${v}`);
     }
     this.spec = spec;
+    this.checkedSteps = spec.layers.map(() => 0);
   }
 
   /** Number of layers. */
@@ -151,10 +168,15 @@ export class Network {
     return l === 0 ? this.spec.inputSize : this.spec.layers[l - 1]!.hiddenSize;
   }
 
-  /** Seeded parameters of every layer and of the readout (uniform ±1/sqrt(fan-in) for the readout, zero bias). */
+  /**
+   * Seeded parameters of every layer and of the readout (uniform ±1/sqrt(fan-in) for the readout, zero bias).
+   *
+   * @throws {@link ValueError} or {@link ShapeError} when a cell's `init` breaks the contract (see checkCellInit).
+   */
   init(key: PRNG): NetworkParams {
     const params: Record<string, TensorRecord> = {};
     this.spec.layers.forEach((layer, l) => {
+      this.layerInit(l);
       params[layerKey(l)] = layer.cell.init(key.split(), { inputSize: this.layerInputSize(l), hiddenSize: layer.hiddenSize }).params;
     });
     const top = this.spec.layers[this.depth - 1]!.hiddenSize;
@@ -171,9 +193,8 @@ export class Network {
   initialState(batch?: number, dtype: DType = "float64"): NetworkState {
     let base = this.initialStates.get(dtype);
     if (base === undefined) {
-      base = this.spec.layers.map((layer, l) => {
-        // the initial state must not depend on the key; a fixed one keeps this call free of side effects
-        const s = layer.cell.init(new PRNG(0), { inputSize: this.layerInputSize(l), hiddenSize: layer.hiddenSize }).state;
+      base = this.spec.layers.map((_layer, l) => {
+        const s = this.layerInit(l).state;
         return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.dtype === dtype ? v : astype(v as NDArray, dtype)]));
       });
       this.initialStates.set(dtype, base);
@@ -185,11 +206,87 @@ export class Network {
     return state;
   }
 
-  /** Runs layer `l` alone: the cell step, with checks that the state keeps its names and shapes. */
+  /**
+   * Layer `l`'s `init` at a fixed key (the initial state must not depend on the key, and a fixed
+   * one keeps callers free of side effects), made once, its state checked against the contract.
+   */
+  private layerInit(l: number): { params: TensorRecord; state: TensorRecord } {
+    let init = this.inits[l];
+    if (init === undefined) {
+      const layer = this.spec.layers[l]!;
+      const made = layer.cell.init(new PRNG(0), { inputSize: this.layerInputSize(l), hiddenSize: layer.hiddenSize });
+      checkCellInit({ cell: layer.cell.name, layer: l }, made, layer.hiddenSize);
+      init = this.inits[l] = made;
+    }
+    return init;
+  }
+
+  /**
+   * Throws unless `params` have this network's layers and fields, with the shapes its cells'
+   * `init` gives, all of one dtype; returns that dtype. Algorithms call it where params enter.
+   *
+   * @throws {@link ValueError} for missing or extra layers or fields and values that are not
+   * tensors; {@link ShapeError} for a wrong shape; {@link DTypeError} for mixed dtypes.
+   * @example
+   * ```ts
+   * import { Network } from "@ostl/ostl";
+   * import { astype, PRNG, type NDArray } from "@ostl/core";
+   * import { mse, rnn } from "@ostl/models";
+   * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+   * const params = net.init(new PRNG(0));
+   * console.log(net.checkParams(params, "example")); // float64
+   * try {
+   *   net.checkParams({ ...params, layer0: { ...params.layer0!, W: astype(params.layer0!.W as NDArray, "float32") } }, "example");
+   * } catch (e) {
+   *   console.log((e as Error).message); // example: params mix dtypes: 'layer0.W' is float32, 'layer0.U' is float64 (cast with astype: one dtype throughout)
+   * }
+   * ```
+   */
+  checkParams(params: NetworkParams, op: string): DType {
+    const shapes: Record<string, Record<string, readonly number[]>> = {};
+    this.spec.layers.forEach((_layer, l) => (shapes[layerKey(l)] = shapesOf(this.layerInit(l).params)));
+    const top = this.spec.layers[this.depth - 1]!.hiddenSize;
+    shapes.readout = { W: [this.spec.outputSize, top], b: [this.spec.outputSize] };
+    return checkTreeValues(op, "params", shapes, params);
+  }
+
+  /**
+   * Throws unless `state` has this network's layers and state fields, each of its cell's initial
+   * shape or that shape with one leading batch axis (the same for all), in `dtype`.
+   *
+   * @throws {@link ValueError}, {@link ShapeError} or {@link DTypeError} naming the layer and field.
+   * @example
+   * ```ts
+   * import { Network } from "@ostl/ostl";
+   * import { zeros } from "@ostl/core";
+   * import { lstm, mse } from "@ostl/models";
+   * const net = new Network({ inputSize: 2, layers: [{ cell: lstm(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+   * net.checkState(net.initialState(4), "float64", "example"); // passes
+   * try {
+   *   net.checkState({ layer0: { h: zeros([3]), c: zeros([4]) } }, "float64", "example");
+   * } catch (e) {
+   *   console.log((e as Error).message); // example: state 'layer0.c' has shape [4], expected [3] or [batch, 3]
+   * }
+   * ```
+   */
+  checkState(state: NetworkState, dtype: DType, op: string): void {
+    const shapes: ShapeTree = Object.fromEntries(this.spec.layers.map((_layer, l) => [layerKey(l), shapesOf(this.layerInit(l).state)]));
+    checkTreeValues(op, "state", shapes, state, dtype);
+  }
+
+  /**
+   * Runs layer `l` alone: the cell step. The first result of each kind (one example, a batch) is
+   * checked against the cell contract (see checkStepResult); a pure cell's later results have the
+   * same structure, as the params and state entering an algorithm are checked too.
+   */
   layerStep(l: number, params: TensorRecord, state: TensorRecord, x: Tensor): { state: TensorRecord; y: Tensor } {
     const layer = this.spec.layers[l]!;
     const out = layer.cell.step(params, state, x);
-    checkStateStructure(layer.cell.name, l, state, out.state);
+    const kind = x.shape.length === 1 ? 1 : 2;
+    if ((this.checkedSteps[l]! & kind) === 0) {
+      checkStepResult({ cell: layer.cell.name, layer: l }, state, out, [...x.shape.slice(0, -1), layer.hiddenSize]);
+      this.checkedSteps[l]! |= kind;
+    }
     return out;
   }
 
@@ -267,13 +364,4 @@ export class Network {
   }
 }
 
-function checkStateStructure(cell: string, l: number, before: TensorRecord, after: TensorRecord): void {
-  const k0 = Object.keys(before).sort().join(",");
-  const k1 = Object.keys(after ?? {}).sort().join(",");
-  if (k0 !== k1) throw new OstlError(`${cell} (layer ${l})`, `step returned state fields {${k1}}, expected {${k0}}`);
-  for (const k of Object.keys(before)) {
-    const s0 = before[k]!.shape.join(",");
-    const s1 = after[k]!.shape.join(",");
-    if (s0 !== s1) throw new OstlError(`${cell} (layer ${l})`, `step changed the shape of state '${k}' from [${s0}] to [${s1}]`);
-  }
-}
+const shapesOf = (record: TensorRecord) => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v.shape]));

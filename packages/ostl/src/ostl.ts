@@ -6,6 +6,7 @@ import type { TensorRecord } from "./cell.js";
 import { DenseEligibility, type DenseImmediateMode, DiagonalEligibility, type LayerEligibility } from "./eligibility.js";
 import { TreeLayout } from "./layout.js";
 import { layerKey, type Network, type NetworkParams, type NetworkState } from "./network.js";
+import { checkChoice, checkOptions } from "./options.js";
 import { analyzeCell, type CellStructure, type TraceLayout, traceLayout } from "./structure.js";
 
 /**
@@ -25,9 +26,9 @@ export interface OstlOptions {
   /**
    * `"diagonal"`: an approximation for layers whose temporal Jacobian is dense (LSTM, GRU, SNUs
    * with H): only its diagonal is kept, so traces have the parameters' own shapes (SnAp-1 / e-prop
-   * style). Layers proven diagonal are exact either way. Default: none (exact dense traces).
+   * style). Layers proven diagonal are exact either way. Default: `"none"` (exact dense traces).
    */
-  approximation?: "diagonal";
+  approximation?: "none" | "diagonal";
   /**
    * How dense traces compute the immediate terms ∂s_t/∂θ: `"reverse"` (|s| + |y| reverse passes),
    * `"forward"` (one forward pass with P directions) or `"auto"` (default: the cheaper by an
@@ -63,6 +64,8 @@ export interface LayerPlan {
 /**
  * Plans OSTL for every layer of a network from the structure analysis of its cells.
  *
+ * @throws {@link ValueError} for an unknown option or option value, or a cell that breaks its
+ * contract (see checkCellInit and checkStepResult); {@link ShapeError} for a misshaped state or y.
  * @example
  * ```ts
  * import { Network, planOstl } from "@ostl/ostl";
@@ -72,15 +75,17 @@ export interface LayerPlan {
  * ```
  */
 export function planOstl(network: Network, options: OstlOptions = {}): LayerPlan[] {
+  checkOptions("ostl", options, ["approximation", "denseImmediate"]);
+  checkChoice("ostl", "approximation", options.approximation, ["none", "diagonal"]);
+  checkChoice("ostl", "denseImmediate", options.denseImmediate, ["auto", "reverse", "forward"]);
   return network.spec.layers.map((spec, l) => {
     const m = network.layerInputSize(l);
     const n = spec.hiddenSize;
-    const structure = analyzeCell(spec.cell, m, n, new PRNG(0));
-    const { params, state } = spec.cell.init(new PRNG(0), { inputSize: m, hiddenSize: n });
+    // the traced step is checked against the cell contract here, once, for every derivative path
+    const structure = analyzeCell(spec.cell, m, n, new PRNG(0), l);
+    const { params } = spec.cell.init(new PRNG(0), { inputSize: m, hiddenSize: n });
     const diagonal = structure.temporalJacobian === "diagonal";
-    // the structured traces need every state field to be one vector of n units
-    const unitAligned = Object.values(state).every((v) => v.shape.length === 1 && v.shape[0] === n);
-    const approximate = !diagonal && options.approximation === "diagonal" && unitAligned;
+    const approximate = !diagonal && options.approximation === "diagonal";
     const layouts: Record<string, TraceLayout> = {};
     for (const [name, value] of Object.entries(params)) {
       layouts[name] = approximate ? traceLayout({ ...structure, temporalJacobian: "diagonal" }, name, value.shape, n) : traceLayout(structure, name, value.shape, n);

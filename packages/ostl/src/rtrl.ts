@@ -2,6 +2,7 @@ import * as core from "@ostl/core";
 import { type Tensor, type Tree, jvp, vjp, matmul, reshape } from "@ostl/autodiff";
 import { AlgorithmBase, addTrees, type GradientAlgorithm } from "./algorithm.js";
 import { TreeLayout } from "./layout.js";
+import { checkOptions } from "./options.js";
 import { layerKey, type Network, type NetworkParams, type NetworkState } from "./network.js";
 
 /**
@@ -68,8 +69,10 @@ export class Rtrl extends AlgorithmBase implements GradientAlgorithm {
   private influence: Tree | null = null;
   private accumulated: NetworkParams | null = null;
 
-  constructor(network: Network) {
+  /** @throws {@link ValueError} for any option: RTRL has none (the parameter exists so that a misspelt one is not ignored). */
+  constructor(network: Network, options: { readonly [key: string]: never } = {}) {
     super(network, "rtrl");
+    checkOptions("rtrl", options, []);
   }
 
   begin(params: NetworkParams, state?: NetworkState): void {

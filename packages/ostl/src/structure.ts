@@ -1,6 +1,7 @@
 import type { PRNG } from "@ostl/core";
 import { type Graph, type IrConst, type IrVar, type Tensor, trace } from "@ostl/autodiff";
 import type { Cell, TensorRecord } from "./cell.js";
+import { checkCellInit, checkStepResult } from "./contract.js";
 
 /**
  * How an entry of a value depends on a source (a parameter, a previous-state entry or the input),
@@ -183,8 +184,11 @@ export interface CellStructure {
 
 /**
  * Traces one step of `cell` (unbatched) and proves the structure of its Jacobians: whether the
- * temporal Jacobian ∂s_t/∂s_{t-1} is diagonal, and how each parameter reaches the units.
+ * temporal Jacobian ∂s_t/∂s_{t-1} is diagonal, and how each parameter reaches the units. The
+ * cell's `init` and traced step are checked against the cell contract first (messages name the
+ * cell, and `layer` when given).
  *
+ * @throws {@link ValueError} or {@link ShapeError} when `init` or `step` breaks the contract (see checkCellInit, checkStepResult).
  * @example
  * ```ts
  * import { analyzeCell } from "@ostl/ostl";
@@ -195,11 +199,15 @@ export interface CellStructure {
  * console.log(analyzeCell(lstm(), 3, 4, new PRNG(0)).temporalJacobian); // "dense"
  * ```
  */
-export function analyzeCell(cell: Cell, inputSize: number, hiddenSize: number, key: PRNG): CellStructure {
-  const { params, state } = cell.init(key, { inputSize, hiddenSize });
+export function analyzeCell(cell: Cell, inputSize: number, hiddenSize: number, key: PRNG, layer?: number): CellStructure {
+  const site = { cell: cell.name, layer };
+  const init = cell.init(key, { inputSize, hiddenSize });
+  checkCellInit(site, init, hiddenSize);
+  const { params, state } = init;
   const x = key.normal([inputSize]);
   const step = (p: TensorRecord, s: TensorRecord, xt: Tensor) => {
     const r = cell.step(p, s, xt);
+    checkStepResult(site, s, r, [hiddenSize]);
     return { state: r.state, y: r.y };
   };
   const graph = trace(step, params, state, x);
@@ -215,9 +223,8 @@ export function analyzeCell(cell: Cell, inputSize: number, hiddenSize: number, k
     for (const s of stateNames) row[s] = patterns[o]!.get(sourceIndex(1, s)) ?? "none";
     for (const p of paramNames) paramPatterns[p] = joinPatterns(paramPatterns[p] ?? "none", patterns[o]!.get(sourceIndex(0, p)) ?? "none");
   });
-  const shapesAligned = stateNames.every((s) => sameShape(state[s]!.shape, [hiddenSize]));
   const elementwise = (row: Record<string, Pattern>) => Object.values(row).every((p) => p === "none" || p === "diag");
-  const diagonal = shapesAligned && Object.values(temporal).every(elementwise) && elementwise(output);
+  const diagonal = Object.values(temporal).every(elementwise) && elementwise(output);
   return { temporalJacobian: diagonal ? "diagonal" : "dense", temporal, output, params: paramPatterns, stateNames, graph };
 }
 
