@@ -9,6 +9,7 @@ import { ShapeError, ValueError } from "./errors.js";
 import { copy as copyLoop } from "./loops/unary.js";
 import { isNDArray, NDArray, view, type NestedArray } from "./ndarray.js";
 import { checkCount, checkShape, contiguousStrides, formatShape, shapeSize } from "./shape.js";
+import { markExternal } from "./storage.js";
 import { eachRow, row1 } from "./strided.js";
 
 const copyRow = row1(copyLoop);
@@ -129,6 +130,7 @@ function flatten(data: NestedArray, shape: readonly number[], depth: number, out
  */
 export function fromTyped(data: TypedArray, shape: readonly number[]): NDArray {
   dtypeOfData("fromTyped", data);
+  markExternal(data);
   return reshapeData("fromTyped", data, [data.length], shape);
 }
 

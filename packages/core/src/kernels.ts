@@ -1,8 +1,10 @@
 /**
  * Destination-first kernels for the hot loops of later packages: each writes into a
  * preallocated `out` and returns it, allocating nothing for float64 operands. Inputs broadcast
- * to `out.shape` (NumPy rules); `out` must have the operands' dtype. `out` may be one of the
- * inputs when it has the same layout (in-place updates such as `kernels.add(g, g, dg)`).
+ * to `out.shape` (NumPy rules); `out` must have the operands' dtype and may not be a broadcast view.
+ * `out` may be one of the inputs: an input that is exactly `out` is updated in place in one pass
+ * (`kernels.add(g, g, dg)`), and an input that overlaps `out` any other way (a transposed or
+ * shifted view of it) is copied first, so the result is always that of the allocating op.
  *
  * @module
  */
@@ -11,7 +13,8 @@ import { addScaled, mulAddMul } from "./loops/binary.js";
 import { copy, fill, scale } from "./loops/unary.js";
 import { matmulInto } from "./matmul.js";
 import type { NDArray } from "./ndarray.js";
-import { eachRow, row0, row1, row2, row4, runInto, type RowLoop } from "./strided.js";
+import { checkDestination, writeInto } from "./destination.js";
+import { eachRow, row0, row1, row2, row4, type RowLoop } from "./strided.js";
 import { UNARY_ROWS, type UnaryOpName } from "./unary.js";
 
 /**
@@ -65,7 +68,7 @@ export type Kernels = { readonly [K in BinaryOpName]: BinaryKernel } & { readonl
 
 /** Builds `out = op(...inputs)` kernels from a table of row loops, named `kernels.<op>` in errors. */
 function fromRows<K extends string>(rows: Record<K, RowLoop>): Record<K, (out: NDArray, ...xs: NDArray[]) => NDArray> {
-  const entries = Object.entries<RowLoop>(rows).map(([name, row]) => [name, (out: NDArray, ...xs: NDArray[]) => runInto(`kernels.${name}`, row, out, xs)]);
+  const entries = Object.entries<RowLoop>(rows).map(([name, row]) => [name, (out: NDArray, ...xs: NDArray[]) => writeInto(`kernels.${name}`, row, out, xs)]);
   return Object.fromEntries(entries) as Record<K, (out: NDArray, ...xs: NDArray[]) => NDArray>;
 }
 
@@ -79,6 +82,8 @@ const COPY = row1(copy);
  * Destination-first kernels: `kernels.add(out, a, b)`, `kernels.tanh(out, x)`,
  * `kernels.axpy(out, alpha, x)`, `kernels.matmul(out, a, b)`, ... Each validates shapes and dtypes
  * (throwing the same typed errors as the allocating ops, named `kernels.<op>`) and returns `out`.
+ * `out` may be an input: exactly `out` is updated in place, any other overlap is copied first;
+ * a broadcast view as `out` is a `ShapeError`.
  *
  * @example
  * ```ts
@@ -93,13 +98,14 @@ const COPY = row1(copy);
 export const kernels: Kernels = {
   ...fromRows(BINARY_ROWS),
   ...fromRows(UNARY_ROWS),
-  axpy: (out, alpha, x) => runInto("kernels.axpy", ADD_SCALED, out, [out, x], alpha),
-  scale: (out, alpha, x) => runInto("kernels.scale", SCALE, out, [x], alpha),
-  mulAddMul: (out, a, b, c, d) => runInto("kernels.mulAddMul", MUL_ADD_MUL, out, [a, b, c, d]),
+  axpy: (out, alpha, x) => writeInto("kernels.axpy", ADD_SCALED, out, [out, x], alpha),
+  scale: (out, alpha, x) => writeInto("kernels.scale", SCALE, out, [x], alpha),
+  mulAddMul: (out, a, b, c, d) => writeInto("kernels.mulAddMul", MUL_ADD_MUL, out, [a, b, c, d]),
   matmul: matmulInto,
   fill: (out, v) => {
+    checkDestination("kernels.fill", out);
     eachRow(out.shape, [out], FILL, v);
     return out;
   },
-  assign: (out, x) => runInto("kernels.assign", COPY, out, [x]),
+  assign: (out, x) => writeInto("kernels.assign", COPY, out, [x]),
 };

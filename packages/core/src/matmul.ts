@@ -7,6 +7,7 @@
  */
 import { astype, zeros } from "./create.js";
 import { commonDType } from "./dtype.js";
+import { checkDestination, overlaps } from "./destination.js";
 import { DTypeError, ShapeError } from "./errors.js";
 import { mul } from "./elementwise.js";
 import { matmul2d, type Mat } from "./gemm.js";
@@ -88,10 +89,12 @@ function finish(out: NDArray, a: NDArray, b: NDArray, dtype: NDArray["dtype"]): 
 }
 
 /**
- * Writes the 2-D product `a @ b` into `out` (shape `[n, m]`, same dtype; any strides). `out` may
- * be the same array as an input: the product is then formed in a temporary first.
+ * Writes the 2-D product `a @ b` into `out` (shape `[n, m]`, same dtype; any strides but a
+ * broadcast view). `out` may overlap an input, even be the same array: the product is then formed
+ * in a temporary first.
  *
- * @throws {@link ShapeError} unless `a` is `[n, k]`, `b` is `[k, m]` and `out` is `[n, m]`.
+ * @throws {@link ShapeError} unless `a` is `[n, k]`, `b` is `[k, m]` and `out` is `[n, m]`, or
+ * when `out` is a broadcast view.
  * @throws {@link DTypeError} when the dtypes differ.
  * @example
  * ```ts
@@ -110,7 +113,8 @@ export function matmulInto(out: NDArray, a: NDArray, b: NDArray): NDArray {
   if (a.dtype !== out.dtype || b.dtype !== out.dtype) {
     throw new DTypeError(op, `cannot mix dtypes ${out.dtype}, ${a.dtype}, ${b.dtype}`);
   }
-  if (out.dtype === "float64" && out.data !== a.data && out.data !== b.data) {
+  checkDestination(op, out);
+  if (out.dtype === "float64" && !overlaps(out, a) && !overlaps(out, b)) {
     matmul2d(mat(out, out.offset), mat(a, a.offset), mat(b, b.offset), a.shape[0], a.shape[1], b.shape[1]);
     return out;
   }

@@ -8,6 +8,7 @@ import ndarray from "ndarray";
 import { dtypeOfData, type DType, type TypedArray } from "./dtype.js";
 import { ShapeError, ValueError } from "./errors.js";
 import { formatShape } from "./shape.js";
+import { markExternal } from "./storage.js";
 
 /**
  * A nested JavaScript array of numbers, e.g. `[[1, 2], [3, 4]]`; a plain number is a scalar.
@@ -69,6 +70,8 @@ export class NDArray {
     for (let i = 0; i < nd.shape.length; i++) size *= nd.shape[i];
     this.size = size;
     this.scijs = typeof (nd as { pick?: unknown }).pick === "function" ? nd : null;
+    // a scijs array comes from outside core, and its data may be a view of another array's buffer
+    if (this.scijs !== null) markExternal(this.data);
   }
 
   /** The scijs view of the same elements (`data`, `shape`, `stride`, `offset`). */
