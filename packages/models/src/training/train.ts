@@ -12,6 +12,7 @@ import type { Dataset } from "../data/dataset.js";
 import { clipGlobalNorm } from "../optim/clip.js";
 import { scaleTree } from "../optim/leaves.js";
 import type { Optimizer } from "../optim/optimizer.js";
+import { nonFiniteEntry, TrainingDivergedError, type TrainingPosition } from "./divergence.js";
 import { evaluate } from "./evaluate.js";
 import { withMaskedLoss } from "./network.js";
 
@@ -200,7 +201,9 @@ const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve)
  * are averaged over them (the loss averaged over the steps), clipped if asked, and applied by the
  * optimizer. Chunks without a scored step apply no update. Valid and test are scored after every epoch.
  *
- * @throws {@link ValueError} for bad options, or (from the optimizer) when a gradient is not finite.
+ * @throws {@link ValueError} for bad options; {@link TrainingDivergedError} when a loss, a gradient or
+ *   an updated parameter is NaN or infinite (naming the epoch, the sequence and the value); the
+ *   epochs reported to `onEpoch` before it stand.
  * @example
  * ```ts
  * import { PRNG } from "@ostl/core";
@@ -221,12 +224,17 @@ export async function train(network: Network, params: NetworkParams, data: Datas
   const n = data.train.length;
   let current = params;
 
-  const apply = (scored: number) => {
+  // O(1) per chunk for the loss; one pass over the gradients and the new params per update
+  const apply = (scored: number, at: TrainingPosition) => {
     const summed = algo.takeGradients();
     if (scored === 0) return;
     let grads = scaleTree(summed, 1 / scored);
+    const badGradient = nonFiniteEntry(grads);
+    if (badGradient !== null) throw new TrainingDivergedError(at, `the gradient of ${badGradient}`);
     if (options.clipNorm !== undefined) grads = clipGlobalNorm(grads, options.clipNorm).grads;
     current = options.optimizer.step(current, grads);
+    const badParam = nonFiniteEntry(current);
+    if (badParam !== null) throw new TrainingDivergedError(at, `the parameter ${badParam} after the update (learning rate ${options.optimizer.learningRate})`);
     algo.setParams(current);
   };
 
@@ -240,13 +248,16 @@ export async function train(network: Network, params: NetworkParams, data: Datas
       const batch = batchExamples(order.slice(i, i + batchSize).map((j) => data.train[j]!));
       algo.begin(current);
       const T = batch.inputs.length;
+      const at: TrainingPosition = { epoch, sequence: i + 1, sequences: n };
       for (let a = 0; a < T; a += Math.min(every, T)) {
         const b = Math.min(T, a + every);
-        lossSum += algo.feed(batch.inputs.slice(a, b), batch.targets.slice(a, b));
+        const loss = algo.feed(batch.inputs.slice(a, b), batch.targets.slice(a, b));
+        if (!Number.isFinite(loss)) throw new TrainingDivergedError(at, `the loss is ${loss} (steps ${a + 1}-${b})`);
+        lossSum += loss;
         let scored = 0;
         for (let t = a; t < b; t++) scored += batch.counts[t]!;
         lossSteps += scored;
-        apply(scored);
+        apply(scored, at);
       }
       hooks.onProgress?.({ epoch, epochs: options.epochs, sequence: Math.min(n, i + batchSize), sequences: n, runningLoss: lossSteps === 0 ? NaN : lossSum / lossSteps });
       await yieldToEvents();
@@ -255,6 +266,9 @@ export async function train(network: Network, params: NetworkParams, data: Datas
     const evalBatch = options.evalBatchSize ?? 64;
     const valid = evaluate(net, current, data.valid, evalBatch);
     const test = evaluate(net, current, data.test, evalBatch);
+    for (const [split, value] of [["valid", valid], ["test", test]] as const) {
+      if (!Number.isFinite(value)) throw new TrainingDivergedError({ epoch, sequence: null, sequences: n }, `the ${split} loss is ${value}`);
+    }
     const end = performance.now();
     const metrics: EpochMetrics = { epoch, train: lossSteps === 0 ? NaN : lossSum / lossSteps, valid, test, seconds: (end - start) / 1000 };
     history.push(metrics);
