@@ -62,7 +62,8 @@ export interface StepResult<S extends TensorRecord = TensorRecord> {
  *   differentiable ops of `@ostl/autodiff`, with no JavaScript branching on tensor values (use
  *   `where`, `heaviside`). It must accept `x` of shape `[inputSize]` or `[batch, inputSize]`
  *   (write products as `matmul(x, transpose(W))`), and must return a state with the same names
- *   and shapes it received.
+ *   and shapes it received and `y` of shape `[hiddenSize]` (or `[batch, hiddenSize]`): see
+ *   `checkStepResult`, which every algorithm applies.
  *
  * @example
  * ```ts
