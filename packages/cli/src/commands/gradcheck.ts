@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import * as core from "@ostl/core";
 import { OstlError } from "@ostl/core";
 import { Bptt, type GradientAlgorithm, type NetworkParams, Ostl, Rtrl } from "@ostl/ostl";
-import { buildReferenceCase, parseReferenceFile, type ReferenceSetup } from "@ostl/models";
+import { buildReferenceCase, parseReferenceFile, ReferenceFileError, type ReferenceSetup } from "@ostl/models";
 import { numberFlag, parseFlags } from "../args.js";
 import { type Command, UsageError } from "../command.js";
 import { formatTable } from "../table.js";
@@ -211,7 +211,7 @@ export const gradcheckCommand: Command = {
     try {
       report = runGradcheck(text, values.reference, tolerance, seed);
     } catch (error) {
-      if (error instanceof OstlError && /reference|field|schema|case/i.test(error.message)) throw new UsageError(error.message);
+      if (error instanceof ReferenceFileError) throw new UsageError(error.message);
       throw error;
     }
     if (values.json) {

@@ -122,6 +122,9 @@ type Json = unknown;
 
 const isRecord = (v: Json): v is Record<string, Json> => v !== null && typeof v === "object" && !Array.isArray(v);
 const isPositiveInt = (v: Json): v is number => typeof v === "number" && Number.isInteger(v) && v >= 1;
+/** The largest layer width a reference case may declare: its network is built at these sizes. */
+const MAX_WIDTH = 1024;
+const isWidth = (v: Json): v is number => isPositiveInt(v) && v <= MAX_WIDTH;
 
 function describeShape(shape: readonly number[]): string {
   if (shape.length === 0) return "a finite number";
@@ -226,9 +229,9 @@ function parseCase(file: string, raw: Json, index: number): ReferenceCase {
   }
   const cellName = cell as ReferenceCellName;
   const sizes = f.get(raw, "sizes");
-  if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every(isPositiveInt)) f.fail("sizes", "must be a list [inputSize, hidden_1, …] of at least 2 positive integers");
+  if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every(isWidth)) f.fail("sizes", `must be a list [inputSize, hidden_1, …] of at least 2 positive integers, each at most ${MAX_WIDTH}, got ${JSON.stringify(sizes)}`);
   const outputSize = f.get(raw, "outputSize");
-  if (!isPositiveInt(outputSize)) f.fail("outputSize", "must be a positive integer");
+  if (!isWidth(outputSize)) f.fail("outputSize", `must be a positive integer, at most ${MAX_WIDTH}, got ${JSON.stringify(outputSize)}`);
   const T = f.get(raw, "T");
   if (!isPositiveInt(T)) f.fail("T", "must be a positive integer");
   const loss = f.get(raw, "loss");
@@ -237,12 +240,16 @@ function parseCase(file: string, raw: Json, index: number): ReferenceCase {
   const constants = parseConstants(f, raw.constants, needs.decay, cellName);
   const surrogate = parseSurrogate(f, raw.surrogate, needs.surrogate, cellName);
   const L = sizes.length - 1;
-  const shapes = paramShapes(cellName, surrogate, constants, sizes, outputSize);
-  const lossValue = f.get(raw, "lossValue");
-  if (typeof lossValue !== "number" || !Number.isFinite(lossValue)) f.fail("lossValue", "must be a finite number");
+  // the case's own arrays confirm every declared size before a network is built at those sizes
+  const inputs = f.array(f.get(raw, "inputs"), "inputs", [T, sizes[0]!]) as number[][];
+  const targets = f.array(f.get(raw, "targets"), "targets", [T, outputSize]) as number[][];
+  const outputs = f.array(f.get(raw, "outputs"), "outputs", [T, outputSize]) as number[][];
   const layerOutputs = f.get(raw, "layerOutputs");
   if (!Array.isArray(layerOutputs) || layerOutputs.length !== L) f.fail("layerOutputs", `must be a list of ${L} per-layer ${T}-step sequences`);
   layerOutputs.forEach((seq, l) => f.array(seq, `layerOutputs[${l}]`, [T, sizes[l + 1]!]));
+  const shapes = paramShapes(cellName, surrogate, constants, sizes, outputSize);
+  const lossValue = f.get(raw, "lossValue");
+  if (typeof lossValue !== "number" || !Number.isFinite(lossValue)) f.fail("lossValue", "must be a finite number");
   return {
     name,
     cell: cellName,
@@ -253,9 +260,9 @@ function parseCase(file: string, raw: Json, index: number): ReferenceCase {
     constants,
     surrogate,
     params: f.paramRecord(f.get(raw, "params"), "params", shapes),
-    inputs: f.array(f.get(raw, "inputs"), "inputs", [T, sizes[0]!]) as number[][],
-    targets: f.array(f.get(raw, "targets"), "targets", [T, outputSize]) as number[][],
-    outputs: f.array(f.get(raw, "outputs"), "outputs", [T, outputSize]) as number[][],
+    inputs,
+    targets,
+    outputs,
     layerOutputs: layerOutputs as number[][][],
     lossValue,
     grads: {
