@@ -1,7 +1,10 @@
 import { type NDArray, PRNG, tensor } from "@ostl/core";
 import { Bptt, type NetworkParams } from "@ostl/ostl";
 import { describe, expect, it } from "vitest";
-import { adam, batchExamples, copyTask, datasetNetwork, type EpochMetrics, jsbDataset, type Optimizer, rnn, sgd, ssnu, train, type TrainProgress, withMaskedLoss } from "@ostl/models";
+import { add, matmul, mul, sqrt, tanh, transpose } from "@ostl/autodiff";
+import { defineCell } from "@ostl/ostl";
+import { zeros } from "@ostl/core";
+import { adam, batchExamples, copyTask, datasetNetwork, type EpochMetrics, jsbDataset, type Optimizer, rnn, sgd, ssnu, train, TrainingDivergedError, type TrainProgress, withMaskedLoss } from "@ostl/models";
 
 const argmax = (v: number[]) => v.indexOf(Math.max(...v));
 
@@ -101,6 +104,32 @@ describe("train", () => {
     expect(result.stopped).toBe(true);
     expect(result.history.map((m) => m.epoch)).toEqual([1, 2]);
     expect(progress.slice(0, 2).map((p) => [p.epoch, p.sequence, p.sequences])).toEqual([[1, 4, 6], [1, 6, 6]]);
+  });
+
+  it("stops at a non-finite loss or gradient with a TrainingDivergedError naming the epoch, the sequence and the value", async () => {
+    // sqrt(b) at b = 0: a finite loss, an infinite gradient of b (d sqrt(b)/db = 1/(2 sqrt(b)))
+    const sqrtBias = defineCell({
+      name: "sqrt-bias",
+      init: (key, { inputSize, hiddenSize }) => ({ params: { W: key.normal([hiddenSize, inputSize], 0, 0.5), b: zeros([hiddenSize]) }, state: { h: zeros([hiddenSize]) } }),
+      step: (p, s, x) => {
+        const h = add(mul(0.5, s.h!), tanh(add(matmul(x, transpose(p.W!)), sqrt(p.b!))));
+        return { state: { h }, y: h };
+      },
+    });
+    const data = copyTask({ symbols: 3, length: 1, delay: 1, examples: [4, 2, 2], seed: 0 });
+    const gradient = datasetNetwork(data, sqrtBias, 3);
+    const epochs: number[] = [];
+    const failure = await train(gradient, gradient.init(new PRNG(0)), data, { algorithm: "bptt", optimizer: sgd({ learningRate: 0.1 }), epochs: 2 }, { onEpoch: (m) => void epochs.push(m.epoch) }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(TrainingDivergedError);
+    expect((failure as TrainingDivergedError).message).toMatch(/^train: diverged at epoch 1, sequence 1\/4: the gradient of 'layer0\.b' is (NaN|-?Infinity) \(entry \d\)$/);
+    expect(epochs).toEqual([]);
+    // a step size that makes the weights overflow: the next sequence's loss is not finite
+    const recall = copyTask({ symbols: 3, length: 1, delay: 1, examples: [12, 4, 4], seed: 0 });
+    const net = datasetNetwork(recall, rnn(), 6);
+    const loss = await train(net, net.init(new PRNG(1)), recall, { algorithm: "ostl", optimizer: sgd({ learningRate: 1e308 }), epochs: 3 }).catch((e: unknown) => e);
+    expect(loss).toBeInstanceOf(TrainingDivergedError);
+    expect((loss as TrainingDivergedError).position).toMatchObject({ epoch: 1, sequences: 12 });
+    expect((loss as TrainingDivergedError).what).toMatch(/^the loss is (NaN|-?Infinity) \(steps 1-\d\)$/);
   });
 
   it("rejects bad options", async () => {
