@@ -9,7 +9,7 @@ import * as core from "@ostl/core";
 import * as ad from "@ostl/autodiff";
 import { type OpName, type Surrogate, type Tensor } from "@ostl/autodiff";
 import { type Cell, defineCell } from "@ostl/ostl";
-import { checkDerivation, type Derivation, deriveCell, DeriveError, expressionTex, indexLetters, ostlCost, quantityTex, randomPoint, renderCellPage, symbolicRules } from "@ostl/ostl/derive";
+import { checkDerivation, type Derivation, deriveCell, DeriveError, expressionTex, indexLetters, ostlCost, printedExpression, quantityTex, randomPoint, renderCellPage, symbolicRules } from "@ostl/ostl/derive";
 import { describe, expect, it } from "vitest";
 import { ConstantNode, OperatorNode, SymbolNode } from "mathjs";
 
@@ -209,8 +209,9 @@ describe("compact forms follow the proven structure", () => {
   it("renders index form with letters by role", () => {
     const d = deriveCell(cellOf("elman", ({ u, v }) => ad.tanh(ad.add(u, v))));
     const [a] = d.equations;
-    const tex = expressionTex(a!.rhs, d, indexLetters(d, a!.indices.map((i) => [i, d.hiddenSize] as const)));
-    expect(tex).toBe("\\sum_{k} W_{ik}~x^{t}_{k}+\\sum_{j} U_{ij}~h^{t-1}_{j}+h^{t-1}_{i}+b_{i}");
+    const letters = indexLetters(d, a!.indices.map((i) => [i, d.hiddenSize] as const));
+    expect(expressionTex(a!.rhs, d, letters)).toBe("\\sum_{k} W_{ik}~x^{t}_{k} + \\sum_{j} U_{ij}~h^{t-1}_{j} + h^{t-1}_{i} + b_{i}");
+    expect(printedExpression(a!.rhs, d, letters).plain).toBe("Sum(k, 3, W(i, k) * x__t(k)) + Sum(j, 4, U(i, j) * h__tm1(j)) + h__tm1(i) + b(i)");
     expect(quantityTex("param", "W_hn")).toBe("W^{(\\mathrm{hn})}");
     expect(quantityTex("previous", "c")).toBe("c^{t-1}");
   });

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Cell } from "@ostl/ostl";
-import { checkDerivation, DeriveError, deriveCell, ostlCost, renderCellPage } from "@ostl/ostl/derive";
+import { checkedCellPage, DeriveError } from "@ostl/ostl/derive";
 import { parseFlags } from "../args.js";
 import { type Command, UsageError } from "../command.js";
 import { BUILT_IN_CELLS, loadCell } from "../load-cell.js";
@@ -12,33 +12,34 @@ const usage = `usage: ostl derive --cell NAME|path/to/cell.ts [--out DIR]
 Derives a cell's Jacobians symbolically from its traced step and writes them as a Markdown page
 with LaTeX: the cell equations, the temporal Jacobian ds_t/ds_{t-1}, the spatial Jacobian
 ds_t/dx_t, the parameter Jacobians ds_t/dθ, the output's, their proven structure, and the trace
-layout and cost OSTL picks. Every expression is checked against the engine's Jacobians at a random
-point before the page is written.
+layout and cost OSTL picks. Before the page is written, every derived expression is checked
+against the engine's Jacobians at a random point, and every displayed equation is parsed back from
+a plain form printed with it and evaluated at the same point against the engine.
 
   --cell NAME|FILE  a built-in cell (${BUILT_IN_CELLS.join(", ")}) or a module exporting a cell made with defineCell
   --out DIR         write DIR/<cell name>.md (default: print the page)
-  --all             every built-in cell, and an index DIR/README.md; a cell that fails is reported and the others are written`;
+  --all             every built-in cell, and an index DIR/README.md; a cell that fails is reported and the others are written
 
-/** Largest relative error of a derived Jacobian against the engine before the derivation counts as wrong. */
-const TOLERANCE = 1e-9;
+Exit status: 0 written; 1 a derived expression or a printed equation disagrees with the engine
+(the message names the cell and each equation; no page is written for that cell); 2 a usage error
+or a step with an op without a symbolic rule.`;
 
-/** A derived page and its line in the index. */
-function derivedPage(name: string, cell: Cell): { page: string; summary: CellSummary } {
-  const derivation = deriveCell(cell);
-  const check = checkDerivation(derivation, cell);
-  const bad = [...check.blocks.map((b) => [b.id, b.error] as const), ...check.values.map((v) => [v.key, v.error] as const)].filter(([, e]) => !(e <= TOLERANCE));
-  if (bad.length > 0) throw new Error(`cell '${cell.name}': derived expressions disagree with the engine (${bad.map(([id, e]) => `${id}: relative error ${e.toExponential(2)}`).join(", ")})`);
-  const page = renderCellPage(derivation, ostlCost(cell), { command: `pnpm ostl derive --cell ${name}` });
+/** A derived page, checked, with its line in the index and what the check found. */
+function derivedPage(name: string, cell: Cell): { page: string; summary: CellSummary; checked: string } {
+  const { markdown, derivation, equations, maxError } = checkedCellPage(cell, { command: `pnpm ostl derive --cell ${name}` });
   const params = [...derivation.quantities.values()].filter((q) => q.kind === "param").map((q) => q.name);
-  return { page, summary: { name, stateFields: derivation.structure.stateNames, params, temporalJacobian: derivation.structure.temporalJacobian } };
+  const checked = `${equations.length} printed equations parsed back and checked against the engine, worst relative error ${maxError.toExponential(1)}`;
+  return { page: markdown, summary: { name, stateFields: derivation.structure.stateNames, params, temporalJacobian: derivation.structure.temporalJacobian }, checked };
 }
 
 /**
- * The derived-gradient page of `cell`, checked against the engine first. `name` is what
- * `--cell` was given (quoted in the page's header).
+ * The derived-gradient page of `cell`, checked against the engine first (its expressions and,
+ * parsed back, its printed equations). `name` is what `--cell` was given (quoted in the page's
+ * header).
  *
- * @throws {@link DeriveError} when the step uses an op without a symbolic rule; `Error` when a
- * derived expression disagrees with the engine's Jacobian (a bug in a symbolic rule).
+ * @throws {@link DeriveError} when the step uses an op without a symbolic rule;
+ * `DerivationMismatchError` when a derived expression or a printed equation disagrees with the
+ * engine (a bug in a symbolic rule or in the printer), naming the cell and each equation.
  * @example
  * ```ts
  * import { cellPage } from "@ostl/cli";
@@ -95,7 +96,8 @@ export function cellIndex(cells: readonly CellSummary[]): string {
 /**
  * Writes the page of every cell in `cells` (built-in names or module paths, as `--cell` takes
  * them; default: every built-in cell) and their index into `dir`. A cell that fails is reported
- * in `failures` and the other pages are still written.
+ * in `failures` (no page is written for it) and the other pages are still written; `checks` says,
+ * per written page, how many printed equations were checked and the worst relative error.
  *
  * @example
  * ```ts
@@ -103,21 +105,23 @@ export function cellIndex(cells: readonly CellSummary[]): string {
  * import { tmpdir } from "node:os";
  * import { join } from "node:path";
  * import { writeCellPages } from "@ostl/cli";
- * const { written, failures } = await writeCellPages(mkdtempSync(join(tmpdir(), "cells-")), ["rnn", "snu"]);
- * console.log(written.length, failures); // 3 []
+ * const { written, failures, checks } = await writeCellPages(mkdtempSync(join(tmpdir(), "cells-")), ["rnn", "snu"]);
+ * console.log(written.length, failures, checks[0]!.startsWith("rnn: 7 printed equations parsed back")); // 3 [] true
  * ```
  */
-export async function writeCellPages(dir: string, cells: readonly string[] = BUILT_IN_CELLS): Promise<{ written: string[]; failures: string[] }> {
+export async function writeCellPages(dir: string, cells: readonly string[] = BUILT_IN_CELLS): Promise<{ written: string[]; failures: string[]; checks: string[] }> {
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   const failures: string[] = [];
+  const checks: string[] = [];
   const summaries: CellSummary[] = [];
   for (const spec of cells) {
     try {
       const { name, cell } = await loadCell(spec);
-      const { page, summary } = derivedPage(spec, cell);
+      const { page, summary, checked } = derivedPage(spec, cell);
       writeFileSync(join(dir, `${name}.md`), page);
       written.push(join(dir, `${name}.md`));
+      checks.push(`${name}: ${checked}`);
       summaries.push({ ...summary, name });
     } catch (error) {
       failures.push(`${spec}: ${(error as Error).message}`);
@@ -125,7 +129,7 @@ export async function writeCellPages(dir: string, cells: readonly string[] = BUI
   }
   writeFileSync(join(dir, "README.md"), cellIndex(summaries));
   written.push(join(dir, "README.md"));
-  return { written, failures };
+  return { written, failures, checks };
 }
 
 /**
@@ -146,16 +150,18 @@ export const deriveCommand: Command = {
     if (values.all) {
       if (values.cell !== undefined) throw new UsageError("--all and --cell exclude each other");
       if (values.out === undefined) throw new UsageError("--all needs --out DIR");
-      const { written, failures } = await writeCellPages(values.out);
+      const { written, failures, checks } = await writeCellPages(values.out);
       for (const path of written) console.log(`wrote ${path}`);
+      for (const c of checks) console.log(`checked ${c}`);
       for (const f of failures) console.error(`ostl derive: ${f}`);
       return failures.length === 0 ? 0 : 1;
     }
     if (values.cell === undefined) throw new UsageError(`--cell NAME|path/to/cell.ts is required (built-in: ${BUILT_IN_CELLS.join(", ")})`);
     const { name, cell } = await loadCell(values.cell);
     let page: string;
+    let checked: string;
     try {
-      page = cellPage(values.cell, cell);
+      ({ page, checked } = derivedPage(values.cell, cell));
     } catch (error) {
       const from = BUILT_IN_CELLS.includes(values.cell) ? "" : `cell module ${values.cell}: `;
       if (error instanceof DeriveError) throw new UsageError(`${from}${error.message}`);
@@ -164,12 +170,13 @@ export const deriveCommand: Command = {
     }
     if (values.out === undefined) {
       process.stdout.write(page);
+      console.error(`ostl derive: ${name}: ${checked}`);
       return 0;
     }
     mkdirSync(values.out, { recursive: true });
     const path = join(values.out, `${name}.md`);
     writeFileSync(path, page);
-    console.log(`wrote ${path}`);
+    console.log(`wrote ${path} (${checked})`);
     return 0;
   },
 };

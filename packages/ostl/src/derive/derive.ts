@@ -10,12 +10,12 @@ import { PRNG } from "@ostl/core";
 import { derivative, type MathNode } from "mathjs";
 import type { Cell } from "../cell.js";
 import { analyzeCell, type CellStructure, dependencyPatterns, type Pattern } from "../structure.js";
-import { constant, foldConstants, freshIndex, type Index, indexSum, instantiate, numericValue, placeholder, product, quantity, type QuantityKey, substituteOperands } from "./expr.js";
+import { constant, foldConstants, freshIndex, type Index, indexSum, LITERAL_ZERO, instantiate, numericValue, placeholder, product, quantity, type QuantityKey, substituteOperands } from "./expr.js";
 import type { CellEquation, Derivation, DeriveOptions, JacobianBlock, JacobianSource, Quantity, QuantityKind } from "./model.js";
 import { type Intermediate, labelIntermediates, paramSuffix, useCounts, wantsName } from "./naming.js";
 import { broadcastIndices, DeriveError, type IndexRule, type RuleContext, type ScalarRule, symbolicRules, type SymbolicRule } from "./rules.js";
 import { contractTerms, diagonalTerms, mergeCases, renameTerms, scaleTerms, seedTerms, type Terms, termsNode } from "./terms.js";
-import { quantityTex } from "./tex.js";
+import { quantityPlain, quantityTex } from "./tex.js";
 
 type Atom = IrVar | IrConst;
 type Template = { readonly node: MathNode; readonly idx: readonly Index[] };
@@ -63,8 +63,8 @@ class Deriver implements RuleContext {
     return key;
   }
 
-  addQuantity(q: Omit<Quantity, "tex">, tex = quantityTex(q.kind, q.name)): void {
-    this.quantities.set(q.key, { ...q, tex });
+  addQuantity(q: Omit<Quantity, "tex" | "plain">): void {
+    this.quantities.set(q.key, { ...q, tex: quantityTex(q.kind, q.name), plain: quantityPlain(q.kind, q.name) });
   }
 
   /** The scalar expression of `atom` at indices `idx`. */
@@ -90,9 +90,9 @@ class Deriver implements RuleContext {
   }
 
   /** Names `v` as quantity `key`: records its equation and refers to it by name from now on. */
-  name(v: IrVar, q: Omit<Quantity, "tex" | "shape">, tex?: string): void {
+  name(v: IrVar, q: Omit<Quantity, "tex" | "plain" | "shape">): void {
     const idx = canon(v);
-    this.addQuantity({ ...q, shape: v.shape }, tex);
+    this.addQuantity({ ...q, shape: v.shape });
     this.equations.push({ key: q.key, indices: idx, rhs: this.templates.get(v.id)!.node });
     this.templates.set(v.id, { node: quantity(q.key, idx), idx });
   }
@@ -276,8 +276,15 @@ export function deriveCell(cell: Cell, options: DeriveOptions = {}): Derivation 
   return { cell: cell.name, inputSize, hiddenSize, structure, quantities: d.quantities, equations: d.equations, outputField, blocks, surrogates: d.surrogates };
 }
 
-function makeBlock(o: OutputSpec, s: JacobianSource, pattern: Pattern, terms: Terms, outIdx: Index[], srcIdx: Index[]): JacobianBlock {
+/** Indices of size-1 axes replaced by the literal index (such an axis has one entry). */
+const literalSizeOne = (idx: readonly Index[], shape: readonly number[]) => idx.map((i, a) => (shape[a] === 1 ? LITERAL_ZERO : i));
+
+function makeBlock(o: OutputSpec, s: JacobianSource, pattern: Pattern, free: Terms, freeOut: Index[], freeSrc: Index[]): JacobianBlock {
   const outShape = o.atom.shape;
+  // a free index of a size-1 axis takes its one value: δ of it with the literal index is 1, and no letter is shown
+  const sizeOne = [...freeOut.filter((_, a) => outShape[a] === 1), ...freeSrc.filter((_, a) => s.shape[a] === 1)];
+  const terms = sizeOne.reduce((t, i) => diagonalTerms(t, i, LITERAL_ZERO), free);
+  const [outIdx, srcIdx] = [literalSizeOne(freeOut, outShape), literalSizeOne(freeSrc, s.shape)];
   const sizes: Record<Index, number> = {};
   outIdx.forEach((i, a) => (sizes[i] = outShape[a]!));
   srcIdx.forEach((i, a) => (sizes[i] = s.shape[a]!));

@@ -1,18 +1,19 @@
 /**
- * Numbers from derived expressions: evaluates the cell equations and every Jacobian block at a
- * point (parameters, previous state, input), and checks the blocks against the engine's
- * Jacobians. This is what makes the rendered pages trustworthy: the very expression trees that
- * are printed are the ones evaluated.
+ * Numbers from derived expressions: evaluates the cell equations and every Jacobian block, as
+ * expression trees, at a point (parameters, previous state, input), and checks the blocks
+ * against the engine's Jacobians. What a page prints from these trees is checked on its own,
+ * parsed back from its plain form (see readback.ts).
  *
  * @module
  */
-import { jacfwd, type Tensor } from "@ostl/autodiff";
+import type { Tensor } from "@ostl/autodiff";
 import { type NDArray, PRNG, tensor } from "@ostl/core";
 import type { ConditionalNode, ConstantNode, FunctionNode, MathNode, OperatorNode, ParenthesisNode, SymbolNode } from "mathjs";
 import type { Cell, TensorRecord } from "../cell.js";
 import type { Derivation, JacobianBlock } from "./model.js";
 import { DELTA, functionName, type Index, indexArgs, LITERAL_ZERO, SUM, sumParts } from "./expr.js";
-import { type ScalarFunctionName, scalarFunctions } from "./functions.js";
+import { scalarFunction } from "./functions.js";
+import { engineJacobian, engineOutput, indexTuples, relativeError } from "./engine.js";
 
 /**
  * Where to evaluate: parameters, previous state and input of one (unbatched) step.
@@ -48,19 +49,6 @@ const OPERATORS: Readonly<Record<string, (...a: number[]) => number>> = {
   smallerEq: (a, b) => Number(a! <= b!),
   equal: (a, b) => Number(a === b),
   unequal: (a, b) => Number(a !== b),
-};
-
-/** The mathjs functions derived expressions use (mathjs `derivative` introduces `sech`). */
-const BUILTINS: Readonly<Record<string, (...a: number[]) => number>> = {
-  exp: Math.exp,
-  log: Math.log,
-  tanh: Math.tanh,
-  sqrt: Math.sqrt,
-  abs: Math.abs,
-  max: Math.max,
-  min: Math.min,
-  sech: (x) => 1 / Math.cosh(x!),
-  stopGradient: (x) => x!,
 };
 
 /**
@@ -176,16 +164,10 @@ export class DerivationEvaluator {
     const args = node.args.map((a) => this.evaluate(a, env));
     const surrogate = this.derivation.surrogates.get(name);
     if (surrogate !== undefined) return (surrogate.derivative(tensor([args[0]!])) as NDArray).toFlat()[0]!;
-    if (Object.hasOwn(scalarFunctions, name)) return (scalarFunctions[name as ScalarFunctionName].evaluate as (...a: number[]) => number)(...args);
-    const builtin = BUILTINS[name];
-    if (builtin === undefined) throw new Error(`cannot evaluate function '${name}'`);
-    return builtin(...args);
+    const f = scalarFunction(name);
+    if (f === undefined) throw new Error(`cannot evaluate function '${name}'`);
+    return f.evaluate(...args);
   }
-}
-
-/** Every index tuple of a shape, in row-major order. */
-export function indexTuples(shape: readonly number[]): number[][] {
-  return shape.reduce<number[][]>((acc, d) => acc.flatMap((t) => Array.from({ length: d }, (_, i) => [...t, i])), [[]]);
 }
 
 /**
@@ -227,17 +209,6 @@ export interface DerivationCheck {
   readonly values: readonly { readonly key: string; readonly error: number }[];
 }
 
-/** Largest absolute difference over the largest reference magnitude (0 when equal, even for zeros). */
-function relativeError(got: readonly number[], want: readonly number[]): number {
-  let diff = 0;
-  let scale = 0;
-  want.forEach((w, k) => {
-    diff = Math.max(diff, Math.abs(got[k]! - w));
-    scale = Math.max(scale, Math.abs(w));
-  });
-  return diff === 0 ? 0 : diff / (scale === 0 ? Number.MIN_VALUE : scale);
-}
-
 /**
  * Evaluates every block of a derivation at a point and compares it, entry by entry, with the
  * engine's Jacobian of the step (forward mode), and the next state and output computed from the
@@ -255,28 +226,15 @@ function relativeError(got: readonly number[], want: readonly number[]): number 
 export function checkDerivation(d: Derivation, cell: Cell, point: DerivationPoint = randomPoint(cell, d)): DerivationCheck {
   const evaluator = new DerivationEvaluator(d, point);
   const blocks = d.blocks.map((b) => {
-    const engine = engineJacobian(cell, point, b);
+    const engine = engineJacobian(cell, point, b, b.source);
     const tuples = indexTuples(engine.shape);
     return { id: b.id, error: relativeError(tuples.map((idx) => evaluator.block(b, idx)), tuples.map((idx) => engine.get(...idx))) };
   });
-  const step = cell.step(point.params, point.state, point.x);
-  const outputs = [...Object.entries(step.state).map(([name, v]) => [`next:${name}`, v] as const), ...(d.outputField === null ? [["output:y", step.y] as const] : [])];
-  const values = outputs.map(([key, v]) => {
+  const outputs = [...d.structure.stateNames.map((name) => ({ output: name, outputKey: `next:${name}` })), ...(d.outputField === null ? [{ output: "y", outputKey: "output:y" }] : [])];
+  const values = outputs.map((o) => {
+    const v = engineOutput(cell, point, o);
     const tuples = indexTuples(v.shape);
-    return { key, error: relativeError(tuples.map((idx) => evaluator.quantity(key, idx)), tuples.map((idx) => (v as NDArray).get(...idx))) };
+    return { key: o.outputKey, error: relativeError(tuples.map((idx) => evaluator.quantity(o.outputKey, idx)), tuples.map((idx) => v.get(...idx))) };
   });
   return { maxError: Math.max(0, ...blocks.map((b) => b.error), ...values.map((v) => v.error)), blocks, values };
-}
-
-/** The engine's Jacobian of a block's output with respect to its source, shape [...out, ...source]. */
-function engineJacobian(cell: Cell, point: DerivationPoint, b: JacobianBlock): NDArray {
-  const { kind, name } = b.source;
-  const f = (v: Tensor) => {
-    const params = kind === "param" ? { ...point.params, [name]: v } : point.params;
-    const state = kind === "state" ? { ...point.state, [name]: v } : point.state;
-    const r = cell.step(params, state, kind === "input" ? v : point.x);
-    return b.outputKey === "output:y" ? r.y : r.state[b.output]!;
-  };
-  const at = kind === "param" ? point.params[name]! : kind === "state" ? point.state[name]! : point.x;
-  return jacfwd(f)(at) as NDArray;
 }

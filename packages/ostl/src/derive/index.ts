@@ -3,6 +3,9 @@ export type { Derivation, DeriveOptions, JacobianBlock, JacobianSource, BlockFor
 export { DeriveError, symbolicRules, type SymbolicRule, type ScalarRule, type IndexRule, type IndexProduct, type IndexFactor, type NoRule, type RuleContext, type ParamsOf } from "./rules.js";
 export type { Index } from "./expr.js";
 export { DerivationEvaluator, checkDerivation, randomPoint, type DerivationPoint, type DerivationCheck } from "./evaluate.js";
-export { quantityTex, expressionTex, indexLetters } from "./tex.js";
+export { quantityTex, quantityPlain, indexLetters } from "./tex.js";
+export { expressionTex, printedExpression, type Printed } from "./print.js";
 export { ostlCost, type OstlCost, type ParamCost, type CostRow } from "./cost.js";
-export { renderCellPage, type PageOptions } from "./page.js";
+export { renderCellPage, printCellPage, type PageOptions, type PrintedEquation, type PrintedPage } from "./page.js";
+export { checkPrintedPage, type PrintedPageCheck, type PrintedEquationCheck } from "./readback.js";
+export { checkedCellPage, DerivationMismatchError, PAGE_TOLERANCE, type CheckedCellPage, type CheckedPageOptions } from "./checked-page.js";

@@ -32,7 +32,7 @@ export type QuantityKind = "param" | "previous" | "input" | "next" | "output" | 
  * import { deriveCell } from "@ostl/ostl/derive";
  * import { lstm } from "@ostl/models";
  * const q = deriveCell(lstm()).quantities.get("param:W_f")!;
- * console.log(q.kind, q.shape, q.tex); // param [4, 3] W^{(f)}
+ * console.log(q.kind, q.shape, q.tex, q.plain); // param [4, 3] W^{(f)} W_f
  * ```
  */
 export interface Quantity {
@@ -43,6 +43,8 @@ export interface Quantity {
   readonly shape: readonly number[];
   /** LaTeX of the symbol without indices (`W^{(f)}`, `h^{t-1}`, `a^{(f)}`). */
   readonly tex: string;
+  /** The symbol in the plain form of the printed equations, which mathjs parses back (`W_f`, `h__tm1`, `a_f`). */
+  readonly plain: string;
   /** The values of a constant captured by the step. */
   readonly value?: NDArray;
 }

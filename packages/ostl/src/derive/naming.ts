@@ -60,13 +60,13 @@ export function labelIntermediates(quantities: Map<QuantityKey, Quantity>, list:
     const s = used.length === 1 ? (suffixed.get(used[0]!.key)?.suffix ?? null) : null;
     return s !== null && s.length === 1 && s !== "i" && !taken.has(s) ? s : null;
   };
-  const labels = new Map<QuantityKey, { name: string; tex: string }>();
+  const labels = new Map<QuantityKey, { name: string; tex: string; plain: string }>();
   for (const x of list) {
     const gate = suffixed.has(x.key) ? null : gateOf(x);
-    if (suffixed.has(x.key)) labels.set(x.key, { name: `${letter}_${x.suffix}`, tex: `${letter}^{(${x.suffix})}` });
-    else if (gate !== null && ![...labels.values()].some((l) => l.name === gate)) labels.set(x.key, { name: gate, tex: gate });
+    if (suffixed.has(x.key)) labels.set(x.key, { name: `${letter}_${x.suffix}`, tex: `${letter}^{(${x.suffix})}`, plain: `${letter}_${x.suffix}` });
+    else if (gate !== null && ![...labels.values()].some((l) => l.name === gate)) labels.set(x.key, { name: gate, tex: gate, plain: gate });
   }
   const rest = list.filter((x) => !labels.has(x.key));
-  rest.forEach((x, k) => labels.set(x.key, list.length === 1 ? { name: letter, tex: letter } : { name: `${letter}_${k + 1}`, tex: `${letter}^{(${k + 1})}` }));
+  rest.forEach((x, k) => labels.set(x.key, list.length === 1 ? { name: letter, tex: letter, plain: letter } : { name: `${letter}_${k + 1}`, tex: `${letter}^{(${k + 1})}`, plain: `${letter}_${k + 1}` }));
   for (const [key, label] of labels) quantities.set(key, { ...quantities.get(key)!, ...label });
 }
