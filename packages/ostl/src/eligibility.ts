@@ -525,7 +525,8 @@ export class DiagonalEligibility implements LayerEligibility {
     for (const o of this.targets) {
       const t = o === OUTPUT ? tangents.y : tangents.state[o]!;
       const perParam = new Map<string, NDArray>();
-      this.denseNames.forEach((name, j) => perParam.set(name, core.slice(t, [layout.offsets[j]!, 0], [layout.offsets[j]! + layout.sizes[j]!, t.shape[1]!])));
+      // the directions follow the layout's (flatten) order of the params, not denseNames'
+      layout.paths.forEach((name, j) => perParam.set(name, core.slice(t, [layout.offsets[j]!, 0], [layout.offsets[j]! + layout.sizes[j]!, t.shape[1]!])));
       result.set(o, perParam);
     }
     return result;
