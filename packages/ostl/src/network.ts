@@ -134,8 +134,10 @@ export class Network {
   readonly spec: NetworkSpec;
   /** Unbatched initial states by dtype (see initialState). */
   private readonly initialStates = new Map<DType, TensorRecord[]>();
-  /** Each layer's `init` at a fixed key, checked (see layerInit). */
-  private readonly inits: { params: TensorRecord; state: TensorRecord }[] = [];
+  /** Each layer's checked initial state and its params' shapes (see layerInit). */
+  private readonly inits: { paramShapes: ShapeTree[string]; state: TensorRecord }[] = [];
+  /** The shapes params and state must have (see checkParams, checkState), made once. */
+  private shapes: { params: ShapeTree; state: ShapeTree } | null = null;
   /** Per layer, the step kinds whose result passed the contract check: bit 1 one example, bit 2 a batch. */
   private readonly checkedSteps: number[];
 
@@ -210,15 +212,28 @@ export class Network {
    * Layer `l`'s `init` at a fixed key (the initial state must not depend on the key, and a fixed
    * one keeps callers free of side effects), made once, its state checked against the contract.
    */
-  private layerInit(l: number): { params: TensorRecord; state: TensorRecord } {
+  private layerInit(l: number): { paramShapes: ShapeTree[string]; state: TensorRecord } {
     let init = this.inits[l];
     if (init === undefined) {
       const layer = this.spec.layers[l]!;
       const made = layer.cell.init(new PRNG(0), { inputSize: this.layerInputSize(l), hiddenSize: layer.hiddenSize });
       checkCellInit({ cell: layer.cell.name, layer: l }, made, layer.hiddenSize);
-      init = this.inits[l] = made;
+      init = this.inits[l] = { paramShapes: shapesOf(made.params), state: made.state };
     }
     return init;
+  }
+
+  /** The shapes of the params and of the (unbatched) state, by layer and field. */
+  private expectedShapes(): { params: ShapeTree; state: ShapeTree } {
+    if (this.shapes === null) {
+      const top = this.spec.layers[this.depth - 1]!.hiddenSize;
+      const layers = this.spec.layers.map((_layer, l) => [layerKey(l), this.layerInit(l)] as const);
+      this.shapes = {
+        params: { ...Object.fromEntries(layers.map(([key, init]) => [key, init.paramShapes])), readout: { W: [this.spec.outputSize, top], b: [this.spec.outputSize] } },
+        state: Object.fromEntries(layers.map(([key, init]) => [key, shapesOf(init.state)])),
+      };
+    }
+    return this.shapes;
   }
 
   /**
@@ -243,11 +258,7 @@ export class Network {
    * ```
    */
   checkParams(params: NetworkParams, op: string): DType {
-    const shapes: Record<string, Record<string, readonly number[]>> = {};
-    this.spec.layers.forEach((_layer, l) => (shapes[layerKey(l)] = shapesOf(this.layerInit(l).params)));
-    const top = this.spec.layers[this.depth - 1]!.hiddenSize;
-    shapes.readout = { W: [this.spec.outputSize, top], b: [this.spec.outputSize] };
-    return checkTreeValues(op, "params", shapes, params);
+    return checkTreeValues(op, "params", this.expectedShapes().params, params);
   }
 
   /**
@@ -270,8 +281,7 @@ export class Network {
    * ```
    */
   checkState(state: NetworkState, dtype: DType, op: string): void {
-    const shapes: ShapeTree = Object.fromEntries(this.spec.layers.map((_layer, l) => [layerKey(l), shapesOf(this.layerInit(l).state)]));
-    checkTreeValues(op, "state", shapes, state, dtype);
+    checkTreeValues(op, "state", this.expectedShapes().state, state, dtype);
   }
 
   /**
