@@ -1,5 +1,5 @@
-import { OstlError } from "@ostl/core";
-import { singleTraceUpdate } from "./trace-kernel.js";
+import { type DType, OstlError, type TypedArray, zeros } from "@ostl/core";
+import { type singleTraceUpdate, traceKernels } from "./trace-kernel.js";
 
 /** Steps a {@link DeferredTrace} may hold back: one pass over the trace per block of this many steps (the closed form of `singleTraceUpdate`). */
 const BLOCK_STEPS = 8;
@@ -14,7 +14,8 @@ const BLOCK_STEPS = 8;
  * kernel's time is spent on. The held steps are applied before the gradient is read. Memory stays
  * constant in T: n·m trace floats plus 8·(3n + m) held floats. A partial block (the gradient is
  * read mid-block) is padded with steps that change nothing (D = 1, c = 0, w = 0) and applied in
- * the same closed form.
+ * the same closed form. Every buffer is of the trace's dtype (float64 by default, or float32),
+ * updated by that dtype's kernel (see traceKernels).
  *
  * Blocks are used only when the held floats are at most a quarter of the trace, so that they never
  * dominate the memory OSTL holds; smaller layers apply each step at once.
@@ -29,30 +30,34 @@ const BLOCK_STEPS = 8;
  * console.log(trace.floats()); // 2
  * const big = new DeferredTrace(256, 256);
  * console.log(big.blockSteps, big.floats()); // 8 73728
+ * console.log(new DeferredTrace(1, 2, "float32").values()); // Float32Array(2) [0, 0]
  * ```
  */
 export class DeferredTrace {
   /** Steps per block: 8, or 1 (applied at once) when a block's buffer would exceed a quarter of the trace. */
   readonly blockSteps: number;
-  private readonly trace: Float64Array;
-  private readonly sum: Float64Array;
-  private readonly decay: Float64Array;
-  private readonly scale: Float64Array;
-  private readonly weight: Float64Array;
-  private readonly input: Float64Array;
+  private readonly trace: TypedArray;
+  private readonly sum: TypedArray;
+  private readonly decay: TypedArray;
+  private readonly scale: TypedArray;
+  private readonly weight: TypedArray;
+  private readonly input: TypedArray;
+  private readonly update: typeof singleTraceUpdate;
   private held = 0;
 
   constructor(
     readonly rows: number,
     readonly columns: number,
+    readonly dtype: DType = "float64",
   ) {
     this.blockSteps = BLOCK_STEPS * (3 * rows + columns) * 4 <= rows * columns ? BLOCK_STEPS : 1;
-    this.trace = new Float64Array(rows * columns);
-    this.sum = new Float64Array(rows * columns);
-    this.decay = new Float64Array(this.blockSteps * rows);
-    this.scale = new Float64Array(this.blockSteps * rows);
-    this.weight = new Float64Array(this.blockSteps * rows);
-    this.input = new Float64Array(this.blockSteps * columns);
+    this.trace = zeros([rows * columns], dtype).data;
+    this.sum = zeros([rows * columns], dtype).data;
+    this.decay = zeros([this.blockSteps * rows], dtype).data;
+    this.scale = zeros([this.blockSteps * rows], dtype).data;
+    this.weight = zeros([this.blockSteps * rows], dtype).data;
+    this.input = zeros([this.blockSteps * columns], dtype).data;
+    this.update = traceKernels.of(dtype).singleTraceUpdate;
   }
 
   /**
@@ -81,18 +86,18 @@ export class DeferredTrace {
       this.weight.fill(0, this.held * this.rows);
       this.input.fill(0, this.held * this.columns);
     }
-    singleTraceUpdate(this.rows, this.columns, this.blockSteps > 1 ? this.blockSteps : this.held, this.trace, this.decay, this.scale, this.weight, this.input, this.sum);
+    this.update(this.rows, this.columns, this.blockSteps > 1 ? this.blockSteps : this.held, this.trace, this.decay, this.scale, this.weight, this.input, this.sum);
     this.held = 0;
   }
 
   /** The gradient accumulated so far, every step applied (a copy, row-major). */
-  gradient(): Float64Array {
+  gradient(): TypedArray {
     this.flush();
     return this.sum.slice();
   }
 
   /** The trace ε after every step pushed (a copy, row-major). */
-  values(): Float64Array {
+  values(): TypedArray {
     this.flush();
     return this.trace.slice();
   }

@@ -1,5 +1,6 @@
 import * as core from "@ostl/core";
-import type { NDArray } from "@ostl/core";
+import type { DType, NDArray, TypedArray } from "@ostl/core";
+import { TypedKernels } from "./typed-kernels.js";
 import { bind, type Graph, type IrConst, type IrEquation, type IrVar, type Tensor, type TensorLike } from "@ostl/autodiff";
 
 /**
@@ -40,7 +41,7 @@ interface EquationPlan {
   /** The direction seeded by a perturbation of the output, or -1. */
   readonly perturbation: number;
   /** A reused tangent buffer, or null when the output is a graph output (given a new array each run). */
-  readonly buffer: Float64Array | null;
+  readonly buffer: TypedArray | null;
 }
 
 /**
@@ -51,7 +52,8 @@ interface EquationPlan {
  * `partials` once, then updates all K tangents in one loop (t_out = Σ_k ∂out/∂arg_k ⊙ t_k): a few
  * ops per equation instead of a taped pass and one reverse pass per target. `compile` returns
  * null when the graph is outside this scope (an op without partials, or a differentiated value
- * that is not a vector of n units); callers then use the general path.
+ * that is not a vector of n units); callers then use the general path. Tangents are of the
+ * evaluator's dtype (that of the values it runs on), updated by that dtype's kernels.
  *
  * @example
  * ```ts
@@ -69,24 +71,27 @@ export class DiagonalForward {
   readonly directions: number;
   private readonly plans: readonly EquationPlan[];
   /** Seed tangents of inputs and overrides, by variable id: ones in their own direction. */
-  private readonly seeds: (Float64Array | undefined)[];
+  private readonly seeds: (TypedArray | undefined)[];
   /** Variables holding values during a run, by id. */
   private readonly slots: number;
+  private readonly kernels: TangentKernels;
 
   private constructor(
     private readonly graph: Graph,
     private readonly n: number,
     private readonly spec: DiagonalDirections,
+    private readonly dtype: DType,
   ) {
     const K = spec.inputs.length + spec.overrides.length + spec.perturbations.length;
     this.directions = K;
+    this.kernels = tangentKernels.of(dtype);
     const seed = (d: number) => {
-      const t = new Float64Array(K * n);
+      const t = core.zeros([K * n], dtype).data;
       t.fill(1, d * n, (d + 1) * n);
       return t;
     };
     this.slots = 1 + Math.max(...graph.inputs.map((v) => v.id), ...graph.equations.map((eq) => eq.out.id));
-    this.seeds = new Array<Float64Array | undefined>(this.slots);
+    this.seeds = new Array<TypedArray | undefined>(this.slots);
     const active = new Array<number[]>(this.slots).fill([]);
     for (const v of graph.inputs) {
       const d = spec.inputs.indexOf(v.name);
@@ -110,21 +115,21 @@ export class DiagonalForward {
       const perturbation = perturbed < 0 ? -1 : spec.inputs.length + spec.overrides.length + perturbed;
       active[id] = union([perturbation < 0 ? [] : [perturbation], ...inputActive]);
       const differentiated = active[id]!.length > 0;
-      return { eq, override, differentiated, active: active[id]!, inputActive, perturbation, buffer: differentiated && !outputs.has(id) ? new Float64Array(K * n) : null };
+      return { eq, override, differentiated, active: active[id]!, inputActive, perturbation, buffer: differentiated && !outputs.has(id) ? core.zeros([K * n], dtype).data : null };
     });
   }
 
   /**
-   * A forward evaluator for `graph` with vectors of `n` units, or null when the graph is outside
-   * its scope: an equation to compute whose op has no `partials`, a differentiated variable that
-   * is not `[n]`, or a direction that names no input or variable.
+   * A forward evaluator for `graph` with vectors of `n` units and values of `dtype`, or null when
+   * the graph is outside its scope: an equation to compute whose op has no `partials`, a
+   * differentiated variable that is not `[n]`, or a direction that names no input or variable.
    */
-  static compile(graph: Graph, n: number, directions: DiagonalDirections): DiagonalForward | null {
+  static compile(graph: Graph, n: number, directions: DiagonalDirections, dtype: DType = "float64"): DiagonalForward | null {
     const byName = new Map(graph.inputs.map((v) => [v.name, v] as const));
     if (!directions.inputs.every((name) => byName.get(name)?.shape.join() === String(n))) return null;
     const ids = new Set(graph.equations.map((eq) => eq.out.id));
     if (![...directions.overrides, ...directions.perturbations].every((id) => ids.has(id))) return null;
-    const forward = new DiagonalForward(graph, n, directions);
+    const forward = new DiagonalForward(graph, n, directions, dtype);
     const vector = (shape: readonly number[]) => shape.length === 1 && shape[0] === n;
     for (const plan of forward.plans) {
       if (!plan.differentiated) continue;
@@ -142,7 +147,7 @@ export class DiagonalForward {
    *
    * @throws {@link OstlError} for a wrong number of inputs or overrides.
    */
-  run(inputs: readonly TensorLike[], overrides: readonly Tensor[]): { values: Tensor[]; tangents: (Float64Array | null)[] } {
+  run(inputs: readonly TensorLike[], overrides: readonly Tensor[]): { values: Tensor[]; tangents: (TypedArray | null)[] } {
     if (inputs.length !== this.graph.inputs.length || overrides.length !== this.spec.overrides.length) {
       throw new core.OstlError("DiagonalForward.run", `needs ${this.graph.inputs.length} inputs and ${this.spec.overrides.length} overrides, got ${inputs.length} and ${overrides.length}`);
     }
@@ -164,7 +169,7 @@ export class DiagonalForward {
       values[id] = out;
       if (!plan.differentiated) continue;
       let t = plan.buffer;
-      if (t === null) t = new Float64Array(K * n);
+      if (t === null) t = core.zeros([K * n], this.dtype).data;
       else for (const d of plan.active) t.fill(0, d * n, (d + 1) * n);
       const partials = eq.op.partials!(args, out, eq.params);
       for (let k = 0; k < eq.inputs.length; k++) {
@@ -172,7 +177,7 @@ export class DiagonalForward {
         const ta = a.kind === "var" ? tangents[a.id] : undefined;
         const p = partials[k];
         if (ta === undefined || p === null || p === undefined) continue;
-        addScaled(t, ta, p, n, plan.inputActive[k]!);
+        addScaled(this.kernels, t, ta, p, n, plan.inputActive[k]!);
       }
       if (plan.perturbation >= 0) for (let i = plan.perturbation * n; i < (plan.perturbation + 1) * n; i++) t[i]! += 1;
       tangents[id] = t;
@@ -193,13 +198,21 @@ export class DiagonalForward {
 }
 
 /** t[d, i] += p_i · u[d, i] for the directions d where u may be nonzero; p is a number, a scalar array or n values. */
-function addScaled(t: Float64Array, u: Float64Array, p: TensorLike, n: number, directions: readonly number[]): void {
-  if (typeof p === "number" || p.size === 1) {
-    const s = typeof p === "number" ? p : (p as NDArray).item();
-    for (const d of directions) for (let i = d * n; i < (d + 1) * n; i++) t[i]! += s * u[i]!;
-    return;
-  }
-  const nd = p as NDArray;
-  const pd = nd.shape.length === 1 ? core.contiguous(nd).data : core.contiguous(core.broadcastTo(nd, [n])).data;
-  for (const d of directions) for (let i = 0, r = d * n; i < n; i++, r++) t[r]! += pd[i]! * u[r]!;
+function addScaled(kernels: TangentKernels, t: TypedArray, u: TypedArray, p: TensorLike, n: number, directions: readonly number[]): void {
+  if (typeof p === "number" || p.size === 1) kernels.addScaledByNumber(t, u, typeof p === "number" ? p : (p as NDArray).item(), n, directions);
+  else kernels.addScaledByVector(t, u, core.contiguous(p.shape.length === 1 ? (p as NDArray) : core.broadcastTo(p as NDArray, [n])).data, n, directions);
 }
+
+/** t[d, i] += s · u[d, i] for the directions d where u may be nonzero. */
+function addScaledByNumber(t: TypedArray, u: TypedArray, s: number, n: number, directions: readonly number[]): void {
+  for (const d of directions) for (let i = d * n; i < (d + 1) * n; i++) t[i]! += s * u[i]!;
+}
+
+/** t[d, i] += p_i · u[d, i] for the directions d where u may be nonzero. */
+function addScaledByVector(t: TypedArray, u: TypedArray, p: TypedArray, n: number, directions: readonly number[]): void {
+  for (const d of directions) for (let i = 0, r = d * n; i < n; i++, r++) t[r]! += p[i]! * u[r]!;
+}
+
+/** The tangent updates by element type (see TypedKernels). */
+const tangentKernels = new TypedKernels({ addScaledByNumber, addScaledByVector });
+type TangentKernels = ReturnType<typeof tangentKernels.of>;

@@ -1,5 +1,5 @@
 import * as core from "@ostl/core";
-import type { NDArray } from "@ostl/core";
+import type { DType, NDArray, TypedArray } from "@ostl/core";
 import { type Tensor, type Tree, concat, flatten, jvp, reshape, unflatten, vjp } from "@ostl/autodiff";
 import type { TensorRecord } from "./cell.js";
 import { findRowFactors, type RowFactor } from "./factors.js";
@@ -7,7 +7,7 @@ import { TreeLayout } from "./layout.js";
 import type { Network } from "./network.js";
 import { replayGraph } from "./replay.js";
 import type { CellStructure, TraceLayout } from "./structure.js";
-import { materializedTraceUpdate, rowTraceUpdate } from "./trace-kernel.js";
+import { traceKernels } from "./trace-kernel.js";
 import { DeferredTrace } from "./deferred-trace.js";
 import { findSinglePrimary, type SinglePrimary } from "./derived-fields.js";
 import { DiagonalForward } from "./diagonal-forward.js";
@@ -80,6 +80,14 @@ function zerosOf(params: TensorRecord): Record<string, NDArray> {
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, core.zeros(v.shape, v.dtype)]));
 }
 
+/** Throws unless every param entering `op` is of the dtype the traces were made for. */
+function checkParamsDType(op: string, params: TensorRecord, dtype: DType): void {
+  for (const name in params) {
+    const actual = params[name]!.dtype;
+    if (actual !== dtype) throw new core.DTypeError(op, `param '${name}' is ${actual}, but the traces are ${dtype} (make the traces with the params' dtype)`);
+  }
+}
+
 /**
  * How dense traces get their immediate terms: by reverse passes, by one forward pass, or whichever
  * is estimated cheaper. The gradients are the same; only the speed differs.
@@ -108,7 +116,8 @@ function tangentMatrix(tree: Tree, k: number): NDArray {
  * come from one batched forward pass with |s| directions, and the immediate terms I = ∂s_t/∂θ,
  * I_y = ∂y_t/∂θ from whichever is cheaper: |s| + |y| reverse passes over one tape (large P), or
  * one batched forward pass with P directions (small P). Then two tiled matrix products: O(P·|s|²) per step instead of
- * pushing P tangents through every op. Exact; O(P·|s|) memory.
+ * pushing P tangents through every op. Exact; O(P·|s|) memory. The traces are of `dtype`, the
+ * params' dtype.
  *
  * @example
  * ```ts
@@ -121,6 +130,12 @@ function tangentMatrix(tree: Tree, k: number): NDArray {
  * traces.advance(params.layer0!, net.initialState().layer0!, tensor([1, 0])).accumulate(tensor([1, 1, 1]));
  * // one row per parameter entry (4 gates · (3·2 + 3·3 + 3) = 72), one column per state entry (h and c: 6)
  * console.log(traces.floats()); // 432
+ * const f32 = new DenseEligibility(net, 0, "auto", "float32");
+ * try {
+ *   f32.advance(params.layer0!, net.initialState().layer0!, tensor([1, 0]));
+ * } catch (e) {
+ *   console.log((e as Error).message); // DenseEligibility.advance: param 'W_i' is float64, but the traces are float32 (make the traces with the params' dtype)
+ * }
  * ```
  */
 export class DenseEligibility implements LayerEligibility {
@@ -132,9 +147,11 @@ export class DenseEligibility implements LayerEligibility {
     private readonly network: Network,
     private readonly layer: number,
     private readonly immediate: DenseImmediateMode = "auto",
+    readonly dtype: DType = "float64",
   ) {}
 
   advance(params: TensorRecord, state: TensorRecord, x: Tensor): EligibilityStep {
+    checkParamsDType("DenseEligibility.advance", params, this.dtype);
     const layout = (this.layout ??= new TreeLayout(params));
     const stateLayout = new TreeLayout(state);
     const P = layout.size;
@@ -151,7 +168,7 @@ export class DenseEligibility implements LayerEligibility {
     // with P directions costs one dispatch plus P·S floats (~1 ns each): pick the cheaper
     const reverse = this.immediate === "auto" ? (S + Y - 1) * 2000 < P * S : this.immediate === "reverse";
     const [It, Iyt] = reverse ? this.immediateByReverse(f, state, params, S, Y) : this.immediateByForward(f, state, params, stateLayout, P);
-    const old = this.traces ?? core.zeros([P, S]);
+    const old = this.traces ?? core.zeros([P, S], this.dtype);
     this.traces = core.add(core.matmul(old, Jt), It);
     const e = core.add(core.matmul(old, Jyt), Iyt);
     return {
@@ -175,7 +192,7 @@ export class DenseEligibility implements LayerEligibility {
     const layout = this.layout!;
     const columns: NDArray[] = [];
     for (let j = 0; j < S + Y; j++) {
-      const seed = core.zeros([S + Y]);
+      const seed = core.zeros([S + Y], this.dtype);
       seed.data[j] = 1;
       const [g] = pullback(seed) as [TensorRecord];
       columns.push(core.concat(layout.paths.map((path) => core.reshape(g[path] as NDArray, [-1]))));
@@ -228,14 +245,14 @@ interface StepDerivatives {
 
 /** The temporal diagonals of one step, packed for the kernels: `state[(a c + b) n + i]` = D^{ab}_i and `output[b n + i]` = D^{yb}_i. */
 interface PackedDiagonals {
-  readonly state: Float64Array;
-  readonly output: Float64Array;
+  readonly state: TypedArray;
+  readonly output: TypedArray;
 }
 
-function packDiagonals(stateNames: readonly string[], D: Map<Target, TensorRecord>, n: number): PackedDiagonals {
+function packDiagonals(stateNames: readonly string[], D: Map<Target, TensorRecord>, n: number, dtype: DType): PackedDiagonals {
   const c = stateNames.length;
-  const state = new Float64Array(c * c * n);
-  const output = new Float64Array(c * n);
+  const state = core.zeros([c * c * n], dtype).data;
+  const output = core.zeros([c * n], dtype).data;
   stateNames.forEach((a, ai) => stateNames.forEach((b, bi) => state.set(core.contiguous(D.get(a)![b] as NDArray).data, (ai * c + bi) * n)));
   stateNames.forEach((b, bi) => output.set(core.contiguous(D.get(OUTPUT)![b] as NDArray).data, bi * n));
   return { state, output };
@@ -257,11 +274,13 @@ function packDiagonals(stateNames: readonly string[], D: Map<Target, TensorRecor
  * with a single trace, eight steps per pass (`DeferredTrace`).
  * Row-structured parameters that do not factor get materialized immediate terms instead. Under
  * the approximation, D is the true diagonal of a dense Jacobian (one batched JVP over the state).
+ * Traces, sums and the kernels that update them are of `dtype`, the params' dtype (float32
+ * traces take half the memory; see traceKernels).
  *
  * @example
  * ```ts
  * import { DiagonalEligibility, Network, planOstl } from "@ostl/ostl";
- * import { PRNG, tensor } from "@ostl/core";
+ * import { astype, type NDArray, PRNG, tensor } from "@ostl/core";
  * import { mse, snu } from "@ostl/models";
  * const net = new Network({ inputSize: 2, layers: [{ cell: snu(), hiddenSize: 3 }], outputSize: 1, loss: mse });
  * const [plan] = planOstl(net);
@@ -271,6 +290,12 @@ function packDiagonals(stateNames: readonly string[], D: Map<Target, TensorRecor
  * traces.advance(params.layer0!, net.initialState().layer0!, tensor([1, 0])).accumulate(tensor([1, 1, 1]));
  * // W's traces have W's shape [3, 2], b's have b's shape [3], one of each per state field (s, y)
  * console.log(traces.floats()); // 12
+ * const f32 = new DiagonalEligibility(net, 0, plan!.structure, plan!.layouts, plan!.approximate, "float32");
+ * const params32 = { W: astype(params.layer0!.W as NDArray, "float32"), b: astype(params.layer0!.b as NDArray, "float32") };
+ * const state32 = net.initialState(undefined, "float32").layer0!;
+ * f32.advance(params32, state32, tensor([1, 0], { dtype: "float32" })).accumulate(tensor([1, 1, 1], { dtype: "float32" }));
+ * const W = f32.gradients(params32).W!;
+ * console.log(W.dtype, W.data.constructor.name); // float32 Float32Array
  * ```
  */
 export class DiagonalEligibility implements LayerEligibility {
@@ -287,17 +312,19 @@ export class DiagonalEligibility implements LayerEligibility {
   /** The derivatives by forward mode on own buffers, when the step is in its scope (else taped reverse passes). */
   private readonly forward: DiagonalForward | null;
   /** Q^d = ∂d/∂p of the derived fields at the previous step (single-trace mode). */
-  private previousQ: Map<string, Float64Array> | null = null;
-  private factoredTraces: Map<string, Float64Array[]> | null = null;
+  private previousQ: Map<string, TypedArray> | null = null;
+  private factoredTraces: Map<string, TypedArray[]> | null = null;
   /** Single-trace mode: per-step vectors D^{pp} + Σ_d D^{pd} ⊙ Q^d and L ⊙ Q^y, copied by DeferredTrace.push. */
-  private singleScratch: { readonly decay: Float64Array; readonly weight: Float64Array } | null = null;
+  private singleScratch: { readonly decay: TypedArray; readonly weight: TypedArray } | null = null;
   /** Single-trace mode: each factored parameter's trace and gradient. */
   private singleTraces: Map<string, DeferredTrace> | null = null;
   /** Traces of the parameters in `materialized` and `denseNames`, one per state field. */
-  private traces: Map<string, Float64Array[]> | null = null;
+  private traces: Map<string, TypedArray[]> | null = null;
   private sums = new Map<string, NDArray>();
   /** Read-only vectors of n ones and n zeros (pullback seeds, zero perturbations). */
   private unit: { readonly ones: NDArray; readonly zeros: NDArray } | null = null;
+  /** The trace kernels for `dtype`. */
+  private readonly kernels: ReturnType<typeof traceKernels.of>;
 
   constructor(
     private readonly network: Network,
@@ -305,7 +332,9 @@ export class DiagonalEligibility implements LayerEligibility {
     private readonly structure: CellStructure,
     private readonly layouts: Readonly<Record<string, TraceLayout>>,
     private readonly approximate: boolean,
+    readonly dtype: DType = "float64",
   ) {
+    this.kernels = traceKernels.of(dtype);
     this.stateNames = structure.stateNames;
     this.targets = [...this.stateNames, OUTPUT];
     const graph = structure.graph;
@@ -331,7 +360,7 @@ export class DiagonalEligibility implements LayerEligibility {
           inputs: [...this.stateNames.map((a) => `1.${a}`), ...this.materialized.map((name) => `0.${name}`)],
           overrides: this.factors.map((f) => f.product),
           perturbations: this.single === null ? [] : [this.single.primaryVar],
-        })
+        }, dtype)
       : null;
   }
 
@@ -361,6 +390,7 @@ export class DiagonalEligibility implements LayerEligibility {
   }
 
   advance(params: TensorRecord, state: TensorRecord, x: Tensor): EligibilityStep {
+    checkParamsDType("DiagonalEligibility.advance", params, this.dtype);
     const n = this.network.spec.layers[this.layer]!.hiddenSize;
     const c = this.stateNames.length;
     const products = this.factors.map((f) => this.product(f, params, state, x));
@@ -372,7 +402,7 @@ export class DiagonalEligibility implements LayerEligibility {
       y: out.y,
       accumulate: (L) => {
         const signal = core.contiguous(L as NDArray);
-        const diagonals = packDiagonals(this.stateNames, D, n);
+        const diagonals = packDiagonals(this.stateNames, D, n, this.dtype);
         if (this.single === null) this.accumulateFactored(params, products, diagonals, cz, signal, n, c);
         else this.accumulateSingle(this.single, params, products, D, cz, Q, signal, n);
         this.accumulateOthers(params, diagonals, immediate, denseImmediate, signal, n);
@@ -386,7 +416,7 @@ export class DiagonalEligibility implements LayerEligibility {
    */
   private derivativesByReverse(params: TensorRecord, state: TensorRecord, x: Tensor, products: { z: NDArray }[], n: number): StepDerivatives {
     const rest = Object.fromEntries(Object.keys(params).filter((k) => !this.factors.some((f) => f.param === k)).map((k) => [k, params[k]!]));
-    const unit = (this.unit ??= { ones: core.ones([n]), zeros: core.zeros([n]) });
+    const unit = (this.unit ??= { ones: core.ones([n], this.dtype), zeros: core.zeros([n], this.dtype) });
     const deltas = this.single === null ? [] : [unit.zeros];
     const [out, pullback] = vjp(this.replayed(params, x) as unknown as (...a: Tree[]) => Tree, state, rest, products.map((p) => p.z), deltas) as unknown as [
       { state: TensorRecord; y: Tensor },
@@ -421,9 +451,9 @@ export class DiagonalEligibility implements LayerEligibility {
     const { values, tangents } = forward.run(inputs, products.map((p) => p.z));
     const c = this.stateNames.length;
     const P = this.materialized.length;
-    const unit = (this.unit ??= { ones: core.ones([n]), zeros: core.zeros([n]) });
+    const unit = (this.unit ??= { ones: core.ones([n], this.dtype), zeros: core.zeros([n], this.dtype) });
     // an output that depends on no direction (a constant) has zero derivatives
-    const direction = (t: Float64Array | null, d: number) => (t === null ? unit.zeros : core.fromTyped(t.subarray(d * n, (d + 1) * n), [n]));
+    const direction = (t: TypedArray | null, d: number) => (t === null ? unit.zeros : core.fromTyped(t.subarray(d * n, (d + 1) * n), [n]));
     const derivatives: StepDerivatives = { out: unflatten(graph.outputDef, values) as { state: TensorRecord; y: Tensor }, D: new Map(), immediate: new Map(), cz: new Map(), Q: new Map() };
     for (const o of this.targets) {
       const t = tangents[graph.outputPaths.indexOf(o === OUTPUT ? "y" : `state.${o}`)]!;
@@ -437,16 +467,16 @@ export class DiagonalEligibility implements LayerEligibility {
 
   private accumulateFactored(params: TensorRecord, products: { u: NDArray }[], diagonals: PackedDiagonals, cz: Map<Target, NDArray[]>, L: NDArray, n: number, c: number): void {
     if (this.factors.length === 0) return;
-    this.factoredTraces ??= new Map(this.factors.map((f) => [f.param, this.stateNames.map(() => new Float64Array(params[f.param]!.size))]));
+    this.factoredTraces ??= new Map(this.factors.map((f) => [f.param, this.stateNames.map(() => core.zeros([params[f.param]!.size], this.dtype).data)]));
     this.factors.forEach((f, j) => {
       const W = params[f.param]!;
       const m = W.shape[1]!;
-      const cs = new Float64Array(c * n);
+      const cs = core.zeros([c * n], this.dtype).data;
       this.stateNames.forEach((a, ai) => cs.set(core.contiguous(cz.get(a)![j]!).data, ai * n));
-      const cy = core.contiguous(cz.get(OUTPUT)![j]!).data as Float64Array;
+      const cy = core.contiguous(cz.get(OUTPUT)![j]!).data;
       let sum = this.sums.get(f.param);
-      if (sum === undefined) this.sums.set(f.param, (sum = core.zeros(W.shape)));
-      rowTraceUpdate(n, m, this.factoredTraces!.get(f.param)!, diagonals.state, diagonals.output, cs, cy, products[j]!.u.data as Float64Array, L.data as Float64Array, sum.data as Float64Array);
+      if (sum === undefined) this.sums.set(f.param, (sum = core.zeros(W.shape, this.dtype)));
+      this.kernels.rowTraceUpdate(n, m, this.factoredTraces!.get(f.param)!, diagonals.state, diagonals.output, cs, cy, products[j]!.u.data, L.data, sum.data);
     });
   }
 
@@ -457,10 +487,10 @@ export class DiagonalEligibility implements LayerEligibility {
    */
   private accumulateSingle(single: SinglePrimary, params: TensorRecord, products: { u: NDArray }[], D: Map<Target, TensorRecord>, cz: Map<Target, NDArray[]>, Q: Map<Target, NDArray>, L: NDArray, n: number): void {
     const p = single.primary;
-    this.singleTraces ??= new Map(this.factors.map((f) => [f.param, new DeferredTrace(n, params[f.param]!.shape[1]!)]));
+    this.singleTraces ??= new Map(this.factors.map((f) => [f.param, new DeferredTrace(n, params[f.param]!.shape[1]!, this.dtype)]));
     // Q^d before the first step multiplies zero traces: zeros serve
-    const previousQ = (this.previousQ ??= new Map(single.derived.map((d) => [d, new Float64Array(n)])));
-    const scratch = (this.singleScratch ??= { decay: new Float64Array(n), weight: new Float64Array(n) });
+    const previousQ = (this.previousQ ??= new Map(single.derived.map((d) => [d, core.zeros([n], this.dtype).data])));
+    const scratch = (this.singleScratch ??= { decay: core.zeros([n], this.dtype).data, weight: core.zeros([n], this.dtype).data });
     const decay = scratch.decay;
     decay.set(core.contiguous(D.get(p)![p] as NDArray).data);
     for (const d of single.derived) {
@@ -479,15 +509,15 @@ export class DiagonalEligibility implements LayerEligibility {
   private accumulateOthers(params: TensorRecord, diagonals: PackedDiagonals, immediate: Map<Target, TensorRecord>, denseImmediate: Map<Target, Map<string, NDArray>>, L: NDArray, n: number): void {
     const names = [...this.materialized, ...this.denseNames];
     if (names.length === 0) return;
-    this.traces ??= new Map(names.map((name) => [name, this.stateNames.map(() => new Float64Array(this.layouts[name] === "dense" ? params[name]!.size * n : params[name]!.size))]));
+    this.traces ??= new Map(names.map((name) => [name, this.stateNames.map(() => core.zeros([this.layouts[name] === "dense" ? params[name]!.size * n : params[name]!.size], this.dtype).data)]));
     for (const name of names) {
       const layout = this.layouts[name]!;
       const size = params[name]!.size;
       const termOf = (o: Target) => core.contiguous(layout === "dense" ? denseImmediate.get(o)!.get(name)! : (immediate.get(o)![name] as NDArray)).data;
       let sum = this.sums.get(name);
-      if (sum === undefined) this.sums.set(name, (sum = core.zeros(params[name]!.shape)));
+      if (sum === undefined) this.sums.set(name, (sum = core.zeros(params[name]!.shape, this.dtype)));
       const [outer, inner] = layout === "dense" ? [size, 1] : [1, size / n];
-      materializedTraceUpdate(outer, n, inner, this.traces.get(name)!, diagonals.state, diagonals.output, this.stateNames.map(termOf), termOf(OUTPUT), L.data, sum.data as Float64Array, layout === "dense");
+      this.kernels.materializedTraceUpdate(outer, n, inner, this.traces.get(name)!, diagonals.state, diagonals.output, this.stateNames.map(termOf), termOf(OUTPUT), L.data, sum.data, layout === "dense");
     }
   }
 
@@ -499,7 +529,7 @@ export class DiagonalEligibility implements LayerEligibility {
       unknown,
       { state: Record<string, NDArray>; y: NDArray },
     ];
-    const eye = core.eye(n);
+    const eye = core.eye(n, this.dtype);
     for (const o of this.targets) {
       const t = o === OUTPUT ? tangents.y : tangents.state[o]!;
       const diag: Record<string, Tensor> = {};
@@ -525,7 +555,7 @@ export class DiagonalEligibility implements LayerEligibility {
     for (const o of this.targets) {
       const t = o === OUTPUT ? tangents.y : tangents.state[o]!;
       const perParam = new Map<string, NDArray>();
-      // the directions follow the layout's (flatten) order of the params, not denseNames'
+      // the directions follow the layout's (flatten) order of the params, not denseNames
       layout.paths.forEach((name, j) => perParam.set(name, core.slice(t, [layout.offsets[j]!, 0], [layout.offsets[j]! + layout.sizes[j]!, t.shape[1]!])));
       result.set(o, perParam);
     }

@@ -12,7 +12,8 @@ export { analyze, graphFlops, type NetworkAnalysis, type LayerAnalysis, type Par
 export { TreeLayout } from "./layout.js";
 export { replayGraph } from "./replay.js";
 export { findRowFactors, type RowFactor, type FactorSource } from "./factors.js";
-export { materializedTraceUpdate, rowTraceUpdate, singleTraceUpdate } from "./trace-kernel.js";
+export { materializedTraceUpdate, rowTraceUpdate, singleTraceUpdate, traceKernels } from "./trace-kernel.js";
+export { TypedKernels } from "./typed-kernels.js";
 export { DeferredTrace } from "./deferred-trace.js";
 export { findSinglePrimary, type SinglePrimary } from "./derived-fields.js";
 export { DiagonalForward, type DiagonalDirections } from "./diagonal-forward.js";

@@ -135,6 +135,8 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
   private lanes: Lane[] = [];
   /** Every lane's eligibility made so far (lane b uses entry b), reset and reused by the next sequence. */
   private eligibilityPool: LayerEligibility[][] = [];
+  /** The dtype of the current sequence's params, which the traces and learning signals share. */
+  private dtype: core.DType = "float64";
   /**
    * Milliseconds spent so far, by phase: `step` (each layer's step and the derivatives its traces
    * need: temporal diagonals or Jacobians, immediate terms), `learningSignal` (the reverse pass
@@ -154,11 +156,16 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
   }
 
   private newEligibility(): LayerEligibility[] {
-    return this.plan.map((p) => (p.traces === "dense" ? new DenseEligibility(this.network, p.layer, this.options.denseImmediate) : new DiagonalEligibility(this.network, p.layer, p.structure, p.layouts, p.approximate)));
+    const dtype = this.dtype;
+    return this.plan.map((p) => (p.traces === "dense" ? new DenseEligibility(this.network, p.layer, this.options.denseImmediate, dtype) : new DiagonalEligibility(this.network, p.layer, p.structure, p.layouts, p.approximate, dtype)));
   }
 
   begin(params: NetworkParams, state?: NetworkState): void {
     this.beginBase(params, state);
+    // the traces are typed by the params' dtype: a sequence in another dtype gets new ones
+    const dtype = (params.readout!.W as core.NDArray).dtype;
+    if (dtype !== this.dtype) this.eligibilityPool = [];
+    this.dtype = dtype;
     this.lanes = [];
     this.timing.step = this.timing.learningSignal = this.timing.traces = 0;
   }
@@ -203,9 +210,11 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     // through the loss (taped), the readout (Network.readoutPullback) and the layers above
     const top = steps[net.depth - 1]!.y as core.NDArray;
     const [loss, lossPullback] = vjp((logits: Tensor) => net.spec.loss(logits, target), net.readout(params, top));
-    const [logitsCotangent] = lossPullback(core.ones([])) as [core.NDArray];
+    const [logitsCotangent] = lossPullback(core.ones([], this.dtype)) as [core.NDArray];
     lane.readout ??= { W: core.zerosLike(params.readout!.W as core.NDArray), b: core.zerosLike(params.readout!.b as core.NDArray) };
-    const topSignal = net.readoutPullback(params, top, logitsCotangent, lane.readout as { W: core.NDArray; b: core.NDArray });
+    // readoutPullback returns ∂E/∂y in float64; the learning signals are of the params' dtype
+    const readoutSignal = net.readoutPullback(params, top, logitsCotangent, lane.readout as { W: core.NDArray; b: core.NDArray });
+    const topSignal = readoutSignal.dtype === this.dtype ? readoutSignal : core.astype(readoutSignal, this.dtype);
     const signals = net.depth === 1 ? [topSignal] : this.signalsBelow(params, lane.state, steps.map((s) => s.y), topSignal);
     const t2 = performance.now();
     steps.forEach((s, l) => s.accumulate(signals[l]!));
@@ -230,7 +239,7 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
       for (let l = 1; l < net.depth; l++) y = add(net.layerStep(l, params[layerKey(l)]!, previous[layerKey(l)]!, y).y, deltas[l]!);
       return y;
     };
-    const [, pullback] = vjp(spatial, outputs.map((y) => core.zeros(y.shape)));
+    const [, pullback] = vjp(spatial, outputs.map((y) => core.zeros(y.shape, this.dtype)));
     return pullback(topSignal)[0];
   }
 

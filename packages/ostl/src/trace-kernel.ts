@@ -1,3 +1,6 @@
+import type { TypedArray } from "@ostl/core";
+import { TypedKernels } from "./typed-kernels.js";
+
 /**
  * The fused OSTL update for one row-structured parameter W (n x m) whose immediate term factors as
  * an outer product, I^a[i, k] = c^a_i u_k (W enters the step once, as `W u`). In one pass over the
@@ -20,14 +23,14 @@
 export function rowTraceUpdate(
   n: number,
   m: number,
-  eps: readonly Float64Array[],
-  D: Float64Array,
-  Dy: Float64Array,
-  cs: Float64Array,
-  cy: Float64Array,
-  u: Float64Array,
-  L: Float64Array,
-  g: Float64Array,
+  eps: readonly TypedArray[],
+  D: TypedArray,
+  Dy: TypedArray,
+  cs: TypedArray,
+  cy: TypedArray,
+  u: TypedArray,
+  L: TypedArray,
+  g: TypedArray,
 ): void {
   const c = eps.length;
   if (c === 1) rowUpdate1(n, m, eps[0]!, D, Dy, cs, cy, u, L, g);
@@ -35,7 +38,7 @@ export function rowTraceUpdate(
   else rowUpdateAny(n, m, eps, D, Dy, cs, cy, u, L, g);
 }
 
-function rowUpdate1(n: number, m: number, e0: Float64Array, D: Float64Array, Dy: Float64Array, cs: Float64Array, cy: Float64Array, u: Float64Array, L: Float64Array, g: Float64Array): void {
+function rowUpdate1(n: number, m: number, e0: TypedArray, D: TypedArray, Dy: TypedArray, cs: TypedArray, cy: TypedArray, u: TypedArray, L: TypedArray, g: TypedArray): void {
   for (let i = 0; i < n; i++) {
     const d = D[i]!;
     const y = Dy[i]!;
@@ -53,7 +56,7 @@ function rowUpdate1(n: number, m: number, e0: Float64Array, D: Float64Array, Dy:
   }
 }
 
-function rowUpdate2(n: number, m: number, e0: Float64Array, e1: Float64Array, D: Float64Array, Dy: Float64Array, cs: Float64Array, cy: Float64Array, u: Float64Array, L: Float64Array, g: Float64Array): void {
+function rowUpdate2(n: number, m: number, e0: TypedArray, e1: TypedArray, D: TypedArray, Dy: TypedArray, cs: TypedArray, cy: TypedArray, u: TypedArray, L: TypedArray, g: TypedArray): void {
   for (let i = 0; i < n; i++) {
     const d00 = D[i]!;
     const d01 = D[n + i]!;
@@ -77,7 +80,7 @@ function rowUpdate2(n: number, m: number, e0: Float64Array, e1: Float64Array, D:
   }
 }
 
-function rowUpdateAny(n: number, m: number, eps: readonly Float64Array[], D: Float64Array, Dy: Float64Array, cs: Float64Array, cy: Float64Array, u: Float64Array, L: Float64Array, g: Float64Array): void {
+function rowUpdateAny(n: number, m: number, eps: readonly TypedArray[], D: TypedArray, Dy: TypedArray, cs: TypedArray, cy: TypedArray, u: TypedArray, L: TypedArray, g: TypedArray): void {
   const c = eps.length;
   const old = new Float64Array(c);
   for (let i = 0; i < n; i++) {
@@ -126,13 +129,16 @@ function rowUpdateAny(n: number, m: number, eps: readonly Float64Array[], D: Flo
  * console.log([...eps], [...g]); // [3.5, 4] [10.5, 12]
  * ```
  */
-export function singleTraceUpdate(n: number, m: number, steps: number, eps: Float64Array, D: Float64Array, c: Float64Array, w: Float64Array, u: Float64Array, g: Float64Array): void {
+export function singleTraceUpdate(n: number, m: number, steps: number, eps: TypedArray, D: TypedArray, c: TypedArray, w: TypedArray, u: TypedArray, g: TypedArray): void {
   let t = 0;
-  for (; t + 8 <= steps; t += 8) singleEightSteps(n, m, t, eps, D, c, w, u, g);
+  if (steps >= 8) {
+    const coefficients = new Float64Array(16);
+    for (; t + 8 <= steps; t += 8) singleEightSteps(n, m, t, eps, D, c, w, u, g, coefficients);
+  }
   for (; t < steps; t++) singleOneStep(n, m, t, eps, D, c, w, u, g);
 }
 
-function singleOneStep(n: number, m: number, t: number, eps: Float64Array, D: Float64Array, c: Float64Array, w: Float64Array, u: Float64Array, g: Float64Array): void {
+function singleOneStep(n: number, m: number, t: number, eps: TypedArray, D: TypedArray, c: TypedArray, w: TypedArray, u: TypedArray, g: TypedArray): void {
   const at = t * n;
   const ut = t * m;
   for (let i = 0; i < n; i++) {
@@ -148,11 +154,8 @@ function singleOneStep(n: number, m: number, t: number, eps: Float64Array, D: Fl
   }
 }
 
-/** Per-row coefficients of an eight-step block: β_0..β_7 then δ_0..δ_7. */
-const blockCoefficients = new Float64Array(16);
-
-function singleEightSteps(n: number, m: number, t: number, eps: Float64Array, D: Float64Array, c: Float64Array, w: Float64Array, u: Float64Array, g: Float64Array): void {
-  const co = blockCoefficients;
+/** One block of eight steps; `co` holds the per-row coefficients β_0..β_7 then δ_0..δ_7. */
+function singleEightSteps(n: number, m: number, t: number, eps: TypedArray, D: TypedArray, c: TypedArray, w: TypedArray, u: TypedArray, g: TypedArray, co: Float64Array): void {
   const at = t * n;
   const u0 = t * m;
   for (let i = 0; i < n; i++) {
@@ -205,13 +208,13 @@ export function materializedTraceUpdate(
   outer: number,
   n: number,
   inner: number,
-  eps: readonly Float64Array[],
-  D: Float64Array,
-  Dy: Float64Array,
+  eps: readonly TypedArray[],
+  D: TypedArray,
+  Dy: TypedArray,
   I: readonly ArrayLike<number>[],
   Iy: ArrayLike<number>,
   L: ArrayLike<number>,
-  g: Float64Array,
+  g: TypedArray,
   sumUnits: boolean,
 ): void {
   const c = eps.length;
@@ -245,15 +248,15 @@ function materializedTwoFields(
   outer: number,
   n: number,
   inner: number,
-  e0: Float64Array,
-  e1: Float64Array,
-  D: Float64Array,
-  Dy: Float64Array,
+  e0: TypedArray,
+  e1: TypedArray,
+  D: TypedArray,
+  Dy: TypedArray,
   I0: ArrayLike<number>,
   I1: ArrayLike<number>,
   Iy: ArrayLike<number>,
   L: ArrayLike<number>,
-  g: Float64Array,
+  g: TypedArray,
   sumUnits: boolean,
 ): void {
   for (let o = 0; o < outer; o++) {
@@ -271,3 +274,23 @@ function materializedTwoFields(
     }
   }
 }
+
+/**
+ * The trace kernels for one element type: `traceKernels.of(dtype)` gives `rowTraceUpdate`,
+ * `singleTraceUpdate` and `materializedTraceUpdate` for traces and vectors that are all
+ * Float64Array (`"float64"`) or all Float32Array (`"float32"`), each copy fed one array type only
+ * (see {@link TypedKernels}). Sums are formed in double precision either way; float32 traces
+ * round what they store.
+ *
+ * @example
+ * ```ts
+ * import { traceKernels } from "@ostl/ostl";
+ * const { singleTraceUpdate } = traceKernels.of("float32");
+ * const eps = new Float32Array([1, 2]);
+ * const g = new Float32Array(2);
+ * // one row, one step: ε = 0.5 ε + 0.1 u, g += 1 · ε
+ * singleTraceUpdate(1, 2, 1, eps, new Float32Array([0.5]), new Float32Array([0.1]), new Float32Array([1]), new Float32Array([1, 1]), g);
+ * console.log([...eps].map((v) => v.toFixed(6)), g[1] === eps[1]); // ["0.600000", "1.100000"] true
+ * ```
+ */
+export const traceKernels = new TypedKernels({ rowTraceUpdate, singleTraceUpdate, materializedTraceUpdate }, [rowUpdate1, rowUpdate2, rowUpdateAny, singleOneStep, singleEightSteps, materializedTwoFields]);

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
 import { jvp, matmul, type Tensor, trace } from "@ostl/autodiff";
-import { analyzeCell, DeferredTrace, DiagonalForward, materializedTraceUpdate, singleTraceUpdate } from "@ostl/ostl";
+import { analyzeCell, DeferredTrace, DiagonalForward, materializedTraceUpdate, rowTraceUpdate, singleTraceUpdate, traceKernels, TypedKernels } from "@ostl/ostl";
 import { spiking } from "./cells.js";
 
 const random = (rng: core.PRNG, size: number) => new Float64Array(rng.normal([size]).data);
-const maxDiff = (a: Float64Array, b: Float64Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+/** The largest difference relative to the largest magnitude of `b`. */
+const relDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => maxDiff(a, b) / Array.from(b).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
 describe("trace kernels", () => {
   it("singleTraceUpdate over a block of steps equals the steps one at a time", () => {
@@ -99,6 +101,76 @@ describe("trace kernels", () => {
   });
 });
 
+describe("trace kernels in float32", () => {
+  /** Float32 copies of float64 arrays (the values rounded), and those rounded values widened back: the same values in both dtypes. */
+  const pair = (rng: core.PRNG, size: number) => {
+    const f32 = new Float32Array(random(rng, size));
+    return { f32, f64: new Float64Array(f32) };
+  };
+  const pairs = (rng: core.PRNG, count: number, size: number) => Array.from({ length: count }, () => pair(rng, size));
+
+  it("float64 gets the functions as written; float32 a copy of its own, made once", () => {
+    const f64 = traceKernels.of("float64");
+    expect([f64.rowTraceUpdate, f64.singleTraceUpdate, f64.materializedTraceUpdate]).toEqual([rowTraceUpdate, singleTraceUpdate, materializedTraceUpdate]);
+    const f32 = traceKernels.of("float32");
+    expect(f32.rowTraceUpdate).not.toBe(rowTraceUpdate);
+    expect(f32.singleTraceUpdate).not.toBe(singleTraceUpdate);
+    expect(traceKernels.of("float32")).toBe(f32);
+  });
+
+  it("each float32 kernel computes on Float32Array what its float64 one computes on the same values, to float32 precision", () => {
+    const rng = new core.PRNG(11);
+    const [n, m, steps] = [4, 7, 11];
+    const f32 = traceKernels.of("float32");
+    for (const c of [1, 2, 3]) {
+      const [D, Dy, cs, cy, u, L] = [pair(rng, c * c * n), pair(rng, c * n), pair(rng, c * n), pair(rng, n), pair(rng, m), pair(rng, n)];
+      const eps = pairs(rng, c, n * m);
+      const g = pair(rng, n * m);
+      f32.rowTraceUpdate(n, m, eps.map((e) => e.f32), D.f32, Dy.f32, cs.f32, cy.f32, u.f32, L.f32, g.f32);
+      rowTraceUpdate(n, m, eps.map((e) => e.f64), D.f64, Dy.f64, cs.f64, cy.f64, u.f64, L.f64, g.f64);
+      expect(relDiff(g.f32, g.f64)).toBeLessThan(1e-6);
+      eps.forEach((e) => expect(relDiff(e.f32, e.f64)).toBeLessThan(1e-6));
+      const I = pairs(rng, c, n * m);
+      const Iy = pair(rng, n * m);
+      f32.materializedTraceUpdate(1, n, m, eps.map((e) => e.f32), D.f32, Dy.f32, I.map((t) => t.f32), Iy.f32, L.f32, g.f32, false);
+      materializedTraceUpdate(1, n, m, eps.map((e) => e.f64), D.f64, Dy.f64, I.map((t) => t.f64), Iy.f64, L.f64, g.f64, false);
+      expect(relDiff(g.f32, g.f64)).toBeLessThan(1e-6);
+      eps.forEach((e) => expect(relDiff(e.f32, e.f64)).toBeLessThan(1e-6));
+    }
+    // eleven steps: one block of eight in closed form, then three one at a time
+    const [D, cs, w, u] = [pair(rng, steps * n), pair(rng, steps * n), pair(rng, steps * n), pair(rng, steps * m)];
+    const [eps, g] = [pair(rng, n * m), pair(rng, n * m)];
+    f32.singleTraceUpdate(n, m, steps, eps.f32, D.f32, cs.f32, w.f32, u.f32, g.f32);
+    singleTraceUpdate(n, m, steps, eps.f64, D.f64, cs.f64, w.f64, u.f64, g.f64);
+    expect(relDiff(eps.f32, eps.f64)).toBeLessThan(1e-6);
+    expect(relDiff(g.f32, g.f64)).toBeLessThan(1e-6);
+  });
+
+  it("DeferredTrace in float32 holds Float32Array buffers and follows the float64 one", () => {
+    const rng = new core.PRNG(12);
+    const [n, m] = [128, 128];
+    const [t32, t64] = [new DeferredTrace(n, m, "float32"), new DeferredTrace(n, m)];
+    expect(t32.blockSteps).toBe(8);
+    expect(t32.floats()).toBe(t64.floats());
+    for (let t = 0; t < 13; t++) {
+      const D = new Float32Array(rng.uniform([n], 0, 1).data);
+      const [c, w, x] = [pair(rng, n), pair(rng, n), pair(rng, m)];
+      t32.push(D, c.f32, w.f32, x.f32);
+      t64.push(new Float64Array(D), c.f64, w.f64, x.f64);
+    }
+    expect(t32.values()).toBeInstanceOf(Float32Array);
+    expect(t32.gradient()).toBeInstanceOf(Float32Array);
+    expect(relDiff(t32.values(), t64.values())).toBeLessThan(1e-6);
+    expect(relDiff(t32.gradient(), t64.gradient())).toBeLessThan(1e-6);
+  });
+
+  it("TypedKernels refuses a function it cannot compile again, naming it", () => {
+    const arrow = (a: Float64Array) => a.fill(0);
+    expect(() => new TypedKernels({ arrow }).of("float32")).toThrow(new core.OstlError("TypedKernels", "'arrow' is not a function declaration, so it cannot be compiled again for float32"));
+    expect(new TypedKernels({ arrow }).of("float64").arrow).toBe(arrow);
+  });
+});
+
 describe("DiagonalForward", () => {
   const n = 5;
   const m = 3;
@@ -124,9 +196,31 @@ describe("DiagonalForward", () => {
     const ones = core.ones([n]);
     const [, dsds] = jvp((s: Tensor) => spiking.step(params, { ...state, s }, x).state.s!, [state.s], [ones]);
     const [, dydb] = jvp((b: Tensor) => spiking.step({ ...params, b }, state, x).y, [params.b!], [ones]);
-    const direction = (t: Float64Array | null, d: number) => core.fromTyped(t!.slice(d * n, (d + 1) * n), [n]);
+    const direction = (t: core.TypedArray | null, d: number) => core.fromTyped(t!.slice(d * n, (d + 1) * n), [n]);
     expect(core.maxAbsDiff(direction(tangents[at("state.s")]!, 0), dsds as core.NDArray)).toBeLessThan(1e-15);
     expect(core.maxAbsDiff(direction(tangents[at("y")]!, 2), dydb as core.NDArray)).toBeLessThan(1e-15);
+  });
+
+  it("in float32 runs on Float32Array tangents and equals float64 to float32 precision", () => {
+    const rng = new core.PRNG(2);
+    const { params } = spiking.init(rng.split(), { inputSize: m, hiddenSize: n });
+    const state = { s: rng.uniform([n], 0, 1), y: core.greater(rng.uniform([n]), 0.5) };
+    const x = rng.normal([m]);
+    const inputsOf = (dtype: core.DType) => {
+      const cast = (v: core.NDArray) => core.astype(core.astype(v, "float32"), dtype);
+      const inputs = graph.inputs.map((v) => cast((v.name === "2" ? x : v.name.startsWith("0.") ? params[v.name.slice(2)]! : state[v.name.slice(2) as "s" | "y"]) as core.NDArray));
+      return { inputs, z: core.matmul(cast(params.W as core.NDArray), inputs[graph.inputs.findIndex((v) => v.name === "2")]!) };
+    };
+    const run = (dtype: core.DType) => {
+      const { inputs, z } = inputsOf(dtype);
+      return DiagonalForward.compile(graph, n, directions, dtype)!.run(inputs, [z]);
+    };
+    const [f32, f64] = [run("float32"), run("float64")];
+    f32.values.forEach((v) => expect((v as core.NDArray).dtype).toBe("float32"));
+    f32.tangents.forEach((t, o) => {
+      expect(t).toBeInstanceOf(Float32Array);
+      expect(relDiff(t!, f64.tangents[o]!)).toBeLessThan(1e-6);
+    });
   });
 
   it("declines graphs outside its scope and rejects wrong inputs", () => {
