@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { register } from "node:module";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type Cell, isCell } from "@ostl/ostl";
+import { OstlError, PRNG } from "@ostl/core";
+import { analyzeCell, type Cell, isCell } from "@ostl/ostl";
 import { cellByName, snu, ssnu } from "@ostl/models";
 import { UsageError } from "./command.js";
 
@@ -30,7 +31,9 @@ export const BUILT_IN_CELLS = Object.keys(BUILT_IN);
 
 /**
  * A cell by built-in name, or from a user's module (`.ts` or `.js`) that default-exports a cell
- * made with `defineCell` or exports it as `cell`. Errors name the module and what it exports.
+ * made with `defineCell` or exports it as `cell`. Errors name the module and what it exports; a
+ * user's cell is checked against the cell contract (one `analyzeCell` at 2 inputs and 3 units)
+ * before it is returned, so that a broken `init` or `step` is a usage error naming the field.
  *
  * @example
  * ```ts
@@ -64,6 +67,13 @@ export async function loadCell(spec: string): Promise<{ name: string; cell: Cell
   if (!isCell(candidate)) {
     const exported = Object.keys(mod).join(", ") || "nothing";
     throw new UsageError(`cell module ${spec} exports no cell (a default export or an export named 'cell' made with defineCell); it exports: ${exported}`);
+  }
+  // the cell contract (what init and step return), checked before any work: a broken cell is one line, exit 2
+  try {
+    analyzeCell(candidate, 2, 3, new PRNG(0));
+  } catch (error) {
+    if (error instanceof OstlError) throw new UsageError(`cell module ${spec} breaks the cell contract: ${error.message}`);
+    throw error;
   }
   return { name: candidate.name, cell: candidate };
 }
