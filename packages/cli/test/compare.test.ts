@@ -1,12 +1,27 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { main, type CompareResults } from "@ostl/cli";
+import { ALGORITHMS, compareNetwork, loadCell, main, networkRows, nonFiniteLine, type CompareResults } from "@ostl/cli";
 import { captureOutput } from "./capture.js";
 
 const fixtures = join(import.meta.dirname, "fixtures");
+const bin = join(import.meta.dirname, "../dist/bin.js");
+/** The command from its sources, runnable from any folder. */
+const sourceCommand = ["--conditions=source", "--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href, join(import.meta.dirname, "../src/bin.ts")];
+
+/** Every file under `dir` (dot files too) with its content, to see that nothing changed. */
+function snapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    const path = join(entry.parentPath, entry.name);
+    files[path] = entry.isFile() ? readFileSync(path, "utf8") : "(folder)";
+  }
+  return files;
+}
 
 
 describe("ostl compare", () => {
@@ -24,6 +39,7 @@ describe("ostl compare", () => {
     expect(one.algorithms.ostl.relErrorToBptt[0]).toBeLessThan(1e-9);
     expect(one.algorithms.ostl.cosineToBptt[0]).toBeCloseTo(1, 12);
     for (const n of results.networks) for (const e of n.algorithms.rtrl.relErrorToBptt) expect(e).toBeLessThan(1e-9);
+    for (const n of results.networks) for (const a of ALGORITHMS) expect(n.algorithms[a].nonFinite).toEqual([]);
     expect(two.algorithms.ostl.relErrorToBptt[1]).toBeLessThan(1e-9);
     expect(two.algorithms.ostl.relErrorToBptt[0]).toBeGreaterThan(1e-6);
     expect(two.structure.map((s) => s.temporalJacobian)).toEqual(["dense", "dense"]);
@@ -53,7 +69,6 @@ describe("ostl compare", () => {
 
   it("prints a table per network and takes a user's cell module (run as a user runs it, from the built command)", () => {
     const dir = join(mkdtempSync(join(tmpdir(), "ostl-compare-")), "report");
-    const bin = join(import.meta.dirname, "../dist/bin.js");
     const text = execFileSync(process.execPath, [bin, "compare", "--cell", join(fixtures, "leaky-cell.ts"), "--layers", "1", "--hidden", "3", "--T", "4", "--quiet", "--out", dir], { encoding: "utf8" });
     expect(text).toMatch(/leaky-tanh, 1 layer/);
     expect(text).toMatch(/diagonal temporal Jacobian/);
@@ -64,6 +79,65 @@ describe("ostl compare", () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/not-a-cell.ts exports no cell .* it exports: answer/);
   }, 60_000);
+
+  it("--out into a folder holding other files refuses before the work and leaves every file as it was", () => {
+    const project = mkdtempSync(join(tmpdir(), "ostl-compare-project-"));
+    mkdirSync(join(project, ".git"));
+    mkdirSync(join(project, "src"));
+    writeFileSync(join(project, ".git", "HEAD"), "ref: refs/heads/main\n");
+    writeFileSync(join(project, "src", "cell.ts"), "export {};\n");
+    const before = snapshot(project);
+    // run as a user runs it, from inside the folder (--out .) and from outside (--out DIR)
+    for (const [cwd, out] of [[project, "."], [tmpdir(), project]] as const) {
+      const run = spawnSync(process.execPath, [...sourceCommand, "compare", "--cell", "ssnu", "--layers", "1", "--hidden", "2", "--T", "3", "--out", out], { cwd, encoding: "utf8" });
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr.trim()).toBe(`ostl compare: --out ${out}: the folder holds '.git', which is not part of a compare report; a report goes into a new or empty folder, or over a previous report (index.html, results.json)`);
+      expect(run.stderr).not.toContain("compare [1/");
+      expect(snapshot(project)).toEqual(before);
+    }
+  }, 60_000);
+
+  it("--out under a file or in a folder that cannot be written: one line, exit 2, before the work", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ostl-compare-"));
+    writeFileSync(join(dir, "notes.txt"), "mine");
+    const cases: [string, string][] = [
+      [join(dir, "notes.txt", "report"), `ostl compare: --out ${join(dir, "notes.txt", "report")}: ${join(dir, "notes.txt")} is a file, so no folder can be made under it\n`],
+      [join(dir, "notes.txt"), `ostl compare: --out ${join(dir, "notes.txt")}: it is a file, not a folder\n`],
+      // root may write anywhere the permission bits forbid; /proc takes no new entries even for root
+      ["/proc/ostl-report", "ostl compare: --out /proc/ostl-report: cannot create files in /proc (ENOENT)\n"],
+    ];
+    for (const [out, message] of cases) {
+      const io = captureOutput();
+      expect(await main(["compare", "--cell", "ssnu", "--layers", "1", "--hidden", "2", "--T", "3", "--out", out]), out).toBe(2);
+      // no progress line: the check came before the first network
+      expect(io.stderr(), out).toBe(message);
+      vi.restoreAllMocks();
+    }
+    expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("mine");
+  });
+
+  it("flags non-finite gradients in the tables, the report and --json (nonFinite per algorithm), exit 1, and replaces a previous report", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ostl-compare-"));
+    writeFileSync(join(dir, "results.json"), JSON.stringify({ schema: "ostl-compare/1", networks: [] }));
+    writeFileSync(join(dir, "index.html"), "<!doctype html>old");
+    const io = captureOutput();
+    const code = await main(["compare", "--cell", join(fixtures, "nan-cell.ts"), "--layers", "1", "--hidden", "2", "--T", "3", "--json", "--quiet", "--out", dir]);
+    const results = JSON.parse(io.stdout()) as CompareResults;
+    const net = results.networks[0]!;
+    for (const a of ALGORITHMS) expect(net.algorithms[a].nonFinite, a).toEqual(["layer0.W", "layer0.b", "readout.W", "readout.b"]);
+    expect(code).toBe(1);
+    expect(io.stderr()).toContain(`ostl compare: non-finite gradients (NaN or infinite) in nan-log L1; see the nonFinite fields of ${join(dir, "results.json")}`);
+    // what the tables print (from the network's figures before JSON turns NaN into null)
+    const { cell } = await loadCell(join(fixtures, "nan-cell.ts"));
+    const figures = compareNetwork({ name: "nan-log", cell, layers: 1 }, { inputSize: 4, hiddenSize: 2, outputSize: 2, T: 3, seed: 0 });
+    expect(networkRows(figures).map((r) => r.slice(0, 3))).toEqual(ALGORITHMS.map((a) => [`${a} NON-FINITE`, "NaN", "NaN"]));
+    expect(nonFiniteLine(figures)).toBe(nonFiniteLine(net));
+    expect(nonFiniteLine(net)).toBe("non-finite gradients (NaN or infinite): bptt (layer0.W, layer0.b, readout.W, readout.b); rtrl (layer0.W, layer0.b, readout.W, readout.b); ostl (layer0.W, layer0.b, readout.W, readout.b)");
+    // the report replaced the previous one, and says it too
+    expect(readdirSync(dir).sort()).toEqual(["index.html", "results.json"]);
+    expect(JSON.parse(readFileSync(join(dir, "results.json"), "utf8")).networks[0].algorithms.ostl.nonFinite).toEqual(net.algorithms.ostl.nonFinite);
+    expect(readFileSync(join(dir, "index.html"), "utf8")).toContain(`<p class="warning">${nonFiniteLine(net)}</p>`);
+  }, 120_000);
 
   it("rejects an unknown cell name and bad flags (exit 2)", async () => {
     const io = captureOutput();

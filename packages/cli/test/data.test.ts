@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,6 +52,35 @@ describe("ostl data fetch jsb", () => {
     expect(await main(["data", "fetch", "jsb", "--cache", mkdtempSync(join(tmpdir(), "ostl-cache-")), "--url", url])).toBe(1);
     expect(err.join("")).toContain(`cannot download ${url}: `);
     expect(err.join("")).toContain(reason);
+  });
+
+  it("--cache under a file or in a folder that cannot be written: one line, exit 2, before downloading", async () => {
+    let requests = 0;
+    const server = createServer((_req, res) => {
+      requests++;
+      res.end(CHORALES);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    servers.push(server);
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jsb.json`;
+    const dir = mkdtempSync(join(tmpdir(), "ostl-cache-"));
+    writeFileSync(join(dir, "notes.txt"), "mine");
+    const cases = [
+      [["--cache", join(dir, "notes.txt", "cache")], `ostl data: --cache ${join(dir, "notes.txt", "cache")}: ${join(dir, "notes.txt")} is a file, so no folder can be made under it\n`],
+      [["--cache", "/proc/ostl-cache"], "ostl data: --cache /proc/ostl-cache: cannot create files in /proc (ENOENT)\n"],
+    ] as const;
+    for (const [flags, message] of cases) {
+      const io = captureOutput();
+      expect(await main(["data", "fetch", "jsb", ...flags, "--url", url])).toBe(2);
+      expect(io.stderr()).toBe(message);
+      vi.restoreAllMocks();
+    }
+    vi.stubEnv("OSTL_CACHE", join(dir, "notes.txt"));
+    const io = captureOutput();
+    expect(await main(["data", "fetch", "jsb", "--url", url])).toBe(2);
+    expect(io.stderr()).toBe(`ostl data: cache folder ${join(dir, "notes.txt")}: it is a file, not a folder\n`);
+    vi.unstubAllEnvs();
+    expect(requests).toBe(0);
   });
 
   it("rejects an unknown action or data set with exit code 2", async () => {

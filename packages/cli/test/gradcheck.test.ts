@@ -60,6 +60,29 @@ describe("ostl gradcheck", () => {
     expect(code).toBe(0);
   });
 
+  it("refuses absurd sizes within a second, from the file's own checks, before building anything (exit 2)", async () => {
+    const path = subset(["rnn-L1-small"], (file) => ((file.cases[0] as { sizes: number[] }).sizes = [3, 1e9]));
+    const io = captureOutput();
+    const start = performance.now();
+    expect(await main(["gradcheck", "--reference", path])).toBe(2);
+    expect(performance.now() - start).toBeLessThan(1000);
+    // the message of the sizes check, which runs before any array of those sizes exists
+    expect(io.stderr()).toBe(`ostl gradcheck: ${path}: case 'rnn-L1-small': field 'sizes' must be a list [inputSize, hidden_1, …] of at least 2 positive integers, each at most 1024, got [3,1000000000]\n`);
+  });
+
+  it("exits 2 for an empty or a truncated file, like any other invalid file", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "ostl-gradcheck-"));
+    const text = readFileSync(fixture, "utf8");
+    for (const [name, content] of [["empty.json", ""], ["cut.json", text.slice(0, text.length / 2)]] as const) {
+      const path = join(folder, name);
+      writeFileSync(path, content);
+      const io = captureOutput();
+      expect(await main(["gradcheck", "--reference", path]), name).toBe(2);
+      expect(io.stderr(), name).toMatch(new RegExp(`^ostl gradcheck: ${path}: is not valid JSON \\(.+\\)\n$`));
+      vi.restoreAllMocks();
+    }
+  });
+
   it("exits 2 naming the field for an invalid file, and for an unreadable one", async () => {
     const path = subset(["rnn-L1-small"], (file) => delete (file.cases[0] as Record<string, unknown>).targets);
     const io = captureOutput();

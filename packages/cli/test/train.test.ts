@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { main, parseTrainConfig } from "@ostl/cli";
+import { main, parseTrainConfig, RUN_LOCK_FILE } from "@ostl/cli";
 import { captureOutput } from "./capture.js";
 
 const root = join(import.meta.dirname, "../../..");
@@ -132,22 +132,103 @@ describe("ostl train", () => {
     expect(parseTrainConfig(["--task", "copy", "--cell", "gru", "--update-every", "4", "--algo", "bptt"])).toMatchObject({ updateEvery: 4, algorithm: "bptt" });
   });
 
-  it("on SIGINT keeps the epochs written, writes status 'interrupted', prints the JSON and exits 130", { timeout: 60_000 }, async () => {
-    const out = join(tmp("sigint"), "run");
-    const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "packages/cli/src/bin.ts", "train", ...TINY_COPY, "--epochs", "1000", "--out", out, "--json"], { cwd: root });
-    let stdout = "";
-    child.stdout.on("data", (d) => (stdout += String(d)));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    const metrics = join(out, "metrics.json");
-    const epochs = () => (existsSync(metrics) ? JSON.parse(readFileSync(metrics, "utf8")).history.length : 0);
-    while (epochs() < 2) await new Promise((r) => setTimeout(r, 100));
-    child.kill("SIGINT");
-    expect(await exited).toBe(130);
-    const written = JSON.parse(readFileSync(metrics, "utf8"));
+  it.each([["SIGINT", 130], ["SIGTERM", 143]] as const)("on %s keeps the epochs written, writes status 'interrupted', prints the JSON and exits %i", { timeout: 60_000 }, async (signal, status) => {
+    const out = join(tmp("signal"), "run");
+    const run = startTraining(out);
+    while (run.epochs() < 2) await new Promise((r) => setTimeout(r, 100));
+    run.child.kill(signal);
+    expect(await run.exited).toBe(status);
+    const written = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8"));
     expect(written.status).toBe("interrupted");
     expect(written.history.length).toBeGreaterThanOrEqual(2);
     expect(written.history.length).toBeLessThan(1000);
-    expect(JSON.parse(stdout).history).toEqual(written.history);
+    expect(JSON.parse(run.stdout()).history).toEqual(written.history);
     expect(readFileSync(join(out, "loss-curve.svg"), "utf8").startsWith("<svg")).toBe(true);
+    expect(existsSync(join(out, RUN_LOCK_FILE))).toBe(false);
+  });
+
+  it("refuses a second run into a folder a live run holds, with one line (exit 2), and leaves the first run's files alone", { timeout: 60_000 }, async () => {
+    const out = join(tmp("concurrent"), "run");
+    const first = startTraining(out);
+    while (first.epochs() < 1) await new Promise((r) => setTimeout(r, 100));
+    const config = readFileSync(join(out, "config.json"), "utf8");
+    const io = captureOutput();
+    for (const extra of [[], ["--overwrite"]]) {
+      expect(await main(["train", ...TINY_COPY, "--seed", "7", "--out", out, ...extra])).toBe(2);
+    }
+    vi.restoreAllMocks();
+    const lines = io.stderr().trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`^ostl train: --out ${out}: another run is writing to this folder \\(pid ${first.child.pid} on ${hostname()}, started [0-9T:.-]+Z\\); wait for it, choose another --out, or delete ${join(out, RUN_LOCK_FILE)} if that run is gone$`));
+    expect(readFileSync(join(out, "config.json"), "utf8")).toBe(config);
+    expect(JSON.parse(readFileSync(join(out, "metrics.json"), "utf8")).config.seed).toBe(1);
+    first.child.kill("SIGINT");
+    expect(await first.exited).toBe(130);
+  });
+
+  it("takes over the lock of a run that died", async () => {
+    const out = tmp("stale");
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
+    writeFileSync(join(out, RUN_LOCK_FILE), JSON.stringify({ pid: dead, host: hostname(), started: "2025-01-01T00:00:00.000Z" }));
+    captureOutput();
+    expect(await main(["train", ...TINY_COPY, "--out", out])).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, "metrics.json"), "utf8")).status).toBe("done");
+    expect(existsSync(join(out, RUN_LOCK_FILE))).toBe(false);
+  });
+
+  it("refuses a folder holding a finished run unless --overwrite, which replaces only the run's files", async () => {
+    const out = tmp("again");
+    captureOutput();
+    expect(await main(["train", ...TINY_COPY, "--epochs", "1", "--out", out])).toBe(0);
+    writeFileSync(join(out, "notes.txt"), "mine");
+    const metrics = readFileSync(join(out, "metrics.json"), "utf8");
+    vi.restoreAllMocks();
+    let io = captureOutput();
+    expect(await main(["train", ...TINY_COPY, "--seed", "5", "--out", out])).toBe(2);
+    expect(io.stderr()).toBe(`ostl train: --out ${out}: the folder holds a previous run (status 'done', 1 epoch); pass --overwrite to replace it, or choose another --out\n`);
+    expect(readFileSync(join(out, "metrics.json"), "utf8")).toBe(metrics);
+    vi.restoreAllMocks();
+    io = captureOutput();
+    expect(await main(["train", ...TINY_COPY, "--seed", "5", "--out", out, "--overwrite"])).toBe(0);
+    const replaced = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8"));
+    expect([replaced.status, replaced.config.seed, replaced.history.length]).toEqual(["done", 5, 2]);
+    expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("mine");
+    expect(readdirSync(out).sort()).toEqual(["config.json", "loss-curve.svg", "metrics.json", "notes.txt"]);
+  });
+
+  it("stops a diverging run: exit 3, status 'diverged', the epochs before kept, one line naming the epoch, the sequence and the value", async () => {
+    const out = join(tmp("diverge"), "run");
+    const io = captureOutput();
+    // plain SGD with a far too large step on a regression task: the weights grow until the loss overflows in epoch 6
+    const args = ["train", "--task", "adding", "--length", "4", "--cell", "rnn", "--hidden", "6", "--examples", "12,4,4", "--epochs", "40", "--optimizer", "sgd", "--lr", "30", "--out", out];
+    expect(await main(args)).toBe(3);
+    const written = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8"));
+    expect(written.status).toBe("diverged");
+    expect(written.history.map((m: { epoch: number }) => m.epoch)).toEqual([1, 2, 3, 4, 5]);
+    expect(written.divergence).toEqual({ epoch: 6, sequence: 9, sequences: 12, what: "the loss is Infinity (steps 1-4)" });
+    expect(io.stderr()).toContain(`ostl train: diverged at epoch 6, sequence 9/12: the loss is Infinity (steps 1-4); kept 5 epochs; wrote ${out}/metrics.json, config.json, loss-curve.svg\n`);
+    expect(existsSync(join(out, RUN_LOCK_FILE))).toBe(false);
+  });
+
+  it("--out under a file or in a folder that cannot be written: one line, exit 2, before training", async () => {
+    const dir = tmp("out-file");
+    writeFileSync(join(dir, "notes.txt"), "mine");
+    for (const [out, problem] of [[join(dir, "notes.txt", "run"), `${join(dir, "notes.txt")} is a file, so no folder can be made under it`], ["/proc/ostl-run", "cannot create files in /proc (ENOENT)"]]) {
+      const io = captureOutput();
+      expect(await main(["train", ...TINY_COPY, "--out", out!])).toBe(2);
+      expect(io.stderr()).toBe(`ostl train: --out ${out}: ${problem}\n`);
+      vi.restoreAllMocks();
+    }
   });
 });
+
+/** `ostl train` in a child process with many epochs, as a user or a job scheduler runs it. */
+function startTraining(out: string) {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "packages/cli/src/bin.ts", "train", ...TINY_COPY, "--epochs", "1000", "--out", out, "--json"], { cwd: root });
+  let stdout = "";
+  child.stdout.on("data", (d) => (stdout += String(d)));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const metrics = join(out, "metrics.json");
+  const epochs = (): number => (existsSync(metrics) ? JSON.parse(readFileSync(metrics, "utf8")).history.length : 0);
+  return { child, exited, epochs, stdout: () => stdout };
+}

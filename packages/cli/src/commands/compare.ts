@@ -1,8 +1,8 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseFlags, numberFlag } from "../args.js";
 import type { Command } from "../command.js";
-import { type CompareResults, NETWORK_COLUMNS, networkRows, renderReport, structureLine } from "../compare/report.js";
+import { type CompareResults, NETWORK_COLUMNS, networkRows, nonFiniteLine, renderReport, structureLine } from "../compare/report.js";
+import { checkReportFolder, writeReportFiles } from "../compare/report-folder.js";
 import { runScaling } from "../compare/scaling.js";
 import { compareNetwork, defaultCells, type SuiteEntry } from "../compare/suite.js";
 import { loadCell } from "../load-cell.js";
@@ -22,20 +22,20 @@ With no options: rnn, lstm, gru, snu, ssnu and the recurrent SNU at 1, 2 and 3 l
   --hidden N        units per layer (default 8)
   --T T             sequence length (default 20)
   --seed S          seed of parameters and data (default 0)
-  --out DIR         report folder (default reports/<date-time>)
+  --out DIR         report folder (default reports/<date-time>): a new or empty folder, or one
+                    holding only a previous report; only index.html and results.json are
+                    written there (each atomically), nothing is removed
   --json            print exactly one JSON object (schema ostl-compare/1) on stdout
-  --quiet           no progress output`;
+  --quiet           no progress output
 
-/** Writes a folder's files next to it first, then renames it into place, so a report is never half written. */
-function writeFolderAtomically(dir: string, files: Record<string, string>): void {
-  const tmp = `${dir}.partial-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(tmp, name), text);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dirname(dir), { recursive: true });
-  renameSync(tmp, dir);
-}
+A gradient with a NaN or infinite entry (made inside the cell, or from NaN parameters) is flagged
+under its table, in the report and in the nonFinite field of each algorithm's results.
+
+Exit status: 0 all gradients finite; 1 a gradient is not finite; 2 bad flags, cell module or
+--out (under a file, not writable, or a folder holding other files), checked before the work.`;
+
+/** Exit status when a gradient is NaN or infinite. */
+const NON_FINITE = 1;
 
 /**
  * `ostl compare`: the side-by-side comparison of OSTL, RTRL and BPTT (the framework's main job).
@@ -72,6 +72,7 @@ export const compareCommand: Command = {
     const T = numberFlag("--T", values.T, { min: 1, integer: true }) ?? 20;
     const seed = numberFlag("--seed", values.seed, { min: 0, integer: true }) ?? 0;
     const layers = values.layers === undefined ? [1, 2, 3] : values.layers.split(",").map((v) => numberFlag("--layers", v, { min: 1, integer: true })!);
+    const out = checkReportFolder(values.out ?? join("reports", new Date().toISOString().replace(/[:.]/g, "-")));
     const cells = values.cell === undefined ? await defaultCells() : [await loadCell(values.cell)];
     const entries: SuiteEntry[] = cells.flatMap((c) => layers.map((l) => ({ name: c.name, cell: c.cell, layers: l })));
     const Ts = [25, 50, 100, 200, 400];
@@ -91,16 +92,20 @@ export const compareCommand: Command = {
       networks,
       scaling,
     };
-    const out = resolve(values.out ?? join("reports", new Date().toISOString().replace(/[:.]/g, "-")));
-    writeFolderAtomically(out, { "index.html": await renderReport(results), "results.json": `${JSON.stringify(results, null, 2)}\n` });
+    writeReportFiles(out, { "index.html": await renderReport(results), "results.json": `${JSON.stringify(results, null, 2)}\n` });
+    const nonFinite = networks.filter((n) => nonFiniteLine(n) !== null).map((n) => `${n.cell} L${n.layers}`);
+    const status = nonFinite.length === 0 ? 0 : NON_FINITE;
+    if (nonFinite.length > 0) console.error(`ostl compare: non-finite gradients (NaN or infinite) in ${nonFinite.join(", ")}; see the nonFinite fields of ${join(out, "results.json")}`);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(results)}\n`);
-      return 0;
+      return status;
     }
     for (const n of networks) {
       console.log(`\n${n.cell}, ${n.layers} layer${n.layers > 1 ? "s" : ""} (n = ${n.hiddenSize}, T = ${n.T})`);
       console.log(`  OSTL structure: ${structureLine(n)}`);
       console.log(formatTable(NETWORK_COLUMNS, networkRows(n)).replace(/^/gm, "  "));
+      const flagged = nonFiniteLine(n);
+      if (flagged !== null) console.log(`  ${flagged}`);
     }
     console.log(`\nscaling with T (${scaling.vsT.cell}, n = ${scaling.vsT.hiddenSize}): floats held (analytic) and live KiB held (measured)`);
     const pointAt = (t: number, a: "bptt" | "ostl") => scaling.vsT.points.find((p) => p.T === t && p.algorithm === a)!;
@@ -109,7 +114,7 @@ export const compareCommand: Command = {
     console.log("\nscaling with n (OSTL): trace floats and ms per step");
     console.log(formatTable(["cell", "Jacobian", "n", "trace floats", "ms/step"], scaling.vsN.map((p) => [p.cell, p.temporalJacobian, String(p.n), String(p.traceFloats), (p.secondsPerStep * 1e3).toFixed(3)])).replace(/^/gm, "  "));
     console.log(`\nreport: ${join(out, "index.html")}\nresults: ${join(out, "results.json")}`);
-    return 0;
+    return status;
   },
 };
 

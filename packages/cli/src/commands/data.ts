@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DataFileError, JSB_CHORALES_SOURCE, parseJsbChorales } from "@ostl/models";
 import { parseFlags } from "../args.js";
 import { type Command, UsageError } from "../command.js";
+import { checkOutputFolder, writeFileAtomically } from "../output-folder.js";
 import { cacheFolder } from "../training/jsb-data.js";
 
 /**
@@ -78,9 +79,7 @@ export async function fetchJsbChorales(folder: string, url: string = JSB_CHORALE
   }
   mkdirSync(folder, { recursive: true });
   const target = join(folder, JSB_CHORALES_SOURCE.fileName);
-  const temporary = `${target}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, target);
+  writeFileAtomically(target, text);
   return target;
 }
 
@@ -94,7 +93,8 @@ folder, where 'ostl train --task jsb' finds it when neither --data nor OSTL_DATA
                 its SHA-256 is checked, the format is checked for any URL)
 
 The data are third-party (Boulanger-Lewandowski et al., ICML 2012): they are not part of ostl.
-Exit status: 0 written, 1 download failed, 2 bad arguments.`;
+Exit status: 0 written, 1 download failed, 2 bad arguments or a cache folder that cannot be
+written (under a file, or not writable), checked before the download.`;
 
 /**
  * `ostl data fetch jsb`: downloads the JSB Chorales into the cache folder.
@@ -128,6 +128,7 @@ export const dataCommand: Command = {
     if (name !== "jsb") throw new UsageError(`unknown data set '${name ?? ""}' (known: jsb)`);
     const { values } = parseFlags("data", rest, { cache: { type: "string" }, url: { type: "string" } });
     const folder = values.cache ?? cacheFolder();
+    checkOutputFolder(values.cache === undefined ? "cache folder" : "--cache", folder);
     try {
       const path = await fetchJsbChorales(folder, values.url);
       console.error(`ostl data: wrote ${path}`);

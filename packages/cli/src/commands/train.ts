@@ -1,5 +1,5 @@
 import { PRNG, ValueError } from "@ostl/core";
-import { treeFloats } from "@ostl/ostl";
+import { type Network, type NetworkParams, treeFloats } from "@ostl/ostl";
 import {
   adding,
   cellByName,
@@ -7,10 +7,13 @@ import {
   type Dataset,
   datasetNetwork,
   type EpochMetrics,
+  type Optimizer,
   optimizerByName,
   train,
+  TrainingDivergedError,
 } from "@ostl/models";
 import { type Command, UsageError } from "../command.js";
+import { checkOutputFolder } from "../output-folder.js";
 import { parseTrainConfig, type TrainConfig } from "../training/config.js";
 import { jsbDataPath, readJsbDataset } from "../training/jsb-data.js";
 import { renderLossCurve } from "../training/loss-curve.js";
@@ -40,8 +43,12 @@ export interface TrainReport {
   history: EpochMetrics[];
 }
 
-/** Exit status of a run stopped by Ctrl-C (128 + SIGINT). */
-const INTERRUPTED = 130;
+/** Exit statuses of a run stopped by a signal: 128 + the signal's number. */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT;
+
+/** Exit status of a run stopped by a NaN or infinite loss, gradient or parameter. */
+const DIVERGED = 3;
 
 function loadData(config: TrainConfig): { data: Dataset; file: string | null } {
   if (config.task === "jsb") {
@@ -71,9 +78,11 @@ function buildCell(config: TrainConfig) {
 }
 
 /**
- * Runs `ostl train` with parsed flags: loads or generates the data, trains, and keeps the run
- * folder up to date after every epoch (metrics.json, loss-curve.svg). Ctrl-C stops after the
- * current sequence, keeps what was written and returns 130.
+ * Runs `ostl train` with parsed flags: loads or generates the data, claims the run folder (see
+ * {@link RunFolder}), trains, and keeps the folder up to date after every epoch (metrics.json,
+ * loss-curve.svg). SIGINT (Ctrl-C) or SIGTERM stops after the current sequence, keeps what was
+ * written and returns 130 or 143; a NaN or infinite loss, gradient or parameter stops the run
+ * with status `diverged` and returns 3.
  *
  * @example
  * ```ts
@@ -85,9 +94,14 @@ function buildCell(config: TrainConfig) {
  * // progress and the epoch lines go to stderr
  * const code = await runTrain(parseTrainConfig(["--task", "copy", "--cell", "rnn", "--epochs", "1", "--examples", "16,4,4", "--out", out]));
  * console.log(code, readdirSync(out).sort()); // 0 ["config.json", "loss-curve.svg", "metrics.json"]
+ * // a diverging run: status 3, metrics.json says so
+ * const diverging = await runTrain(parseTrainConfig(["--task", "copy", "--cell", "rnn", "--examples", "16,4,4", "--optimizer", "sgd", "--lr", "1e308", "--out", out, "--overwrite"]));
+ * console.log(diverging); // 3
  * ```
  */
 export async function runTrain(config: TrainConfig): Promise<number> {
+  const runPath = config.out ?? defaultRunPath(`${config.task}-${config.cell}-${config.algorithm}`);
+  checkOutputFolder("--out", runPath);
   const { data, file } = loadData(config);
   const cell = buildCell(config);
   const network = datasetNetwork(data, cell, config.hidden, config.layers);
@@ -95,23 +109,40 @@ export async function runTrain(config: TrainConfig): Promise<number> {
   const params = network.init(root.split());
   const shuffle = root.split();
   const optimizer = optimizerByName(config.optimizer, { learningRate: config.lr, ...(config.momentum === null ? {} : { momentum: config.momentum }) });
-  const run = new RunFolder(config.out ?? defaultRunPath(`${config.task}-${config.cell}-${config.algorithm}`));
-  const title = `${config.task} · ${cell.name} ${config.hidden}${config.layers > 1 ? ` x ${config.layers}` : ""} · ${config.algorithm} · ${config.optimizer} lr ${config.lr}`;
+  const run = new RunFolder(runPath, { overwrite: config.overwrite });
+  try {
+    return await trainInto(run, config, { data, file, network, params, shuffle, optimizer, cellName: cell.name });
+  } finally {
+    run.close();
+  }
+}
+
+type RunStatus = "running" | "done" | "interrupted" | "diverged" | "failed";
+
+async function trainInto(run: RunFolder, config: TrainConfig, setup: { data: Dataset; file: string | null; network: Network; params: NetworkParams; shuffle: PRNG; optimizer: Optimizer; cellName: string }): Promise<number> {
+  const { data, network, params, optimizer } = setup;
+  const title = `${config.task} · ${setup.cellName} ${config.hidden}${config.layers > 1 ? ` x ${config.layers}` : ""} · ${config.algorithm} · ${config.optimizer} lr ${config.lr}`;
   const history: EpochMetrics[] = [];
-  const details = { metric: data.metric, dataFile: file, parameters: treeFloats(params), timing: [] as { epoch: number; trainSeconds: number; evalSeconds: number }[] };
-  const writeMetrics = (status: "running" | "done" | "interrupted") => run.writeJson("metrics.json", { schema: "ostl-train/1", config, history, status, ...details });
+  const details = { metric: data.metric, dataFile: setup.file, parameters: treeFloats(params), timing: [] as { epoch: number; trainSeconds: number; evalSeconds: number }[] };
+  const writeMetrics = (status: RunStatus, extra: object = {}) => run.writeJson("metrics.json", { schema: "ostl-train/1", config, history, status, ...details, ...extra });
   run.writeJson("config.json", config);
   writeMetrics("running");
 
   const report = progressReporter(process.stderr, process.stderr.isTTY === true);
   report.note(`ostl train: ${title}; ${details.parameters} parameters; run folder ${run.path}`);
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(INTERRUPTED);
-    interrupted = true;
-    report.note("interrupted: stopping after the current sequence (Ctrl-C again to quit now)");
+  let stopSignal: StopSignal | null = null;
+  const onSignal = (signal: StopSignal) => {
+    if (stopSignal !== null) {
+      writeMetrics("interrupted");
+      run.close();
+      process.exit(SIGNAL_EXIT[signal]);
+    }
+    stopSignal = signal;
+    report.note(`${signal === "SIGINT" ? "interrupted" : "terminated (SIGTERM)"}: stopping after the current sequence (${signal === "SIGINT" ? "Ctrl-C" : "SIGTERM"} again to quit now)`);
   };
-  process.on("SIGINT", onSigint);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let diverged: TrainingDivergedError | null = null;
   try {
     await train(network, params, data, {
       algorithm: config.algorithm,
@@ -121,7 +152,7 @@ export async function runTrain(config: TrainConfig): Promise<number> {
       batchSize: config.batch,
       ...(config.clip === null ? {} : { clipNorm: config.clip }),
       ...(config.approximation === null ? {} : { ostl: { approximation: config.approximation } }),
-      shuffle,
+      shuffle: setup.shuffle,
     }, {
       onProgress: (p) => report.update(p),
       onEpoch: async (m, _params, timing) => {
@@ -131,27 +162,45 @@ export async function runTrain(config: TrainConfig): Promise<number> {
         run.writeText("loss-curve.svg", await renderLossCurve(history, title, data.metric));
         report.epoch(m, config.epochs, timing);
       },
-      shouldStop: () => interrupted,
+      shouldStop: () => stopSignal !== null,
     });
+  } catch (error) {
+    if (!(error instanceof TrainingDivergedError)) {
+      writeMetrics("failed", { error: String(error) });
+      throw error;
+    }
+    diverged = error;
   } finally {
-    process.off("SIGINT", onSigint);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     report.stop();
   }
-  writeMetrics(interrupted ? "interrupted" : "done");
-  report.note(`${interrupted ? "interrupted after" : "done:"} ${history.length} epoch${history.length === 1 ? "" : "s"}; wrote ${run.path}/metrics.json, config.json${history.length > 0 ? ", loss-curve.svg" : ""}`);
+  const kept = `${history.length} epoch${history.length === 1 ? "" : "s"}; wrote ${run.path}/metrics.json, config.json${history.length > 0 ? ", loss-curve.svg" : ""}`;
+  if (diverged !== null) {
+    writeMetrics("diverged", { divergence: { ...diverged.position, what: diverged.what } });
+    report.note(`ostl ${diverged.message}; kept ${kept}`);
+  } else {
+    writeMetrics(stopSignal !== null ? "interrupted" : "done");
+    report.note(`${stopSignal !== null ? "interrupted after" : "done:"} ${kept}`);
+  }
   if (config.json) {
     const out: TrainReport = { schema: "ostl-train/1", config, history };
     process.stdout.write(`${JSON.stringify(out)}\n`);
   }
-  return interrupted ? INTERRUPTED : 0;
+  return diverged !== null ? DIVERGED : stopSignal !== null ? SIGNAL_EXIT[stopSignal] : 0;
 }
 
 const usage = `usage: ostl train --task jsb|copy|adding --cell NAME [options]
 
 Trains a network by BPTT, RTRL or OSTL and reports the per-step loss on train, valid and test
 after every epoch (JSB: the frame-level NLL per time step). Progress goes to stderr; the run
-folder gets config.json, metrics.json (rewritten after every epoch) and loss-curve.svg.
-Ctrl-C stops after the current sequence and keeps what was written (exit status 130).
+folder gets config.json, metrics.json (rewritten after every epoch, with the run's status:
+running, done, interrupted, diverged or failed) and loss-curve.svg. One run at a time holds a
+folder (the lock file .ostl-train.lock; a dead run's lock is taken over), and a folder holding a
+previous run is refused unless --overwrite is given. Ctrl-C (SIGINT) or SIGTERM stops after the
+current sequence and keeps what was written; a second one quits at once. A loss, gradient or
+updated parameter that is NaN or infinite stops the run, naming the epoch, the sequence and
+the value; the epochs before are kept.
 
 model
   --cell NAME          rnn, lstm, gru, snu or ssnu
@@ -185,10 +234,14 @@ data
   --examples A,B,C     copy, adding: train, valid, test examples (default 1000,100,100)
 output
   --out DIR            run folder (default runs/<task>-<cell>-<algo>-<time>)
+  --overwrite          replace a previous run in --out (its config.json, metrics.json,
+                       loss-curve.svg; other files stay); never a run that is still going
   --json               print one JSON object on stdout:
                        {"schema": "ostl-train/1", "config": {...}, "history": [{"epoch", "train", "valid", "test", "seconds"}, ...]}
 
-Exit status: 0 done, 2 bad flags or data, 130 interrupted.`;
+Exit status: 0 done; 2 bad flags or data, or --out unusable (under a file, not writable, held
+by another run, or holding a previous run without --overwrite); 3 diverged (metrics.json
+status 'diverged'); 130 interrupted by SIGINT (Ctrl-C); 143 stopped by SIGTERM.`;
 
 /**
  * `ostl train`: training on JSB Chorales or a synthetic task with any gradient algorithm.

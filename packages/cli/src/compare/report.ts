@@ -46,7 +46,7 @@ export function networkRows(net: NetworkResult): string[][] {
   return ALGORITHMS.map((a) => {
     const r = net.algorithms[a];
     return [
-      a + (r.approximation ? " (approx.)" : ""),
+      a + (r.approximation ? " (approx.)" : "") + (r.nonFinite.length > 0 ? " NON-FINITE" : ""),
       r.relErrorToBptt.map(sci).join(" / "),
       r.cosineToBptt.map((c) => c.toFixed(6)).join(" / "),
       (r.secondsPerStep * 1e3).toFixed(3),
@@ -54,6 +54,26 @@ export function networkRows(net: NetworkResult): string[][] {
       (r.peakBytes / 1024).toFixed(0),
     ];
   });
+}
+
+/**
+ * The line that flags non-finite gradients in one network, per algorithm with the parameters
+ * concerned, or `null` when every gradient is finite. The tables and the HTML report show it
+ * under the network's table; `ostl compare` then exits with status 1.
+ *
+ * @example
+ * ```ts
+ * import { compareNetwork, nonFiniteLine } from "@ostl/cli";
+ * import { rnn } from "@ostl/models";
+ * const net = compareNetwork({ name: "rnn", cell: rnn(), layers: 1 }, { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0 });
+ * console.log(nonFiniteLine(net)); // null
+ * net.algorithms.ostl.nonFinite = ["layer0.W"];
+ * console.log(nonFiniteLine(net)); // non-finite gradients (NaN or infinite): ostl (layer0.W)
+ * ```
+ */
+export function nonFiniteLine(net: NetworkResult): string | null {
+  const flagged = ALGORITHMS.filter((a) => net.algorithms[a].nonFinite.length > 0).map((a) => `${a} (${net.algorithms[a].nonFinite.join(", ")})`);
+  return flagged.length === 0 ? null : `non-finite gradients (NaN or infinite): ${flagged.join("; ")}`;
 }
 
 /**
@@ -86,6 +106,8 @@ export function structureLine(net: NetworkResult): string {
     s.temporalJacobian === "dense" ? "dense traces, one row per parameter" : `traces shaped like ${Object.entries(s.layouts).map(([k, v]) => `${k}:${v}`).join(" ")}`;
   return net.structure.map((s) => `layer ${s.layer}: ${s.temporalJacobian} temporal Jacobian, ${s.traceFloats} trace floats (${layouts(s)})`).join("; ");
 }
+
+const warning = (line: string | null) => (line === null ? "" : `<p class="warning">${escapeHtml(line)}</p>`);
 
 function table(header: string[], rows: string[][]): string {
   return `<table><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows
@@ -122,7 +144,7 @@ export async function renderReport(results: CompareResults): Promise<string> {
   const sections = results.networks
     .map(
       (n) => `<section class="network"><h3>${escapeHtml(n.cell)}, ${n.layers} layer${n.layers > 1 ? "s" : ""} (n = ${n.hiddenSize}, m = ${n.inputSize}, T = ${n.T})</h3>
-<p class="structure">${escapeHtml(structureLine(n))}</p>${table(NETWORK_COLUMNS, networkRows(n))}</section>`,
+<p class="structure">${escapeHtml(structureLine(n))}</p>${table(NETWORK_COLUMNS, networkRows(n))}${warning(nonFiniteLine(n))}</section>`,
     )
     .join("\n");
   const c = results.config;
@@ -134,6 +156,7 @@ table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.9rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 .structure { color: #555; font-size: 0.85rem; }
+.warning { color: #b00020; font-weight: bold; }
 .charts { display: flex; flex-wrap: wrap; gap: 1.5rem; }
 .chart { border: 1px solid #eee; padding: 0.5rem; }
 </style></head>

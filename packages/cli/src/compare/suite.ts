@@ -1,7 +1,7 @@
 import * as core from "@ostl/core";
 import type { Tensor } from "@ostl/autodiff";
 import { analyze, Bptt, type Cell, type GradientAlgorithm, layerKey, Network, Ostl, Rtrl } from "@ostl/ostl";
-import { mse } from "@ostl/models";
+import { mse, nonFiniteLeaves } from "@ostl/models";
 import { loadCell } from "../load-cell.js";
 import { compareGroup, measureRun } from "./measure.js";
 
@@ -48,6 +48,8 @@ export interface AlgorithmResult {
   traceFloats: number;
   peakBytes: number;
   approximation: string | null;
+  /** The parameters whose gradient holds a NaN or infinite entry (empty when all are finite). */
+  nonFinite: string[];
 }
 
 /**
@@ -142,7 +144,8 @@ export function syntheticSequence(inputSize: number, outputSize: number, T: numb
 }
 
 /**
- * Runs BPTT, RTRL and OSTL on one network and compares each with BPTT, layer by layer.
+ * Runs BPTT, RTRL and OSTL on one network and compares each with BPTT, layer by layer, noting
+ * the parameters whose gradient is not finite (a NaN made inside the cell, or NaN parameters).
  *
  * @example
  * ```ts
@@ -172,7 +175,8 @@ export function compareNetwork(entry: SuiteEntry, config: SuiteConfig): NetworkR
     ALGORITHMS.map((a) => {
       const per = Array.from({ length: entry.layers }, (_, l) => compareGroup(runs[a].grads, reference, layerKey(l)));
       const approximation = a === "ostl" ? new Ostl(network).approximation : null;
-      return [a, { relErrorToBptt: per.map((p) => p.relError), cosineToBptt: per.map((p) => p.cosine), secondsPerStep: runs[a].secondsPerStep, traceFloats: analyticFloats[a], peakBytes: runs[a].peakBytes, approximation }];
+      const nonFinite = nonFiniteLeaves(runs[a].grads).map((leaf) => leaf.path);
+      return [a, { relErrorToBptt: per.map((p) => p.relError), cosineToBptt: per.map((p) => p.cosine), secondsPerStep: runs[a].secondsPerStep, traceFloats: analyticFloats[a], peakBytes: runs[a].peakBytes, approximation, nonFinite }];
     }),
   ) as Record<AlgorithmKey, AlgorithmResult>;
   return {

@@ -36,6 +36,7 @@ export const TRAIN_FLAGS = {
   seed: { type: "string" },
   data: { type: "string" },
   out: { type: "string" },
+  overwrite: { type: "boolean" },
   json: { type: "boolean" },
   recurrent: { type: "boolean" },
   decay: { type: "string" },
@@ -106,6 +107,8 @@ export interface TrainConfig {
   readonly batch: number;
   readonly seed: number;
   readonly out: string | null;
+  /** Replace a previous run in `out`. */
+  readonly overwrite: boolean;
   readonly json: boolean;
 }
 
@@ -202,6 +205,7 @@ export function parseTrainConfig(argv: readonly string[]): TrainConfig {
     batch: positive("--batch", values.batch) ?? 1,
     seed: numberFlag("--seed", values.seed, { min: 0, integer: true }) ?? 1,
     out: values.out ?? null,
+    overwrite: values.overwrite ?? false,
     json: values.json ?? false,
   };
 }
