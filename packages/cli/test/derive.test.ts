@@ -10,7 +10,7 @@ import { fastSigmoid } from "@ostl/autodiff";
 import { BUILT_IN_CELLS, cellPage, loadCell, main, writeCellPages } from "@ostl/cli";
 import { gru, snu, ssnu } from "@ostl/models";
 import type { Cell } from "@ostl/ostl";
-import { checkDerivation, deriveCell, randomPoint } from "@ostl/ostl/derive";
+import { checkDerivation, checkedCellPage, checkPrintedPage, deriveCell, ostlCost, printCellPage, randomPoint } from "@ostl/ostl/derive";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { captureOutput } from "./capture.js";
 
@@ -18,17 +18,25 @@ const fixtures = join(import.meta.dirname, "fixtures");
 const pages = join(import.meta.dirname, "..", "..", "..", "docs", "cells");
 
 
-/** Every rendered expression of a cell, at three random points, against the engine. */
+/** Every derived expression of a cell, and every equation its page prints (parsed back), at three random points, against the engine. */
 function expectDerivationExact(cell: Cell): void {
   const d = deriveCell(cell);
   expect(d.blocks.length).toBeGreaterThan(0);
+  const page = printCellPage(d, ostlCost(cell, []));
   for (const seed of [1, 2, 3]) {
-    const check = checkDerivation(d, cell, randomPoint(cell, d, seed));
+    const point = randomPoint(cell, d, seed);
+    const check = checkDerivation(d, cell, point);
     const worst = [...check.blocks, ...check.values].filter((b) => !(b.error < 1e-9));
     expect(worst, `${cell.name} at seed ${seed}`).toEqual([]);
     expect(check.blocks.length).toBe(d.blocks.length);
+    const printed = checkPrintedPage(page, d, cell, point);
+    expect(printed.problems).toEqual([]);
+    expect(printed.equations.filter((e) => !(e.error < 1e-9) || e.entries === 0), `${cell.name}'s printed equations at seed ${seed}`).toEqual([]);
   }
 }
+
+/** Displayed equations of a page, counted in its Markdown (each starts a row `lhs &= …`). */
+const displayedEquations = (markdown: string) => markdown.split("\n").filter((l) => l.includes("&=")).length;
 
 describe("derived Jacobians equal the engine's (relative 1e-9, float64)", () => {
   it.each(BUILT_IN_CELLS)("built-in %s", async (name) => expectDerivationExact((await loadCell(name)).cell));
@@ -45,6 +53,15 @@ describe("the pages in docs/cells are up to date", () => {
   it.each(BUILT_IN_CELLS)("%s.md", async (name) => {
     const page = cellPage(name, (await loadCell(name)).cell);
     expect(readFileSync(join(pages, `${name}.md`), "utf8"), `docs/cells/${name}.md is out of date: run pnpm ostl derive --all --out docs/cells`).toBe(page);
+  });
+
+  it.each(BUILT_IN_CELLS)("every equation %s.md displays is parsed back and checked against the engine, none skipped", async (name) => {
+    const committed = readFileSync(join(pages, `${name}.md`), "utf8");
+    const { equations, maxError } = checkedCellPage((await loadCell(name)).cell);
+    expect(equations.length).toBeGreaterThan(0);
+    expect(equations.length).toBe(displayedEquations(committed));
+    expect(equations.filter((e) => e.entries === 0 || e.problem !== null)).toEqual([]);
+    expect(maxError).toBeLessThan(1e-9);
   });
 
   it("holds the pages of the built-in cells, their index, and nothing else", () => {
@@ -69,6 +86,7 @@ describe("ostl derive", () => {
     const io = captureOutput();
     expect(await main(["derive", "--cell", "rsnu"])).toBe(0);
     expect(io.stdout()).toBe(readFileSync(join(pages, "rsnu.md"), "utf8"));
+    expect(io.stderr()).toBe("ostl derive: rsnu: 15 printed equations parsed back and checked against the engine, worst relative error 0.0e+0\n");
   });
 
   it("writes a user's cell module's page to --out", async () => {
@@ -81,10 +99,21 @@ describe("ostl derive", () => {
     expect(page).toContain("\\frac{\\partial h^{t}_{i}}{\\partial h^{t-1}_{i}} &= 0.9");
   });
 
+  it("writes an adaptive LIF cell's page, two state fields and two thresholds, every equation checked", async () => {
+    const io = captureOutput();
+    const dir = mkdtempSync(join(tmpdir(), "ostl-derive-alif-"));
+    expect(await main(["derive", "--cell", join(fixtures, "adaptive-lif-cell.ts"), "--out", dir])).toBe(0);
+    const page = readFileSync(join(dir, "adaptive-lif.md"), "utf8");
+    expect(io.stdout()).toMatch(new RegExp(`^wrote ${join(dir, "adaptive-lif.md")} \\(${displayedEquations(page)} printed equations parsed back and checked against the engine, worst relative error \\d\\.\\de[-+]\\d+\\)\n$`));
+    expect(displayedEquations(page)).toBe(19);
+    expect(page).toContain("v^{t}_{i} &= 0.9~v^{t-1}_{i} + \\sum_{k} W_{ik}~x^{t}_{k} - \\left(1 + \\beta_{i}~a^{t-1}_{i}\\right)~u^{(2)}_{i}");
+  });
+
   it("--all writes every built-in page and the index, as committed in docs/cells", async () => {
-    captureOutput();
     const dir = mkdtempSync(join(tmpdir(), "ostl-derive-all-"));
+    const io = captureOutput();
     expect(await main(["derive", "--all", "--out", dir])).toBe(0);
+    expect(io.stdout()).toContain("checked lstm: 33 printed equations parsed back and checked against the engine, worst relative error");
     for (const f of readdirSync(pages)) expect(readFileSync(join(dir, f), "utf8"), `docs/cells/${f} is out of date: run pnpm ostl derive --all --out docs/cells`).toBe(readFileSync(join(pages, f), "utf8"));
   });
 

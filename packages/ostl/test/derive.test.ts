@@ -9,7 +9,7 @@ import * as core from "@ostl/core";
 import * as ad from "@ostl/autodiff";
 import { type OpName, type Surrogate, type Tensor } from "@ostl/autodiff";
 import { type Cell, defineCell } from "@ostl/ostl";
-import { checkDerivation, type Derivation, deriveCell, DeriveError, expressionTex, indexLetters, ostlCost, printedExpression, quantityTex, randomPoint, renderCellPage, symbolicRules } from "@ostl/ostl/derive";
+import { checkDerivation, checkPrintedPage, type Derivation, deriveCell, DeriveError, expressionTex, indexLetters, ostlCost, printCellPage, printedExpression, quantityTex, randomPoint, renderCellPage, symbolicRules } from "@ostl/ostl/derive";
 import { describe, expect, it } from "vitest";
 import { ConstantNode, OperatorNode, SymbolNode } from "mathjs";
 
@@ -83,9 +83,15 @@ describe("every op with a symbolic rule derives Jacobians equal to the engine's"
     const cell = cellOf(`uses-${op}`, f);
     const d = deriveCell(cell);
     expect(opsOf(d).has(op)).toBe(true);
+    const page = printCellPage(d, ostlCost(cell, []));
     for (const seed of [1, 2, 3]) {
-      const check = checkDerivation(d, cell, randomPoint(cell, d, seed));
+      const point = randomPoint(cell, d, seed);
+      const check = checkDerivation(d, cell, point);
       expect(check.maxError, JSON.stringify(check.blocks.filter((b) => b.error > 1e-9))).toBeLessThan(1e-9);
+      // and the page prints what was checked: every displayed equation, parsed back
+      const printed = checkPrintedPage(page, d, cell, point);
+      expect(printed.equations.filter((e) => !(e.error < 1e-9)), `printed equations at seed ${seed}`).toEqual([]);
+      expect(printed.equations.length).toBe(page.markdown.split("&=").length - 1);
     }
   });
 

@@ -59,7 +59,7 @@ export class DerivationMismatchError extends Error {
  * import { checkedCellPage, type CheckedCellPage } from "@ostl/ostl/derive";
  * import { snu } from "@ostl/models";
  * const page: CheckedCellPage = checkedCellPage(snu());
- * console.log(page.equations.length, page.maxError < 1e-12); // 13 true
+ * console.log(page.equations.length, page.maxError < 1e-12); // 12 true
  * ```
  */
 export interface CheckedCellPage {

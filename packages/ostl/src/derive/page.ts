@@ -58,7 +58,7 @@ export interface PrintedEquation {
  * import { deriveCell, ostlCost, printCellPage, type PrintedPage } from "@ostl/ostl/derive";
  * import { lstm } from "@ostl/models";
  * const page: PrintedPage = printCellPage(deriveCell(lstm()), ostlCost(lstm(), []));
- * console.log(page.equations.length, page.markdown.split("&=").length - 1); // 34 34
+ * console.log(page.equations.length, page.markdown.split("&=").length - 1); // 33 33
  * ```
  */
 export interface PrintedPage {
