@@ -67,7 +67,9 @@ describe("the printer's LaTeX", () => {
   it("a parameter of shape [1] shows no index and no delta", () => {
     const { d, page } = pageOf(sizeOneParameter);
     expect(d.blocks.find((b) => b.id === "h|param:c")!.srcIndices).toEqual(["#0"]);
-    expect(page.equations.at(-1)!.rows).toEqual(["\\frac{\\partial h^{t}_{i}}{\\partial c} &= h^{t-1}_{i} + {\\mathrm{sech}\\left(c~b_{i}\\right)}^{2}~b_{i}"]);
+    const rows = page.equations.flatMap((e) => e.rows);
+    expect(rows).toContain("\\frac{\\partial g^{t}_{i}}{\\partial c} &= {\\mathrm{sech}\\left(c~b_{i}\\right)}^{2}~b_{i}");
+    expect(rows).toContain("\\frac{\\partial h^{t}_{i}}{\\partial c} &= h^{t-1}_{i} + \\frac{\\partial g^{t}_{i}}{\\partial c}");
     expect(page.markdown).not.toMatch(/\\delta_\{[a-z]\}/);
   });
 });

@@ -44,8 +44,16 @@ export const scaledMaximumOfBias = cellOf("scaled-maximum-of-bias", (p, h) => ad
 /** `h = (h + W x) / (1 + exp(b)) + 1 / (h² + b² + 1)`: sums divided, and divided by. */
 export const dividedSums = cellOf("divided-sums", (p, h, x) => ad.add(ad.div(ad.add(h, wx(p, x)), ad.add(1, ad.exp(p.b!))), ad.div(1, ad.add(ad.add(ad.mul(h, h), ad.mul(p.b!, p.b!)), 1))));
 
-/** `h = c h + W x + tanh(c b)`: a parameter of shape [1], broadcast over the units. */
-export const sizeOneParameter = cellOf("size-one-parameter", (p, h, x) => ad.add(ad.add(ad.mul(p.c!, h), wx(p, x)), ad.tanh(ad.mul(p.c!, p.b!))));
+/** `g = tanh(c b)`, `h = c h + W x + g`: a parameter of shape [1], broadcast over the units, and a second state field whose Jacobian h's refers to. */
+export const sizeOneParameter = defineCell({
+  name: "size-one-parameter",
+  init: (key, { inputSize: m, hiddenSize: n }) => ({ params: { W: key.normal([n, m]), b: key.normal([n]), c: key.normal([1]) }, state: { g: core.zeros([n]), h: core.zeros([n]) } }),
+  step: (p, s, x) => {
+    const g = ad.tanh(ad.mul(p.c!, p.b!));
+    const h = ad.add(ad.add(ad.mul(p.c!, s.h!), wx(p, x)), g);
+    return { state: { g, h }, y: h };
+  },
+});
 
 /**
  * An adaptive leaky integrate-and-fire neuron: membrane v and adaptation a; it spikes when the

@@ -75,7 +75,7 @@ function numberPiece(v: number): Piece {
 }
 
 /** The plain-form letter of an index letter (`l_{5}` → `l_5`). */
-export const plainLetter = (tex: string) => tex.replace(/[{}]/g, "");
+const plainLetter = (tex: string) => tex.replace(/[{}]/g, "");
 
 /** The letter of index `i`, or a {@link DeriveError} when it has none. */
 function letterOf(letters: ReadonlyMap<Index, string>, i: Index): string {
@@ -98,10 +98,6 @@ export function jacobianPrinted(d: Derivation, block: JacobianBlock, outIdx: rea
   return { tex: `\\frac{\\partial ${out.tex}}{\\partial ${src.tex}}`, plain: `partial(${out.plain}, ${src.plain})` };
 }
 
-/** The single letters the page's quantities use as symbols (index letters avoid them). */
-export function symbolLetters(d: Derivation): Set<string> {
-  return new Set([...d.quantities.values()].map((q) => q.plain));
-}
 
 /** The plain name of surrogate `key` of a derivation, and its LaTeX (`\Theta'`, or `\Theta'_{2}` when there are several). */
 export function surrogateSymbol(d: Derivation, key: string): Printed {
@@ -119,7 +115,8 @@ export class ExpressionPrinter {
   private readonly reserved: Set<string>;
 
   constructor(readonly derivation: Derivation) {
-    this.reserved = symbolLetters(derivation);
+    // index letters avoid the quantities' symbols, so that `k` is never both an index and a quantity
+    this.reserved = new Set([...derivation.quantities.values()].map((q) => q.plain));
   }
 
   /** Letters for free indices of the given sizes, avoiding the page's symbols. */
