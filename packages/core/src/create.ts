@@ -53,16 +53,16 @@ export function tensor(data: number | NestedArray | NDArray | TypedArray, opts: 
   let shape: number[];
   if (isNDArray(data)) {
     dtype = checkDType(op, opts.dtype ?? data.dtype);
-    const c = astype(data, dtype);
+    const c = castFor(op, data, dtype);
     return opts.shape === undefined ? c : reshapeData(op, c.data, c.shape, opts.shape);
   } else if (ArrayBuffer.isView(data)) {
     dtype = checkDType(op, opts.dtype ?? dtypeOfData(op, data));
-    values = dtype === "float64" ? new Float64Array(data as TypedArray) : new Float32Array(data as TypedArray);
-    shape = [values.length];
+    shape = [(data as TypedArray).length];
+    values = allocate(op, dtype, shape, data as TypedArray);
   } else if (typeof data === "number" || Array.isArray(data)) {
     dtype = checkDType(op, opts.dtype ?? "float64");
     shape = inferShape(data);
-    values = allocate(dtype, shapeSize(shape));
+    values = allocate(op, dtype, shape);
     flatten(data, shape, 0, values, 0, []);
   } else {
     throw new ValueError(op, `expected a number, nested array, typed array or NDArray, got ${typeof data}`);
@@ -135,8 +135,26 @@ export function fromTyped(data: TypedArray, shape: readonly number[]): NDArray {
 }
 
 /**
+ * A new array of zeros made for `op`, which validation and allocation errors name. The building
+ * block of every op that allocates its result.
+ */
+export function zerosFor(op: string, shape: readonly number[], dtype: DType): NDArray {
+  const s = checkShape(op, shape);
+  return view(allocate(op, checkDType(op, dtype), s), s, contiguousStrides(s), 0);
+}
+
+/** A new array of `shape` filled with `value`, made for `op` (see {@link zerosFor}). */
+export function fullFor(op: string, shape: readonly number[], value: number, dtype: DType): NDArray {
+  const out = zerosFor(op, shape, dtype);
+  out.data.fill(value);
+  return out;
+}
+
+/**
  * A new array of zeros.
  *
+ * @throws {@link ShapeError} for dimensions that are not non-negative integers.
+ * @throws {@link AllocationError} naming the shape and bytes when it cannot be allocated.
  * @example
  * ```ts
  * import { zeros } from "@ostl/core";
@@ -144,8 +162,7 @@ export function fromTyped(data: TypedArray, shape: readonly number[]): NDArray {
  * ```
  */
 export function zeros(shape: readonly number[], dtype: DType = "float64"): NDArray {
-  const s = checkShape("zeros", shape);
-  return view(allocate(checkDType("zeros", dtype), shapeSize(s)), s, contiguousStrides(s), 0);
+  return zerosFor("zeros", shape, dtype);
 }
 
 /**
@@ -158,7 +175,7 @@ export function zeros(shape: readonly number[], dtype: DType = "float64"): NDArr
  * ```
  */
 export function ones(shape: readonly number[], dtype: DType = "float64"): NDArray {
-  return full(shape, 1, dtype);
+  return fullFor("ones", shape, 1, dtype);
 }
 
 /**
@@ -171,9 +188,7 @@ export function ones(shape: readonly number[], dtype: DType = "float64"): NDArra
  * ```
  */
 export function full(shape: readonly number[], value: number, dtype: DType = "float64"): NDArray {
-  const out = zeros(shape, dtype);
-  out.data.fill(value);
-  return out;
+  return fullFor("full", shape, value, dtype);
 }
 
 /**
@@ -186,7 +201,7 @@ export function full(shape: readonly number[], value: number, dtype: DType = "fl
  * ```
  */
 export function zerosLike(x: NDArray): NDArray {
-  return zeros(x.shape, x.dtype);
+  return zerosFor("zerosLike", x.shape, x.dtype);
 }
 
 /**
@@ -199,7 +214,7 @@ export function zerosLike(x: NDArray): NDArray {
  * ```
  */
 export function onesLike(x: NDArray): NDArray {
-  return full(x.shape, 1, x.dtype);
+  return fullFor("onesLike", x.shape, 1, x.dtype);
 }
 
 /**
@@ -212,7 +227,7 @@ export function onesLike(x: NDArray): NDArray {
  * ```
  */
 export function fullLike(x: NDArray, v: number): NDArray {
-  return full(x.shape, v, x.dtype);
+  return fullFor("fullLike", x.shape, v, x.dtype);
 }
 
 /**
@@ -232,7 +247,7 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = "f
     throw new ValueError("arange", `start, stop must be finite and step finite and nonzero, got start ${lo}, stop ${hi}, step ${step}`);
   }
   const n = Math.max(0, Math.ceil((hi - lo) / step));
-  const out = zeros([n], dtype);
+  const out = zerosFor("arange", [n], dtype);
   for (let i = 0; i < n; i++) out.data[i] = lo + i * step;
   return out;
 }
@@ -249,7 +264,7 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = "f
  */
 export function eye(n: number, dtype: DType = "float64"): NDArray {
   checkCount("eye", "n", n);
-  const out = zeros([n, n], dtype);
+  const out = zerosFor("eye", [n, n], dtype);
   for (let i = 0; i < n; i++) out.data[i * n + i] = 1;
   return out;
 }
@@ -265,7 +280,7 @@ export function eye(n: number, dtype: DType = "float64"): NDArray {
  * ```
  */
 export function copy(x: NDArray): NDArray {
-  return astype(x, x.dtype);
+  return castFor("copy", x, x.dtype);
 }
 
 /**
@@ -278,13 +293,17 @@ export function copy(x: NDArray): NDArray {
  * ```
  */
 export function astype(x: NDArray, dtype: DType): NDArray {
-  checkDType("astype", dtype);
+  return castFor("astype", x, dtype);
+}
+
+/** A new dense copy of `x` in `dtype`, made for `op` (see {@link zerosFor}). */
+export function castFor(op: string, x: NDArray, dtype: DType): NDArray {
+  checkDType(op, dtype);
   if (x.isContiguous()) {
-    const src = x.data.subarray(x.offset, x.offset + x.size);
-    const data = dtype === "float64" ? new Float64Array(src) : new Float32Array(src);
+    const data = allocate(op, dtype, x.shape, x.data.subarray(x.offset, x.offset + x.size));
     return view(data, x.shape, contiguousStrides(x.shape), 0);
   }
-  const out = zeros(x.shape, dtype);
+  const out = zerosFor(op, x.shape, dtype);
   eachRow(out.shape, [out, x], copyRow);
   return out;
 }

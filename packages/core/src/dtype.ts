@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { DTypeError } from "./errors.js";
+import { AllocationError, DTypeError } from "./errors.js";
+import { formatShape, shapeSize } from "./shape.js";
 
 /**
  * Element type of an {@link NDArray}.
@@ -78,16 +79,39 @@ export function dtypeOfData(op: string, data: unknown): DType {
 }
 
 /**
- * Allocates zero-filled storage of `size` elements.
+ * Allocates storage for an array of `shape` made by `op`: zero-filled, or converted from `source`
+ * (which then has the shape's size).
  *
+ * @throws {@link AllocationError} naming `op`, the shape, the dtype and the bytes when the engine
+ * cannot make the typed array (too many elements, or out of memory).
  * @example
  * ```ts
  * import { allocate } from "@ostl/core";
- * console.log(allocate("float32", 3)); // Float32Array(3) [0, 0, 0]
+ * console.log(allocate("zeros", "float32", [3])); // Float32Array(3) [0, 0, 0]
+ * console.log(allocate("astype", "float64", [2], new Float32Array([0.5, 1]))); // Float64Array(2) [0.5, 1]
+ * try {
+ *   allocate("zeros", "float64", [1e6, 1e6]);
+ * } catch (e) {
+ *   console.log((e as Error).message.split(": Invalid")[0]); // "zeros: cannot allocate [1000000,1000000] float64 (8e12 bytes)"
+ * }
  * ```
  */
-export function allocate(dtype: DType, size: number): TypedArray {
-  return dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+export function allocate(op: string, dtype: DType, shape: readonly number[], source?: TypedArray): TypedArray {
+  try {
+    if (source !== undefined) return dtype === "float64" ? new Float64Array(source) : new Float32Array(source);
+    const size = shapeSize(shape);
+    return dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const bytes = shapeSize(shape) * (dtype === "float64" ? 8 : 4);
+    throw new AllocationError(op, `cannot allocate ${formatShape(shape)} ${dtype} (${formatBytes(bytes)}): ${e.message}`);
+  }
+}
+
+/** `512 bytes`, `1.5e9 bytes`: exact below a million, three significant digits above. */
+function formatBytes(bytes: number): string {
+  if (bytes < 1e6) return `${bytes} bytes`;
+  return `${Number(bytes.toPrecision(3)).toExponential().replace("e+", "e")} bytes`;
 }
 
 /**

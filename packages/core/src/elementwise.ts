@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { zeros } from "./create.js";
+import { zerosFor } from "./create.js";
 import { commonDType, type DType } from "./dtype.js";
 import { ValueError } from "./errors.js";
 import * as loops from "./loops/binary.js";
@@ -66,10 +66,10 @@ function operands(op: string, xs: readonly (NDArray | number)[]): NDArray[] {
 
 /** Runs a row loop over broadcast operands into a new array. */
 function apply(op: string, row: RowLoop, xs: readonly (NDArray | number)[]): NDArray {
-  const dense = denseElementwise(row, xs);
+  const dense = denseElementwise(op, row, xs);
   if (dense !== null) return dense;
   const arrays = operands(op, xs);
-  const out = zeros(broadcastShapesFor(op, arrays.map((x) => x.shape)), arrays[0].dtype);
+  const out = zerosFor(op, broadcastShapesFor(op, arrays.map((x) => x.shape)), arrays[0].dtype);
   return runInto(op, row, out, arrays);
 }
 

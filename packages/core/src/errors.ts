@@ -80,3 +80,19 @@ export class DTypeError extends OstlError {}
  * ```
  */
 export class ValueError extends OstlError {}
+
+/**
+ * An array that cannot be allocated: more elements than a typed array can hold, or more memory
+ * than the engine can give. The message names the operation, the shape, the dtype and the bytes.
+ *
+ * @example
+ * ```ts
+ * import { AllocationError, zeros } from "@ostl/core";
+ * try {
+ *   zeros([1e6, 1e6]);
+ * } catch (e) {
+ *   console.log(e instanceof AllocationError, (e as AllocationError).message.split(": cannot")[0]); // true "zeros"
+ * }
+ * ```
+ */
+export class AllocationError extends OstlError {}

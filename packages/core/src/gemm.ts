@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { allocate } from "./dtype.js";
 import { copy, fill } from "./loops/unary.js";
 
 /** A float64 matrix view: element (i, j) is `data[off + i * s0 + j * s1]`. */
@@ -39,9 +40,9 @@ function pack(dst: Float64Array, x: Float64Array, off: number, rs: number, ps: n
   }
 }
 
-/** Grows a scratch buffer to at least `n` elements. */
+/** Grows a scratch buffer to at least `n` elements (the packed copy of an operand of `matmul`). */
 function ensure(buf: Float64Array, n: number): Float64Array {
-  return buf.length >= n ? buf : new Float64Array(Math.max(n, 2 * buf.length));
+  return buf.length >= n ? buf : (allocate("matmul", "float64", [Math.max(n, 2 * buf.length)]) as Float64Array);
 }
 
 /** `O = A B` with the packed 4x4 register tile, for any n, k, m (edges are zero-padded). */

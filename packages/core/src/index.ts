@@ -13,7 +13,7 @@
  *
  * @packageDocumentation
  */
-export { OstlError, ShapeError, DTypeError, ValueError } from "./errors.js";
+export { OstlError, ShapeError, DTypeError, ValueError, AllocationError } from "./errors.js";
 export { type DType, type TypedArray, isDType, checkDType, dtypeOfData, allocate, commonDType } from "./dtype.js";
 export {
   formatShape,

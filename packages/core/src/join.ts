@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { zeros } from "./create.js";
+import { zerosFor } from "./create.js";
 import { commonDType } from "./dtype.js";
 import { ShapeError, ValueError } from "./errors.js";
 import { copy as copyLoop } from "./loops/unary.js";
@@ -39,7 +39,7 @@ export function concat(xs: readonly NDArray[], axis = 0): NDArray {
   }
   const shape = [...first.shape];
   shape[a] = xs.reduce((t, x) => t + x.shape[a], 0);
-  const out = zeros(shape, dtype);
+  const out = zerosFor("concat", shape, dtype);
   const starts = shape.map(() => 0);
   for (const x of xs) {
     const stops = [...shape];

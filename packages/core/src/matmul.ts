@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { astype, zeros } from "./create.js";
+import { castFor, zerosFor } from "./create.js";
 import { commonDType } from "./dtype.js";
 import { checkDestination, overlaps } from "./destination.js";
 import { DTypeError, ShapeError } from "./errors.js";
@@ -21,7 +21,7 @@ const copyRow = row1(copyLoop);
 
 /** The float64 data of `x`, widening a float32 array to a float64 copy. */
 function asFloat64(x: NDArray): NDArray {
-  return x.dtype === "float64" ? x : astype(x, "float64");
+  return x.dtype === "float64" ? x : castFor("matmul", x, "float64");
 }
 
 /** The matrix view of the last two axes of `x` (float64) starting at `off`. */
@@ -63,7 +63,7 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
   } catch {
     throw new ShapeError(op, `batch dimensions do not broadcast in ${shapes()}`);
   }
-  const out = zeros([...batch, n, m], "float64");
+  const out = zerosFor(op, [...batch, n, m], "float64");
   const oStep = out.stride.slice(0, -2);
   const product: RowLoop = (count, _d, p, s) => {
     for (let i = 0; i < count; i++) {
@@ -81,7 +81,7 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
 
 /** Casts the float64 product back to `dtype` and drops the axes added by 1-D promotion. */
 function finish(out: NDArray, a: NDArray, b: NDArray, dtype: NDArray["dtype"]): NDArray {
-  const res = dtype === "float64" ? out : astype(out, dtype);
+  const res = dtype === "float64" ? out : castFor("matmul", out, dtype);
   const drop: number[] = [];
   if (a.ndim === 1) drop.push(res.ndim - 2);
   if (b.ndim === 1) drop.push(res.ndim - 1);

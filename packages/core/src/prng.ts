@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { checkDType, type DType } from "./dtype.js";
+import { allocate, checkDType, type DType } from "./dtype.js";
 import { ValueError } from "./errors.js";
 import { view, type NDArray } from "./ndarray.js";
-import { checkCount, checkShape, contiguousStrides, shapeSize } from "./shape.js";
+import { checkCount, checkShape, contiguousStrides } from "./shape.js";
 
 const TWO_32 = 4294967296;
 const TWO_53 = 9007199254740992;
@@ -123,7 +123,7 @@ export class PRNG {
       throw new ValueError("uniform", `need finite low < high, got low ${low}, high ${high}`);
     }
     const f32 = checkDType("uniform", dtype) === "float32";
-    const values = new Float64Array(shapeSize(checkShape("uniform", shape)));
+    const values = allocate("uniform", "float64", checkShape("uniform", shape)) as Float64Array;
     const span = high - low;
     for (let i = 0; i < values.length; i++) {
       let v: number;
@@ -132,7 +132,7 @@ export class PRNG {
       while (v >= high || (f32 && Math.fround(v) >= high));
       values[i] = v;
     }
-    return wrap(values, shape, dtype);
+    return wrap("uniform", values, shape, dtype);
   }
 
   /**
@@ -144,14 +144,14 @@ export class PRNG {
       throw new ValueError("normal", `need finite mean and std >= 0, got mean ${mean}, std ${std}`);
     }
     checkDType("normal", dtype);
-    const values = new Float64Array(shapeSize(checkShape("normal", shape)));
+    const values = allocate("normal", "float64", checkShape("normal", shape)) as Float64Array;
     for (let i = 0; i < values.length; i += 2) {
       const r = Math.sqrt(-2 * Math.log(1 - this.next()));
       const theta = 2 * Math.PI * this.next();
       values[i] = mean + std * r * Math.cos(theta);
       if (i + 1 < values.length) values[i + 1] = mean + std * r * Math.sin(theta);
     }
-    return wrap(values, shape, dtype);
+    return wrap("normal", values, shape, dtype);
   }
 
   /**
@@ -190,7 +190,7 @@ function rotl(x: number, k: number): number {
 }
 
 /** Dense array of `shape` from float64 samples, rounded once to float32 when asked. */
-function wrap(values: Float64Array, shape: readonly number[], dtype: DType): NDArray {
-  const data = dtype === "float64" ? values : new Float32Array(values);
+function wrap(op: string, values: Float64Array, shape: readonly number[], dtype: DType): NDArray {
+  const data = dtype === "float64" ? values : allocate(op, "float32", shape, values);
   return view(data, shape, contiguousStrides(shape), 0);
 }

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { astype, full } from "./create.js";
+import { castFor, fullFor } from "./create.js";
 import { ValueError } from "./errors.js";
 import { add, div, maximum, minimum } from "./loops/binary.js";
 import { view, type NDArray } from "./ndarray.js";
@@ -72,11 +72,11 @@ function reduce(
   if (count === 0 && !emptyOk && shapeSize(kept) > 0) {
     throw new ValueError(op, `zero-size reduction over axes ${formatShape(ax)} of shape ${formatShape(x.shape)} has no identity`);
   }
-  const acc = full(kept, r.init, "float64");
+  const acc = fullFor(op, kept, r.init, "float64");
   eachRow(x.shape, [{ data: acc.data, offset: 0, stride: broadcastStrides(op, kept, acc.stride, x.shape) }, x], r.row);
   if (average) eachRow(kept, [acc, acc, { data: new Float64Array([count]), offset: 0, stride: kept.map(() => 0) }], divRow);
   const shape = keepdims ? kept : x.shape.filter((_, i) => !ax.includes(i));
-  const out = x.dtype === "float64" ? acc : astype(acc, x.dtype);
+  const out = x.dtype === "float64" ? acc : castFor(op, acc, x.dtype);
   return view(out.data, shape, contiguousStrides(shape), 0);
 }
 
@@ -160,9 +160,9 @@ export function argmax(x: NDArray, axis: number): NDArray {
   if (len === 0 && shapeSize(shape) > 0) {
     throw new ValueError("argmax", `empty axis ${a} of shape ${formatShape(x.shape)} has no maximum`);
   }
-  const x64 = x.dtype === "float64" ? x : astype(x, "float64");
+  const x64 = x.dtype === "float64" ? x : castFor("argmax", x, "float64");
   const step = x64.stride[a];
-  const out = full(shape, 0, "float64");
+  const out = fullFor("argmax", shape, 0, "float64");
   const rest = { data: x64.data, offset: x64.offset, stride: x64.stride.filter((_, i) => i !== a) };
   const scan: RowLoop = (n, d, p, s) => {
     const o = d[0];
@@ -180,5 +180,5 @@ export function argmax(x: NDArray, axis: number): NDArray {
     }
   };
   eachRow(shape, [out, rest], scan);
-  return x.dtype === "float64" ? out : astype(out, x.dtype);
+  return x.dtype === "float64" ? out : castFor("argmax", out, x.dtype);
 }

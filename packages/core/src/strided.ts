@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { TypedArray } from "./dtype.js";
+import { allocate, type TypedArray } from "./dtype.js";
 import { DTypeError } from "./errors.js";
 import { type NDArray, view } from "./ndarray.js";
 import { broadcastStrides, shapeSize, shapesEqual } from "./shape.js";
@@ -189,9 +189,9 @@ function stagedRow(slots: readonly Slot[], loop: RowLoop, c: number, n: number, 
  * is either a number or a dense float64 array (row-major from offset 0) of one shape, one call of
  * `loop` over all elements into a new array of that shape (sharing the first array's shape and
  * strides, which are never written). Numbers are read with stride 0. Null otherwise, and when
- * every operand is a number: the general path handles those.
+ * every operand is a number: the general path handles those. `op` names the operation in errors.
  */
-export function denseElementwise(loop: RowLoop, operands: readonly (NDArray | number)[]): NDArray | null {
+export function denseElementwise(op: string, loop: RowLoop, operands: readonly (NDArray | number)[]): NDArray | null {
   let first: NDArray | null = null;
   for (const x of operands) {
     if (typeof x === "number") continue;
@@ -200,7 +200,7 @@ export function denseElementwise(loop: RowLoop, operands: readonly (NDArray | nu
     else if (!shapesEqual(first.shape, x.shape)) return null;
   }
   if (first === null) return null;
-  const out = view(new Float64Array(first.size), first.shape, first.stride, 0);
+  const out = view(allocate(op, "float64", first.shape), first.shape, first.stride, 0);
   const k = operands.length + 1;
   const d = new Array<Float64Array>(k);
   const p = new Array<number>(k).fill(0);

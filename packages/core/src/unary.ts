@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { zeros } from "./create.js";
+import { zerosFor } from "./create.js";
 import * as loops from "./loops/unary.js";
 import type { NDArray } from "./ndarray.js";
 import { denseElementwise, row1, runInto, type RowLoop } from "./strided.js";
@@ -41,7 +41,7 @@ export type UnaryOpName = keyof typeof UNARY_ROWS;
 
 /** Runs a unary row loop into a new array shaped like `x`. */
 function apply(op: UnaryOpName, x: NDArray): NDArray {
-  return denseElementwise(UNARY_ROWS[op], [x]) ?? runInto(op, UNARY_ROWS[op], zeros(x.shape, x.dtype), [x]);
+  return denseElementwise(op, UNARY_ROWS[op], [x]) ?? runInto(op, UNARY_ROWS[op], zerosFor(op, x.shape, x.dtype), [x]);
 }
 
 /**

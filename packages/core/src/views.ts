@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { copy, zeros } from "./create.js";
+import { castFor, zerosFor } from "./create.js";
 import { ShapeError } from "./errors.js";
 import { copy as copyLoop } from "./loops/unary.js";
 import { view, type NDArray } from "./ndarray.js";
@@ -35,7 +35,7 @@ export function reshape(x: NDArray, shape: readonly number[]): NDArray {
   if (free === 1 && (known === 0 || x.size % known !== 0)) throw fail("");
   const target = shape.map((d) => (d === -1 ? x.size / known : d));
   if (shapeSize(target) !== x.size) throw fail("");
-  const src = x.isContiguous() ? x : copy(x);
+  const src = x.isContiguous() ? x : castFor("reshape", x, x.dtype);
   return view(src.data, target, contiguousStrides(target), src.offset);
 }
 
@@ -117,7 +117,7 @@ export function padSlice(x: NDArray, shape: readonly number[], starts: readonly 
       `need one entry per axis of ${formatShape(x.shape)}, got shape ${formatShape(shape)}, starts ${formatShape(starts)}, steps ${formatShape(st)}`,
     );
   }
-  const out = zeros(shape, x.dtype);
+  const out = zerosFor("padSlice", shape, x.dtype);
   const stops = x.shape.map((n, i) => (n === 0 ? starts[i] : starts[i] + (n - 1) * st[i] + 1));
   const region = slice(out, starts, stops, st);
   runInto("padSlice", copyRow, region, [x]);

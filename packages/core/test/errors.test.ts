@@ -1,20 +1,30 @@
 import { describe, expect, it } from "vitest";
 import {
+  AllocationError,
   DTypeError,
   OstlError,
   PRNG,
   ShapeError,
   ValueError,
   add,
+  astype,
+  broadcastTo,
+  concat,
+  copy,
+  eye,
+  full,
   matmul,
   mul,
   ones,
+  padSlice,
   reshape,
   slice,
   sum,
+  tanh,
   tensor,
   transpose,
   zeros,
+  zerosLike,
 } from "@ostl/core";
 
 /** Runs `fn`, expecting it to throw; returns the error. */
@@ -103,5 +113,39 @@ describe("each error path throws a typed error naming the op and the offending i
     expect((e as Error).message).toBe("slice: axis 1 of shape [2,3] cannot take starts [0,0], stops [2,4], steps [1,1]");
     expect(() => slice(zeros([2, 3]), [0, 0], [2, 3], [1, 0])).toThrow(ShapeError);
     expect(() => slice(zeros([2, 3]), [0], [2])).toThrow(/one entry per axis/);
+  });
+});
+
+describe("an allocation that cannot be made names the op, the shape, the dtype and the bytes", () => {
+  // a broadcast view of 10^12 elements costs nothing; the ops that copy it must allocate
+  const huge = broadcastTo(tensor(1), [1e6, 1e6]);
+  const column = broadcastTo(tensor(1), [1e6, 1]);
+  const cases: [string, () => unknown, string][] = [
+    ["zeros", () => zeros([1e6, 1e6]), "[1000000,1000000] float64 (8e12 bytes)"],
+    ["ones", () => ones([1e6, 1e6], "float32"), "[1000000,1000000] float32 (4e12 bytes)"],
+    ["full", () => full([3e6, 1e6], 2), "[3000000,1000000] float64 (2.4e13 bytes)"],
+    ["zerosLike", () => zerosLike(huge), "[1000000,1000000] float64 (8e12 bytes)"],
+    ["eye", () => eye(1e6), "[1000000,1000000] float64 (8e12 bytes)"],
+    ["uniform", () => new PRNG(0).uniform([1e6, 1e6]), "[1000000,1000000] float64 (8e12 bytes)"],
+    ["add", () => add(huge, 1), "[1000000,1000000] float64 (8e12 bytes)"],
+    ["tanh", () => tanh(huge), "[1000000,1000000] float64 (8e12 bytes)"],
+    ["copy", () => copy(huge), "[1000000,1000000] float64 (8e12 bytes)"],
+    ["astype", () => astype(huge, "float32"), "[1000000,1000000] float32 (4e12 bytes)"],
+    ["reshape", () => reshape(huge, [-1]), "[1000000,1000000] float64 (8e12 bytes)"],
+    ["padSlice", () => padSlice(tensor([[1]]), [1e6, 1e6], [0, 0]), "[1000000,1000000] float64 (8e12 bytes)"],
+    ["matmul", () => matmul(column, transpose(column)), "[1000000,1000000] float64 (8e12 bytes)"],
+    ["concat", () => concat([huge, huge]), "[2000000,1000000] float64 (1.6e13 bytes)"],
+  ];
+  for (const [op, make, what] of cases) {
+    it(op, () => {
+      const e = thrown(make);
+      expect(e).toBeInstanceOf(AllocationError);
+      expect((e as AllocationError).op).toBe(op);
+      expect((e as Error).message.startsWith(`${op}: cannot allocate ${what}`), (e as Error).message).toBe(true);
+    });
+  }
+
+  it("while dimensions that are not non-negative integers are a ShapeError before any allocation", () => {
+    for (const bad of [Number.NaN, Infinity, -1, 1.5]) expect(() => zeros([2, bad])).toThrow(`zeros: invalid shape [2,${bad}]`);
   });
 });
