@@ -24,8 +24,9 @@ const site = join(docs, "site");
 const problems: string[] = [];
 
 async function derivedPages(): Promise<void> {
-  const { written, failures } = await writeCellPages(join(docs, "cells"));
+  const { written, failures, checks } = await writeCellPages(join(docs, "cells"));
   console.log(`derived-gradient pages: ${written.length - 1} cells written to docs/cells`);
+  for (const c of checks) console.log(`  ${c}`);
   for (const f of failures) problems.push(`derive ${f}`);
 }
 
