@@ -25,7 +25,9 @@ function helpText(): string {
 
 /**
  * Runs the `ostl` command line with the given arguments (without `node` and the script path).
- * Resolves to the exit code: 0 success, 1 a failed check, 2 bad usage or input.
+ * Resolves to the exit code: 0 success, 1 a failed check (gradcheck, or a non-finite gradient in
+ * compare), 2 bad usage or input, 3 a diverged training run, 130 or 143 a run stopped by SIGINT or
+ * SIGTERM (each command's usage lists its own).
  *
  * @example
  * ```ts
