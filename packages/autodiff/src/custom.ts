@@ -1,10 +1,10 @@
 import * as core from "@ostl/core";
-import { NDArray, OstlError } from "@ostl/core";
+import { NDArray, OstlError, ShapeError, ValueError, formatShape, shapesEqual } from "@ostl/core";
 import { jvp } from "./forward.js";
 import type { OpDef } from "./op.js";
 import { reshape, slice, stack } from "./ops/structure.js";
 import { vjp } from "./reverse.js";
-import { bind, shapeOf, type Tensor, type TensorLike } from "./tracer.js";
+import { bind, shapeOf, Tracer, type Tensor, type TensorLike } from "./tracer.js";
 
 type TensorFn = (...args: Tensor[]) => Tensor;
 
@@ -15,9 +15,48 @@ function concreteResult(name: string, value: Tensor): NDArray {
 
 const asTensor = (x: TensorLike): Tensor => (typeof x === "number" ? core.tensor(x) : x);
 
+/** What a value is, for an error message: `a number (3)`, `an array of length 2`, `null`. */
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === "number") return `a number (${value})`;
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (typeof value === "object") return `an object (${value.constructor?.name ?? "no class"})`;
+  return `a ${typeof value}`;
+}
+
+/** Whether `from` broadcasts to `to` (NumPy rules), so that a value of shape `to` sums back to `from`. */
+function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
+  const lead = to.length - from.length;
+  return lead >= 0 && from.every((d, i) => d === 1 || d === to[lead + i]);
+}
+
+/**
+ * A value returned by a user rule, checked where it is received, so that a faulty rule is reported
+ * as such rather than deep inside the ops that consume it.
+ *
+ * @param name - the custom function's name, which the error names.
+ * @param what - the value's role, e.g. "the customJvp rule's output tangent".
+ * @param summable - also accept a shape that `expected` broadcasts to (a cotangent that reverse
+ * mode sums back to its input's shape, as it does for every op).
+ * @throws {@link ValueError} when `value` is not a tensor.
+ * @throws {@link ShapeError} when its shape is not `expected`.
+ */
+function checkRuleValue(name: string, what: string, value: unknown, expected: readonly number[], summable = false): Tensor {
+  const shape = formatShape(expected);
+  if (!(value instanceof NDArray || value instanceof Tracer)) {
+    throw new ValueError(name, `${what} is ${describeValue(value)}, expected a tensor of shape ${shape}`);
+  }
+  if (!(shapesEqual(value.shape, expected) || (summable && broadcastsTo(expected, value.shape)))) {
+    const also = summable ? ` (or a shape that ${shape} broadcasts to, summed back)` : "";
+    throw new ShapeError(name, `${what} has shape ${formatShape(value.shape)}, expected ${shape}${also}`);
+  }
+  return value;
+}
+
 /**
  * A function with a user-defined forward rule: `rule(primals, tangents, out)` returns the output
- * tangent and must be linear in `tangents`. Reverse mode uses the same rule, transposed
+ * tangent, a tensor of the output's shape, and must be linear in `tangents` (a value of another
+ * shape or type is a `ShapeError` or `ValueError` naming the function). Reverse mode uses the same rule, transposed
  * automatically (reverse mode over the rule with respect to the tangents), so one rule serves both
  * modes. Under batched forward mode the rule is applied once per direction.
  *
@@ -30,7 +69,8 @@ const asTensor = (x: TensorLike): Tensor => (typeof x === "number" ? core.tensor
  * ```
  */
 export function customJvp(f: TensorFn, rule: (primals: Tensor[], tangents: Tensor[], out: Tensor) => Tensor, name = f.name || "customJvp"): TensorFn {
-  const unbatchedRule = (primals: readonly TensorLike[], tangents: readonly Tensor[], out: Tensor) => rule(primals.map(asTensor), [...tangents], out);
+  const unbatchedRule = (primals: readonly TensorLike[], tangents: readonly Tensor[], out: Tensor) =>
+    checkRuleValue(name, "the customJvp rule's output tangent", rule(primals.map(asTensor), [...tangents], out), out.shape);
   const op: OpDef<Record<string, never>> = {
     name,
     impl: (args) => concreteResult(name, f(...args.map(asTensor))),
@@ -55,7 +95,8 @@ export function customJvp(f: TensorFn, rule: (primals: Tensor[], tangents: Tenso
 
 /**
  * A function with a user-defined reverse rule: `fwd(...primals)` returns `[out, residuals]` and
- * `bwd(residuals, ct)` returns one cotangent per primal. Forward mode differentiates `f` itself.
+ * `bwd(residuals, ct)` returns one cotangent per primal, of that primal's shape (or of a shape the
+ * primal broadcasts to, which is summed back); anything else is an error naming the function. Forward mode differentiates `f` itself.
  *
  * @example
  * ```ts
@@ -84,10 +125,18 @@ export function customVjp(
       return jvp((...xs: Tensor[]) => f(...xs), primals.map(asTensor), filled, options)[1];
     },
     vjp: (ct, primals, _out, _p, wants) => {
-      const [, residuals] = fwd(...primals.map(asTensor));
-      const cts = bwd(residuals, ct);
-      if (cts.length !== primals.length) throw new OstlError(name, `backward rule returned ${cts.length} cotangents for ${primals.length} inputs`);
-      return cts.map((c, i) => (wants[i] ? c : null));
+      const forward: unknown = fwd(...primals.map(asTensor));
+      if (!Array.isArray(forward) || forward.length !== 2 || !Array.isArray(forward[1])) {
+        throw new ValueError(name, `the customVjp forward function returned ${describeValue(forward)}, expected [output, residuals]`);
+      }
+      const cts: unknown = bwd(forward[1] as Tensor[], ct);
+      if (!Array.isArray(cts) || cts.length !== primals.length) {
+        throw new OstlError(name, `the customVjp backward rule returned ${describeValue(cts)}, expected an array of ${primals.length} cotangents (one per input)`);
+      }
+      return primals.map((p, i) => {
+        const c = checkRuleValue(name, `the customVjp backward rule's cotangent for input ${i}`, cts[i], shapeOf(p), true);
+        return wants[i] ? c : null;
+      });
     },
   };
   return (...args) => bind(op, args, {});

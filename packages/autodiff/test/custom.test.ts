@@ -48,6 +48,52 @@ describe("custom rules", () => {
   });
 });
 
+describe("a custom rule that returns a wrong value is reported as the rule's fault, naming the op", () => {
+  const x = tensor([0.5, -0.25]);
+  const lossOf = (f: (x: Tensor) => Tensor) => (v: Tensor) => sum(f(v));
+  // rules that reduce the tangent to a scalar, or return a plain array, instead of a tangent shaped like the output
+  const scalarTangent = customJvp(function expScalarTangent(v: Tensor) { return exp(v); }, ([_x], [t], out) => sum(mul(t!, out)));
+  const arrayTangent = customJvp(function expArrayTangent(v: Tensor) { return exp(v); }, () => [1, 2] as unknown as Tensor);
+  const jvpShape = "expScalarTangent: the customJvp rule's output tangent has shape [], expected [2]";
+  const jvpType = "expArrayTangent: the customJvp rule's output tangent is an array of length 2, expected a tensor of shape [2]";
+
+  it("customJvp in forward mode, batched forward mode and reverse mode", () => {
+    expect(() => jvp(scalarTangent, [x], [tensor([1, 1])])).toThrow(core.ShapeError);
+    expect(() => jvp(scalarTangent, [x], [tensor([1, 1])])).toThrow(jvpShape);
+    expect(() => jacfwd(scalarTangent)(x)).toThrow(jvpShape);
+    expect(() => grad(lossOf(scalarTangent))(x)).toThrow(jvpShape);
+    expect(() => jvp(arrayTangent, [x], [tensor([1, 1])])).toThrow(core.ValueError);
+    expect(() => jvp(arrayTangent, [x], [tensor([1, 1])])).toThrow(jvpType);
+    expect(() => grad(lossOf(arrayTangent))(x)).toThrow(jvpType);
+  });
+
+  it("customVjp: a cotangent of the wrong shape or type, or not one per input", () => {
+    const forward = (v: Tensor): [Tensor, Tensor[]] => [tanh(v), [v]];
+    const summed = customVjp(function tanhSummed(v: Tensor) { return tanh(v); }, forward, (_r, ct) => [sum(ct)]);
+    expect(() => grad(lossOf(summed))(x)).toThrow(core.ShapeError);
+    expect(() => grad(lossOf(summed))(x)).toThrow("tanhSummed: the customVjp backward rule's cotangent for input 0 has shape [], expected [2]");
+    const text = customVjp(function tanhText(v: Tensor) { return tanh(v); }, forward, () => ["ct"] as unknown as Tensor[]);
+    expect(() => grad(lossOf(text))(x)).toThrow("tanhText: the customVjp backward rule's cotangent for input 0 is a string, expected a tensor of shape [2]");
+    const bare = customVjp(function tanhBare(v: Tensor) { return tanh(v); }, forward, (_r, ct) => ct as unknown as Tensor[]);
+    expect(() => grad(lossOf(bare))(x)).toThrow("tanhBare: the customVjp backward rule returned an object (NDArray), expected an array of 1 cotangents (one per input)");
+    const noResiduals = customVjp(function tanhNoResiduals(v: Tensor) { return tanh(v); }, (v) => tanh(v) as unknown as [Tensor, Tensor[]], (_r, ct) => [ct]);
+    expect(() => grad(lossOf(noResiduals))(x)).toThrow("tanhNoResiduals: the customVjp forward function returned an object (NDArray), expected [output, residuals]");
+  });
+
+  it("the second input's cotangent is checked against that input's shape; a broadcast shape is summed back", () => {
+    const scaleBy = (kCotangent: (ct: Tensor, v: Tensor) => Tensor) =>
+      customVjp(function scaleBy(v: Tensor, k: Tensor) { return mul(v, k); }, (v, k) => [mul(v, k), [v, k]], ([v, k], ct) => [mul(ct, k!), kCotangent(ct, v!)]);
+    const loss = (f: (v: Tensor, k: Tensor) => Tensor) => grad((v: Tensor, k: Tensor) => sum(f(v, k)), { argnums: [0, 1] });
+    // k of shape [2]: a cotangent of shape [3] cannot be k's
+    expect(() => loss(scaleBy(() => tensor([1, 2, 3])))(x, tensor([3, 4]))).toThrow(
+      "scaleBy: the customVjp backward rule's cotangent for input 1 has shape [3], expected [2] (or a shape that [2] broadcasts to, summed back)",
+    );
+    // k of shape [1]: the cotangent ct * v has the broadcast shape [2], and reverse mode sums it back to [1]
+    const [, gk] = loss(scaleBy((ct, v) => mul(ct, v)))(x, tensor([3])) as core.NDArray[];
+    expect(gk!.toFlat()).toEqual([0.5 - 0.25]);
+  });
+});
+
 describe("heaviside and surrogates", () => {
   const x = tensor([-1.5, -0.2, 0.3, 2]);
   const cases: [string, Surrogate, (v: number) => number][] = [
