@@ -56,24 +56,53 @@ export class TrainingDivergedError extends ValueError {
 }
 
 /**
- * The first entry of a tree of arrays that is NaN or infinite, as `'<path>' is <value> (entry k)`,
- * or `null` when every entry is finite.
+ * A leaf of a tree of arrays holding a NaN or infinite entry: its path, and its first such entry
+ * and the entry's index.
  *
  * @example
  * ```ts
  * import { tensor } from "@ostl/core";
- * import { nonFiniteEntry } from "@ostl/models";
- * console.log(nonFiniteEntry({ layer0: { W: tensor([1, 2]) } })); // null
- * console.log(nonFiniteEntry({ layer0: { W: tensor([1, Infinity]) }, readout: { b: tensor([NaN]) } })); // 'layer0.W' is Infinity (entry 1)
+ * import { nonFiniteLeaves, type NonFiniteLeaf } from "@ostl/models";
+ * const [leaf]: NonFiniteLeaf[] = nonFiniteLeaves({ W: tensor([0, -Infinity]) });
+ * console.log(leaf); // { path: "W", index: 1, value: -Infinity }
  * ```
  */
-export function nonFiniteEntry(tree: Tree): string | null {
-  const { leaves, paths } = arrayLeaves("nonFiniteEntry", tree);
-  for (let l = 0; l < leaves.length; l++) {
-    const d = leaves[l]!.data;
+export interface NonFiniteLeaf {
+  readonly path: string;
+  readonly index: number;
+  readonly value: number;
+}
+
+/**
+ * The leaves of a tree of arrays (params or gradients) that hold a NaN or infinite entry, in the
+ * tree's order; empty when every entry is finite. One pass over the entries.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "@ostl/core";
+ * import { nonFiniteLeaves } from "@ostl/models";
+ * console.log(nonFiniteLeaves({ layer0: { W: tensor([1, 2]) } })); // []
+ * const bad = nonFiniteLeaves({ layer0: { W: tensor([1, Infinity, NaN]) }, readout: { b: tensor([NaN]) } });
+ * console.log(bad.map((l) => `'${l.path}' is ${l.value} (entry ${l.index})`)); // ["'layer0.W' is Infinity (entry 1)", "'readout.b' is NaN (entry 0)"]
+ * ```
+ */
+export function nonFiniteLeaves(tree: Tree): NonFiniteLeaf[] {
+  const { leaves, paths } = arrayLeaves("nonFiniteLeaves", tree);
+  const found: NonFiniteLeaf[] = [];
+  leaves.forEach((leaf, l) => {
+    const d = leaf.data;
     for (let k = 0; k < d.length; k++) {
-      if (!Number.isFinite(d[k]!)) return `'${paths[l]}' is ${d[k]} (entry ${k})`;
+      if (!Number.isFinite(d[k]!)) {
+        found.push({ path: paths[l]!, index: k, value: d[k]! });
+        return;
+      }
     }
-  }
-  return null;
+  });
+  return found;
+}
+
+/** The first non-finite entry of a tree as `'<path>' is <value> (entry k)`, or `null`. */
+export function describeNonFinite(tree: Tree): string | null {
+  const [first] = nonFiniteLeaves(tree);
+  return first === undefined ? null : `'${first.path}' is ${first.value} (entry ${first.index})`;
 }

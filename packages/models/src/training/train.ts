@@ -12,7 +12,7 @@ import type { Dataset } from "../data/dataset.js";
 import { clipGlobalNorm } from "../optim/clip.js";
 import { scaleTree } from "../optim/leaves.js";
 import type { Optimizer } from "../optim/optimizer.js";
-import { nonFiniteEntry, TrainingDivergedError, type TrainingPosition } from "./divergence.js";
+import { describeNonFinite, TrainingDivergedError, type TrainingPosition } from "./divergence.js";
 import { evaluate } from "./evaluate.js";
 import { withMaskedLoss } from "./network.js";
 
@@ -229,11 +229,11 @@ export async function train(network: Network, params: NetworkParams, data: Datas
     const summed = algo.takeGradients();
     if (scored === 0) return;
     let grads = scaleTree(summed, 1 / scored);
-    const badGradient = nonFiniteEntry(grads);
+    const badGradient = describeNonFinite(grads);
     if (badGradient !== null) throw new TrainingDivergedError(at, `the gradient of ${badGradient}`);
     if (options.clipNorm !== undefined) grads = clipGlobalNorm(grads, options.clipNorm).grads;
     current = options.optimizer.step(current, grads);
-    const badParam = nonFiniteEntry(current);
+    const badParam = describeNonFinite(current);
     if (badParam !== null) throw new TrainingDivergedError(at, `the parameter ${badParam} after the update (learning rate ${options.optimizer.learningRate})`);
     algo.setParams(current);
   };
