@@ -3,7 +3,7 @@
  * evaluated at random points against the engine's Jacobians, the committed pages in docs/cells
  * up to date, and the command's outputs and errors.
  */
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fastSigmoid } from "@ostl/autodiff";
@@ -97,6 +97,21 @@ describe("ostl derive", () => {
     expect(io.stdout()).toContain(join(dir, "leaky-tanh.md"));
     expect(page).toContain("h^{t}_{i} &= 0.9~h^{t-1}_{i} + \\tanh\\left(a_{i}\\right)");
     expect(page).toContain("\\frac{\\partial h^{t}_{i}}{\\partial h^{t-1}_{i}} &= 0.9");
+  });
+
+  it("--out under a file: one line, exit 2, before any page is derived or written", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ostl-derive-"));
+    writeFileSync(join(dir, "notes.txt"), "mine");
+    const out = join(dir, "notes.txt", "cells");
+    for (const argv of [["--cell", "rnn", "--out", out], ["--all", "--out", out]]) {
+      const io = captureOutput();
+      expect(await main(["derive", ...argv]), argv.join(" ")).toBe(2);
+      expect(io.stderr()).toBe(`ostl derive: --out ${out}: ${join(dir, "notes.txt")} is a file, so no folder can be made under it\n`);
+      expect(io.stdout()).toBe("");
+      vi.restoreAllMocks();
+    }
+    expect(readdirSync(dir)).toEqual(["notes.txt"]);
+    expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("mine");
   });
 
   it("writes an adaptive LIF cell's page, two state fields and two thresholds, every equation checked", async () => {

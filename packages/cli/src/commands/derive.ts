@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Cell } from "@ostl/ostl";
 import { checkedCellPage, DeriveError } from "@ostl/ostl/derive";
 import { parseFlags } from "../args.js";
 import { type Command, UsageError } from "../command.js";
 import { BUILT_IN_CELLS, loadCell } from "../load-cell.js";
+import { checkOutputFolder, writeFileAtomically } from "../output-folder.js";
 
 const usage = `usage: ostl derive --cell NAME|path/to/cell.ts [--out DIR]
        ostl derive --all --out DIR
@@ -119,7 +120,7 @@ export async function writeCellPages(dir: string, cells: readonly string[] = BUI
     try {
       const { name, cell } = await loadCell(spec);
       const { page, summary, checked } = derivedPage(spec, cell);
-      writeFileSync(join(dir, `${name}.md`), page);
+      writeFileAtomically(join(dir, `${name}.md`), page);
       written.push(join(dir, `${name}.md`));
       checks.push(`${name}: ${checked}`);
       summaries.push({ ...summary, name });
@@ -127,7 +128,7 @@ export async function writeCellPages(dir: string, cells: readonly string[] = BUI
       failures.push(`${spec}: ${(error as Error).message}`);
     }
   }
-  writeFileSync(join(dir, "README.md"), cellIndex(summaries));
+  writeFileAtomically(join(dir, "README.md"), cellIndex(summaries));
   written.push(join(dir, "README.md"));
   return { written, failures, checks };
 }
@@ -150,6 +151,7 @@ export const deriveCommand: Command = {
     if (values.all) {
       if (values.cell !== undefined) throw new UsageError("--all and --cell exclude each other");
       if (values.out === undefined) throw new UsageError("--all needs --out DIR");
+      checkOutputFolder("--out", values.out);
       const { written, failures, checks } = await writeCellPages(values.out);
       for (const path of written) console.log(`wrote ${path}`);
       for (const c of checks) console.log(`checked ${c}`);
@@ -157,6 +159,7 @@ export const deriveCommand: Command = {
       return failures.length === 0 ? 0 : 1;
     }
     if (values.cell === undefined) throw new UsageError(`--cell NAME|path/to/cell.ts is required (built-in: ${BUILT_IN_CELLS.join(", ")})`);
+    if (values.out !== undefined) checkOutputFolder("--out", values.out);
     const { name, cell } = await loadCell(values.cell);
     let page: string;
     let checked: string;
@@ -175,7 +178,7 @@ export const deriveCommand: Command = {
     }
     mkdirSync(values.out, { recursive: true });
     const path = join(values.out, `${name}.md`);
-    writeFileSync(path, page);
+    writeFileAtomically(path, page);
     console.log(`wrote ${path} (${checked})`);
     return 0;
   },
