@@ -8,7 +8,7 @@ type KernelFunction = (...args: never[]) => unknown;
  *
  * V8 keeps type feedback per function: a loop that is fed Float64Array in one call and
  * Float32Array in another turns polymorphic, and then runs slower for both. Measured on the
- * 256 x 256 row-trace update of an SNU layer: 1.3 to 1.8x slower. Closures made by one factory
+ * 256 x 256 row-trace update of an SNU layer: 1.3 to 1.9x slower. Closures made by one factory
  * share their feedback too, so they do not help. The kernels are therefore written once, for
  * either array type (`TypedArray`). Float64 uses the functions as written. For float32, the
  * group's source is compiled once more (`new Function`, the code generation that DESIGN §10
