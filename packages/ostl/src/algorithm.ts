@@ -212,6 +212,9 @@ export abstract class AlgorithmBase {
     if (target.shape.join(",") !== expected.join(",")) {
       throw new ShapeError(op, `target has shape [${target.shape.join(",")}], expected [${expected.join(",")}]`);
     }
+    const dtype = this.params!.readout!.W!.dtype;
+    if (x.dtype !== dtype) throw new DTypeError(op, `input x is ${x.dtype}, but the params are ${dtype} (cast with astype: one dtype throughout)`);
+    if (target.dtype !== dtype) throw new DTypeError(op, `target is ${target.dtype}, but the params are ${dtype} (cast with astype: one dtype throughout)`);
     const cx = concreteOf(x);
     const ct = concreteOf(target);
     if (cx !== null && hasNonFinite(cx)) throw new ValueError(op, "input x contains NaN or Infinity");

@@ -173,6 +173,15 @@ describe("params and state entering an algorithm are checked, naming the layer a
       expectError(() => firstStep(() => make(net), { ...sound, layer2: sound.layer1! }), ValueError, "params hold layers {layer0,layer1,readout,layer2}, expected {layer0,layer1,readout} (extra: layer2)");
     });
 
+    it(`${algorithm}: an input or target of another dtype than the params`, () => {
+      const op = `${algorithm.toLowerCase()}.step (t=0)`;
+      for (const [xs, ts, what] of [[core.astype(x, "float32"), target, "input x"], [x, core.astype(target, "float32"), "target"]] as const) {
+        const algo = make(net);
+        algo.begin(sound);
+        expectError(() => algo.step(xs, ts), DTypeError, `${op}: ${what} is float32, but the params are float64 (cast with astype: one dtype throughout)`);
+      }
+    });
+
     it(`${algorithm}: setParams checks the new params, and keeps the dtype the sequence began with`, () => {
       const algo = make(net);
       algo.begin(sound);
