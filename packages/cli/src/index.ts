@@ -22,7 +22,8 @@ export { type ProgressReporter, progressReporter } from "./training/progress.js"
 export { RunFolder, RUN_FILES, defaultRunPath } from "./training/run-folder.js";
 export { RunLock, RUN_LOCK_FILE } from "./training/run-lock.js";
 export { inspectPage, chromiumPath, CHROMIUM_ARGS } from "./browser.js";
-export { deriveCommand, cellPage, cellIndex, writeCellPages, type CellSummary } from "./commands/derive.js";
+export { deriveCommand } from "./commands/derive.js";
+export { cellPage, cellIndex, writeCellPages, type CellSummary } from "./cell-pages.js";
 export { median, timeMs } from "./bench/timing.js";
 export { measureOpOverhead, type OpOverhead } from "./bench/op-overhead.js";
 export { ostlOverForward, memoryGrowth, floatsAfter, type StepRatio } from "./bench/ostl-costs.js";
