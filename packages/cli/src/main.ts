@@ -1,3 +1,4 @@
+import { OstlError } from "@ostl/core";
 import { type Command, UsageError } from "./command.js";
 import { benchCommand } from "./commands/bench.js";
 import { compareCommand } from "./commands/compare.js";
@@ -26,7 +27,8 @@ function helpText(): string {
 /**
  * Runs the `ostl` command line with the given arguments (without `node` and the script path).
  * Resolves to the exit code: 0 success, 1 a failed check (gradcheck, or a non-finite gradient in
- * compare), 2 bad usage or input, 3 a diverged training run, 130 or 143 a run stopped by SIGINT or
+ * compare), 2 bad usage or input (also an input the library rejects, e.g. a size that cannot be
+ * allocated: one line naming the op and the values, its stack with `OSTL_DEBUG=1`), 3 a diverged training run, 130 or 143 a run stopped by SIGINT or
  * SIGTERM (each command's usage lists its own).
  *
  * @example
@@ -56,6 +58,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`ostl ${name}: ${error.message}`);
+      return 2;
+    }
+    // the library rejected what it was given (a cell, a size, a value) and its message names the op and the values
+    if (error instanceof OstlError && process.env.OSTL_DEBUG === undefined) {
+      console.error(`ostl ${name}: ${error.name}: ${error.message} (OSTL_DEBUG=1 shows the stack)`);
       return 2;
     }
     throw error;

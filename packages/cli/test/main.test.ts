@@ -21,4 +21,12 @@ describe("ostl command line", () => {
     expect(await main(["compare", "--help"])).toBe(0);
     expect(log.mock.calls.join("\n")).toContain("usage: ostl compare");
   });
+
+  it("an input the library rejects is one line naming the op and the values, exit 2, not a stack trace", async () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    expect(await main(["compare", "--cell", "rnn", "--layers", "1", "--hidden", "200000", "--T", "2", "--quiet", "--json"])).toBe(2);
+    expect(error.mock.calls).toEqual([
+      ["ostl compare: AllocationError: uniform: cannot allocate [200000,200000] float64 (3.2e11 bytes): Invalid typed array length: 40000000000 (OSTL_DEBUG=1 shows the stack)"],
+    ]);
+  });
 });
