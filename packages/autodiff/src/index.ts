@@ -1,5 +1,5 @@
 export { tensor, NDArray, type DType, type NestedArray, PRNG, OstlError, ShapeError, DTypeError, ValueError } from "@ostl/core";
-export { Tracer, Transform, type Tensor, type TensorLike, bind, shapeOf, dtypeOf, concreteOf, withTransform } from "./tracer.js";
+export { Tracer, Transform, type Tensor, type TensorLike, bind, shapeOf, dtypeOf, concreteOf, withTransform, activeTransforms } from "./tracer.js";
 export { type OpDef, type NoParams, NO_PARAMS, JvpContext, linear, zeroDerivative } from "./op.js";
 export { opTable, type OpName } from "./op-table.js";
 export {
@@ -18,3 +18,11 @@ export { customJvp, customVjp } from "./custom.js";
 export { trace, type Graph, type IrVar, type IrConst, type IrEquation } from "./ir.js";
 export { type Leaf, type Tree, type TreeDef, isLeaf, flatten, unflatten, treeMap, treeDefString, assertSameStructure } from "./tree.js";
 export { normalizeAxes, reducedShape, resolveShape } from "./axes.js";
+export { jit, type Jitted } from "./jit/jit.js";
+export { type Signature, signatureOf, allConcrete, SignatureCache } from "./jit/signature.js";
+export { simplify, type SimplifiedGraph } from "./jit/simplify.js";
+export { generate, type CompiledProgram } from "./jit/codegen.js";
+export { type Dense, type LoopOperand, broadcastStridesTo, emitLoop } from "./jit/loops.js";
+export { type ElementwiseRule, elementwiseRules } from "./jit/elementwise-rules.js";
+export { type StructureRule, structureRules } from "./jit/structure-rules.js";
+export { type MatrixOperand, type MatmulTarget, emitMatmul } from "./jit/matmul-rule.js";

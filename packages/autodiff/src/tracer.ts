@@ -119,6 +119,21 @@ export function withTransform<T extends Transform, R>(make: (level: number) => T
 }
 
 /**
+ * How many transformations (jvp, grad, trace, ...) are active right now: 0 outside all of them.
+ * `jit` reads it to run its function uncompiled under another transformation.
+ *
+ * @example
+ * ```ts
+ * import { activeTransforms, grad, mul, sum, tensor } from "@ostl/autodiff";
+ * console.log(activeTransforms()); // 0
+ * grad((x) => { console.log(activeTransforms()); return sum(mul(x, x)); })(tensor([1])); // 1
+ * ```
+ */
+export function activeTransforms(): number {
+  return currentLevel;
+}
+
+/**
  * Applies a primitive op: to concrete arrays directly, otherwise through the highest-level
  * transformation among the inputs.
  *

@@ -1,0 +1,99 @@
+import type { NDArray } from "@ostl/core";
+import { trace } from "../ir.js";
+import { activeTransforms } from "../tracer.js";
+import { type Tree, type TreeDef, unflatten } from "../tree.js";
+import { type CompiledProgram, generate } from "./codegen.js";
+import { simplify } from "./simplify.js";
+import { allConcrete, SignatureCache, signatureOf } from "./signature.js";
+
+/**
+ * A compiled function made by {@link jit}: call it like the original, read the generated code of
+ * a signature with `source(...args)`, and count its traces with `traces`.
+ *
+ * @example
+ * ```ts
+ * import { jit, mul, tensor, type Jitted, type Tensor } from "@ostl/autodiff";
+ * const square: Jitted<[Tensor], Tensor> = jit((x: Tensor) => mul(x, x));
+ * console.log(square(tensor([3])).toNested(), square.traces); // [9] 1
+ * ```
+ */
+export interface Jitted<A extends Tree[], R extends Tree> {
+  (...args: A): R;
+  /** The generated JavaScript of the program for these arguments' signature (compiled now if new). */
+  source(...args: A): string;
+  /** How many signatures have been traced and compiled so far. */
+  readonly traces: number;
+}
+
+interface Entry {
+  readonly program: CompiledProgram;
+  readonly outputDef: TreeDef;
+  readonly header: string;
+}
+
+/**
+ * Compiles `f`: on the first call with a new input signature (pytree structure, and each leaf's
+ * shape and dtype) it traces `f` into the IR, simplifies the graph (dead code, common
+ * subexpressions, constant folding) and generates one JavaScript function for it; later calls
+ * with that signature run the function.
+ *
+ * The generated function:
+ * - holds a typed-array buffer per intermediate value, allocated once, when it is made (float64 or
+ *   float32 as traced, so each function sees one element type);
+ * - fuses runs of elementwise ops of one output shape, broadcasting included, into single loops;
+ * - computes matrix-vector products four rows at a time, larger float64 products with the core
+ *   GEMM kernel, and reads a transpose feeding a product in place;
+ * - compiles every op of the op table; any other op (a user's own `OpDef`) calls its `impl`
+ *   inside the program, which `source` marks with a `// fallback:` line.
+ *
+ * Contract:
+ * - **Outputs are fresh arrays** on every call, never the program's buffers: a result may be
+ *   kept and changed freely. They are the only allocations of a call after the first, unless the
+ *   program has a fallback op (its `impl` allocates) or an argument is not contiguous (copied
+ *   into a buffer made on first need). Views over the caller's arrays handed to a kernel are
+ *   small `NDArray` headers, not buffers.
+ * - **Arrays from `f`'s closure are constants** captured at trace time, as in JAX: changing
+ *   one afterwards does not change a compiled program. Pass such arrays as arguments instead.
+ * - **Composes** with the other transforms: `jit(grad(f))`, `jit` of a function that calls
+ *   `vjp` or a batched `jvp`, trace what those transforms do, so the derivative is compiled too.
+ *   Under a transformation (`grad(jit(f))`, or `jit` inside another `jit`), `f` runs
+ *   uncompiled, which is always correct.
+ *
+ * @example
+ * ```ts
+ * import { add, grad, jit, mul, sum, tanh, tensor } from "@ostl/autodiff";
+ * const f = jit((a, b, c) => tanh(add(mul(a, b), c)));
+ * const [a, b, c] = [tensor([1, 2]), tensor([0.5, 0.25]), tensor([0, 1])];
+ * console.log(f(a, b, c).toNested()); // [0.46211715726000974, 0.9051482536448664]
+ * console.log(f.source(a, b, c).split("\n").filter((line) => line.includes("for (")).length); // 1
+ * const df = jit(grad((x) => sum(mul(x, x))));
+ * console.log(df(tensor([1, 2])).toNested(), df(tensor([3, 4])).toNested(), df.traces); // [2, 4] [6, 8] 1
+ * ```
+ */
+export function jit<A extends Tree[], R extends Tree>(f: (...args: A) => R): Jitted<A, R> {
+  const cache = new SignatureCache<Entry>((signature) => {
+    const graph = trace(f as unknown as (...args: Tree[]) => Tree, ...(unflatten(signature.def, signature.leaves) as Tree[]));
+    const simple = simplify(graph);
+    const program = generate(simple);
+    const { dead, common, folded } = simple.removed;
+    const header = [
+      `// jit program for ${signature.key}`,
+      `// ${graph.equations.length} traced equations; removed: ${dead} dead, ${common} common subexpressions, ${folded} folded constants`,
+    ].join("\n");
+    return { program, outputDef: graph.outputDef, header };
+  });
+  const compiled = (...args: A): R => {
+    const signature = signatureOf(args);
+    if (activeTransforms() > 0 || !allConcrete(signature.leaves)) return f(...args);
+    const entry = cache.get(signature);
+    return unflatten(entry.outputDef, entry.program.run(signature.leaves as (NDArray | number)[])) as R;
+  };
+  const source = (...args: A): string => {
+    const entry = cache.get(signatureOf(args));
+    return `${entry.header}\n${entry.program.source}`;
+  };
+  return Object.defineProperties(compiled, {
+    source: { value: source },
+    traces: { get: () => cache.traces },
+  }) as Jitted<A, R>;
+}

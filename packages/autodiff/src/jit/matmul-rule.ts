@@ -1,0 +1,103 @@
+import type { Dense } from "./loops.js";
+
+/**
+ * One operand of a 2-D matrix product in generated code: element `[r, c]` is at
+ * `data[offset + r * rowStride + c * colStride]`. A transposed operand is its source read with
+ * the strides swapped, so a transpose feeding a product costs nothing.
+ *
+ * @example
+ * ```ts
+ * import { type MatrixOperand } from "@ostl/autodiff";
+ * const wT: MatrixOperand = { at: { data: "b2", offset: "o2", shape: [3, 4] }, rows: 4, cols: 3, rowStride: 1, colStride: 4 };
+ * console.log(wT.rows, wT.cols); // 4 3
+ * ```
+ */
+export interface MatrixOperand {
+  readonly at: Dense;
+  readonly rows: number;
+  readonly cols: number;
+  readonly rowStride: number;
+  readonly colStride: number;
+}
+
+/** What a product needs from the program: views for the core GEMM kernel, made once where possible. */
+export interface MatmulTarget {
+  readonly out: Dense;
+  /** Source of an `NDArray` view of an operand (made once at setup when its buffer is fixed). */
+  view(operand: MatrixOperand): string;
+  /** Whether the product runs in float64 (the core GEMM kernel's type). */
+  readonly float64: boolean;
+}
+
+const at = (m: MatrixOperand, row: string, col: string): string => {
+  const terms = [m.at.offset === "0" ? "" : m.at.offset, m.rowStride === 0 ? "" : `${row} * ${m.rowStride}`, m.colStride === 0 ? "" : `${col} * ${m.colStride}`];
+  const index = terms.filter((t) => t !== "").join(" + ");
+  return `${m.at.data}[${index === "" ? "0" : index}]`;
+};
+
+/** out[i] = Σ_p A[i, p] b[p] for a row-major A: four rows at a time share each read of b. */
+function matvecRows(a: MatrixOperand, b: MatrixOperand, out: Dense): string[] {
+  const n = a.rows;
+  const k = a.cols;
+  const rows = [0, 1, 2, 3];
+  const o = out.data;
+  return [
+    "{",
+    "  let i = 0;",
+    `  for (; i + 3 < ${n}; i += 4) {`,
+    `    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;`,
+    `    const r0 = ${a.at.offset} + i * ${a.rowStride};`,
+    `    for (let p = 0; p < ${k}; p++) {`,
+    `      const x = ${at(b, "p", "0")};`,
+    ...rows.map((r) => `      s${r} += ${a.at.data}[r0 + ${r * a.rowStride} + p] * x;`),
+    "    }",
+    ...rows.map((r) => `    ${o}[i + ${r}] = s${r};`),
+    "  }",
+    `  for (; i < ${n}; i++) {`,
+    "    let s = 0;",
+    `    for (let p = 0; p < ${k}; p++) s += ${at(a, "i", "p")} * ${at(b, "p", "0")};`,
+    `    ${o}[i] = s;`,
+    "  }",
+    "}",
+  ];
+}
+
+/** out[i, :] = Σ_p A[i, p] B[p, :], one scaled row of B at a time (streams B; A transposed or one row). */
+function rowsByAxpy(a: MatrixOperand, b: MatrixOperand, out: Dense): string[] {
+  const [n, k, m] = [a.rows, a.cols, b.cols];
+  return [
+    "{",
+    `  ${out.data}.fill(0, 0, ${n * m});`,
+    `  for (let i = 0; i < ${n}; i++) {`,
+    `    for (let p = 0; p < ${k}; p++) {`,
+    `      const x = ${at(a, "i", "p")};`,
+    `      for (let j = 0; j < ${m}; j++) ${out.data}[i * ${m} + j] += x * ${at(b, "p", "j")};`,
+    "    }",
+    "  }",
+    "}",
+  ];
+}
+
+/**
+ * Source lines for `out = A B` (A is n x k, B is k x m, out dense n x m):
+ * - a matrix-vector product (m = 1) with a row-major A: four rows at a time;
+ * - a float64 product with n, m > 1: the core register-tiled GEMM kernel (`kernels.matmul`);
+ * - otherwise (A transposed, one row, or float32): rows of B scaled and added, streaming B.
+ *
+ * @example
+ * ```ts
+ * import { emitMatmul, type MatrixOperand } from "@ostl/autodiff";
+ * const W: MatrixOperand = { at: { data: "b0", offset: "o0", shape: [8, 3] }, rows: 8, cols: 3, rowStride: 3, colStride: 1 };
+ * const x: MatrixOperand = { at: { data: "b1", offset: "o1", shape: [3] }, rows: 3, cols: 1, rowStride: 1, colStride: 0 };
+ * const target = { out: { data: "b2", offset: "0", shape: [8] }, view: () => "", float64: true };
+ * console.log(emitMatmul(W, x, target).some((line) => line.includes("i += 4"))); // true
+ * ```
+ */
+export function emitMatmul(a: MatrixOperand, b: MatrixOperand, target: MatmulTarget): string[] {
+  if (b.cols === 1 && a.colStride === 1 && a.rows >= 4) return matvecRows(a, b, target.out);
+  if (target.float64 && a.rows > 1 && b.cols > 1) {
+    const out: MatrixOperand = { at: target.out, rows: a.rows, cols: b.cols, rowStride: b.cols, colStride: 1 };
+    return [`kernels.matmul(${target.view(out)}, ${target.view(a)}, ${target.view(b)});`];
+  }
+  return rowsByAxpy(a, b, target.out);
+}
