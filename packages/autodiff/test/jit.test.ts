@@ -1,0 +1,196 @@
+import { afterEach, describe, expect, it } from "vitest";
+import * as core from "@ostl/core";
+import {
+  add, bind, concat, exp, generate, grad, type Graph, jit, jvp, matmul, mul, NO_PARAMS, type NoParams, type OpDef, opTable, sigmoid, simplify, slice, sum, tanh,
+  tensor, type Tensor, trace, transpose, vjp,
+} from "@ostl/autodiff";
+
+const loops = (source: string) => source.split("\n").filter((line) => line.includes("for (")).length;
+
+/** A small LSTM cell: W is [4n, n+m], gates sliced from one product. */
+function lstm(n: number, m: number, seed = 1) {
+  const rng = new core.PRNG(seed);
+  const params = { W: rng.normal([4 * n, n + m], 0, 0.3), b: rng.normal([4 * n], 0, 0.1) };
+  const cell = (p: { W: Tensor; b: Tensor }, h: Tensor, c: Tensor, x: Tensor) => {
+    const z = add(matmul(p.W, concat([h, x], 0)), p.b);
+    const gate = (k: number) => slice(z, [k * n], [(k + 1) * n]);
+    const c2 = add(mul(sigmoid(gate(1)), c), mul(sigmoid(gate(0)), tanh(gate(2))));
+    return { h: mul(sigmoid(gate(3)), tanh(c2)), c: c2 };
+  };
+  const loss = (p: { W: Tensor; b: Tensor }, h: Tensor, c: Tensor, x: Tensor) => {
+    const r = cell(p, h, c, x);
+    return add(sum(mul(r.h, r.h)), sum(r.c));
+  };
+  return { params, cell, loss, args: [rng.normal([n]), rng.normal([n]), rng.normal([m])] as const };
+}
+
+describe("jit signature cache", () => {
+  it("traces once per signature and again for a new shape, dtype or structure", () => {
+    const f = jit((x: Tensor) => tanh(mul(x, 2)));
+    f(tensor([1, 2]));
+    f(tensor([3, 4]));
+    expect(f.traces).toBe(1);
+    expect(f(tensor([1, 2, 3])).shape).toEqual([3]);
+    expect(f.traces).toBe(2);
+    const y = f(tensor([1, 2], { dtype: "float32" }));
+    expect([f.traces, y.dtype]).toEqual([3, "float32"]);
+    const g = jit((p: { a: Tensor } | Tensor[]) => (Array.isArray(p) ? p[0]! : (p as { a: Tensor }).a));
+    g({ a: tensor([1]) });
+    g([tensor([1])]);
+    expect(g.traces).toBe(2);
+  });
+});
+
+describe("jit source", () => {
+  it("fuses tanh(a * b + c) into one loop", () => {
+    const x = tensor([1, 2, 3]);
+    const f = jit((a: Tensor, b: Tensor, c: Tensor) => tanh(add(mul(a, b), c)));
+    const source = f.source(x, x, x);
+    expect(loops(source)).toBe(1);
+    expect(source).toContain("// fused: v3 = mul, v4 = add, v5 = tanh");
+  });
+
+  it("fuses a broadcast row vector and scalar into the loop of the matrix", () => {
+    const f = jit((m: Tensor, row: Tensor) => exp(add(mul(m, row), 1)));
+    const [m, row] = [tensor([[1, 2], [3, 4]]), tensor([0.5, -1])];
+    expect(loops(f.source(m, row))).toBe(2); // one nest: rows, then columns
+    expect(core.maxAbsDiff(f(m, row), core.exp(core.add(core.mul(m, row), 1)))).toBe(0);
+  });
+
+  it("drops dead code and merges common subexpressions", () => {
+    const f = jit((x: Tensor) => {
+      exp(x); // dead
+      return add(mul(x, 7), mul(x, 7));
+    });
+    const source = f.source(tensor([1]));
+    expect(source).not.toContain("Math.exp");
+    expect(source.match(/\* 7/g)).toHaveLength(1);
+    expect(source).toContain("removed: 1 dead, 1 common subexpressions");
+    expect(f(tensor([2])).toNested()).toEqual([28]);
+  });
+
+  it("folds an equation whose inputs are all constants", () => {
+    const traced = trace((x: Tensor) => add(x, x), tensor([1, 2]));
+    const [x] = traced.inputs;
+    const one: Graph["equations"][number] = { op: opTable.exp, params: NO_PARAMS, inputs: [{ kind: "const", value: tensor([0, 0]), shape: [2] }], out: { kind: "var", id: 10, name: "v10", shape: [2], dtype: "float64" } };
+    const sumEq: Graph["equations"][number] = { op: opTable.add, params: NO_PARAMS, inputs: [x!, one.out], out: { kind: "var", id: 11, name: "v11", shape: [2], dtype: "float64" } };
+    const graph: Graph = { ...traced, equations: [one, sumEq], outputs: [sumEq.out] };
+    const simple = simplify(graph);
+    expect(simple.removed.folded).toBe(1);
+    const program = generate(simple);
+    expect(program.source).not.toContain("Math.exp");
+    expect((program.run([tensor([1, 2])])[0] as core.NDArray).toNested()).toEqual([2, 3]);
+  });
+
+  it("marks an op without a compile rule as a fallback and still computes it", () => {
+    // cube: d(x³) = 3x² dx
+    const cubeOp: OpDef<NoParams> = {
+      name: "cube",
+      impl: ([x]) => core.mul(core.mul(x!, x!), x!),
+      jvp: (_c, [x], [t]) => (t ? mul(t, mul(3, mul(x!, x!))) : null),
+      vjp: (ct, [x]) => [mul(ct, mul(3, mul(x!, x!)))],
+    };
+    const f = jit((x: Tensor) => add(bind(cubeOp, [x], NO_PARAMS), 1));
+    expect(f.source(tensor([2]))).toContain("// fallback: cube is not in the op table");
+    expect(f(tensor([2, 3])).toNested()).toEqual([9, 28]);
+  });
+
+  it("reads a transpose feeding a matrix product in place", () => {
+    const rng = new core.PRNG(3);
+    const [W, v] = [rng.normal([5, 4]), rng.normal([5])];
+    const f = jit((w: Tensor, x: Tensor) => matmul(transpose(w), x));
+    expect(f.source(W, v)).toContain("read transposed by the matrix product");
+    expect(core.maxAbsDiff(f(W, v), core.matmul(core.transpose(W), v))).toBeLessThan(1e-14);
+  });
+});
+
+describe("jit results", () => {
+  it("matches the interpreter on an LSTM cell in float64 and float32, and reads non-contiguous arguments", () => {
+    const { params, cell, args } = lstm(6, 3);
+    const compiled = jit(cell);
+    const [r, want] = [compiled(params, ...args), cell(params, ...args)];
+    expect(core.maxAbsDiff(r.h as core.NDArray, want.h as core.NDArray)).toBeLessThan(1e-15);
+    const f32 = (x: core.NDArray) => core.astype(x, "float32");
+    const p32 = { W: f32(params.W), b: f32(params.b) };
+    const a32 = args.map(f32) as unknown as typeof args;
+    expect(compiled.source(p32, ...a32)).toContain('rt.allocate("float32"');
+    expect(core.maxAbsDiff(compiled(p32, ...a32).c as core.NDArray, cell(p32, ...a32).c as core.NDArray)).toBe(0);
+    const wT = core.transpose(core.contiguous(core.transpose(params.W))); // same values, column-major
+    expect(wT.isContiguous()).toBe(false);
+    expect(core.maxAbsDiff(compiled({ ...params, W: wT }, ...args).h as core.NDArray, want.h as core.NDArray)).toBeLessThan(1e-15);
+  });
+
+  it("returns fresh outputs that the next call does not overwrite", () => {
+    const f = jit((x: Tensor) => mul(x, 2));
+    const first = f(tensor([1, 2]));
+    const second = f(tensor([5, 6]));
+    expect([first.toNested(), second.toNested(), first.data === second.data]).toEqual([[2, 4], [10, 12], false]);
+  });
+});
+
+describe("jit composes with the other transforms", () => {
+  const { params, loss, args } = lstm(5, 3, 7);
+  const want = grad(loss)(params, ...args) as { W: core.NDArray; b: core.NDArray };
+
+  it("jit(grad(f)) equals grad(f) on an LSTM cell", () => {
+    const g = jit(grad(loss))(params, ...args) as typeof want;
+    expect(core.maxAbsDiff(g.W, want.W)).toBeLessThan(1e-14);
+    expect(core.maxAbsDiff(g.b, want.b)).toBeLessThan(1e-14);
+  });
+
+  it("compiles a function that calls vjp, and one that pushes batched jvp tangents", () => {
+    const pulled = jit((x: Tensor, ct: Tensor) => vjp((y: Tensor) => tanh(mul(y, y)), x)[1](ct)[0]);
+    const x = tensor([0.5, -1, 2]);
+    const ct = tensor([1, 2, 3]);
+    expect(core.maxAbsDiff(pulled(x, ct) as core.NDArray, vjp((y: Tensor) => tanh(mul(y, y)), x)[1](ct)[0] as core.NDArray)).toBe(0);
+    const pushed = jit((y: Tensor, t: Tensor) => jvp((z: Tensor) => sigmoid(mul(z, 3)), [y], [t], { batch: 2 })[1]);
+    const t = tensor([[1, 0, 0], [0, 1, 1]]);
+    expect(core.maxAbsDiff(pushed(x, t) as core.NDArray, jvp((z: Tensor) => sigmoid(mul(z, 3)), [x], [t], { batch: 2 })[1] as core.NDArray)).toBe(0);
+  });
+
+  it("runs uncompiled under grad, so grad(jit(f)) equals grad(f)", () => {
+    const compiled = jit(loss);
+    const g = grad(compiled)(params, ...args) as typeof want;
+    expect(core.maxAbsDiff(g.W, want.W)).toBe(0);
+    expect(compiled.traces).toBe(0);
+  });
+});
+
+describe("jit allocation", () => {
+  const native = { f64: globalThis.Float64Array, f32: globalThis.Float32Array };
+  afterEach(() => {
+    globalThis.Float64Array = native.f64;
+    globalThis.Float32Array = native.f32;
+  });
+  /** Number of Float64Array/Float32Array buffers constructed while `body` runs. */
+  function countBuffers(body: () => void): number {
+    let count = 0;
+    const counting = <T extends object>(ctor: T) => new Proxy(ctor as unknown as new (...a: unknown[]) => object, {
+      construct: (target, a, newTarget) => {
+        count++;
+        return Reflect.construct(target, a, newTarget === counting ? target : newTarget);
+      },
+    }) as unknown as T;
+    globalThis.Float64Array = counting(native.f64);
+    globalThis.Float32Array = counting(native.f32);
+    try {
+      body();
+    } finally {
+      globalThis.Float64Array = native.f64;
+      globalThis.Float32Array = native.f32;
+    }
+    return count;
+  }
+
+  it("after the first call, a compiled LSTM step and its gradient allocate only their outputs", () => {
+    const { params, cell, loss, args } = lstm(8, 4);
+    const step = jit(cell);
+    const dstep = jit(grad(loss));
+    step(params, ...args);
+    dstep(params, ...args);
+    const calls = 5;
+    expect(countBuffers(() => void cell(params, ...args))).toBeGreaterThan(10); // the counter sees core's allocations
+    expect(countBuffers(() => { for (let i = 0; i < calls; i++) step(params, ...args); })).toBe(calls * 2); // h and c
+    expect(countBuffers(() => { for (let i = 0; i < calls; i++) dstep(params, ...args); })).toBe(calls * 2); // dW and db
+  });
+});
