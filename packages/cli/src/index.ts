@@ -4,6 +4,7 @@ export { compareCommand } from "./commands/compare.js";
 export { gradcheckCommand, runGradcheck, maxParamRelError, randomChunks, type GradcheckReport, type GradcheckResult } from "./commands/gradcheck.js";
 export { parseFlags, numberFlag } from "./args.js";
 export { formatTable } from "./table.js";
+export { joinWords, algorithmList, OSTL_APPROXIMATIONS, OSTL_APPROXIMATION_DESCRIPTION, type OstlApproximation } from "./algorithm-names.js";
 export { loadCell, BUILT_IN_CELLS } from "./load-cell.js";
 export { progress, type Progress } from "./progress.js";
 export { measureRun, compareGroup, type RunMeasurement } from "./compare/measure.js";

@@ -6,6 +6,7 @@ export { type GradientAlgorithm, type AlgorithmName, addTrees, treeFloats } from
 export { Bptt, type BpttOptions } from "./bptt.js";
 export { Rtrl, recurrentParams, contractTangents } from "./rtrl.js";
 export { Ostl, type OstlOptions, type LayerPlan, planOstl } from "./ostl.js";
+export { algorithms, ALGORITHM_NAMES, algorithmByName, exactnessOf, type AlgorithmEntry, type AlgorithmOption, type Exactness } from "./registry.js";
 export { type LayerEligibility, type EligibilityStep, type DenseImmediateMode, DenseEligibility, DiagonalEligibility } from "./eligibility.js";
 export { type Pattern, type TraceLayout, type CellStructure, joinPatterns, dependencyPatterns, valuePatterns, type Deps, analyzeCell, traceLayout } from "./structure.js";
 export { analyze, graphFlops, type NetworkAnalysis, type LayerAnalysis, type ParamAnalysis } from "./analyze.js";

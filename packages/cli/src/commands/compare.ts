@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { parseFlags, numberFlag } from "../args.js";
 import type { Command } from "../command.js";
+import { algorithmList } from "../algorithm-names.js";
 import { type CompareResults, NETWORK_COLUMNS, networkRows, nonFiniteLine, renderReport, structureLine } from "../compare/report.js";
 import { checkReportFolder, writeReportFiles } from "../compare/report-folder.js";
 import { runScaling } from "../compare/scaling.js";
@@ -11,7 +12,7 @@ import { formatTable } from "../table.js";
 
 const usage = `usage: ostl compare [--cell NAME|path/to/cell.ts] [--layers L[,L...]] [--hidden N] [--T T] [--seed S] [--out DIR] [--json] [--quiet]
 
-Trains the same networks by BPTT, RTRL and OSTL on seeded synthetic data and compares them:
+Trains the same networks by ${algorithmList("and", "title")} on seeded synthetic data and compares them:
 per network and algorithm, the gradient's relative error and cosine similarity to BPTT per layer,
 time per step, trace memory (floats, analytic), measured live memory held and the structure OSTL chose;
 then how memory and time scale with T (BPTT grows, OSTL flat) and with n (diagonal vs dense).
@@ -55,7 +56,7 @@ const NON_FINITE = 1;
  */
 export const compareCommand: Command = {
   name: "compare",
-  summary: "compare OSTL, RTRL and BPTT: gradient agreement, time, memory, scaling",
+  summary: `compare ${algorithmList("and", "title")}: gradient agreement, time, memory, scaling`,
   usage,
   async run(argv) {
     const { values } = parseFlags("compare", argv, {

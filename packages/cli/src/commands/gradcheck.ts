@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import * as core from "@ostl/core";
 import { OstlError } from "@ostl/core";
-import { Bptt, type GradientAlgorithm, type NetworkParams, Ostl, Rtrl } from "@ostl/ostl";
+import { type AlgorithmName, ALGORITHM_NAMES, algorithms, type GradientAlgorithm, type NetworkParams } from "@ostl/ostl";
 import { buildReferenceCase, parseReferenceFile, ReferenceFileError, type ReferenceSetup } from "@ostl/models";
 import { numberFlag, parseFlags } from "../args.js";
 import { type Command, UsageError } from "../command.js";
 import { formatTable } from "../table.js";
+import { algorithmList, joinWords } from "../algorithm-names.js";
 
 /**
  * One row of a gradient check.
@@ -23,7 +24,7 @@ import { formatTable } from "../table.js";
  */
 export interface GradcheckResult {
   case: string;
-  algorithm: "bptt" | "rtrl" | "ostl";
+  algorithm: AlgorithmName;
   chunked: boolean;
   maxRelError: number;
   pass: boolean;
@@ -119,10 +120,20 @@ function runAlgorithm(algo: GradientAlgorithm, setup: ReferenceSetup, chunks: [n
   return { grads: algo.gradients(), loss };
 }
 
+/** The registered algorithms whose gradient is exact, compared with the file's `grads.bptt`. */
+const exactAlgorithms = () => ALGORITHM_NAMES.filter((a) => algorithms[a].exactness === "exact");
+
 /**
- * Runs BPTT, RTRL and OSTL on every case of a reference file, step by step and in random chunks,
- * and compares BPTT and RTRL with `grads.bptt`, OSTL with `grads.ostl`, and the forward pass with
- * `outputs` and `lossValue`. A row's figure is the worst of its gradient and forward errors.
+ * The gradients of a reference case an algorithm is checked against: `grads.bptt` for an exact
+ * algorithm, else `grads.ostl` (a reference file holds those two; OSTL is the one inexact
+ * algorithm registered).
+ */
+const referenceGradients = (algorithm: AlgorithmName, setup: ReferenceSetup): NetworkParams => (algorithms[algorithm].exactness === "exact" ? setup.expected.bptt : setup.expected.ostl);
+
+/**
+ * Runs every registered algorithm (BPTT, RTRL and OSTL) on every case of a reference file, step
+ * by step and in random chunks, and compares the exact ones (BPTT and RTRL) with `grads.bptt`,
+ * OSTL with `grads.ostl`, and the forward pass with `outputs` and `lossValue`. A row's figure is the worst of its gradient and forward errors.
  *
  * @example
  * ```ts
@@ -141,11 +152,10 @@ export function runGradcheck(text: string, fileName: string, tolerance: number, 
     const setup = buildReferenceCase(c);
     const forward = forwardError(setup);
     const rng = new core.PRNG(seed * 1000 + i);
-    const makers = { bptt: () => new Bptt(setup.network), rtrl: () => new Rtrl(setup.network), ostl: () => new Ostl(setup.network) };
-    for (const algorithm of ["bptt", "rtrl", "ostl"] as const) {
-      const reference = algorithm === "ostl" ? setup.expected.ostl : setup.expected.bptt;
+    for (const algorithm of ALGORITHM_NAMES) {
+      const reference = referenceGradients(algorithm, setup);
       for (const chunked of [false, true]) {
-        const { grads, loss } = runAlgorithm(makers[algorithm](), setup, chunked ? randomChunks(setup.inputs.length, rng) : null);
+        const { grads, loss } = runAlgorithm(algorithms[algorithm].create(setup.network), setup, chunked ? randomChunks(setup.inputs.length, rng) : null);
         const lossError = Math.abs(loss - setup.expected.lossValue) / Math.max(Math.abs(setup.expected.lossValue), 1e-12);
         const maxRelError = Math.max(maxParamRelError(grads, reference), forward, lossError);
         results.push({ case: c.name, algorithm, chunked, maxRelError, pass: maxRelError <= tolerance });
@@ -158,8 +168,8 @@ export function runGradcheck(text: string, fileName: string, tolerance: number, 
 
 const usage = `usage: ostl gradcheck --reference FILE [--json] [--tolerance T] [--seed S]
 
-Runs BPTT, RTRL and OSTL on every case of a reference file (schema ostl-reference/1), step by step
-and in random chunks, and compares BPTT and RTRL with grads.bptt, OSTL with grads.ostl, and the
+Runs ${algorithmList("and", "title")} on every case of a reference file (schema ostl-reference/1), step by step
+and in random chunks, and compares ${joinWords(exactAlgorithms().map((a) => a.toUpperCase()), "and")} with grads.bptt, OSTL with grads.ostl, and the
 forward pass with outputs and lossValue. Error per parameter: ||g - ref|| / max(||ref||, 1e-12);
 a row's figure is the maximum over parameters (and the forward values).
 
@@ -189,7 +199,7 @@ Exit status: 0 all pass, 1 any fails, 2 unreadable or invalid file or flags.`;
  */
 export const gradcheckCommand: Command = {
   name: "gradcheck",
-  summary: "check BPTT, RTRL and OSTL against external reference gradients",
+  summary: `check ${algorithmList("and", "title")} against external reference gradients`,
   usage,
   async run(argv) {
     const { values } = parseFlags("gradcheck", argv, {

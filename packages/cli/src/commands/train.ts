@@ -13,6 +13,7 @@ import {
   TrainingDivergedError,
 } from "@ostl/models";
 import { type Command, UsageError } from "../command.js";
+import { algorithmList, OSTL_APPROXIMATION_DESCRIPTION, OSTL_APPROXIMATIONS } from "../algorithm-names.js";
 import { checkOutputFolder } from "../output-folder.js";
 import { parseTrainConfig, type TrainConfig } from "../training/config.js";
 import { jsbDataPath, readJsbDataset } from "../training/jsb-data.js";
@@ -192,7 +193,7 @@ async function trainInto(run: RunFolder, config: TrainConfig, setup: { data: Dat
 
 const usage = `usage: ostl train --task jsb|copy|adding --cell NAME [options]
 
-Trains a network by BPTT, RTRL or OSTL and reports the per-step loss on train, valid and test
+Trains a network by ${algorithmList("or", "title")} and reports the per-step loss on train, valid and test
 after every epoch (JSB: the frame-level NLL per time step). Progress goes to stderr; the run
 folder gets config.json, metrics.json (rewritten after every epoch, with the run's status:
 running, done, interrupted, diverged or failed) and loss-curve.svg. One run at a time holds a
@@ -213,8 +214,8 @@ model
   --activation G       SNU family: identity (default), relu or leakyRelu
   --variant V          gru: reset-after (default) or reset-before
 training
-  --algo A             bptt, rtrl or ostl (default ostl)
-  --approximation diagonal   ostl: diagonal approximation of dense temporal Jacobians
+  --algo A             ${algorithmList("or")} (default ostl)
+  --approximation ${OSTL_APPROXIMATIONS.join("|")}   ostl: ${OSTL_APPROXIMATION_DESCRIPTION}
   --optimizer O        adam (default) or sgd
   --lr X               learning rate (default 1e-3)
   --momentum X         sgd momentum (default 0)
@@ -261,7 +262,7 @@ status 'diverged'); 130 interrupted by SIGINT (Ctrl-C); 143 stopped by SIGTERM.`
  */
 export const trainCommand: Command = {
   name: "train",
-  summary: "train on JSB Chorales or a synthetic task by BPTT, RTRL or OSTL",
+  summary: `train on JSB Chorales or a synthetic task by ${algorithmList("or", "title")}`,
   usage,
   run: (argv) => runTrain(parseTrainConfig(argv)),
 };

@@ -1,12 +1,12 @@
 import * as core from "@ostl/core";
 import type { Tensor } from "@ostl/autodiff";
-import { analyze, Bptt, type Cell, type GradientAlgorithm, layerKey, Network, Ostl, Rtrl } from "@ostl/ostl";
+import { ALGORITHM_NAMES, algorithms as registry, type AlgorithmName, analyze, type Cell, layerKey, Network } from "@ostl/ostl";
 import { mse, nonFiniteLeaves } from "@ostl/models";
 import { loadCell } from "../load-cell.js";
 import { compareGroup, measureRun } from "./measure.js";
 
 /**
- * The algorithms compared.
+ * The algorithms compared: every one in the registry of `@ostl/ostl`.
  *
  * @example
  * ```ts
@@ -14,7 +14,7 @@ import { compareGroup, measureRun } from "./measure.js";
  * console.log(ALGORITHMS); // ["bptt", "rtrl", "ostl"]
  * ```
  */
-export const ALGORITHMS = ["bptt", "rtrl", "ostl"] as const;
+export const ALGORITHMS: readonly AlgorithmName[] = ALGORITHM_NAMES;
 /**
  * The name of an algorithm compared.
  *
@@ -25,7 +25,7 @@ export const ALGORITHMS = ["bptt", "rtrl", "ostl"] as const;
  * console.log(exact); // ["bptt", "rtrl"]
  * ```
  */
-export type AlgorithmKey = (typeof ALGORITHMS)[number];
+export type AlgorithmKey = AlgorithmName;
 
 /**
  * One algorithm's figures on one network.
@@ -144,7 +144,7 @@ export function syntheticSequence(inputSize: number, outputSize: number, T: numb
 }
 
 /**
- * Runs BPTT, RTRL and OSTL on one network and compares each with BPTT, layer by layer, noting
+ * Runs every registered algorithm (BPTT, RTRL and OSTL) on one network and compares each with BPTT, layer by layer, noting
  * the parameters whose gradient is not finite (a NaN made inside the cell, or NaN parameters).
  *
  * @example
@@ -167,16 +167,17 @@ export function compareNetwork(entry: SuiteEntry, config: SuiteConfig): NetworkR
   const params = network.init(rng.split());
   const { xs, targets } = syntheticSequence(config.inputSize, config.outputSize, config.T, config.seed + 1);
   const analysis = analyze(network);
-  const makers: Record<AlgorithmKey, () => GradientAlgorithm> = { bptt: () => new Bptt(network), rtrl: () => new Rtrl(network), ostl: () => new Ostl(network) };
-  const runs = Object.fromEntries(ALGORITHMS.map((a) => [a, measureRun(makers[a](), params, xs, targets)])) as Record<AlgorithmKey, ReturnType<typeof measureRun>>;
+  const made = Object.fromEntries(ALGORITHMS.map((a) => [a, registry[a].create(network)]));
+  const runs = Object.fromEntries(ALGORITHMS.map((a) => [a, measureRun(made[a]!, params, xs, targets)])) as Record<AlgorithmKey, ReturnType<typeof measureRun>>;
   const reference = runs.bptt.grads;
-  const analyticFloats: Record<AlgorithmKey, number> = { bptt: runs.bptt.memoryFloats, rtrl: analysis.traceFloats.rtrl, ostl: analysis.traceFloats.ostl };
+  // the online algorithms' trace floats come from the analysis; BPTT's tape (and any other algorithm's memory) is measured
+  const analyticFloats: Partial<Record<AlgorithmKey, number>> = { rtrl: analysis.traceFloats.rtrl, ostl: analysis.traceFloats.ostl };
   const algorithms = Object.fromEntries(
     ALGORITHMS.map((a) => {
       const per = Array.from({ length: entry.layers }, (_, l) => compareGroup(runs[a].grads, reference, layerKey(l)));
-      const approximation = a === "ostl" ? new Ostl(network).approximation : null;
+      const approximation = made[a]!.approximation;
       const nonFinite = nonFiniteLeaves(runs[a].grads).map((leaf) => leaf.path);
-      return [a, { relErrorToBptt: per.map((p) => p.relError), cosineToBptt: per.map((p) => p.cosine), secondsPerStep: runs[a].secondsPerStep, traceFloats: analyticFloats[a], peakBytes: runs[a].peakBytes, approximation, nonFinite }];
+      return [a, { relErrorToBptt: per.map((p) => p.relError), cosineToBptt: per.map((p) => p.cosine), secondsPerStep: runs[a].secondsPerStep, traceFloats: analyticFloats[a] ?? runs[a].memoryFloats, peakBytes: runs[a].peakBytes, approximation, nonFinite }];
     }),
   ) as Record<AlgorithmKey, AlgorithmResult>;
   return {

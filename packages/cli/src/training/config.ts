@@ -4,10 +4,11 @@
  *
  * @module
  */
-import type { AlgorithmName } from "@ostl/ostl";
+import { ALGORITHM_NAMES, type AlgorithmName } from "@ostl/ostl";
 import { OPTIMIZERS, type OptimizerName, type UpdateEvery } from "@ostl/models";
 import { type FlagValues, numberFlag, parseFlags } from "../args.js";
 import { UsageError } from "../command.js";
+import { OSTL_APPROXIMATIONS, type OstlApproximation } from "../algorithm-names.js";
 
 /**
  * The flags of `ostl train`, for `parseFlags`.
@@ -97,7 +98,7 @@ export interface TrainConfig {
   readonly layers: number;
   readonly algorithm: AlgorithmName;
   /** OSTL's approximation of dense temporal Jacobians, if asked. */
-  readonly approximation: "diagonal" | null;
+  readonly approximation: OstlApproximation | null;
   readonly optimizer: OptimizerName;
   readonly lr: number;
   readonly momentum: number | null;
@@ -177,8 +178,8 @@ export function parseTrainConfig(argv: readonly string[]): TrainConfig {
   const optimizer = choice("--optimizer", values.optimizer, OPTIMIZERS, "adam");
   const momentum = numberFlag("--momentum", values.momentum, { min: 0 }) ?? null;
   if (momentum !== null && optimizer !== "sgd") throw new UsageError("--momentum applies to --optimizer sgd only");
-  const algorithm = choice("--algo", values.algo, ["bptt", "rtrl", "ostl"] as const, "ostl");
-  const approximation = values.approximation === undefined ? null : choice("--approximation", values.approximation, ["diagonal"] as const, "diagonal");
+  const algorithm = choice("--algo", values.algo, ALGORITHM_NAMES, "ostl");
+  const approximation = values.approximation === undefined ? null : choice("--approximation", values.approximation, OSTL_APPROXIMATIONS, "diagonal");
   if (approximation !== null && algorithm !== "ostl") throw new UsageError("--approximation applies to --algo ostl only");
   const every = values["update-every"];
   const updateEvery: UpdateEvery = every === undefined || every === "sequence" ? "sequence" : numberFlag("--update-every", every, { min: 1, integer: true })!;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type AlgorithmName, Bptt, type GradientAlgorithm, type Network, type NetworkParams, Ostl, type OstlOptions, Rtrl } from "@ostl/ostl";
+import { type AlgorithmName, algorithmByName, type GradientAlgorithm, type Network, type NetworkParams, type OstlOptions } from "@ostl/ostl";
 import { type PRNG, ValueError } from "@ostl/core";
 import { batchExamples } from "../data/batch.js";
 import type { Dataset } from "../data/dataset.js";
@@ -175,10 +175,7 @@ export interface TrainResult {
  * ```
  */
 export function makeAlgorithm(name: AlgorithmName, network: Network, ostl: OstlOptions = {}): GradientAlgorithm {
-  if (name === "bptt") return new Bptt(network);
-  if (name === "rtrl") return new Rtrl(network);
-  if (name === "ostl") return new Ostl(network, ostl);
-  throw new ValueError("makeAlgorithm", `unknown algorithm '${String(name)}' (known: bptt, rtrl, ostl)`);
+  return algorithmByName(name).create(network, name === "ostl" ? ostl : {});
 }
 
 function checkOptions(options: TrainOptions): { every: number; batchSize: number } {

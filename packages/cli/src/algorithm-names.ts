@@ -1,0 +1,70 @@
+/**
+ * The algorithm lists the commands print and accept, read from the registry of `@ostl/ostl`
+ * (`algorithms`), so that an algorithm added there appears in every usage text, flag and report.
+ *
+ * @module
+ */
+import { ALGORITHM_NAMES, algorithms, type OstlOptions } from "@ostl/ostl";
+
+/**
+ * Words joined as prose: `a, b or c` (or `a, b and c` with `"and"`).
+ *
+ * @example
+ * ```ts
+ * import { joinWords } from "@ostl/cli";
+ * console.log(joinWords(["bptt", "rtrl", "ostl"], "or"), "|", joinWords(["jsb"], "and")); // bptt, rtrl or ostl | jsb
+ * ```
+ */
+export function joinWords(words: readonly string[], conjunction: "and" | "or"): string {
+  return words.length <= 1 ? words.join("") : `${words.slice(0, -1).join(", ")} ${conjunction} ${words.at(-1)}`;
+}
+
+/**
+ * The registered algorithms as prose, in lower case (flag values) or upper case (titles).
+ *
+ * @example
+ * ```ts
+ * import { algorithmList } from "@ostl/cli";
+ * console.log(algorithmList("or"), "|", algorithmList("and", "title")); // bptt, rtrl or ostl | BPTT, RTRL and OSTL
+ * ```
+ */
+export function algorithmList(conjunction: "and" | "or", style: "flag" | "title" = "flag"): string {
+  return joinWords(style === "flag" ? ALGORITHM_NAMES : ALGORITHM_NAMES.map((n) => n.toUpperCase()), conjunction);
+}
+
+/**
+ * An approximation `ostl train --approximation` accepts.
+ *
+ * @example
+ * ```ts
+ * import { type OstlApproximation, OSTL_APPROXIMATIONS } from "@ostl/cli";
+ * const chosen: OstlApproximation = OSTL_APPROXIMATIONS[0]!;
+ * console.log(chosen); // diagonal
+ * ```
+ */
+export type OstlApproximation = Exclude<NonNullable<OstlOptions["approximation"]>, "none">;
+
+const approximationOption = algorithms.ostl.options.find((o) => o.name === "approximation")!;
+
+/**
+ * The values of OSTL's `approximation` option other than its default (off): what
+ * `--approximation` accepts.
+ *
+ * @example
+ * ```ts
+ * import { OSTL_APPROXIMATIONS } from "@ostl/cli";
+ * console.log(OSTL_APPROXIMATIONS); // ["diagonal"]
+ * ```
+ */
+export const OSTL_APPROXIMATIONS = (approximationOption.values as readonly string[]).filter((v) => v !== approximationOption.default) as readonly OstlApproximation[];
+
+/**
+ * The registry's one-line description of OSTL's `approximation` option.
+ *
+ * @example
+ * ```ts
+ * import { OSTL_APPROXIMATION_DESCRIPTION } from "@ostl/cli";
+ * console.log(OSTL_APPROXIMATION_DESCRIPTION); // diagonal approximation of dense temporal Jacobians
+ * ```
+ */
+export const OSTL_APPROXIMATION_DESCRIPTION = approximationOption.description;

@@ -1,0 +1,185 @@
+/**
+ * The gradient algorithms by name: what each computes (exactness), the options it takes, and a
+ * factory. The command line (`train --algo`, `compare`, `gradcheck`) reads its lists from here.
+ *
+ * @module
+ */
+import { ValueError } from "@ostl/core";
+import type { AlgorithmName, GradientAlgorithm } from "./algorithm.js";
+import { Bptt, type BpttOptions } from "./bptt.js";
+import type { Network } from "./network.js";
+import { checkChoice, checkOptions } from "./options.js";
+import { Ostl, type OstlOptions } from "./ostl.js";
+import { Rtrl } from "./rtrl.js";
+
+/**
+ * How close an algorithm's gradient is to the exact one (BPTT's):
+ * - `exact`: equal to rounding;
+ * - `exact-top-layer`: exact for a one-layer network and for the top layer of a stack;
+ *   approximate below, where the terms through the upper layers' recurrence are dropped;
+ * - `approximate`: an approximation on every layer.
+ *
+ * @example
+ * ```ts
+ * import { algorithms, type Exactness } from "@ostl/ostl";
+ * const exactness: Exactness[] = [algorithms.bptt.exactness, algorithms.ostl.exactness];
+ * console.log(exactness); // ["exact", "exact-top-layer"]
+ * ```
+ */
+export type Exactness = "exact" | "exact-top-layer" | "approximate";
+
+/**
+ * One option an algorithm accepts.
+ *
+ * @example
+ * ```ts
+ * import { algorithms, type AlgorithmOption } from "@ostl/ostl";
+ * const option: AlgorithmOption = algorithms.ostl.options[0]!;
+ * console.log(option.name, option.values, option.default, option.approximates); // approximation ["none", "diagonal"] none ["diagonal"]
+ * ```
+ */
+export interface AlgorithmOption {
+  readonly name: string;
+  /** The allowed values, or `"positive integer"`. */
+  readonly values: readonly string[] | "positive integer";
+  /** The value used when the option is absent (`"none"` when absence means off). */
+  readonly default: string;
+  /** The values that make the algorithm approximate on every layer (`"positive integer"`: any value given). */
+  readonly approximates: readonly string[] | "positive integer";
+  readonly description: string;
+}
+
+/**
+ * A gradient algorithm in the registry.
+ *
+ * @example
+ * ```ts
+ * import { algorithms, type AlgorithmEntry, Network } from "@ostl/ostl";
+ * import { mse, rnn } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * const entry: AlgorithmEntry = algorithms.bptt;
+ * console.log(entry.create(net, { window: 4 }).approximation); // truncated BPTT (window 4)
+ * ```
+ */
+export interface AlgorithmEntry {
+  readonly name: AlgorithmName;
+  /** One line: what the algorithm does and what it costs. */
+  readonly description: string;
+  /** The exactness with every option at its default. */
+  readonly exactness: Exactness;
+  readonly options: readonly AlgorithmOption[];
+  /**
+   * The algorithm on `network` with `options`.
+   *
+   * @throws {@link ValueError} for an unknown option or value (naming the algorithm, the option and the known ones).
+   */
+  create(network: Network, options?: object): GradientAlgorithm;
+}
+
+/** Throws unless every option is one the entry lists, with an allowed value. */
+function checkEntryOptions(name: string, options: object, known: readonly AlgorithmOption[]): void {
+  checkOptions(name, options, known.map((o) => o.name));
+  for (const option of known) if (option.values !== "positive integer") checkChoice(name, option.name, (options as Record<string, unknown>)[option.name], option.values);
+}
+
+function entry(spec: Omit<AlgorithmEntry, "create">, make: (network: Network, options: object) => GradientAlgorithm): AlgorithmEntry {
+  return {
+    ...spec,
+    create: (network, options = {}) => {
+      checkEntryOptions(spec.name, options, spec.options);
+      return make(network, options);
+    },
+  };
+}
+
+/**
+ * The gradient algorithms, by name, in the order the command line lists them.
+ *
+ * @example
+ * ```ts
+ * import { algorithms } from "@ostl/ostl";
+ * console.log(Object.values(algorithms).map((a) => `${a.name}: ${a.exactness} (${a.options.map((o) => o.name).join(", ")})`));
+ * // ["bptt: exact (window)", "rtrl: exact ()", "ostl: exact-top-layer (approximation, denseImmediate)"]
+ * ```
+ */
+export const algorithms = {
+  bptt: entry(
+    {
+      name: "bptt",
+      description: "backpropagation through time: exact; memory grows with the sequence length",
+      exactness: "exact",
+      options: [{ name: "window", values: "positive integer", default: "none", approximates: "positive integer", description: "truncated BPTT: backpropagate and drop the tape every N steps" }],
+    },
+    (network, options) => new Bptt(network, options as BpttOptions),
+  ),
+  rtrl: entry(
+    {
+      name: "rtrl",
+      description: "real-time recurrent learning: exact and online; the influence matrix holds parameters × state floats",
+      exactness: "exact",
+      options: [],
+    },
+    (network) => new Rtrl(network),
+  ),
+  ostl: entry(
+    {
+      name: "ostl",
+      description: "online spatio-temporal learning: online, traces structured by the cell's temporal Jacobian",
+      exactness: "exact-top-layer",
+      options: [
+        { name: "approximation", values: ["none", "diagonal"], default: "none", approximates: ["diagonal"], description: "diagonal approximation of dense temporal Jacobians" },
+        { name: "denseImmediate", values: ["auto", "reverse", "forward"], default: "auto", approximates: [], description: "how dense traces compute the immediate terms (same results, speed only)" },
+      ],
+    },
+    (network, options) => new Ostl(network, options as OstlOptions),
+  ),
+} as const satisfies Record<AlgorithmName, AlgorithmEntry>;
+
+/**
+ * The registered algorithms' names, in order.
+ *
+ * @example
+ * ```ts
+ * import { ALGORITHM_NAMES } from "@ostl/ostl";
+ * console.log(ALGORITHM_NAMES); // ["bptt", "rtrl", "ostl"]
+ * ```
+ */
+export const ALGORITHM_NAMES = Object.keys(algorithms) as readonly AlgorithmName[];
+
+/**
+ * The registry entry called `name`.
+ *
+ * @throws {@link ValueError} for an unknown name, listing the known ones.
+ * @example
+ * ```ts
+ * import { algorithmByName } from "@ostl/ostl";
+ * console.log(algorithmByName("rtrl").exactness); // exact
+ * try {
+ *   algorithmByName("BPTT");
+ * } catch (e) {
+ *   console.log((e as Error).message); // algorithmByName: unknown algorithm 'BPTT' (known: bptt, rtrl, ostl)
+ * }
+ * ```
+ */
+export function algorithmByName(name: string): AlgorithmEntry {
+  if (!Object.hasOwn(algorithms, name)) throw new ValueError("algorithmByName", `unknown algorithm '${name}' (known: ${ALGORITHM_NAMES.join(", ")})`);
+  return algorithms[name as AlgorithmName];
+}
+
+/**
+ * The exactness of algorithm `name` with `options`: an option set to one of its approximating
+ * values makes any algorithm `approximate`.
+ *
+ * @throws {@link ValueError} for an unknown name.
+ * @example
+ * ```ts
+ * import { exactnessOf } from "@ostl/ostl";
+ * console.log(exactnessOf("ostl"), exactnessOf("ostl", { approximation: "diagonal" }), exactnessOf("bptt", { window: 10 })); // exact-top-layer approximate approximate
+ * ```
+ */
+export function exactnessOf(name: string, options: object = {}): Exactness {
+  const found = algorithmByName(name);
+  const given = options as Record<string, unknown>;
+  const approximating = found.options.some((o) => given[o.name] !== undefined && (o.approximates === "positive integer" || o.approximates.includes(String(given[o.name]))));
+  return approximating ? "approximate" : found.exactness;
+}
