@@ -2,6 +2,7 @@ import * as core from "@ostl/core";
 import { contiguousStrides, type DType, NDArray, type TypedArray } from "@ostl/core";
 import type { IrConst, IrEquation, IrVar } from "../ir.js";
 import { opTable, type OpName } from "../op-table.js";
+import { aliasOf } from "./aliases.js";
 import { elementwiseRules } from "./elementwise-rules.js";
 import { broadcastStridesTo, type Dense, emitLoop, type LoopOperand } from "./loops.js";
 import { emitMatmul, type MatrixOperand } from "./matmul-rule.js";
@@ -91,6 +92,17 @@ export function generate(graph: SimplifiedGraph): CompiledProgram {
   const uses = new Map<number, IrEquation[]>();
   for (const eq of graph.equations) for (const a of eq.inputs) if (a.kind === "var") uses.set(a.id, [...(uses.get(a.id) ?? []), eq]);
 
+  // an output whose elements an equation of the program writes (directly, or under aliases) is
+  // written into a buffer allocated on each call and handed to the caller as it is
+  const aliases = new Map(graph.equations.flatMap((eq) => {
+    const alias = aliasOf(eq);
+    return alias === null ? [] : [[eq.out.id, alias.input.id] as const];
+  }));
+  const rootOf = (id: number): number => (aliases.has(id) ? rootOf(aliases.get(id)!) : id);
+  const inputIds = new Set(graph.inputs.map((v) => v.id));
+  const outputRoots = [...outputIds].map(rootOf);
+  const freshOutputs = new Set(outputRoots.filter((root) => !inputIds.has(root) && outputRoots.filter((r) => r === root).length === 1 && graph.outputs.filter((a) => a.kind === "var" && rootOf(a.id) === root).length === 1));
+
   const constPlace = (c: IrConst): Dense => {
     const value = (c.value as NDArray).isContiguous() ? (c.value as NDArray) : core.copy(c.value as NDArray);
     consts.push(value);
@@ -99,9 +111,11 @@ export function generate(graph: SimplifiedGraph): CompiledProgram {
     return { data: `c${j}`, offset: String(value.offset), shape: c.shape };
   };
   const placeOf = (a: Atom): Dense => (a.kind === "var" ? places.get(a.id)! : constPlace(a));
+  /** The buffer an equation writes: allocated once, or on every call for an output handed to the caller as it is. */
   const newBuffer = (v: IrVar): Dense => {
-    setup.push(`const b${v.id} = rt.allocate("${v.dtype}", ${v.shape.reduce((p, d) => p * d, 1)});`);
-    const place = { data: `b${v.id}`, offset: "0", shape: v.shape };
+    const perCall = freshOutputs.has(v.id);
+    (perCall ? body : setup).push(`const b${v.id} = rt.allocate("${v.dtype}", ${v.shape.reduce((p, d) => p * d, 1)});`);
+    const place = { data: `b${v.id}`, offset: "0", shape: v.shape, perCall };
     places.set(v.id, place);
     return place;
   };
@@ -124,7 +138,7 @@ export function generate(graph: SimplifiedGraph): CompiledProgram {
       `  b${v.id} = d${v.id}.data; o${v.id} = 0;`,
       "}",
     );
-    places.set(v.id, { data: `b${v.id}`, offset: `o${v.id}`, shape: v.shape });
+    places.set(v.id, { data: `b${v.id}`, offset: `o${v.id}`, shape: v.shape, perCall: true });
   });
 
   const matrix = (a: Atom, promoteRow: boolean): MatrixOperand => {
@@ -136,7 +150,7 @@ export function generate(graph: SimplifiedGraph): CompiledProgram {
   };
   const viewSource = (m: MatrixOperand): string => {
     const args = `${m.at.data}, [${m.rows}, ${m.cols}], [${m.rowStride}, ${m.colStride}], ${m.at.offset}`;
-    if (m.at.offset !== "0") return `rt.view(${args})`;
+    if (m.at.perCall === true) return `rt.view(${args})`;
     const name = `m${setup.length}`;
     setup.push(`const ${name} = rt.view(${args});`);
     return name;
@@ -184,7 +198,7 @@ export function generate(graph: SimplifiedGraph): CompiledProgram {
   /** An NDArray over a place: made once for a program buffer, per call over an argument's array. */
   const ndOfPlace = (p: Dense): string => {
     const args = `${p.data}, ${JSON.stringify(p.shape)}, ${JSON.stringify(contiguousStrides(p.shape))}, ${p.offset}`;
-    if (p.offset !== "0") return `rt.view(${args})`;
+    if (p.perCall === true) return `rt.view(${args})`;
     const name = `n${setup.length}`;
     setup.push(`const ${name} = rt.view(${args});`);
     return name;
@@ -235,10 +249,11 @@ export function generate(graph: SimplifiedGraph): CompiledProgram {
     i++;
     const name = tableOp(eq);
     const inputs = eq.inputs as Atom[];
-    const keepsElements = name === "reshape" || ((name === "sumTo" || name === "broadcastTo") && sameShape(inputs[0]!.shape, eq.out.shape));
-    if (keepsElements && inputs[0]!.kind === "var" && !views.has(inputs[0]!.id)) {
-      places.set(eq.out.id, { ...placeOf(inputs[0]!), shape: eq.out.shape });
-      body.push(`// ${eq.out.name} = ${name} ${inputs[0]!.name}: same buffer`);
+    const alias = aliasOf(eq);
+    if (alias !== null && !views.has(alias.input.id)) {
+      const at = places.get(alias.input.id)!;
+      places.set(eq.out.id, { ...at, offset: alias.offset === 0 ? at.offset : at.offset === "0" ? String(alias.offset) : `${at.offset} + ${alias.offset}`, shape: eq.out.shape });
+      body.push(`// ${eq.out.name} = ${eq.op.name} ${alias.input.name}: read in place`);
       continue;
     }
     if (name === "transpose" && readThrough(eq)) continue;
@@ -260,6 +275,7 @@ export function generate(graph: SimplifiedGraph): CompiledProgram {
       return `rt.copyOf(rt.consts[${consts.length - 1}])`;
     }
     const p = places.get(a.id)!;
+    if (freshOutputs.has(rootOf(a.id))) return `rt.view(${p.data}, ${JSON.stringify(a.shape)}, ${JSON.stringify(contiguousStrides(a.shape))}, ${p.offset})`;
     return `rt.output(${p.data}, ${p.offset}, ${JSON.stringify(a.shape)})`;
   });
   const source = [

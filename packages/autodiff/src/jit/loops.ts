@@ -15,6 +15,8 @@ export interface Dense {
   readonly data: string;
   readonly offset: string;
   readonly shape: readonly number[];
+  /** Whether `data` names another array on each call (an argument's, or a fresh output): views over it are made per call. */
+  readonly perCall?: boolean;
 }
 
 /**

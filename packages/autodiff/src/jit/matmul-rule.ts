@@ -30,7 +30,8 @@ export interface MatmulTarget {
 }
 
 const at = (m: MatrixOperand, row: string, col: string): string => {
-  const terms = [m.at.offset === "0" ? "" : m.at.offset, m.rowStride === 0 ? "" : `${row} * ${m.rowStride}`, m.colStride === 0 ? "" : `${col} * ${m.colStride}`];
+  const term = (index: string, stride: number) => (stride === 0 || index === "0" ? "" : stride === 1 ? index : `${index} * ${stride}`);
+  const terms = [m.at.offset === "0" ? "" : m.at.offset, term(row, m.rowStride), term(col, m.colStride)];
   const index = terms.filter((t) => t !== "").join(" + ");
   return `${m.at.data}[${index === "" ? "0" : index}]`;
 };
@@ -49,7 +50,7 @@ function matvecRows(a: MatrixOperand, b: MatrixOperand, out: Dense): string[] {
     `    const r0 = ${a.at.offset} + i * ${a.rowStride};`,
     `    for (let p = 0; p < ${k}; p++) {`,
     `      const x = ${at(b, "p", "0")};`,
-    ...rows.map((r) => `      s${r} += ${a.at.data}[r0 + ${r * a.rowStride} + p] * x;`),
+    ...rows.map((r) => `      s${r} += ${a.at.data}[${r === 0 ? "r0" : `r0 + ${r * a.rowStride}`} + p] * x;`),
     "    }",
     ...rows.map((r) => `    ${o}[i + ${r}] = s${r};`),
     "  }",
@@ -78,8 +79,22 @@ function rowsByAxpy(a: MatrixOperand, b: MatrixOperand, out: Dense): string[] {
   ];
 }
 
+/** out[i, j] = A[i, 0] B[0, j]: an outer product (k = 1), each element written once. */
+function outerProduct(a: MatrixOperand, b: MatrixOperand, out: Dense): string[] {
+  const m = b.cols;
+  return [
+    "{",
+    `  for (let i = 0; i < ${a.rows}; i++) {`,
+    `    const x = ${at(a, "i", "0")};`,
+    `    for (let j = 0; j < ${m}; j++) ${out.data}[i * ${m} + j] = x * ${at(b, "0", "j")};`,
+    "  }",
+    "}",
+  ];
+}
+
 /**
  * Source lines for `out = A B` (A is n x k, B is k x m, out dense n x m):
+ * - an outer product (k = 1): one loop writing each element once;
  * - a matrix-vector product (m = 1) with a row-major A: four rows at a time;
  * - a float64 product with n, m > 1: the core register-tiled GEMM kernel (`kernels.matmul`);
  * - otherwise (A transposed, one row, or float32): rows of B scaled and added, streaming B.
@@ -94,6 +109,7 @@ function rowsByAxpy(a: MatrixOperand, b: MatrixOperand, out: Dense): string[] {
  * ```
  */
 export function emitMatmul(a: MatrixOperand, b: MatrixOperand, target: MatmulTarget): string[] {
+  if (a.cols === 1) return outerProduct(a, b, target.out);
   if (b.cols === 1 && a.colStride === 1 && a.rows >= 4) return matvecRows(a, b, target.out);
   if (target.float64 && a.rows > 1 && b.cols > 1) {
     const out: MatrixOperand = { at: target.out, rows: a.rows, cols: b.cols, rowStride: b.cols, colStride: 1 };

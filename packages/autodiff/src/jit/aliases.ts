@@ -1,0 +1,44 @@
+import { contiguousStrides } from "@ostl/core";
+import type { IrEquation, IrVar } from "../ir.js";
+import { opTable } from "../op-table.js";
+import type { SliceParams } from "../ops/structure.js";
+
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** Whether a view with these shape and strides is dense in row-major order. */
+function dense(shape: readonly number[], strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] === 0) return true;
+    if (shape[i] !== 1 && strides[i] !== expected) return false;
+    expected *= shape[i]!;
+  }
+  return true;
+}
+
+/**
+ * Where the output of `eq` lies inside its input when it is a run of the input's elements in
+ * row-major order, so a program can read it in place instead of copying: `reshape`; `sumTo` and
+ * `broadcastTo` to the same shape; a `slice` that is dense (a range of rows, a range inside one
+ * row). Returns the input and the element offset, or `null` when the output needs its own buffer.
+ *
+ * @example
+ * ```ts
+ * import { aliasOf, slice, tensor, trace } from "@ostl/autodiff";
+ * const rows = trace((x) => slice(x, [1, 0], [3, 4]), tensor([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]));
+ * const cols = trace((x) => slice(x, [0, 1], [3, 2]), tensor([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]));
+ * console.log(aliasOf(rows.equations[0]!)?.offset, aliasOf(cols.equations[0]!)); // 4 null
+ * ```
+ */
+export function aliasOf(eq: IrEquation): { input: IrVar; offset: number } | null {
+  const x = eq.inputs[0];
+  if (x === undefined || x.kind !== "var") return null;
+  const op = eq.op;
+  if (op === opTable.reshape) return { input: x, offset: 0 };
+  if ((op === opTable.sumTo || op === opTable.broadcastTo) && sameShape(x.shape, eq.out.shape)) return { input: x, offset: 0 };
+  if (op !== opTable.slice) return null;
+  const p = eq.params as SliceParams;
+  const own = contiguousStrides(x.shape);
+  if (!dense(eq.out.shape, own.map((s, i) => s * p.steps[i]!))) return null;
+  return { input: x, offset: p.starts.reduce((sum, a, i) => sum + a * own[i]!, 0) };
+}
