@@ -11,6 +11,7 @@ export { type LayerEligibility, type EligibilityStep, type DenseImmediateMode, D
 export { type Pattern, type TraceLayout, type CellStructure, joinPatterns, dependencyPatterns, valuePatterns, type Deps, analyzeCell, traceLayout } from "./structure.js";
 export { analyze, graphFlops, type NetworkAnalysis, type LayerAnalysis, type ParamAnalysis } from "./analyze.js";
 export { TreeLayout } from "./layout.js";
+export { propagateInfluence, type InfluenceStep, type InfluenceStepFn } from "./influence.js";
 export { replayGraph } from "./replay.js";
 export { findRowFactors, type RowFactor, type FactorSource } from "./factors.js";
 export { materializedTraceUpdate, rowTraceUpdate, singleTraceUpdate, traceKernels } from "./trace-kernel.js";

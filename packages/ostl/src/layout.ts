@@ -52,9 +52,9 @@ export class TreeLayout {
     return unflatten(this.def, leaves);
   }
 
-  /** Zero tangents with `directions` leading entries: leaf j gets `[directions, ...shape_j]`. */
-  zeroTangents(directions: number): Tree {
-    return unflatten(this.def, this.shapes.map((shape) => core.zeros([directions, ...shape], this.dtype)));
+  /** Zero tangents with `directions` leading entries: leaf j gets `[directions, ...shape_j]`, of `dtype` (default: the tree's). */
+  zeroTangents(directions: number, dtype: core.DType = this.dtype): Tree {
+    return unflatten(this.def, this.shapes.map((shape) => core.zeros([directions, ...shape], dtype)));
   }
 
   /** Zeros with the tree's structure and shapes. */

@@ -30,9 +30,10 @@ export interface OstlOptions {
    */
   approximation?: "none" | "diagonal";
   /**
-   * How dense traces compute the immediate terms ∂s_t/∂θ: `"reverse"` (|s| + |y| reverse passes),
-   * `"forward"` (one forward pass with P directions) or `"auto"` (default: the cheaper by an
-   * estimate). Results are identical; only speed differs.
+   * How dense traces are computed (see DenseEligibility): `"forward"` (RTRL's pass over the layer's
+   * own params: one forward pass with P directions carrying the traces), `"reverse"` (the temporal
+   * Jacobians, |s| + |y| reverse passes for the immediate terms ∂s_t/∂θ, two matrix products) or
+   * `"auto"` (default: the cheaper by an estimate). Results agree to rounding; only speed differs.
    */
   denseImmediate?: DenseImmediateMode;
 }

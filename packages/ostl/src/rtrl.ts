@@ -1,6 +1,7 @@
 import * as core from "@ostl/core";
-import { type Tensor, type Tree, jvp, vjp, matmul, reshape } from "@ostl/autodiff";
+import { type Tensor, type Tree, vjp, matmul, reshape } from "@ostl/autodiff";
 import { AlgorithmBase, addTrees, type GradientAlgorithm } from "./algorithm.js";
+import { type InfluenceStepFn, propagateInfluence } from "./influence.js";
 import { TreeLayout } from "./layout.js";
 import { checkOptions } from "./options.js";
 import { layerKey, type Network, type NetworkParams, type NetworkState } from "./network.js";
@@ -43,7 +44,7 @@ export function contractTangents(tangents: Tensor, cotangent: Tensor): core.NDAr
  * Real-time recurrent learning: carries the influence matrix M_t = dS_t/dθ of the whole network's
  * state S with respect to all recurrent params θ, M_t = (∂S_t/∂S_{t-1}) M_{t-1} + ∂S_t/∂θ, as one
  * batched forward-mode pass per step (P tangent directions, P = number of recurrent params), and
- * accumulates Σ_t (∂E_t/∂y_t)(dy_t/dθ). Exact and online; costs O(P·|S|) memory and O(P) forward
+ * accumulates Σ_t (∂E_t/∂y_t)(dy_t/dθ) (see propagateInfluence). Exact and online; costs O(P·|S|) memory and O(P) forward
  * passes' work per step.
  *
  * @example
@@ -95,17 +96,15 @@ export class Rtrl extends AlgorithmBase implements GradientAlgorithm {
       const r = net.step({ ...params, ...rec }, s, x);
       return { state: r.state, y: r.layerOutputs[net.depth - 1]! };
     };
-    const [out, tangents] = jvp(advance as (...a: Tree[]) => Tree, [state, recurrentParams(net, params)], [influence, this.identity!], { batch: P }) as unknown as [
-      { state: NetworkState; y: Tensor },
-      { state: Tree; y: Tensor },
-    ];
+    const next = propagateInfluence(advance as InfluenceStepFn, state, recurrentParams(net, params), influence, this.identity!, P);
+    const out = next.out as { state: NetworkState; y: Tensor };
     const readoutLoss = (y: Tensor, ro: NetworkParams[string]) => net.spec.loss(net.readout({ readout: ro }, y), target);
     const [loss, pullback] = vjp(readoutLoss as (...a: Tree[]) => Tensor, out.y, params.readout!);
     const [ctY, gReadout] = pullback(core.ones([], layout.dtype)) as [Tensor, Tree];
-    const gRecurrent = layout.split(contractTangents(tangents.y, ctY));
+    const gRecurrent = layout.split(contractTangents(next.output, ctY));
     const g = { ...(gRecurrent as NetworkParams), readout: gReadout as NetworkParams[string] };
     this.accumulated = this.accumulated === null ? g : addTrees(this.accumulated, g);
-    this.influence = tangents.state;
+    this.influence = next.influence;
     this.current = out.state;
     this.count++;
     return (loss as core.NDArray).item();

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import * as core from "@ostl/core";
+import { type Cell, DenseEligibility, defineCell, type GradientAlgorithm, Network, Ostl, Rtrl } from "@ostl/ostl";
+import { elman, mse } from "./cells.js";
+
+/** elman, counting how often its step is evaluated (every forward, batched or taped pass is one). */
+function counted(): { cell: Cell; calls: () => number } {
+  let calls = 0;
+  const cell = defineCell({
+    name: "counted-elman",
+    init: (key, config) => elman.init(key, config),
+    step: (p, s, x) => {
+      calls++;
+      return elman.step(p, s, x);
+    },
+  });
+  return { cell, calls: () => calls };
+}
+
+function setup(cell: Cell) {
+  const network = new Network({ inputSize: 3, layers: [{ cell, hiddenSize: 4 }], outputSize: 2, loss: mse });
+  const rng = new core.PRNG(21);
+  const params = network.init(rng.split());
+  const xs = Array.from({ length: 6 }, () => rng.normal([3]));
+  const ts = Array.from({ length: 6 }, () => rng.normal([2]));
+  return { network, params, xs, ts };
+}
+
+/** The cell evaluations per time step of a sequence (after `begin`), and the gradients. */
+function evaluationsPerStep(make: (network: Network) => GradientAlgorithm) {
+  const { cell, calls } = counted();
+  const { network, params, xs, ts } = setup(cell);
+  const algo = make(network);
+  algo.begin(params);
+  const before = calls();
+  xs.forEach((x, t) => algo.step(x, ts[t]!));
+  return { perStep: (calls() - before) / xs.length, gradients: algo.gradients(), floats: algo.memoryFloats() };
+}
+
+const leaves = (g: Record<string, Record<string, unknown>>) => Object.values(g).flatMap((record) => Object.values(record) as core.NDArray[]);
+
+describe("dense OSTL traces", () => {
+  it("on the forward path, one layer's traces take RTRL's single batched pass per step, with RTRL's influence and gradients", () => {
+    const rtrl = evaluationsPerStep((network) => new Rtrl(network));
+    const ostl = evaluationsPerStep((network) => new Ostl(network, { denseImmediate: "forward" }));
+    expect(rtrl.perStep).toBe(1);
+    // before: one batched pass for the temporal Jacobians and another for the immediate terms
+    expect(ostl.perStep).toBe(rtrl.perStep);
+    expect(ostl.floats).toBe(rtrl.floats);
+    const a = leaves(ostl.gradients);
+    const b = leaves(rtrl.gradients);
+    expect(a.length).toBe(b.length);
+    a.forEach((g, i) => expect(core.allClose(g, b[i]!, 1e-12, 1e-14)).toBe(true));
+  });
+
+  it("the reverse path gives the forward path's gradients, from one Jacobian pass and one tape per step", () => {
+    const reverse = evaluationsPerStep((network) => new Ostl(network, { denseImmediate: "reverse" }));
+    const forward = evaluationsPerStep((network) => new Ostl(network, { denseImmediate: "forward" }));
+    expect(reverse.perStep).toBe(2);
+    expect(reverse.floats).toBe(forward.floats);
+    leaves(reverse.gradients).forEach((g, i) => expect(core.allClose(g, leaves(forward.gradients)[i]!, 1e-12, 1e-14)).toBe(true));
+  });
+
+  it("auto takes the forward path for a small layer and keeps it; the path is unknown before the first step", () => {
+    const { network, params, xs } = setup(elman);
+    const traces = new DenseEligibility(network, 0);
+    expect(traces.path).toBeNull();
+    let state = network.initialState().layer0!;
+    for (const x of xs.slice(0, 2)) state = traces.advance(params.layer0!, state, x).state;
+    expect(traces.path).toBe("forward");
+    expect(new DenseEligibility(network, 0, "reverse").path).toBeNull();
+  });
+});
