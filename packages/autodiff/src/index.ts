@@ -19,10 +19,9 @@ export { trace, type Graph, type IrVar, type IrConst, type IrEquation } from "./
 export { type Leaf, type Tree, type TreeDef, isLeaf, flatten, unflatten, treeMap, treeDefString, assertSameStructure } from "./tree.js";
 export { normalizeAxes, reducedShape, resolveShape } from "./axes.js";
 export { jit, type Jitted } from "./jit/jit.js";
-export { type Signature, signatureOf, allConcrete, SignatureCache } from "./jit/signature.js";
+export { type Signature, signatureOf, SignatureCache } from "./jit/signature.js";
 export { simplify, type SimplifiedGraph } from "./jit/simplify.js";
 export { generate, type CompiledProgram } from "./jit/codegen.js";
-export { type Dense, type LoopOperand, broadcastStridesTo, emitLoop } from "./jit/loops.js";
+export { type Dense } from "./jit/loops.js";
 export { type ElementwiseRule, elementwiseRules } from "./jit/elementwise-rules.js";
 export { type StructureRule, structureRules } from "./jit/structure-rules.js";
-export { type MatrixOperand, type MatmulTarget, emitMatmul } from "./jit/matmul-rule.js";

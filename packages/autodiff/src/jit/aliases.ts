@@ -21,14 +21,6 @@ function dense(shape: readonly number[], strides: readonly number[]): boolean {
  * row-major order, so a program can read it in place instead of copying: `reshape`; `sumTo` and
  * `broadcastTo` to the same shape; a `slice` that is dense (a range of rows, a range inside one
  * row). Returns the input and the element offset, or `null` when the output needs its own buffer.
- *
- * @example
- * ```ts
- * import { aliasOf, slice, tensor, trace } from "@ostl/autodiff";
- * const rows = trace((x) => slice(x, [1, 0], [3, 4]), tensor([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]));
- * const cols = trace((x) => slice(x, [0, 1], [3, 2]), tensor([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]));
- * console.log(aliasOf(rows.equations[0]!)?.offset, aliasOf(cols.equations[0]!)); // 4 null
- * ```
  */
 export function aliasOf(eq: IrEquation): { input: IrVar; offset: number } | null {
   const x = eq.inputs[0];

@@ -22,13 +22,6 @@ export interface Dense {
 /**
  * One array a generated loop reads or writes: element `(i0, i1, ...)` of the loop is at
  * `data[offset + extra + Σ i_d * strides[d]]`.
- *
- * @example
- * ```ts
- * import { emitLoop, type LoopOperand } from "@ostl/autodiff";
- * const row: LoopOperand = { at: { data: "b1", offset: "0", shape: [3] }, strides: [0, 1] };
- * console.log(emitLoop([2, 3], [row], (index) => [`s += ${index(0)};`]).join(" ")); // { let k = 0; for (let i0 = 0; i0 < 2; i0++) { for (let i1 = 0; i1 < 3; i1++) { s += b1[i1]; k++; } } }
- * ```
  */
 export interface LoopOperand {
   readonly at: Dense;
@@ -40,12 +33,6 @@ export interface LoopOperand {
 /**
  * Strides that read an array of shape `from` at each index of a loop over `to`, NumPy
  * broadcasting: axes aligned from the right, stride 0 along an axis of length 1.
- *
- * @example
- * ```ts
- * import { broadcastStridesTo } from "@ostl/autodiff";
- * console.log(broadcastStridesTo([3], [2, 3]), broadcastStridesTo([2, 1], [2, 3])); // [0, 1] [1, 0]
- * ```
  */
 export function broadcastStridesTo(from: readonly number[], to: readonly number[]): number[] {
   const own = contiguousStrides(from);
@@ -67,15 +54,6 @@ function plus(offset: string, extra: number): string {
  * where `index(j)` is the element of operand `j` at the current position (`b1[o1 + k]`). When
  * every operand is dense in loop order or a single element, the loop is one flat counter `k`;
  * otherwise it nests one loop per axis and indexes each operand by its strides.
- *
- * @example
- * ```ts
- * import { emitLoop } from "@ostl/autodiff";
- * const x = { at: { data: "b0", offset: "o0", shape: [4] }, strides: [1] };
- * const y = { at: { data: "b1", offset: "0", shape: [4] }, strides: [1] };
- * console.log(emitLoop([4], [x, y], (index) => [`${index(1)} = Math.tanh(${index(0)});`]).join(" "));
- * // { for (let k = 0; k < 4; k++) { b1[k] = Math.tanh(b0[o0 + k]); } }
- * ```
  */
 export function emitLoop(shape: readonly number[], operands: readonly LoopOperand[], body: (index: (j: number) => string) => string[]): string[] {
   const size = shape.reduce((p, d) => p * d, 1);

@@ -4,13 +4,6 @@ import type { Dense } from "./loops.js";
  * One operand of a 2-D matrix product in generated code: element `[r, c]` is at
  * `data[offset + r * rowStride + c * colStride]`. A transposed operand is its source read with
  * the strides swapped, so a transpose feeding a product costs nothing.
- *
- * @example
- * ```ts
- * import { type MatrixOperand } from "@ostl/autodiff";
- * const wT: MatrixOperand = { at: { data: "b2", offset: "o2", shape: [3, 4] }, rows: 4, cols: 3, rowStride: 1, colStride: 4 };
- * console.log(wT.rows, wT.cols); // 4 3
- * ```
  */
 export interface MatrixOperand {
   readonly at: Dense;
@@ -98,15 +91,6 @@ function outerProduct(a: MatrixOperand, b: MatrixOperand, out: Dense): string[] 
  * - a matrix-vector product (m = 1) with a row-major A: four rows at a time;
  * - a float64 product with n, m > 1: the core register-tiled GEMM kernel (`kernels.matmul`);
  * - otherwise (A transposed, one row, or float32): rows of B scaled and added, streaming B.
- *
- * @example
- * ```ts
- * import { emitMatmul, type MatrixOperand } from "@ostl/autodiff";
- * const W: MatrixOperand = { at: { data: "b0", offset: "o0", shape: [8, 3] }, rows: 8, cols: 3, rowStride: 3, colStride: 1 };
- * const x: MatrixOperand = { at: { data: "b1", offset: "o1", shape: [3] }, rows: 3, cols: 1, rowStride: 1, colStride: 0 };
- * const target = { out: { data: "b2", offset: "0", shape: [8] }, view: () => "", float64: true };
- * console.log(emitMatmul(W, x, target).some((line) => line.includes("i += 4"))); // true
- * ```
  */
 export function emitMatmul(a: MatrixOperand, b: MatrixOperand, target: MatmulTarget): string[] {
   if (a.cols === 1) return outerProduct(a, b, target.out);

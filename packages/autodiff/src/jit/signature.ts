@@ -44,13 +44,6 @@ export function signatureOf(args: readonly Tree[]): Signature {
 
 /**
  * Whether every leaf is a concrete value (an array or a number), not a tracer of a transformation.
- *
- * @example
- * ```ts
- * import { allConcrete, grad, sum, tensor } from "@ostl/autodiff";
- * console.log(allConcrete([tensor(1), 2])); // true
- * grad((x) => { console.log(allConcrete([x])); return sum(x); })(tensor([1])); // false
- * ```
  */
 export function allConcrete(leaves: readonly Leaf[]): boolean {
   return leaves.every((leaf) => typeof leaf === "number" || leaf instanceof NDArray);
