@@ -80,6 +80,12 @@ export interface Graph {
   readonly outputDef: TreeDef;
   /** Output paths in flatten order (`state.s`, `y`). */
   readonly outputPaths: readonly string[];
+  /**
+   * How many times the traced function read the value of a traced input or intermediate
+   * (`concrete()`, `toNested()`); when it did, the graph may hold only the branch those values
+   * chose, so it is not valid for other values.
+   */
+  readonly valueReads: number;
   toString(): string;
 }
 
@@ -98,6 +104,7 @@ class IrTracer extends Tracer {
     return this.variable.dtype;
   }
   concrete() {
+    this.transform.valueReads += 1;
     return concreteOf(this.value);
   }
 }
@@ -105,6 +112,7 @@ class IrTracer extends Tracer {
 class IrTransform extends Transform {
   readonly equations: IrEquation[] = [];
   nextId = 0;
+  valueReads = 0;
 
   newVar(value: TensorLike, name?: string): IrVar {
     const id = this.nextId++;
@@ -181,6 +189,7 @@ export function trace<A extends Tree[]>(f: (...args: A) => Tree, ...args: A): Gr
         outputs,
         outputDef: out.def,
         outputPaths: out.paths,
+        valueReads: transform.valueReads,
         toString() {
           const lines = equations.map((e) => `  ${e.out.name}:${typeOf(e.out)} = ${e.op.name}${formatParams(e.params)} ${e.inputs.map(formatAtom).join(" ")}`);
           const head = `{ lambda ${inputs.map((v) => `${v.name}:${typeOf(v)}`).join(" ")} .`;

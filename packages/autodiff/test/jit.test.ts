@@ -164,6 +164,14 @@ describe("jit composes with the other transforms", () => {
   });
 });
 
+describe("jit refuses what it cannot compile", () => {
+  it("throws, naming jit and the signature, when the function branches on its arguments' values", () => {
+    const relu = jit((x: Tensor) => ((x.toNested() as number[])[0]! > 0 ? x : mul(x, 0)));
+    expect(() => relu(tensor([-1]))).toThrow(core.OstlError);
+    expect(() => relu(tensor([-1]))).toThrow("jit: the function read the values of its traced arguments 1 time(s) (toNested() or concrete() on a tracer) while being traced for [*] float64[1]");
+  });
+});
+
 describe("jit allocation", () => {
   const native = { f64: globalThis.Float64Array, f32: globalThis.Float32Array };
   afterEach(() => {

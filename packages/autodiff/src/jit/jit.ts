@@ -1,4 +1,4 @@
-import type { NDArray } from "@ostl/core";
+import { type NDArray, OstlError } from "@ostl/core";
 import { trace } from "../ir.js";
 import { activeTransforms } from "../tracer.js";
 import { type Tree, type TreeDef, unflatten } from "../tree.js";
@@ -58,6 +58,9 @@ interface Entry {
  *   `vjp` or a batched `jvp`, trace what those transforms do, so the derivative is compiled too.
  *   Under a transformation (`grad(jit(f))`, or `jit` inside another `jit`), `f` runs
  *   uncompiled, which is always correct.
+ * - **No value-dependent code**: a function that reads its traced arguments' values
+ *   (`toNested()`, `concrete()`, for example to branch on them) would be compiled for the branch
+ *   taken at trace time only, so `jit` throws an `OstlError` saying so instead.
  *
  * @example
  * ```ts
@@ -73,6 +76,12 @@ interface Entry {
 export function jit<A extends Tree[], R extends Tree>(f: (...args: A) => R): Jitted<A, R> {
   const cache = new SignatureCache<Entry>((signature) => {
     const graph = trace(f as unknown as (...args: Tree[]) => Tree, ...(unflatten(signature.def, signature.leaves) as Tree[]));
+    if (graph.valueReads > 0) {
+      throw new OstlError(
+        "jit",
+        `the function read the values of its traced arguments ${graph.valueReads} time(s) (toNested() or concrete() on a tracer) while being traced for ${signature.key}; a compiled program cannot depend on argument values: compute with the differentiable ops (where, maximum, ...) or call the function without jit`,
+      );
+    }
     const simple = simplify(graph);
     const program = generate(simple);
     const { dead, common, folded } = simple.removed;
