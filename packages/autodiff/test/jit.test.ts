@@ -48,6 +48,7 @@ describe("jit source", () => {
     const source = f.source(x, x, x);
     expect(loops(source)).toBe(1);
     expect(source).toContain("// fused: v3 = mul, v4 = add, v5 = tanh");
+    expect(source).toContain("Math.tanh(t4)");
   });
 
   it("fuses a broadcast row vector and scalar into the loop of the matrix", () => {
@@ -108,6 +109,7 @@ describe("jit results", () => {
   it("matches the interpreter on an LSTM cell in float64 and float32, and reads non-contiguous arguments", () => {
     const { params, cell, args } = lstm(6, 3);
     const compiled = jit(cell);
+    expect(compiled.source(params, ...args).match(/= slice v\d+: read in place/g)).toHaveLength(4); // the four gates
     const [r, want] = [compiled(params, ...args), cell(params, ...args)];
     expect(core.maxAbsDiff(r.h as core.NDArray, want.h as core.NDArray)).toBeLessThan(1e-15);
     const f32 = (x: core.NDArray) => core.astype(x, "float32");
@@ -156,11 +158,16 @@ describe("jit composes with the other transforms", () => {
     expect(core.maxAbsDiff(pushed(x, t) as core.NDArray, jvp((z: Tensor) => sigmoid(mul(z, 3)), [x], [t], { batch: 2 })[1] as core.NDArray)).toBe(0);
   });
 
-  it("runs uncompiled under grad, so grad(jit(f)) equals grad(f)", () => {
+  it("runs uncompiled under another transformation: grad(jit(f)), jvp(jit(f)), a closure over a tracer, jit inside jit", () => {
     const compiled = jit(loss);
     const g = grad(compiled)(params, ...args) as typeof want;
     expect(core.maxAbsDiff(g.W, want.W)).toBe(0);
-    expect(compiled.traces).toBe(0);
+    const square = jit((y: Tensor) => mul(y, y));
+    expect(jvp(square, [tensor([3])], [tensor([1])])[1].toNested()).toEqual([6]);
+    // the tracer of x is captured by the jitted closure, not passed to it: it must not become a constant
+    expect(grad((x: Tensor) => sum(jit((y: Tensor) => mul(x, y))(tensor([2, 5]))))(tensor([1, 1])).toNested()).toEqual([2, 5]);
+    const outer = jit((y: Tensor) => add(square(y), 1));
+    expect([outer(tensor([2])).toNested(), compiled.traces, square.traces, outer.traces]).toEqual([[5], 0, 0, 1]);
   });
 });
 
