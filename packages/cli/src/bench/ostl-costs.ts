@@ -1,7 +1,7 @@
 import * as core from "@ostl/core";
-import { type Cell, type GradientAlgorithm, Network, type NetworkParams, Ostl } from "@ostl/ostl";
+import { type Cell, type GradientAlgorithm, Network, type NetworkParams, Ostl, Rtrl } from "@ostl/ostl";
 import { mse } from "@ostl/models";
-import { median } from "./timing.js";
+import { pairedRatio } from "./timing.js";
 
 function singleLayer(cell: Cell, n: number, m: number) {
   const network = new Network({ inputSize: m, layers: [{ cell, hiddenSize: n }], outputSize: 10, loss: mse });
@@ -32,13 +32,23 @@ export interface StepRatio {
 }
 
 /**
+ * One round of `stepsPerRound` training steps of `algo`: one sequence from `begin` to
+ * `gradients()`, so the traces' allocation and the final read-out are included, spread over the
+ * sequence. Returns milliseconds per step.
+ */
+function trainingRound(algo: GradientAlgorithm, params: NetworkParams, xs: readonly core.NDArray[], target: core.NDArray, stepsPerRound: number): number {
+  algo.begin(params);
+  const t0 = performance.now();
+  for (let t = 0; t < stepsPerRound; t++) algo.step(xs[t % xs.length]!, target);
+  algo.gradients();
+  return (performance.now() - t0) / stepsPerRound;
+}
+
+/**
  * One layer of `cell` (n units, m inputs, batch 1): the time of an OSTL training step (traces,
  * learning signal, gradient accumulation) over the time of a forward-only step (the network step
- * and its loss). Measured in pairs of adjacent rounds, one of each, in alternating order, so both
- * halves of a pair see the same machine load; the ratio is the median of the pairs' ratios, the
- * times the medians of the rounds. Each OSTL round is one sequence of `stepsPerRound` steps from
- * `begin` to `gradients()`, so the traces' allocation and the final read-out are included, spread
- * over the sequence. Ten pairs run first, untimed, so both are compiled by the JIT.
+ * and its loss), measured in paired adjacent rounds (see pairedRatio) after ten untimed pairs.
+ * Each OSTL round is one sequence of `stepsPerRound` steps from `begin` to `gradients()`.
  *
  * @example
  * ```ts
@@ -61,29 +71,50 @@ export function ostlOverForward(cell: Cell, n: number, m: number, rounds = 15, s
     return (performance.now() - t0) / stepsPerRound;
   };
   const ostl = new Ostl(network);
-  const train = () => {
-    ostl.begin(params);
-    const t0 = performance.now();
-    for (let t = 0; t < stepsPerRound; t++) ostl.step(xs[t % xs.length]!, target);
-    ostl.gradients();
-    return (performance.now() - t0) / stepsPerRound;
-  };
-  for (let r = 0; r < 10; r++) {
-    forward();
-    train();
-  }
-  const f: number[] = [];
-  const o: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    if (r % 2 === 0) {
-      f.push(forward());
-      o.push(train());
-    } else {
-      o.push(train());
-      f.push(forward());
-    }
-  }
-  return { forwardMs: median(f), ostlMs: median(o), ratio: median(o.map((ms, r) => ms / f[r]!)) };
+  const r = pairedRatio(() => trainingRound(ostl, params, xs, target, stepsPerRound), forward, rounds, 10);
+  return { forwardMs: r.baselineMs, ostlMs: r.measuredMs, ratio: r.ratio };
+}
+
+/**
+ * Time per OSTL training step and per RTRL training step on the same one-layer network, and their
+ * ratio (the median of adjacent pairs' ratios).
+ *
+ * @example
+ * ```ts
+ * import { ostlOverRtrl, type RtrlRatio } from "@ostl/cli";
+ * import { lstm } from "@ostl/models";
+ * const r: RtrlRatio = ostlOverRtrl(lstm(), 3, 2, 3, 2);
+ * console.log(r.ostlMs > 0, r.rtrlMs > 0, r.ratio > 0); // true true true
+ * ```
+ */
+export interface RtrlRatio {
+  rtrlMs: number;
+  ostlMs: number;
+  /** Median over adjacent round pairs of OSTL time / RTRL time. */
+  ratio: number;
+}
+
+/**
+ * One layer of `cell` (n units, m inputs, batch 1): the time of an OSTL training step over the
+ * time of an RTRL training step, measured in paired adjacent rounds (see pairedRatio) after two
+ * untimed pairs. Each round is one sequence of `stepsPerRound` steps from `begin` to `gradients()`.
+ * With one layer both are exact and carry the same influence (dense traces are RTRL's recurrence
+ * restricted to the layer's params), so a ratio above 1 means OSTL computes it the slower way.
+ *
+ * @example
+ * ```ts
+ * import { ostlOverRtrl } from "@ostl/cli";
+ * import { lstm } from "@ostl/models";
+ * const r = ostlOverRtrl(lstm(), 4, 3, 3, 3);
+ * console.log(r.ratio > 0); // true
+ * ```
+ */
+export function ostlOverRtrl(cell: Cell, n: number, m: number, rounds = 7, stepsPerRound = 5): RtrlRatio {
+  const { network, params, xs, target } = singleLayer(cell, n, m);
+  const ostl = new Ostl(network);
+  const rtrl = new Rtrl(network);
+  const r = pairedRatio(() => trainingRound(ostl, params, xs, target, stepsPerRound), () => trainingRound(rtrl, params, xs, target, stepsPerRound), rounds, 2);
+  return { rtrlMs: r.baselineMs, ostlMs: r.measuredMs, ratio: r.ratio };
 }
 
 /**

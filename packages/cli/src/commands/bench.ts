@@ -1,7 +1,7 @@
 import { Bptt, Ostl } from "@ostl/ostl";
-import { snu, ssnu } from "@ostl/models";
+import { lstm, snu, ssnu } from "@ostl/models";
 import { measureOpOverhead } from "../bench/op-overhead.js";
-import { memoryGrowth, ostlOverForward } from "../bench/ostl-costs.js";
+import { memoryGrowth, ostlOverForward, ostlOverRtrl } from "../bench/ostl-costs.js";
 import { bpttVsTfjs, PEER_CONFIG } from "../bench/tfjs-peer.js";
 import { parseFlags } from "../args.js";
 import type { Command } from "../command.js";
@@ -17,7 +17,7 @@ import { formatTable } from "../table.js";
  * // what `ostl bench --json` prints; the figures below are made up for the example
  * const report: BenchReport = {
  *   schema: "ostl-bench/1",
- *   results: { ostlOverForward: { ssnu: 4.1, snu: 4.3 }, memoryGrowth: { ostl: 1, bptt: 100 }, bpttVsTfjs: { cpu: 0.6, wasm: 1.2, maxRelDiff: 3e-7 }, opOverheadNs: 250 },
+ *   results: { ostlOverForward: { ssnu: 4.1, snu: 4.3 }, ostlOverRtrl: 0.4, memoryGrowth: { ostl: 1, bptt: 100 }, bpttVsTfjs: { cpu: 0.6, wasm: 1.2, maxRelDiff: 3e-7 }, opOverheadNs: 250 },
  *   details: {},
  * };
  * console.log(report.results.memoryGrowth.bptt / report.results.memoryGrowth.ostl); // 100
@@ -27,6 +27,7 @@ export interface BenchReport {
   schema: "ostl-bench/1";
   results: {
     ostlOverForward: { ssnu: number; snu: number };
+    ostlOverRtrl: number;
     memoryGrowth: { ostl: number; bptt: number };
     bpttVsTfjs: { cpu: number; wasm: number; maxRelDiff: number };
     opOverheadNs: number;
@@ -34,10 +35,14 @@ export interface BenchReport {
   details: Record<string, unknown>;
 }
 
+/** Units and inputs of the LSTM layer of `ostlOverRtrl`. */
+const RTRL_SIZE = 32;
+
 const usage = `usage: ostl bench [--json] [--quiet]
 
 Measures, in one run, ratios that do not depend on how loaded the machine is:
   ostlOverForward.ssnu, .snu  OSTL training step / forward-only step, one layer n = m = 256, batch 1
+  ostlOverRtrl                OSTL training step / RTRL training step, one LSTM layer n = m = 32, batch 1
   memoryGrowth.ostl, .bptt    floats held after T = 10,000 steps / after T = 100 (sSNU n = m = 256)
   bpttVsTfjs.cpu, .wasm       our BPTT gradient time / TensorFlow.js's, LSTM n = 128, m = 64, T = 100,
                               batch 16, float32, same weights (gradients checked to agree to 1e-4 first)
@@ -58,16 +63,18 @@ Measures, in one run, ratios that do not depend on how loaded the machine is:
  */
 export const benchCommand: Command = {
   name: "bench",
-  summary: "measure OSTL/forward, memory growth with T, BPTT vs TensorFlow.js, op overhead",
+  summary: "measure OSTL/forward, OSTL/RTRL, memory growth with T, BPTT vs TensorFlow.js, op overhead",
   usage,
   async run(argv) {
     const { values } = parseFlags("bench", argv, { json: { type: "boolean" }, quiet: { type: "boolean" } });
-    const bar = progress(6, "bench", values.quiet === true);
+    const bar = progress(7, "bench", values.quiet === true);
     const n = 256;
     const ssnuRatio = ostlOverForward(ssnu(), n, n);
     bar.tick("OSTL/forward, sSNU");
     const snuRatio = ostlOverForward(snu(), n, n);
     bar.tick("OSTL/forward, SNU");
+    const rtrlRatio = ostlOverRtrl(lstm(), RTRL_SIZE, RTRL_SIZE);
+    bar.tick("OSTL/RTRL, LSTM");
     const ostlGrowth = memoryGrowth((net) => new Ostl(net), ssnu(), n, n, 100, 10_000);
     bar.tick("memory growth, OSTL");
     const bpttGrowth = memoryGrowth((net) => new Bptt(net), ssnu(), n, n, 100, 10_000);
@@ -81,11 +88,12 @@ export const benchCommand: Command = {
       schema: "ostl-bench/1",
       results: {
         ostlOverForward: { ssnu: ssnuRatio.ratio, snu: snuRatio.ratio },
+        ostlOverRtrl: rtrlRatio.ratio,
         memoryGrowth: { ostl: ostlGrowth, bptt: bpttGrowth },
         bpttVsTfjs: { cpu: cpu!.ratio, wasm: wasm!.ratio, maxRelDiff: Math.max(cpu!.maxRelDiff, wasm!.maxRelDiff) },
         opOverheadNs: overhead.overheadNs,
       },
-      details: { ostlStep: { ssnu: ssnuRatio, snu: snuRatio }, tfjs: { config: PEER_CONFIG, cpu, wasm }, opOverhead: overhead },
+      details: { ostlStep: { ssnu: ssnuRatio, snu: snuRatio }, ostlOverRtrl: { cell: "lstm", n: RTRL_SIZE, m: RTRL_SIZE, ...rtrlRatio }, tfjs: { config: PEER_CONFIG, cpu, wasm }, opOverhead: overhead },
     };
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -95,6 +103,7 @@ export const benchCommand: Command = {
     const rows = [
       ["ostlOverForward.ssnu", r.ostlOverForward.ssnu.toFixed(2), `OSTL ${ssnuRatio.ostlMs.toFixed(3)} ms / forward ${ssnuRatio.forwardMs.toFixed(3)} ms per step`, "<= 3"],
       ["ostlOverForward.snu", r.ostlOverForward.snu.toFixed(2), `OSTL ${snuRatio.ostlMs.toFixed(3)} ms / forward ${snuRatio.forwardMs.toFixed(3)} ms per step`, "<= 3"],
+      ["ostlOverRtrl", r.ostlOverRtrl.toFixed(2), `OSTL ${rtrlRatio.ostlMs.toFixed(1)} ms / RTRL ${rtrlRatio.rtrlMs.toFixed(1)} ms per step`, "<= 1"],
       ["memoryGrowth.ostl", r.memoryGrowth.ostl.toFixed(3), "floats held, T = 10,000 / T = 100", "<= 1.1"],
       ["memoryGrowth.bptt", r.memoryGrowth.bptt.toFixed(1), "floats held, T = 10,000 / T = 100", ""],
       ["bpttVsTfjs.cpu", r.bpttVsTfjs.cpu.toFixed(2), `${cpu!.oursMs.toFixed(0)} ms / ${cpu!.tfjsMs.toFixed(0)} ms (gradients agree to ${cpu!.maxRelDiff.toExponential(1)})`, "<= 1"],
