@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
 import {
   add, bind, concat, exp, generate, grad, type Graph, jit, jvp, matmul, mul, NO_PARAMS, type NoParams, type OpDef, opTable, sigmoid, simplify, slice, sum, tanh,
   tensor, type Tensor, trace, transpose, vjp,
 } from "@ostl/autodiff";
+import { countBuffers } from "./count-buffers.js";
 
 const loops = (source: string) => source.split("\n").filter((line) => line.includes("for (")).length;
 
@@ -180,31 +181,6 @@ describe("jit refuses what it cannot compile", () => {
 });
 
 describe("jit allocation", () => {
-  const native = { f64: globalThis.Float64Array, f32: globalThis.Float32Array };
-  afterEach(() => {
-    globalThis.Float64Array = native.f64;
-    globalThis.Float32Array = native.f32;
-  });
-  /** Number of Float64Array/Float32Array buffers constructed while `body` runs. */
-  function countBuffers(body: () => void): number {
-    let count = 0;
-    const counting = <T extends object>(ctor: T) => new Proxy(ctor as unknown as new (...a: unknown[]) => object, {
-      construct: (target, a, newTarget) => {
-        count++;
-        return Reflect.construct(target, a, newTarget === counting ? target : newTarget);
-      },
-    }) as unknown as T;
-    globalThis.Float64Array = counting(native.f64);
-    globalThis.Float32Array = counting(native.f32);
-    try {
-      body();
-    } finally {
-      globalThis.Float64Array = native.f64;
-      globalThis.Float32Array = native.f32;
-    }
-    return count;
-  }
-
   it("after the first call, a compiled LSTM step and its gradient allocate only their outputs", () => {
     const { params, cell, loss, args } = lstm(8, 4);
     const step = jit(cell);
