@@ -130,6 +130,15 @@ describe("jit results", () => {
     expect([again.y.toNested(), again.k, f.traces]).toEqual([[4, 8], 5, 1]);
   });
 
+  it("rounds each element of a float32 matrix product once, as the interpreter does", () => {
+    // 1 + 99 * 1e-8 is 1.00000099 in float64 but stays 1 when every partial sum is rounded to float32
+    const a = core.astype(core.concat([core.ones([2, 1]), core.full([2, 99], 1e-8)], 1), "float32");
+    const b = core.ones([100, 3], "float32");
+    const product = jit((x: Tensor, y: Tensor) => matmul(x, y))(a, b) as core.NDArray;
+    expect(product.toFlat()).toEqual(core.matmul(a, b).toFlat());
+    expect(product.toFlat()[0]).toBeGreaterThan(1);
+  });
+
   it("returns fresh outputs that the next call does not overwrite", () => {
     const f = jit((x: Tensor) => mul(x, 2));
     const first = f(tensor([1, 2])) as core.NDArray;

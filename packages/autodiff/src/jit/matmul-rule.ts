@@ -85,12 +85,30 @@ function outerProduct(a: MatrixOperand, b: MatrixOperand, out: Dense): string[] 
   ];
 }
 
+/** out[i, j] = Σ_p A[i, p] B[p, j], each sum in a float64 local and rounded to the output's type once (as the core kernel does). */
+function dotProducts(a: MatrixOperand, b: MatrixOperand, out: Dense): string[] {
+  const [n, k, m] = [a.rows, a.cols, b.cols];
+  return [
+    "{",
+    `  for (let i = 0; i < ${n}; i++) {`,
+    `    for (let j = 0; j < ${m}; j++) {`,
+    "      let s = 0;",
+    `      for (let p = 0; p < ${k}; p++) s += ${at(a, "i", "p")} * ${at(b, "p", "j")};`,
+    `      ${out.data}[i * ${m} + j] = s;`,
+    "    }",
+    "  }",
+    "}",
+  ];
+}
+
 /**
  * Source lines for `out = A B` (A is n x k, B is k x m, out dense n x m):
  * - an outer product (k = 1): one loop writing each element once;
  * - a matrix-vector product (m = 1) with a row-major A: four rows at a time;
  * - a float64 product with n, m > 1: the core register-tiled GEMM kernel (`kernels.matmul`);
- * - otherwise (A transposed, one row, or float32): rows of B scaled and added, streaming B.
+ * - another float64 product (A transposed, or one row): rows of B scaled and added, streaming B;
+ * - another float32 product: dot products accumulated in float64, so each element is rounded to
+ *   float32 once, as by the interpreter's kernel (not yet a tuned kernel).
  */
 export function emitMatmul(a: MatrixOperand, b: MatrixOperand, target: MatmulTarget): string[] {
   if (a.cols === 1) return outerProduct(a, b, target.out);
@@ -99,5 +117,5 @@ export function emitMatmul(a: MatrixOperand, b: MatrixOperand, target: MatmulTar
     const out: MatrixOperand = { at: target.out, rows: a.rows, cols: b.cols, rowStride: b.cols, colStride: 1 };
     return [`kernels.matmul(${target.view(out)}, ${target.view(a)}, ${target.view(b)});`];
   }
-  return rowsByAxpy(a, b, target.out);
+  return target.float64 ? rowsByAxpy(a, b, target.out) : dotProducts(a, b, target.out);
 }
