@@ -116,6 +116,17 @@ function cheaperPath(P: number, S: number, Y: number): "forward" | "reverse" {
   return 2.5 * P * (P + S * S) <= 1.7 * P * S * (S + Y) + 150_000 * (S + Y) ? "forward" : "reverse";
 }
 
+/** The state field that the layer's output y is (the same value of the traced step), or null. */
+function outputAliasOf(structure: CellStructure): string | null {
+  const graph = structure.graph;
+  const outputVar = (path: string) => {
+    const o = graph.outputs[graph.outputPaths.indexOf(path)];
+    return o?.kind === "var" ? o.id : null;
+  };
+  const yVar = outputVar("y");
+  return structure.stateNames.find((a) => yVar !== null && outputVar(`state.${a}`) === yVar) ?? null;
+}
+
 /**
  * The identity tangents of a layer's params (P² floats), shared by every lane and step that uses
  * the same params record.
@@ -143,8 +154,10 @@ function tangentMatrix(tree: Tree, k: number): NDArray {
  *   state tangents are ε_{t-1} and whose param tangents are the identity; it gives ε_t and e_t at
  *   once, about P·(P + |s|²) multiply-adds per step (the P² identity is made once per params record);
  * - `reverse`: J and J_y from one batched forward pass with |s| directions, I and I_y from |s| + |y|
- *   reverse passes over one tape, then two tiled matrix products, P·|s|·(|s| + |y|) multiply-adds
+ *   reverse passes over one tape, then one tiled matrix product, P·|s|·(|s| + |y|) multiply-adds
  *   and (|s| + |y|) op dispatches per op; cheaper when P is large (it never touches the P² identity).
+ *   When y is a state field (given the layer's `structure`), e_t is that field's part of ε_t and
+ *   the |y| terms drop out.
  * Exact either way; O(P·|s|) memory. The traces are of `dtype`, the params' dtype.
  *
  * @example
@@ -172,13 +185,19 @@ export class DenseEligibility implements LayerEligibility {
   private layout: TreeLayout | null = null;
   private sum: NDArray | null = null;
   private chosen: "forward" | "reverse" | null = null;
+  /** The state field that y is, whose traces then are e_t (the reverse path skips y's own columns). */
+  private readonly outputAlias: string | null;
 
+  /** `structure` (the layer's analysis, see planOstl) tells whether y is a state field; without it y is treated as distinct. */
   constructor(
     private readonly network: Network,
     private readonly layer: number,
     private readonly immediate: DenseImmediateMode = "auto",
     readonly dtype: DType = "float64",
-  ) {}
+    structure: CellStructure | null = null,
+  ) {
+    this.outputAlias = structure === null ? null : outputAliasOf(structure);
+  }
 
   /** The path the traces take (see the class): set by the first `advance`, null before. */
   get path(): "forward" | "reverse" | null {
@@ -193,7 +212,7 @@ export class DenseEligibility implements LayerEligibility {
     const S = stateLayout.size;
     const Y = this.network.spec.layers[this.layer]!.hiddenSize;
     const f = stepFunction(this.network, this.layer, x);
-    const path = (this.chosen ??= this.immediate === "auto" ? cheaperPath(P, S, Y) : this.immediate);
+    const path = (this.chosen ??= this.immediate === "auto" ? cheaperPath(P, S, this.outputAlias === null ? Y : 0) : this.immediate);
     const { out, e } = path === "forward" ? this.advanceForward(f, state, params, stateLayout, P) : this.advanceReverse(f, state, params, stateLayout, P);
     return {
       state: out.state,
@@ -214,39 +233,47 @@ export class DenseEligibility implements LayerEligibility {
     return { out: next.out as { state: TensorRecord; y: Tensor }, e: core.reshape(next.output, [P, -1]) };
   }
 
-  /** ε_t and e_t from the temporal Jacobians, the immediate terms by reverse passes and two matrix products. */
+  /**
+   * ε_t and e_t from the temporal Jacobians, the immediate terms by reverse passes and one matrix
+   * product: [ε_t | e_t] = ε_{t-1} [Jᵀ | J_yᵀ] + [Iᵀ | I_yᵀ], or, when y is a state field, ε_t alone
+   * (e_t is that field's columns of it).
+   */
   private advanceReverse(f: LayerStepFn, state: TensorRecord, params: TensorRecord, stateLayout: TreeLayout, P: number): { out: { state: TensorRecord; y: Tensor }; e: NDArray } {
     const S = stateLayout.size;
     const [out, tangents] = jvp(f as (...a: Tree[]) => Tree, [state, params], [stateLayout.identityTangents(), this.layout!.zeroTangents(S)], { batch: S }) as unknown as [
       { state: TensorRecord; y: Tensor },
       { state: Tree; y: NDArray },
     ];
+    const alias = this.outputAlias;
     const Jt = tangentMatrix(tangents.state, S); // [S, S]: row j = ∂s_t/∂s_{t-1, j}
-    const Jyt = core.reshape(tangents.y, [S, -1]); // [S, |y|]
-    const [It, Iyt] = this.immediateByReverse(f, state, params, S, Jyt.shape[1]!);
+    const J = alias === null ? core.concat([Jt, core.reshape(tangents.y, [S, -1])], 1) : Jt; // [S, S (+ |y|)]
+    const I = this.immediateByReverse(f, state, params, J.shape[1]!, alias === null);
     const old = (this.traces as NDArray | null) ?? core.zeros([P, S], this.dtype);
-    this.traces = core.add(core.matmul(old, Jt), It);
-    return { out, e: core.add(core.matmul(old, Jyt), Iyt) };
+    const next = core.add(core.matmul(old, J), I);
+    const Y = out.y.size;
+    const y0 = alias === null ? S : stateLayout.offsets[stateLayout.paths.indexOf(alias)]!;
+    this.traces = alias === null ? core.contiguous(core.slice(next, [0, 0], [P, S])) : next;
+    return { out, e: core.slice(next, [0, y0], [P, y0 + Y]) };
   }
 
-  /** Iᵀ `[P, S]` and I_yᵀ `[P, |y|]` from one tape and S + |y| reverse passes. */
-  private immediateByReverse(f: LayerStepFn, state: TensorRecord, params: TensorRecord, S: number, Y: number): [NDArray, NDArray] {
+  /** [Iᵀ | I_yᵀ] `[P, S + |y|]` (or Iᵀ alone, `[P, S]`, without `withOutput`) from one tape and one reverse pass per column. */
+  private immediateByReverse(f: LayerStepFn, state: TensorRecord, params: TensorRecord, columns: number, withOutput: boolean): NDArray {
     const flatOut = (p: TensorRecord) => {
       const r = f(state, p);
       const { leaves } = flatten(r.state as Tree);
-      return concat([...leaves.map((l) => reshape(l as Tensor, [-1])), reshape(r.y, [-1])]);
+      const flat = leaves.map((l) => reshape(l as Tensor, [-1]));
+      return concat(withOutput ? [...flat, reshape(r.y, [-1])] : flat);
     };
     const [, pullback] = vjp(flatOut, params);
     const layout = this.layout!;
-    const columns: NDArray[] = [];
-    for (let j = 0; j < S + Y; j++) {
-      const seed = core.zeros([S + Y], this.dtype);
+    const gradients: NDArray[] = [];
+    for (let j = 0; j < columns; j++) {
+      const seed = core.zeros([columns], this.dtype);
       seed.data[j] = 1;
       const [g] = pullback(seed) as [TensorRecord];
-      columns.push(core.concat(layout.paths.map((path) => core.reshape(g[path] as NDArray, [-1]))));
+      gradients.push(core.concat(layout.paths.map((path) => core.reshape(g[path] as NDArray, [-1]))));
     }
-    const all = core.stack(columns, 1); // [P, S + Y]
-    return [core.slice(all, [0, 0], [layout.size, S]), core.slice(all, [0, S], [layout.size, S + Y])];
+    return core.stack(gradients, 1);
   }
 
   gradients(params: TensorRecord): TensorRecord {
@@ -386,12 +413,7 @@ export class DiagonalEligibility implements LayerEligibility {
     const factored = new Set(this.factors.map((f) => f.param));
     this.materialized = Object.entries(layouts).filter(([name, l]) => (l === "row" || l === "diag") && !factored.has(name)).map(([name]) => name);
     this.denseNames = Object.entries(layouts).filter(([, l]) => l === "dense").map(([name]) => name);
-    const outputVar = (path: string) => {
-      const o = graph.outputs[graph.outputPaths.indexOf(path)];
-      return o?.kind === "var" ? o.id : null;
-    };
-    const yVar = outputVar("y");
-    this.outputAlias = this.stateNames.find((a) => yVar !== null && outputVar(`state.${a}`) === yVar) ?? null;
+    this.outputAlias = outputAliasOf(structure);
     const factoredInputs = new Set(this.factors.map((f) => `0.${f.param}`));
     const blocked = (i: number) => graph.inputs[i]!.name.startsWith("1.") || factoredInputs.has(graph.inputs[i]!.name);
     this.single = this.factors.length > 0 && !approximate && this.stateNames.length > 1 ? findSinglePrimary(graph, this.stateNames, blocked) : null;

@@ -158,7 +158,7 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
 
   private newEligibility(): LayerEligibility[] {
     const dtype = this.dtype;
-    return this.plan.map((p) => (p.traces === "dense" ? new DenseEligibility(this.network, p.layer, this.options.denseImmediate, dtype) : new DiagonalEligibility(this.network, p.layer, p.structure, p.layouts, p.approximate, dtype)));
+    return this.plan.map((p) => (p.traces === "dense" ? new DenseEligibility(this.network, p.layer, this.options.denseImmediate, dtype, p.structure) : new DiagonalEligibility(this.network, p.layer, p.structure, p.layouts, p.approximate, dtype)));
   }
 
   begin(params: NetworkParams, state?: NetworkState): void {

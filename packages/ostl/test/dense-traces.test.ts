@@ -1,7 +1,22 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
-import { type Cell, DenseEligibility, defineCell, type GradientAlgorithm, Network, Ostl, Rtrl } from "@ostl/ostl";
+import { add, matmul, mul, tanh, transpose } from "@ostl/autodiff";
+import { Bptt, type Cell, DenseEligibility, defineCell, type GradientAlgorithm, Network, type NetworkParams, Ostl, Rtrl } from "@ostl/ostl";
 import { elman, mse } from "./cells.js";
+
+/** Two state fields with a dense Jacobian, y being the second one (h), so its traces sit at an offset of n. */
+const twoField: Cell = defineCell({
+  name: "two-field",
+  init: (key, { inputSize: m, hiddenSize: n }) => ({
+    params: { W: key.normal([n, m], 0, 0.6), U: key.normal([n, n], 0, 0.5), V: key.normal([n, n], 0, 0.5) },
+    state: { c: core.zeros([n]), h: core.zeros([n]) },
+  }),
+  step: (p, s, x) => {
+    const c = tanh(add(matmul(x, transpose(p.W!)), matmul(s.h!, transpose(p.U!))));
+    const h = tanh(add(mul(0.5, s.h!), matmul(c, transpose(p.V!))));
+    return { state: { c, h }, y: h };
+  },
+});
 
 /** elman, counting how often its step is evaluated (every forward, batched or taped pass is one). */
 function counted(): { cell: Cell; calls: () => number } {
@@ -17,7 +32,7 @@ function counted(): { cell: Cell; calls: () => number } {
   return { cell, calls: () => calls };
 }
 
-function setup(cell: Cell) {
+function setup(cell: Cell): { network: Network; params: NetworkParams; xs: core.NDArray[]; ts: core.NDArray[] } {
   const network = new Network({ inputSize: 3, layers: [{ cell, hiddenSize: 4 }], outputSize: 2, loss: mse });
   const rng = new core.PRNG(21);
   const params = network.init(rng.split());
@@ -69,5 +84,21 @@ describe("dense OSTL traces", () => {
     for (const x of xs.slice(0, 2)) state = traces.advance(params.layer0!, state, x).state;
     expect(traces.path).toBe("forward");
     expect(new DenseEligibility(network, 0, "reverse").path).toBeNull();
+  });
+
+  it("when y is a state field (not the first), the reverse path reads e_t from that field's traces: equal to BPTT and to the forward path", () => {
+    const { network, params, xs, ts } = setup(twoField);
+    const run = (algo: GradientAlgorithm) => {
+      algo.begin(params);
+      xs.forEach((x, t) => algo.step(x, ts[t]!));
+      return leaves(algo.gradients());
+    };
+    const bptt = run(new Bptt(network));
+    const reverse = run(new Ostl(network, { denseImmediate: "reverse" }));
+    const forward = run(new Ostl(network, { denseImmediate: "forward" }));
+    reverse.forEach((g, i) => {
+      expect(core.allClose(g, bptt[i]!, 1e-10, 1e-12)).toBe(true);
+      expect(core.allClose(g, forward[i]!, 1e-12, 1e-14)).toBe(true);
+    });
   });
 });
