@@ -255,12 +255,12 @@ export function generate(graph: SimplifiedGraph): CompiledProgram {
     `"use strict";`,
     "const { kernels, sigmoidScalar, softplusScalar } = rt;",
     ...writer.setup,
-    `return function program(${params.join(", ")}) {`,
+    "return function program(leaves) {",
+    ...(params.length === 0 ? [] : [`  const ${params.map((a, i) => `${a} = leaves[${i}]`).join(", ")};`]),
     ...writer.body.map((l) => `  ${l}`),
     `  return [${results.join(", ")}];`,
     "};",
   ].join("\n");
-  const make = new Function("rt", source) as (rt: Runtime) => (...leaves: (NDArray | number)[]) => (NDArray | number)[];
-  const program = make({ ...helpers, consts: writer.consts, fallbacks: writer.fallbacks });
-  return { source, run: (leaves) => program(...leaves) };
+  const make = new Function("rt", source) as (rt: Runtime) => CompiledProgram["run"];
+  return { source, run: make({ ...helpers, consts: writer.consts, fallbacks: writer.fallbacks }) };
 }

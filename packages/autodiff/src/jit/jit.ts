@@ -1,10 +1,12 @@
 import { type NDArray, OstlError } from "@ostl/core";
 import { trace } from "../ir.js";
 import { activeTransforms } from "../tracer.js";
-import { type Tree, type TreeDef, unflatten } from "../tree.js";
+import type { Tree } from "../tree.js";
 import { type CompiledProgram, generate } from "./codegen.js";
 import { simplify } from "./simplify.js";
-import { allConcrete, SignatureCache, signatureOf } from "./signature.js";
+import { SignatureCache, signatureOf } from "./signature.js";
+import { signatureMatcher } from "./matcher.js";
+import { treeBuilder } from "./tree-builder.js";
 
 /**
  * A compiled function made by {@link jit}: call it like the original, read the generated code of
@@ -27,8 +29,11 @@ export interface Jitted<A extends Tree[], R extends Tree> {
 
 interface Entry {
   readonly program: CompiledProgram;
-  readonly outputDef: TreeDef;
+  readonly outputs: (leaves: readonly unknown[]) => Tree<unknown>;
   readonly header: string;
+  /** Whether arguments have this entry's signature, their leaves then written into `leaves`. */
+  readonly match: (args: readonly Tree[], leaves: unknown[]) => boolean;
+  readonly leaves: unknown[];
 }
 
 /**
@@ -74,31 +79,36 @@ interface Entry {
  * ```
  */
 export function jit<A extends Tree[], R extends Tree>(f: (...args: A) => R): Jitted<A, R> {
-  const cache = new SignatureCache<Entry>((signature) => {
-    const graph = trace(f as unknown as (...args: Tree[]) => Tree, ...(unflatten(signature.def, signature.leaves) as Tree[]));
+  const cache = new SignatureCache<Entry>();
+  const compile = (args: A, key: string): Entry => {
+    const graph = trace(f as unknown as (...args: Tree[]) => Tree, ...args);
     if (graph.valueReads > 0) {
       throw new OstlError(
         "jit",
-        `the function read the values of its traced arguments ${graph.valueReads} time(s) (toNested() or concrete() on a tracer) while being traced for ${signature.key}; a compiled program cannot depend on argument values: compute with the differentiable ops (where, maximum, ...) or call the function without jit`,
+        `the function read the values of its traced arguments ${graph.valueReads} time(s) (toNested() or concrete() on a tracer) while being traced for ${key}; a compiled program cannot depend on argument values: compute with the differentiable ops (where, maximum, ...) or call the function without jit`,
       );
     }
     const simple = simplify(graph);
-    const program = generate(simple);
     const { dead, common, folded } = simple.removed;
     const header = [
-      `// jit program for ${signature.key}`,
+      `// jit program for ${key}`,
       `// ${graph.equations.length} traced equations; removed: ${dead} dead, ${common} common subexpressions, ${folded} folded constants`,
     ].join("\n");
-    return { program, outputDef: graph.outputDef, header };
-  });
+    const program = generate(simple);
+    return { program, outputs: treeBuilder(graph.outputDef), header, match: signatureMatcher(args), leaves: new Array(graph.inputs.length) };
+  };
+  const entryFor = (args: A, key: string): Entry => cache.find(key) ?? cache.add(key, compile(args, key));
+  // the entry of the last call: a call with its signature is recognised without building the key
+  let last: Entry | null = null;
   const compiled = (...args: A): R => {
+    if (last !== null && last.match(args, last.leaves) && activeTransforms() === 0) return last.outputs(last.program.run(last.leaves as (NDArray | number)[])) as R;
     const signature = signatureOf(args);
-    if (activeTransforms() > 0 || !allConcrete(signature.leaves)) return f(...args);
-    const entry = cache.get(signature);
-    return unflatten(entry.outputDef, entry.program.run(signature.leaves as (NDArray | number)[])) as R;
+    if (!signature.concrete || activeTransforms() > 0) return f(...args);
+    last = entryFor(args, signature.key);
+    return last.outputs(last.program.run(signature.leaves as (NDArray | number)[])) as R;
   };
   const source = (...args: A): string => {
-    const entry = cache.get(signatureOf(args));
+    const entry = entryFor(args, signatureOf(args).key);
     return `${entry.header}\n${entry.program.source}`;
   };
   return Object.defineProperties(compiled, {
