@@ -24,6 +24,8 @@ export { RunFolder, RUN_FILES, defaultRunPath } from "./training/run-folder.js";
 export { RunLock, RUN_LOCK_FILE } from "./training/run-lock.js";
 export { inspectPage, chromiumPath, CHROMIUM_ARGS } from "./browser.js";
 export { deriveCommand } from "./commands/derive.js";
+export { compileCommand } from "./commands/compile.js";
+export { layerPrograms, type LayerProgram, type ProgramSizes, type UncompiledProgram } from "./layer-programs.js";
 export { cellPage, cellIndex, writeCellPages, type CellSummary } from "./cell-pages.js";
 export { median, timeMs, pairedRatio, type PairedRatio } from "./bench/timing.js";
 export { measureOpOverhead, type OpOverhead } from "./bench/op-overhead.js";

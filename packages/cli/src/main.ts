@@ -6,6 +6,7 @@ import { gradcheckCommand } from "./commands/gradcheck.js";
 import { trainCommand } from "./commands/train.js";
 import { dataCommand } from "./commands/data.js";
 import { deriveCommand } from "./commands/derive.js";
+import { compileCommand } from "./commands/compile.js";
 
 /**
  * Every subcommand, in the order `ostl help` lists them.
@@ -13,10 +14,10 @@ import { deriveCommand } from "./commands/derive.js";
  * @example
  * ```ts
  * import { commands } from "@ostl/cli";
- * console.log(commands.map((c) => c.name)); // ["compare", "bench", "gradcheck", "train", "data", "derive"]
+ * console.log(commands.map((c) => c.name)); // ["compare", "bench", "gradcheck", "train", "data", "derive", "compile"]
  * ```
  */
-export const commands: readonly Command[] = [compareCommand, benchCommand, gradcheckCommand, trainCommand, dataCommand, deriveCommand];
+export const commands: readonly Command[] = [compareCommand, benchCommand, gradcheckCommand, trainCommand, dataCommand, deriveCommand, compileCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
