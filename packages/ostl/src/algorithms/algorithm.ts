@@ -1,7 +1,7 @@
 import * as core from "@ostl/core";
 import { DTypeError, OstlError, ShapeError, ValueError } from "@ostl/core";
 import { type Tensor, type Tree, concreteOf, flatten, treeMap } from "@ostl/autodiff";
-import type { Network, NetworkParams, NetworkState } from "./network.js";
+import type { Network, NetworkParams, NetworkState } from "../model/network.js";
 
 /**
  * The name of a gradient algorithm.
@@ -89,22 +89,6 @@ export function addTrees<T extends Tree>(a: T, b: Tree): T {
 /** Adds a tree of concrete tensors, leaf by leaf in flatten order, into `sinks` (dense arrays of the same shapes), in place. */
 export function addLeavesInto(sinks: readonly core.NDArray[], tree: Tree): void {
   flatten(tree).leaves.forEach((leaf, j) => core.kernels.add(sinks[j]!, sinks[j]!, leaf as core.NDArray));
-}
-
-/**
- * Total number of floats in a tree of tensors.
- *
- * @example
- * ```ts
- * import { treeFloats } from "@ostl/ostl";
- * import { zeros } from "@ostl/core";
- * console.log(treeFloats({ layer0: { W: zeros([4, 3]), b: zeros([4]) }, scale: 1 })); // 17
- * ```
- */
-export function treeFloats(tree: Tree): number {
-  let n = 0;
-  treeMap((x) => (n += typeof x === "number" ? 1 : x.size), tree);
-  return n;
 }
 
 /** Throws unless a chunk has as many targets as inputs. */

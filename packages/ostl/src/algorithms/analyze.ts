@@ -1,9 +1,9 @@
 import { PRNG } from "@ostl/core";
 import type { Graph } from "@ostl/autodiff";
-import { DiagonalEligibility } from "./eligibility.js";
-import type { Network } from "./network.js";
+import { DiagonalEligibility } from "../traces/eligibility.js";
+import type { Network } from "../model/network.js";
 import { type OstlOptions, planOstl } from "./ostl.js";
-import type { Pattern, TraceLayout } from "./structure.js";
+import type { Pattern, TraceLayout } from "../analysis/structure.js";
 
 /**
  * Per-parameter facts of one layer.

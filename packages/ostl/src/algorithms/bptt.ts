@@ -2,9 +2,9 @@ import * as core from "@ostl/core";
 import { OstlError } from "@ostl/core";
 import { type Pullback, type Tensor, type Tree, add, flatten, treeMap, vjp } from "@ostl/autodiff";
 import { AlgorithmBase, addLeavesInto, checkChunk, type GradientAlgorithm } from "./algorithm.js";
-import type { Network, NetworkParams, NetworkState } from "./network.js";
-import { TreeLayout } from "./layout.js";
-import { checkOptions } from "./options.js";
+import type { Network, NetworkParams, NetworkState } from "../model/network.js";
+import { TreeLayout } from "../model/tree-layout.js";
+import { checkOptions } from "../model/options.js";
 
 /**
  * Options of {@link Bptt}.

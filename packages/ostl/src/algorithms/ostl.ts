@@ -2,12 +2,12 @@ import * as core from "@ostl/core";
 import { PRNG } from "@ostl/core";
 import { type Tensor, type Tree, add, flatten, treeMap, vjp } from "@ostl/autodiff";
 import { AlgorithmBase, addLeavesInto, type GradientAlgorithm } from "./algorithm.js";
-import type { TensorRecord } from "./cell.js";
-import { DenseEligibility, type DenseImmediateMode, DiagonalEligibility, type LayerEligibility } from "./eligibility.js";
-import { TreeLayout } from "./layout.js";
-import { layerKey, type Network, type NetworkParams, type NetworkState } from "./network.js";
-import { checkChoice, checkOptions } from "./options.js";
-import { analyzeCell, type CellStructure, type TraceLayout, traceLayout } from "./structure.js";
+import type { TensorRecord } from "../model/cell.js";
+import { DenseEligibility, type DenseImmediateMode, DiagonalEligibility, type LayerEligibility } from "../traces/eligibility.js";
+import { TreeLayout } from "../model/tree-layout.js";
+import { layerKey, type Network, type NetworkParams, type NetworkState } from "../model/network.js";
+import { checkChoice, checkOptions } from "../model/options.js";
+import { analyzeCell, type CellStructure, type TraceLayout, traceLayout } from "../analysis/structure.js";
 
 /**
  * Options of {@link Ostl}.

@@ -7,8 +7,8 @@
 import { ValueError } from "@ostl/core";
 import type { AlgorithmName, GradientAlgorithm } from "./algorithm.js";
 import { Bptt, type BpttOptions } from "./bptt.js";
-import type { Network } from "./network.js";
-import { checkChoice, checkOptions } from "./options.js";
+import type { Network } from "../model/network.js";
+import { checkChoice, checkOptions } from "../model/options.js";
 import { Ostl, type OstlOptions } from "./ostl.js";
 import { Rtrl } from "./rtrl.js";
 

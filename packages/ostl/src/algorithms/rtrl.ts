@@ -1,10 +1,10 @@
 import * as core from "@ostl/core";
 import { type Tensor, type Tree, vjp, matmul, reshape } from "@ostl/autodiff";
 import { AlgorithmBase, addTrees, type GradientAlgorithm } from "./algorithm.js";
-import { type InfluenceStepFn, propagateInfluence } from "./influence.js";
-import { TreeLayout } from "./layout.js";
-import { checkOptions } from "./options.js";
-import { layerKey, type Network, type NetworkParams, type NetworkState } from "./network.js";
+import { type InfluenceStepFn, propagateInfluence } from "../traces/influence.js";
+import { TreeLayout } from "../model/tree-layout.js";
+import { checkOptions } from "../model/options.js";
+import { layerKey, type Network, type NetworkParams, type NetworkState } from "../model/network.js";
 
 /**
  * The recurrent params (every layer's, not the readout's) of a network's params.

@@ -1,7 +1,7 @@
 import type { PRNG } from "@ostl/core";
 import { type Graph, type IrConst, type IrVar, type Tensor, trace } from "@ostl/autodiff";
-import type { Cell, TensorRecord } from "./cell.js";
-import { checkCellInit, checkStepResult } from "./contract.js";
+import type { Cell, TensorRecord } from "../model/cell.js";
+import { checkCellInit, checkStepResult } from "../model/contract.js";
 
 /**
  * How an entry of a value depends on a source (a parameter, a previous-state entry or the input),

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Cell } from "../cell.js";
+import type { Cell } from "../model/cell.js";
 import { ostlCost } from "./cost.js";
 import { deriveCell } from "./derive.js";
 import { checkDerivation, randomPoint } from "./evaluate.js";

@@ -6,11 +6,11 @@
  * @module
  */
 import { mul, sub, sum, type Tensor } from "@ostl/autodiff";
-import { analyze, type LayerAnalysis } from "../analyze.js";
-import type { Cell } from "../cell.js";
-import { Network } from "../network.js";
-import type { OstlOptions } from "../ostl.js";
-import type { Pattern, TraceLayout } from "../structure.js";
+import { analyze, type LayerAnalysis } from "../algorithms/analyze.js";
+import type { Cell } from "../model/cell.js";
+import { Network } from "../model/network.js";
+import type { OstlOptions } from "../algorithms/ostl.js";
+import type { Pattern, TraceLayout } from "../analysis/structure.js";
 
 /**
  * One parameter's OSTL facts, with sizes written in n (units) and m (inputs).

@@ -8,8 +8,8 @@
 import { type IrConst, type IrEquation, type IrVar, opTable, type OpName, type Surrogate } from "@ostl/autodiff";
 import { PRNG } from "@ostl/core";
 import { derivative, type MathNode } from "mathjs";
-import type { Cell } from "../cell.js";
-import { analyzeCell, type CellStructure, dependencyPatterns, type Pattern } from "../structure.js";
+import type { Cell } from "../model/cell.js";
+import { analyzeCell, type CellStructure, dependencyPatterns, type Pattern } from "../analysis/structure.js";
 import { constant, foldConstants, freshIndex, type Index, indexSum, LITERAL_ZERO, instantiate, numericValue, placeholder, product, quantity, type QuantityKey, substituteOperands } from "./expr.js";
 import type { CellEquation, Derivation, DeriveOptions, JacobianBlock, JacobianSource, Quantity, QuantityKind } from "./model.js";
 import { type Intermediate, labelIntermediates, paramSuffix, useCounts, wantsName } from "./naming.js";

@@ -9,7 +9,7 @@
  */
 import { type Graph, jacfwd, type Tensor } from "@ostl/autodiff";
 import type { NDArray } from "@ostl/core";
-import type { Cell } from "../cell.js";
+import type { Cell } from "../model/cell.js";
 import type { DerivationPoint } from "./evaluate.js";
 import type { Derivation, JacobianSource } from "./model.js";
 

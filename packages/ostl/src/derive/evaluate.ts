@@ -9,7 +9,7 @@
 import type { Tensor } from "@ostl/autodiff";
 import { type NDArray, PRNG, tensor } from "@ostl/core";
 import type { ConditionalNode, ConstantNode, FunctionNode, MathNode, OperatorNode, ParenthesisNode, SymbolNode } from "mathjs";
-import type { Cell, TensorRecord } from "../cell.js";
+import type { Cell, TensorRecord } from "../model/cell.js";
 import type { Derivation, JacobianBlock } from "./model.js";
 import { DELTA, functionName, type Index, indexArgs, LITERAL_ZERO, SUM, sumParts } from "./expr.js";
 import { scalarFunction } from "./functions.js";

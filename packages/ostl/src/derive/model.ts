@@ -7,7 +7,7 @@
 import type { Surrogate } from "@ostl/autodiff";
 import type { NDArray } from "@ostl/core";
 import type { MathNode } from "mathjs";
-import type { CellStructure, Pattern } from "../structure.js";
+import type { CellStructure, Pattern } from "../analysis/structure.js";
 import type { Index, QuantityKey } from "./expr.js";
 
 /**

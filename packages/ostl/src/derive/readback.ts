@@ -11,7 +11,7 @@
  */
 import { type NDArray, tensor } from "@ostl/core";
 import { all, create, type EvalFunction, type FunctionNode, type MathJsInstance, type MathNode, type OperatorNode, type SymbolNode } from "mathjs";
-import type { Cell } from "../cell.js";
+import type { Cell } from "../model/cell.js";
 import { engineJacobian, engineOutput, engineVariable, indexTuples, relativeError } from "./engine.js";
 import { type DerivationPoint, randomPoint } from "./evaluate.js";
 import { scalarFunctions } from "./functions.js";

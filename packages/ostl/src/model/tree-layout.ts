@@ -1,5 +1,5 @@
 import * as core from "@ostl/core";
-import { type Tensor, flatten, type Tree, type TreeDef, unflatten } from "@ostl/autodiff";
+import { type Tensor, flatten, type Tree, type TreeDef, treeMap, unflatten } from "@ostl/autodiff";
 
 /**
  * The flat layout of a tree of tensors: every entry of every leaf numbered 0..size-1 in flatten
@@ -67,4 +67,20 @@ export class TreeLayout {
     const c = core.contiguous(flat);
     return unflatten(this.def, this.shapes.map((shape, j) => core.reshape(core.slice(c, [this.offsets[j]!], [this.offsets[j]! + this.sizes[j]!]), shape)));
   }
+}
+
+/**
+ * Total number of floats in a tree of tensors.
+ *
+ * @example
+ * ```ts
+ * import { treeFloats } from "@ostl/ostl";
+ * import { zeros } from "@ostl/core";
+ * console.log(treeFloats({ layer0: { W: zeros([4, 3]), b: zeros([4]) }, scale: 1 })); // 17
+ * ```
+ */
+export function treeFloats(tree: Tree): number {
+  let n = 0;
+  treeMap((x) => (n += typeof x === "number" ? 1 : x.size), tree);
+  return n;
 }

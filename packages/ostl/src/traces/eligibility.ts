@@ -1,17 +1,16 @@
 import * as core from "@ostl/core";
 import type { DType, NDArray, TypedArray } from "@ostl/core";
 import { type Tensor, type Tree, concat, flatten, jvp, reshape, unflatten, vjp } from "@ostl/autodiff";
-import type { TensorRecord } from "./cell.js";
-import { findRowFactors, type RowFactor } from "./factors.js";
-import { treeFloats } from "./algorithm.js";
+import type { TensorRecord } from "../model/cell.js";
+import { findRowFactors, type RowFactor } from "../analysis/factors.js";
 import { type InfluenceStepFn, propagateInfluence } from "./influence.js";
-import { TreeLayout } from "./layout.js";
-import type { Network } from "./network.js";
+import { TreeLayout, treeFloats } from "../model/tree-layout.js";
+import type { Network } from "../model/network.js";
 import { replayGraph } from "./replay.js";
-import type { CellStructure, TraceLayout } from "./structure.js";
+import type { CellStructure, TraceLayout } from "../analysis/structure.js";
 import { traceKernels } from "./trace-kernel.js";
 import { DeferredTrace } from "./deferred-trace.js";
-import { findSinglePrimary, type SinglePrimary } from "./derived-fields.js";
+import { findSinglePrimary, type SinglePrimary } from "../analysis/derived-fields.js";
 import { DiagonalForward } from "./diagonal-forward.js";
 
 /**
