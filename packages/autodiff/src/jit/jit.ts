@@ -57,8 +57,10 @@ interface Entry {
  *   program has a fallback op (its `impl` allocates) or an argument is not contiguous (copied
  *   into a buffer made on first need). Views over the caller's arrays handed to a kernel are
  *   small `NDArray` headers, not buffers.
- * - **Arrays from `f`'s closure are constants** captured at trace time, as in JAX: changing
- *   one afterwards does not change a compiled program. Pass such arrays as arguments instead.
+ * - **Arrays from `f`'s closure are constants** of the traced program, as in JAX: a variable
+ *   later bound to another array does not reach it, and whether an in-place write shows is not
+ *   defined (the program may read the array where it lies or a value folded from it). Pass
+ *   arrays that change as arguments.
  * - **Composes** with the other transforms: `jit(grad(f))`, `jit` of a function that calls
  *   `vjp` or a batched `jvp`, trace what those transforms do, so the derivative is compiled too.
  *   Under a transformation (`grad(jit(f))`, or `jit` inside another `jit`), `f` runs
