@@ -311,6 +311,20 @@ interface StepDerivatives {
   readonly Q: Map<Target, NDArray>;
 }
 
+/** A factored product W u whose u is the previous state's `field` (index `factor` into the factors). */
+interface RecurrentFactor {
+  readonly factor: number;
+  readonly field: string;
+}
+
+/** The factors whose u is a previous-state field (graph input `1.<field>`). */
+function recurrentFactorsOf(graph: CellStructure["graph"], factors: readonly RowFactor[]): RecurrentFactor[] {
+  return factors.flatMap((f, factor) => {
+    const name = f.u.kind === "input" ? graph.inputs[f.u.index]!.name : "";
+    return name.startsWith("1.") ? [{ factor, field: name.slice(2) }] : [];
+  });
+}
+
 /** The temporal diagonals of one step, packed for the kernels: `state[(a c + b) n + i]` = D^{ab}_i and `output[b n + i]` = D^{yb}_i. */
 interface PackedDiagonals {
   readonly state: TypedArray;
@@ -379,6 +393,8 @@ export class DiagonalEligibility implements LayerEligibility {
   private readonly single: SinglePrimary | null;
   /** The derivatives by forward mode on own buffers, when the step is in its scope (else taped reverse passes). */
   private readonly forward: DiagonalForward | null;
+  /** Under the approximation: the factored products W u whose u is a previous-state field (LSTM's U h). */
+  private readonly recurrentFactors: readonly RecurrentFactor[];
   /** Q^d = ∂d/∂p of the derived fields at the previous step (single-trace mode). */
   private previousQ: Map<string, TypedArray> | null = null;
   private factoredTraces: Map<string, TypedArray[]> | null = null;
@@ -416,8 +432,11 @@ export class DiagonalEligibility implements LayerEligibility {
     const factoredInputs = new Set(this.factors.map((f) => `0.${f.param}`));
     const blocked = (i: number) => graph.inputs[i]!.name.startsWith("1.") || factoredInputs.has(graph.inputs[i]!.name);
     this.single = this.factors.length > 0 && !approximate && this.stateNames.length > 1 ? findSinglePrimary(graph, this.stateNames, blocked) : null;
-    // forward mode on own buffers where every materialized parameter is diag-structured and the Jacobians are proven diagonal
-    const diagonalOnly = !approximate && this.denseNames.length === 0 && this.materialized.every((name) => layouts[name] === "diag");
+    this.recurrentFactors = approximate ? recurrentFactorsOf(graph, this.factors) : [];
+    // forward mode on own buffers where every materialized parameter is diag-structured and, with the
+    // factored products held fixed, the Jacobians are diagonal (DiagonalForward.compile proves it or
+    // returns null); under the approximation the products' own coupling is added in advance()
+    const diagonalOnly = this.denseNames.length === 0 && this.materialized.every((name) => layouts[name] === "diag");
     this.forward = diagonalOnly
       ? DiagonalForward.compile(graph, network.spec.layers[layer]!.hiddenSize, {
           inputs: [...this.stateNames.map((a) => `1.${a}`), ...this.materialized.map((name) => `0.${name}`)],
@@ -458,7 +477,10 @@ export class DiagonalEligibility implements LayerEligibility {
     const c = this.stateNames.length;
     const products = this.factors.map((f) => this.product(f, params, state, x));
     const { out, D, immediate, cz, Q } = this.forward === null ? this.derivativesByReverse(params, state, x, products, n) : this.derivativesByForward(this.forward, params, state, x, products, n);
-    if (this.approximate) this.replaceWithTrueDiagonal(stepFunction(this.network, this.layer, x), state, params, D);
+    if (this.approximate) {
+      if (this.forward !== null) this.addRecurrentDiagonals(params, D, cz, n);
+      else this.replaceWithTrueDiagonal(stepFunction(this.network, this.layer, x), state, params, D);
+    }
     const denseImmediate = this.denseImmediate(stepFunction(this.network, this.layer, x), state, params);
     return {
       state: out.state,
@@ -584,11 +606,35 @@ export class DiagonalEligibility implements LayerEligibility {
     }
   }
 
-  /** Replaces D by the exact diagonal of the (dense) temporal Jacobian, from one batched JVP over the state. */
+  /**
+   * Completes D, computed with the factored products z = W u held fixed, into the diagonal of the
+   * whole temporal Jacobian. The step is elementwise in z (DiagonalForward proved it), so unit i of
+   * a target a depends on z only through z_i, and z_i on u_i through W_ii:
+   *   ∂s^a_i/∂s^b_i = D^{ab}_i + Σ_{z = W s^b} c^a_i W_ii,   c^a = ∂s^a/∂z.
+   * O(n) per product, where a batched JVP over the state would cost O(n²) per product.
+   */
+  private addRecurrentDiagonals(params: TensorRecord, D: Map<Target, TensorRecord>, cz: Map<Target, NDArray[]>, n: number): void {
+    if (this.recurrentFactors.length === 0) return;
+    for (const o of this.targets) {
+      const row: Record<string, Tensor> = { ...D.get(o)! };
+      for (const { factor, field } of this.recurrentFactors) {
+        const W = core.contiguous(params[this.factors[factor]!.param] as NDArray).data;
+        const c = core.contiguous(cz.get(o)![factor]!).data;
+        const before = core.contiguous(row[field] as NDArray).data;
+        const after = core.zeros([n], this.dtype);
+        for (let i = 0; i < n; i++) after.data[i] = before[i]! + c[i]! * W[i * n + i]!;
+        row[field] = after;
+      }
+      D.set(o, row);
+    }
+  }
+
+  /** Replaces D by the exact diagonal of the (dense) temporal Jacobian, from one batched JVP over the state (params held fixed). */
   private replaceWithTrueDiagonal(f: LayerStepFn, state: TensorRecord, params: TensorRecord, D: Map<Target, TensorRecord>): void {
     const layout = new TreeLayout(state);
     const n = this.network.spec.layers[this.layer]!.hiddenSize;
-    const [, tangents] = jvp(f as (...a: Tree[]) => Tree, [state, params], [layout.identityTangents(), new TreeLayout(params).zeroTangents(layout.size)], { batch: layout.size }) as unknown as [
+    const ofState = (s: TensorRecord) => f(s, params);
+    const [, tangents] = jvp(ofState as (...a: Tree[]) => Tree, [state], [layout.identityTangents()], { batch: layout.size }) as unknown as [
       unknown,
       { state: Record<string, NDArray>; y: NDArray },
     ];
