@@ -117,6 +117,16 @@ describe("jit source", () => {
     expect(f.source(W, v)).toContain("read transposed by the matrix product");
     expect(core.maxAbsDiff(f(W, v) as core.NDArray, core.matmul(core.transpose(W), v))).toBeLessThan(1e-14);
   });
+
+  it("runs Wᵀ v down W's contiguous rows, four at a time, the remainder one at a time", () => {
+    const rng = new core.PRNG(4);
+    const f = jit((w: Tensor, x: Tensor) => matmul(transpose(w), x));
+    for (const rows of [4, 7, 9]) {
+      const [W, v] = [rng.normal([rows, 6]), rng.normal([rows])];
+      expect(f.source(W, v)).toContain(`for (; p + 3 < ${rows}; p += 4)`);
+      expect(core.maxAbsDiff(f(W, v) as core.NDArray, core.matmul(core.transpose(W), v)), `${rows} rows`).toBeLessThan(1e-14);
+    }
+  });
 });
 
 describe("jit results", () => {
@@ -158,6 +168,19 @@ describe("jit results", () => {
     first.data[0] = 99;
     const second = f(tensor([5, 6])) as core.NDArray;
     expect([first.toNested(), second.toNested(), first.data === second.data]).toEqual([[99, 4], [10, 12], false]);
+  });
+
+  it("with reuseOutputs, returns its own buffers, overwritten by the next call, and allocates nothing per call", () => {
+    const { params, loss, args } = lstm(8, 4);
+    const dstep = jit(grad(loss), { reuseOutputs: true });
+    const first = dstep(params, ...args) as { W: core.NDArray; b: core.NDArray };
+    const want = grad(loss)(params, ...args) as { W: core.NDArray; b: core.NDArray };
+    expect(core.maxAbsDiff(first.W, want.W)).toBeLessThan(1e-12);
+    const other = { W: core.mul(params.W, 0.5), b: params.b };
+    const second = dstep(other, ...args) as { W: core.NDArray; b: core.NDArray };
+    expect(second.W).toBe(first.W);
+    expect(core.maxAbsDiff(second.W, (grad(loss)(other, ...args) as { W: core.NDArray }).W)).toBeLessThan(1e-12);
+    expect(countBuffers(() => { for (let i = 0; i < 5; i++) dstep(params, ...args); })).toBe(0);
   });
 });
 

@@ -1,5 +1,5 @@
 import { type NDArray, PRNG, tensor, ValueError } from "@ostl/core";
-import { grad, type Tensor } from "@ostl/autodiff";
+import { grad, jit, type Tensor } from "@ostl/autodiff";
 import { Bptt, type GradientAlgorithm, Network, type NetworkParams, Ostl } from "@ostl/ostl";
 import { describe, expect, it } from "vitest";
 import { batchExamples, MASKED, maskedLoss, maskedTarget, mse, type SequenceExample, sigmoidCrossEntropy, softmaxCrossEntropy, ssnu, withMaskedLoss } from "@ostl/models";
@@ -25,6 +25,28 @@ describe("maskedLoss", () => {
     expect(item(maskedLoss(mse)(tensor([1, 2]), maskedTarget(2)))).toBe(0);
     const g1 = grad((y: Tensor) => maskedLoss(mse)(y, maskedTarget(2)))(tensor([1, 2])) as NDArray;
     expect(g1.toFlat()).toEqual([0, 0]);
+  });
+
+  it("compiles: inside jit (a traced target, masks not readable) it gives the concrete path's loss and gradients", () => {
+    const y2 = new PRNG(1).normal([4, 3]);
+    const mixed = tensor([[1, 0, 0], [MASKED, MASKED, MASKED], [0, 1, 0], [MASKED, MASKED, MASKED]]);
+    const cases: [NDArray, NDArray][] = [
+      [y2, mixed],
+      [y2, tensor([[0, 0, 1], [1, 0, 0], [0, 1, 0], [1, 1, 0]])],
+      [new PRNG(2).normal([3]), tensor([1, 0, 1])],
+      [new PRNG(2).normal([3]), maskedTarget(3)],
+    ];
+    for (const loss of [mse, softmaxCrossEntropy, sigmoidCrossEntropy]) {
+      const valueAndGradient = (y: Tensor, t: Tensor) => ({ value: maskedLoss(loss)(y, t), gradient: grad((yy: Tensor) => maskedLoss(loss)(yy, t))(y) });
+      const compiled = jit(valueAndGradient);
+      for (const [y, t] of cases) {
+        const want = valueAndGradient(y, t);
+        const got = compiled(y, t);
+        expect(item(got.value)).toBeCloseTo(item(want.value), 13);
+        expect(Math.max(...(got.gradient as NDArray).toFlat().map((g, i) => Math.abs(g - (want.gradient as NDArray).toFlat()[i]!)))).toBeLessThanOrEqual(1e-14);
+      }
+      expect(compiled.traces).toBe(2);
+    }
   });
 
   it("is the plain loss when nothing is masked", () => {

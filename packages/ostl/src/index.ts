@@ -19,3 +19,4 @@ export { TypedKernels } from "./traces/typed-kernels.js";
 export { DeferredTrace } from "./traces/deferred-trace.js";
 export { findSinglePrimary, type SinglePrimary } from "./analysis/derived-fields.js";
 export { DiagonalForward, type DiagonalDirections } from "./traces/diagonal-forward.js";
+export { StepPrograms, type StepLoss } from "./programs/step-programs.js";

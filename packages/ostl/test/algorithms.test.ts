@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
-import type { Tensor } from "@ostl/autodiff";
-import { Bptt, type Cell, DiagonalEligibility, type GradientAlgorithm, Network, type NetworkParams, Ostl, planOstl, Rtrl, addTrees, analyze, TreeLayout } from "@ostl/ostl";
+import { concreteOf, type Tensor, ValueReadError } from "@ostl/autodiff";
+import { Bptt, type Cell, defineCell, DiagonalEligibility, type GradientAlgorithm, Network, type NetworkParams, Ostl, planOstl, Rtrl, StepPrograms, addTrees, analyze, TreeLayout } from "@ostl/ostl";
 import { decaying, elman, leaky, mse, resetting, spiking } from "./cells.js";
 
 function relError(a: NetworkParams, b: NetworkParams): number {
@@ -45,6 +45,25 @@ describe("BPTT, RTRL and OSTL", () => {
       expect(relError(run(new Ostl(network), params, xs, ts), bptt)).toBeLessThan(1e-10);
     });
   }
+
+  it("BPTT runs a cell that reads its traced values (which jit refuses) interpreted, with RTRL's gradients", () => {
+    // the Elman cell, reading h's values on the way (as a cell that branches on them would)
+    const reading = defineCell({
+      ...elman,
+      name: "elman-reading-values",
+      step: (p, s, x) => {
+        void concreteOf(s.h!);
+        return elman.step(p, s, x);
+      },
+    });
+    const network = net([reading]);
+    const params = network.init(new core.PRNG(5));
+    const { xs, ts } = sequence(6, 7, 3, 2);
+    expect(() => StepPrograms.of(network).stepLoss(params, network.initialState(), xs[0]!, ts[0]!)).toThrow(ValueReadError);
+    const bptt = run(new Bptt(network), params, xs, ts);
+    expect(relError(run(new Rtrl(network), params, xs, ts), bptt)).toBeLessThan(1e-10);
+    expect(relError(run(new Bptt(net([elman])), params, xs, ts), bptt)).toBeLessThan(1e-14);
+  });
 
   it("dense traces give the same gradients whether immediate terms come from reverse or forward passes", () => {
     const network = net([elman, elman]);

@@ -73,7 +73,10 @@ class ProgramWriter {
   private readonly constNames = new Map<NDArray, Dense>();
   private names = 0;
 
-  constructor(private readonly graph: SimplifiedGraph) {
+  constructor(
+    private readonly graph: SimplifiedGraph,
+    private readonly reuseOutputs: boolean,
+  ) {
     this.outputIds = new Set(graph.outputs.flatMap((a) => (a.kind === "var" ? [a.id] : [])));
     this.outputs = freshOutputs(graph);
     for (const eq of graph.equations) {
@@ -100,9 +103,9 @@ class ProgramWriter {
     return place;
   }
 
-  /** The buffer an equation writes: allocated once, or on every call for an output handed over as it is. */
+  /** The buffer an equation writes: allocated once, or on every call for an output handed over as it is (unless outputs are reused). */
   buffer(v: IrVar): Dense {
-    const perCall = this.outputs.fresh.has(v.id);
+    const perCall = !this.reuseOutputs && this.outputs.fresh.has(v.id);
     (perCall ? this.body : this.setup).push(`const b${v.id} = rt.allocate("${v.dtype}", ${sizeOf(v.shape)});`);
     const place = { data: `b${v.id}`, offset: "0", shape: v.shape, perCall };
     this.places.set(v.id, place);
@@ -218,17 +221,38 @@ class ProgramWriter {
     this.fallback(eq, name === null ? "is not in the op table" : "has no compile rule for these operands");
   }
 
-  /** The returned leaves: fresh buffers as they are, anything else copied. */
+  /** The returned leaves: fresh buffers as they are (or, reused, an array made once over the program's buffer), anything else copied. */
   results(): string[] {
     return this.graph.outputs.map((a) => {
       if (a.kind === "const") {
         return typeof a.value === "number" ? literal(a.value, "float64") : `rt.copyOf(rt.consts[${this.consts.push(a.value) - 1}])`;
       }
       const p = this.places.get(a.id)!;
-      if (this.outputs.fresh.has(this.outputs.rootOf(a.id))) return `rt.view(${p.data}, ${JSON.stringify(a.shape)}, ${JSON.stringify(contiguousStrides(a.shape))}, ${p.offset})`;
+      if (this.outputs.fresh.has(this.outputs.rootOf(a.id))) return this.array({ ...p, perCall: !this.reuseOutputs }, a.shape);
       return `rt.copyOut(${p.data}, ${p.offset}, ${JSON.stringify(a.shape)})`;
     });
   }
+}
+
+/**
+ * Options of {@link generate}.
+ *
+ * @example
+ * ```ts
+ * import { generate, simplify, tanh, tensor, trace, type GenerateOptions } from "@ostl/autodiff";
+ * const options: GenerateOptions = { reuseOutputs: true };
+ * const program = generate(simplify(trace((x) => tanh(x), tensor([0, 1]))), options);
+ * const [first] = program.run([tensor([0, 1])]);
+ * const [second] = program.run([tensor([1, 2])]);
+ * console.log(first === second); // true
+ * ```
+ */
+export interface GenerateOptions {
+  /**
+   * Return the program's own output buffers, allocated once, instead of fresh arrays: each call
+   * overwrites the previous call's outputs, and nothing is allocated per call. Default false.
+   */
+  readonly reuseOutputs?: boolean;
 }
 
 /**
@@ -243,8 +267,8 @@ class ProgramWriter {
  * console.log(program.source.split("\n").filter((line) => line.includes("for (")).length); // 1
  * ```
  */
-export function generate(graph: SimplifiedGraph): CompiledProgram {
-  const writer = new ProgramWriter(graph);
+export function generate(graph: SimplifiedGraph, options: GenerateOptions = {}): CompiledProgram {
+  const writer = new ProgramWriter(graph, options.reuseOutputs ?? false);
   const params = writer.bindInputs();
   for (const run of fusionRuns(graph.equations)) {
     if (isElementwise(run[0]!)) writer.body.push(...emitFused(run, writer));

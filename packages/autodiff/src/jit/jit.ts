@@ -27,6 +27,46 @@ export interface Jitted<A extends Tree[], R extends Tree> {
   readonly traces: number;
 }
 
+/**
+ * `jit`'s refusal of a function that reads the values of its traced arguments (`toNested()`,
+ * `concrete()`): such a function only runs interpreted. Callers that can run `f` uncompiled catch
+ * this class and do so; any other error is the function's own.
+ *
+ * @example
+ * ```ts
+ * import { jit, tensor, ValueReadError } from "@ostl/autodiff";
+ * const branchy = jit((x: any) => (x.toNested()[0] > 0 ? x : tensor([0])));
+ * try {
+ *   branchy(tensor([1]));
+ * } catch (error) {
+ *   console.log(error instanceof ValueReadError); // true
+ * }
+ * ```
+ */
+export class ValueReadError extends OstlError {}
+
+/**
+ * Options of {@link jit}.
+ *
+ * @example
+ * ```ts
+ * import { jit, mul, tensor, type JitOptions } from "@ostl/autodiff";
+ * const options: JitOptions = { reuseOutputs: true };
+ * const square = jit((x) => mul(x, x), options);
+ * const first = square(tensor([2]));
+ * console.log(first.toNested(), square(tensor([3])) === first, first.toNested()); // [4] true [9]
+ * ```
+ */
+export interface JitOptions {
+  /**
+   * Return the program's own output buffers instead of fresh arrays, so that a call allocates
+   * nothing: the next call with the same signature overwrites them. For loops that read or copy
+   * each result before the next call (an accumulation, say). Uncompiled calls (under another
+   * transform) still return fresh arrays. Default false.
+   */
+  readonly reuseOutputs?: boolean;
+}
+
 interface Entry {
   readonly program: CompiledProgram;
   readonly outputs: (leaves: readonly unknown[]) => Tree<unknown>;
@@ -80,12 +120,12 @@ interface Entry {
  * console.log(df(tensor([1, 2])).toNested(), df(tensor([3, 4])).toNested(), df.traces); // [2, 4] [6, 8] 1
  * ```
  */
-export function jit<A extends Tree[], R extends Tree>(f: (...args: A) => R): Jitted<A, R> {
+export function jit<A extends Tree[], R extends Tree>(f: (...args: A) => R, options: JitOptions = {}): Jitted<A, R> {
   const cache = new SignatureCache<Entry>();
   const compile = (args: A, key: string): Entry => {
     const graph = trace(f as unknown as (...args: Tree[]) => Tree, ...args);
     if (graph.valueReads > 0) {
-      throw new OstlError(
+      throw new ValueReadError(
         "jit",
         `the function read the values of its traced arguments ${graph.valueReads} time(s) (toNested() or concrete() on a tracer) while being traced for ${key}; a compiled program cannot depend on argument values: compute with the differentiable ops (where, maximum, ...) or call the function without jit`,
       );
@@ -96,7 +136,7 @@ export function jit<A extends Tree[], R extends Tree>(f: (...args: A) => R): Jit
       `// jit program for ${key}`,
       `// ${graph.equations.length} traced equations; removed: ${dead} dead, ${common} common subexpressions, ${folded} folded constants`,
     ].join("\n");
-    const program = generate(simple);
+    const program = generate(simple, options);
     return { program, outputs: treeBuilder(graph.outputDef), header, match: signatureMatcher(args), leaves: new Array(graph.inputs.length) };
   };
   const entryFor = (args: A, key: string): Entry => cache.find(key) ?? cache.add(key, compile(args, key));

@@ -56,6 +56,33 @@ function matvecRows(a: MatrixOperand, b: MatrixOperand, out: Dense): string[] {
   ];
 }
 
+/**
+ * out[i] = Σ_p A[i, p] b[p] for a column-major A (a transposed matrix, as in a VJP's Wᵀ v): four
+ * columns of A at a time, each read along its contiguous run, scaled and added into out.
+ */
+function matvecColumns(a: MatrixOperand, b: MatrixOperand, out: Dense): string[] {
+  const [n, k, cs] = [a.rows, a.cols, a.colStride];
+  const o = out.data;
+  const d = a.at.data;
+  const cols = [0, 1, 2, 3];
+  return [
+    "{",
+    `  ${o}.fill(0, 0, ${n});`,
+    "  let p = 0;",
+    `  for (; p + 3 < ${k}; p += 4) {`,
+    ...cols.map((c) => `    const x${c} = ${at(b, c === 0 ? "p" : `(p + ${c})`, "0")};`),
+    `    const r0 = ${a.at.offset} + p * ${cs};`,
+    `    for (let i = 0; i < ${n}; i++) ${o}[i] += ${cols.map((c) => `x${c} * ${d}[${c === 0 ? "r0" : `r0 + ${c * cs}`} + i]`).join(" + ")};`,
+    "  }",
+    `  for (; p < ${k}; p++) {`,
+    `    const x = ${at(b, "p", "0")};`,
+    `    const r = ${a.at.offset} + p * ${cs};`,
+    `    for (let i = 0; i < ${n}; i++) ${o}[i] += x * ${d}[r + i];`,
+    "  }",
+    "}",
+  ];
+}
+
 /** out[i, :] = Σ_p A[i, p] B[p, :], one scaled row of B at a time (streams B; A transposed or one row). */
 function rowsByAxpy(a: MatrixOperand, b: MatrixOperand, out: Dense): string[] {
   const [n, k, m] = [a.rows, a.cols, b.cols];
@@ -105,6 +132,7 @@ function dotProducts(a: MatrixOperand, b: MatrixOperand, out: Dense): string[] {
  * Source lines for `out = A B` (A is n x k, B is k x m, out dense n x m):
  * - an outer product (k = 1): one loop writing each element once;
  * - a matrix-vector product (m = 1) with a row-major A: four rows at a time;
+ * - a float64 matrix-vector product with a column-major A (a transpose): four columns at a time;
  * - a float64 product with n, m > 1: the core register-tiled GEMM kernel (`kernels.matmul`);
  * - another float64 product (A transposed, or one row): rows of B scaled and added, streaming B;
  * - another float32 product: dot products accumulated in float64, so each element is rounded to
@@ -113,6 +141,7 @@ function dotProducts(a: MatrixOperand, b: MatrixOperand, out: Dense): string[] {
 export function emitMatmul(a: MatrixOperand, b: MatrixOperand, target: MatmulTarget): string[] {
   if (a.cols === 1) return outerProduct(a, b, target.out);
   if (b.cols === 1 && a.colStride === 1 && a.rows >= 4) return matvecRows(a, b, target.out);
+  if (target.float64 && b.cols === 1 && a.rowStride === 1 && a.cols >= 4) return matvecColumns(a, b, target.out);
   if (target.float64 && a.rows > 1 && b.cols > 1) {
     const out: MatrixOperand = { at: target.out, rows: a.rows, cols: b.cols, rowStride: b.cols, colStride: 1 };
     return [`kernels.matmul(${target.view(out)}, ${target.view(a)}, ${target.view(b)});`];

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { concat, concreteOf, mul, slice, sum, type Tensor } from "@ostl/autodiff";
-import { full, type NDArray, ShapeError, ValueError } from "@ostl/core";
+import { add, concat, concreteOf, equal, mul, notEqual, reshape, slice, sum, type Tensor, where } from "@ostl/autodiff";
+import { full, NDArray, ShapeError, ValueError } from "@ostl/core";
 import type { Loss } from "@ostl/ostl";
 
 /**
@@ -54,12 +54,36 @@ function activeRuns(t: NDArray): [number, number][] {
 }
 
 /**
+ * The masked loss of a traced target, whose values a compiled program cannot branch on: each row
+ * r counts with weight w_r = [t_r0 ≠ MASKED], and its masked entries are replaced by 0 so that
+ * the row's loss stays finite: Σ_r w_r · loss(y_r, t_r). Equal to the concrete path's loss and
+ * gradients, as the loss is a sum over rows.
+ */
+function weightedLoss(loss: Loss, y: Tensor, target: Tensor): Tensor {
+  const safe = where(equal(target, MASKED), 0, target);
+  const shape = target.shape;
+  if (shape.length === 1) return mul(reshape(notEqual(slice(target, [0], [1]), MASKED), []), loss(y, safe));
+  if (shape.length !== 2) throw new ShapeError("maskedLoss", `target must be [k] or [batch, k], got [${shape.join(",")}]`);
+  const [rows, k] = shape as [number, number];
+  let total: Tensor | null = null;
+  for (let r = 0; r < rows; r++) {
+    const weight = reshape(notEqual(slice(target, [r, 0], [r + 1, 1]), MASKED), []);
+    const row = mul(weight, loss(slice(y, [r, 0], [r + 1, k]), slice(safe, [r, 0], [r + 1, k])));
+    total = total === null ? row : add(total, row);
+  }
+  return total!;
+}
+
+/**
  * Wraps a per-step loss so that masked target rows (filled with {@link MASKED}) are left out:
  * for a target `[k]` the step counts or not; for a batched target `[B, k]` only the rows that are
  * not masked are passed to `loss`. A fully masked step returns 0 with zero gradients. The loss
  * must be a sum over rows (all built-in losses are).
  *
- * @throws {@link ValueError} when the target is not a concrete array (masks are read from its values);
+ * A concrete target's masks are read from its values; a traced one (inside `jit`) is weighted
+ * row by row instead, with the same loss and gradients.
+ *
+ * @throws {@link ValueError} when the target is not an array;
  *   {@link ShapeError} for a target that is not 1-D or 2-D.
  * @example
  * ```ts
@@ -73,8 +97,9 @@ function activeRuns(t: NDArray): [number, number][] {
  */
 export function maskedLoss(loss: Loss): Loss {
   return (y: Tensor, target: Tensor) => {
+    if (!(target instanceof NDArray) && typeof target !== "number") return weightedLoss(loss, y, target);
     const t = concreteOf(target);
-    if (t === null) throw new ValueError("maskedLoss", "the target must be a concrete array: masks are read from its values");
+    if (t === null) throw new ValueError("maskedLoss", `the target must be an array, got the number ${String(target)}`);
     if (t.shape.length === 1) return isMasked(t, 0) ? mul(0, sum(y)) : loss(y, target);
     if (t.shape.length !== 2) throw new ShapeError("maskedLoss", `target must be [k] or [batch, k], got [${t.shape.join(",")}]`);
     const runs = activeRuns(t);

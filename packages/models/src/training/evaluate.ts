@@ -4,15 +4,34 @@
  * @module
  */
 import { type NDArray, ValueError } from "@ostl/core";
-import type { Network, NetworkParams } from "@ostl/ostl";
+import { ValueReadError } from "@ostl/autodiff";
+import { type Network, type NetworkParams, type NetworkState, type StepLoss, StepPrograms } from "@ostl/ostl";
 import { batchExamples } from "../data/batch.js";
 import type { SequenceExample } from "../data/dataset.js";
 import { withMaskedLoss } from "./network.js";
 
+/** The step with its loss: the network's compiled program, or, for a cell that reads its traced values (which `jit` refuses), the interpreted step. */
+function compiledOrInterpreted(net: Network): (params: NetworkParams, state: NetworkState, x: NDArray, target: NDArray) => StepLoss {
+  const programs = StepPrograms.of(net);
+  let compiled = true;
+  return (params, state, x, target) => {
+    if (compiled) {
+      try {
+        return programs.stepLoss(params, state, x, target);
+      } catch (error) {
+        if (!(error instanceof ValueReadError)) throw error;
+        compiled = false;
+      }
+    }
+    const out = net.step(params, state, x);
+    return { loss: net.spec.loss(out.logits, target) as NDArray, state: out.state };
+  };
+}
+
 /**
  * The mean per-step loss of a network over every scored step of some examples (for JSB: the
- * frame-level NLL per time step). Each example starts from the initial state; examples are run
- * `batchSize` at a time, padded and masked, which changes nothing but the speed.
+ * frame-level NLL per time step), each step run as the network's compiled step program. Each example starts from the initial state; examples are run
+ * `batchSize` at a time (default 1), padded and masked, which changes nothing but the speed.
  *
  * @throws {@link ValueError} when the examples have no scored step or `batchSize` is not a positive integer.
  * @example
@@ -26,18 +45,19 @@ import { withMaskedLoss } from "./network.js";
  * console.log(loss.toFixed(4), evaluate(net, net.init(new PRNG(0)), data.test, 1) === loss); // 1.1411 true
  * ```
  */
-export function evaluate(network: Network, params: NetworkParams, examples: readonly SequenceExample[], batchSize = 64): number {
+export function evaluate(network: Network, params: NetworkParams, examples: readonly SequenceExample[], batchSize = 1): number {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError("evaluate", `batchSize must be a positive integer, got ${batchSize}`);
   const net = withMaskedLoss(network);
+  const step = compiledOrInterpreted(net);
   let total = 0;
   let scored = 0;
   for (let i = 0; i < examples.length; i += batchSize) {
     const batch = batchExamples(examples.slice(i, i + batchSize));
     let state = net.initialState(batch.size === 1 ? undefined : batch.size);
     batch.inputs.forEach((x, t) => {
-      const out = net.step(params, state, x);
+      const out = step(params, state, x, batch.targets[t]!);
       state = out.state;
-      if (batch.counts[t]! > 0) total += (net.spec.loss(out.logits, batch.targets[t]!) as NDArray).item();
+      if (batch.counts[t]! > 0) total += out.loss.item();
       scored += batch.counts[t]!;
     });
   }

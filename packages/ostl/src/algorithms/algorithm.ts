@@ -2,6 +2,7 @@ import * as core from "@ostl/core";
 import { DTypeError, OstlError, ShapeError, ValueError } from "@ostl/core";
 import { type Tensor, type Tree, concreteOf, flatten, treeMap } from "@ostl/autodiff";
 import type { Network, NetworkParams, NetworkState } from "../model/network.js";
+import { TypedKernels } from "../traces/typed-kernels.js";
 
 /**
  * The name of a gradient algorithm.
@@ -86,9 +87,27 @@ export function addTrees<T extends Tree>(a: T, b: Tree): T {
   return treeMap((x, y) => core.add(x as core.NDArray, y as core.NDArray), a, b) as T;
 }
 
-/** Adds a tree of concrete tensors, leaf by leaf in flatten order, into `sinks` (dense arrays of the same shapes), in place. */
+/** sink[so + i] += x[xo + i] for i < size. */
+function addDenseInto(sink: Float64Array, so: number, x: Float64Array, xo: number, size: number): void {
+  for (let i = 0; i < size; i++) sink[so + i]! += x[xo + i]!;
+}
+
+/** The accumulation loop by element type (see TypedKernels). */
+const accumulateKernels = new TypedKernels({ addDenseInto });
+
+/**
+ * Adds a tree of concrete tensors, leaf by leaf in flatten order, into `sinks` (dense arrays of the
+ * same shapes), in place: one plain loop per leaf where both are contiguous of one dtype (a
+ * gradient added into its accumulator at every step), else the core kernel.
+ */
 export function addLeavesInto(sinks: readonly core.NDArray[], tree: Tree): void {
-  flatten(tree).leaves.forEach((leaf, j) => core.kernels.add(sinks[j]!, sinks[j]!, leaf as core.NDArray));
+  flatten(tree).leaves.forEach((leaf, j) => {
+    const sink = sinks[j]!;
+    const x = leaf as core.NDArray;
+    const direct = x.dtype === sink.dtype && core.shapesEqual(x.shape, sink.shape) && x.isContiguous() && sink.isContiguous() && x.data !== sink.data;
+    if (direct) accumulateKernels.of(x.dtype).addDenseInto(sink.data as Float64Array, sink.offset, x.data as Float64Array, x.offset, x.size);
+    else core.kernels.add(sink, sink, x);
+  });
 }
 
 /** Throws unless a chunk has as many targets as inputs. */

@@ -1,10 +1,14 @@
 import * as core from "@ostl/core";
 import { OstlError } from "@ostl/core";
-import { type Pullback, type Tensor, type Tree, add, flatten, treeMap, vjp } from "@ostl/autodiff";
+import { type Pullback, type Tensor, type Tree, add, flatten, treeMap, ValueReadError, vjp } from "@ostl/autodiff";
 import { AlgorithmBase, addLeavesInto, checkChunk, type GradientAlgorithm } from "./algorithm.js";
 import type { Network, NetworkParams, NetworkState } from "../model/network.js";
 import { TreeLayout } from "../model/tree-layout.js";
 import { checkOptions } from "../model/options.js";
+import { StepPrograms } from "../programs/step-programs.js";
+
+/** A recorded stretch of steps: from the cotangent of its final state to ∂/∂params and the cotangent of its initial state. */
+type Recorded = (stateCotangent: Tree) => [Tree, Tree];
 
 /**
  * Options of {@link Bptt}.
@@ -27,9 +31,14 @@ export interface BpttOptions {
 }
 
 /**
- * Backpropagation through time: records each step's tape (a pullback of the step with respect to
- * params and previous state) and, when gradients are asked for, runs them backwards, carrying the
- * state cotangent. Exact; memory grows with the number of steps.
+ * Backpropagation through time: records each step and, when gradients are asked for, runs the
+ * steps backwards, carrying the state cotangent. Exact; memory grows with the number of steps.
+ *
+ * Each step runs as the network's compiled programs ({@link StepPrograms}): the forward step
+ * records only its previous state, input and target, and the backward pass runs the compiled VJP
+ * of the step, which recomputes the step's forward values inside one program. A cell that reads
+ * its traced values cannot be compiled; its steps are then recorded as interpreted tapes (one
+ * pullback per chunk), with the same gradients.
  *
  * @example
  * ```ts
@@ -50,7 +59,9 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
   readonly name = "bptt" as const;
   readonly approximation: string | null;
   private readonly window: number | null;
-  private tapes: Pullback<[NetworkParams, NetworkState]>[] = [];
+  private tapes: Recorded[] = [];
+  /** Whether steps run as compiled programs (false once the cell proves uncompilable). */
+  private compiled = true;
   private tapeFloats: number[] = [];
   private accumulated: NetworkParams | null = null;
   private flushedAt = 0;
@@ -83,6 +94,50 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     if (xs.length === 0) return 0;
     const start = this.prepareStep(xs[0]!, targets[0]!);
     for (let t = 1; t < xs.length; t++) this.checkStep(xs[t]!, targets[t]!, this.count + t);
+    if (this.compiled) {
+      try {
+        return this.feedCompiled(params, start, xs, targets);
+      } catch (error) {
+        if (!(error instanceof ValueReadError)) throw error;
+        this.compiled = false;
+      }
+    }
+    return this.feedInterpreted(params, start, xs, targets);
+  }
+
+  /** Runs the compiled step program per step, recording each step's previous state, input and target. */
+  private feedCompiled(params: NetworkParams, start: NetworkState, xs: readonly Tensor[], targets: readonly Tensor[]): number {
+    const programs = StepPrograms.of(this.network);
+    const recorded: Recorded[] = [];
+    let state = start;
+    let loss = 0;
+    for (let t = 0; t < xs.length; t++) {
+      const [previous, x, target] = [state, xs[t]!, targets[t]!];
+      const out = programs.stepLoss(params, previous, x, target);
+      loss += out.loss.item();
+      state = out.state;
+      recorded.push((stateCotangent) => this.stepBackward(programs, params, previous, x, target, stateCotangent));
+    }
+    this.record(recorded, xs.length, state);
+    return loss;
+  }
+
+  /** One step's VJP by its compiled program (or interpreted, should its VJP read traced values); the state cotangent returned is the caller's to keep. */
+  private stepBackward(programs: StepPrograms, params: NetworkParams, previous: NetworkState, x: Tensor, target: Tensor, stateCotangent: Tree): [Tree, Tree] {
+    const cotangent = treeMap((c, like) => (c === 0 ? core.zeros((like as core.NDArray).shape, (like as core.NDArray).dtype) : c), stateCotangent, previous as Tree) as NetworkState;
+    try {
+      const [gp, gs] = programs.stepLossVjp(params, previous, x, target, cotangent);
+      return [gp as Tree, treeMap((g) => core.copy(g as core.NDArray), gs as Tree)];
+    } catch (error) {
+      if (!(error instanceof ValueReadError)) throw error;
+      const step = (p: NetworkParams, s: NetworkState) => programs.stepLoss(p, s, x, target) as unknown as Tree;
+      const [, pullback] = vjp(step as (p: NetworkParams, s: NetworkState) => Tree, params, previous) as unknown as [unknown, Pullback<[NetworkParams, NetworkState]>];
+      return pullback({ loss: core.ones([], (params.readout!.W as core.NDArray).dtype), state: cotangent } as unknown as Tree) as [Tree, Tree];
+    }
+  }
+
+  /** Records a chunk as one interpreted tape (one pullback over the whole chunk). */
+  private feedInterpreted(params: NetworkParams, start: NetworkState, xs: readonly Tensor[], targets: readonly Tensor[]): number {
     const net = this.network;
     const chunkLoss = (p: NetworkParams, s: NetworkState) => {
       let state = s;
@@ -99,12 +154,18 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
       { loss: core.NDArray; state: NetworkState },
       Pullback<[NetworkParams, NetworkState]>,
     ];
-    this.tapes.push(pullback);
-    this.tapeFloats.push(xs.length * new TreeLayout(out.state as Tree).size);
-    this.current = out.state;
-    this.count += xs.length;
-    if (this.window !== null && this.count - this.flushedAt >= this.window) this.flush();
+    const one = core.ones([], out.loss.dtype);
+    this.record([(stateCotangent) => pullback({ loss: one, state: stateCotangent } as unknown as Tree) as [Tree, Tree]], xs.length, out.state);
     return out.loss.item();
+  }
+
+  /** Appends a chunk's recorded steps, ending in `state`, and flushes a full truncation window. */
+  private record(recorded: readonly Recorded[], steps: number, state: NetworkState): void {
+    this.tapes.push(...recorded);
+    this.tapeFloats.push(steps * new TreeLayout(state as Tree).size);
+    this.current = state;
+    this.count += steps;
+    if (this.window !== null && this.count - this.flushedAt >= this.window) this.flush();
   }
 
   /** Backpropagates the recorded steps into the accumulator and drops them. */
@@ -123,10 +184,9 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     const sinks = flatten(total as Tree).leaves as core.NDArray[];
     // the final state's cotangent is zero: `0` leaves cost nothing to propagate
     let stateCotangent: Tree = treeMap(() => 0, this.current as Tree);
-    const one = core.ones([], layout.dtype);
     for (let t = this.tapes.length - 1; t >= 0; t--) {
-      const [gp, gs] = this.tapes[t]!({ loss: one, state: stateCotangent });
-      addLeavesInto(sinks, gp as Tree);
+      const [gp, gs] = this.tapes[t]!(stateCotangent);
+      addLeavesInto(sinks, gp);
       stateCotangent = gs;
     }
     return total;

@@ -1,0 +1,84 @@
+/**
+ * The compiled programs of a network's step, made once per network and cached: `jit` then keeps
+ * one program per signature (batch shape, dtype) inside each.
+ *
+ * @module
+ */
+import * as core from "@ostl/core";
+import { jit, type Jitted, type Tensor, type Tree, dtypeOf, vjp } from "@ostl/autodiff";
+import type { Network, NetworkParams, NetworkState } from "../model/network.js";
+
+/**
+ * One step's loss and next state, as {@link StepPrograms.stepLoss} returns them.
+ *
+ * @example
+ * ```ts
+ * import { Network, StepPrograms, type StepLoss } from "@ostl/ostl";
+ * import { PRNG, tensor } from "@ostl/core";
+ * import { mse, rnn } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * const out: StepLoss = StepPrograms.of(net).stepLoss(net.init(new PRNG(0)), net.initialState(), tensor([1, 0]), tensor([0.5]));
+ * console.log(out.loss.size, Object.keys(out.state.layer0!)); // 1 ["h"]
+ * ```
+ */
+export type StepLoss = {
+  readonly loss: core.NDArray;
+  readonly state: NetworkState;
+};
+
+/**
+ * The compiled step of a network, with its loss, and that step's VJP:
+ * - `stepLoss(params, state, x, target)` → `{ loss, state }` (fresh arrays: a caller may keep the
+ *   state, as BPTT's tape does);
+ * - `stepLossVjp(params, state, x, target, stateCotangent)` → `[∂/∂params, ∂/∂state]` of
+ *   `loss + ⟨stateCotangent, next state⟩`, the forward step recomputed inside the program, so a
+ *   tape keeps only each step's previous state, input and target. Its outputs are the program's
+ *   own buffers (`reuseOutputs`), overwritten by the next call: read them before calling again.
+ *
+ * A step that reads the values of its traced arguments cannot be compiled: `jit` throws its
+ * `ValueReadError` on the first call, and callers run the step interpreted instead.
+ *
+ * @example
+ * ```ts
+ * import { Network, StepPrograms } from "@ostl/ostl";
+ * import { PRNG, tensor } from "@ostl/core";
+ * import { mse, rnn } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * const programs = StepPrograms.of(net);
+ * const params = net.init(new PRNG(0));
+ * const { loss, state } = programs.stepLoss(params, net.initialState(), tensor([1, 0]), tensor([0.5]));
+ * const [dParams, dState] = programs.stepLossVjp(params, net.initialState(), tensor([1, 0]), tensor([0.5]), state);
+ * console.log(loss.shape, dParams.layer0!.U!.shape, dState.layer0!.h!.shape, StepPrograms.of(net) === programs); // [] [3, 3] [3] true
+ * ```
+ */
+export class StepPrograms {
+  private static readonly cache = new WeakMap<Network, StepPrograms>();
+
+  readonly stepLoss: Jitted<[NetworkParams, NetworkState, Tensor, Tensor], StepLoss>;
+  readonly stepLossVjp: Jitted<[NetworkParams, NetworkState, Tensor, Tensor, NetworkState], [NetworkParams, NetworkState]>;
+
+  private constructor(readonly network: Network) {
+    const stepLoss = (params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor): StepLoss => {
+      const out = network.step(params, state, x);
+      return { loss: network.spec.loss(out.logits, target) as core.NDArray, state: out.state };
+    };
+    this.stepLoss = jit(stepLoss);
+    this.stepLossVjp = jit(
+      (params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor, stateCotangent: NetworkState) => {
+        const [out, pullback] = vjp((p: NetworkParams, s: NetworkState) => stepLoss(p, s, x, target) as unknown as Tree, params, state) as unknown as [
+          StepLoss,
+          (cotangent: Tree) => [NetworkParams, NetworkState],
+        ];
+        return pullback({ loss: core.ones([], dtypeOf(out.loss) ?? "float64"), state: stateCotangent } as unknown as Tree);
+      },
+      { reuseOutputs: true },
+    );
+  }
+
+  /** The programs of `network` (made on first use, then shared). */
+  static of(network: Network): StepPrograms {
+    let programs = StepPrograms.cache.get(network);
+    if (programs === undefined) StepPrograms.cache.set(network, (programs = new StepPrograms(network)));
+    return programs;
+  }
+}
