@@ -1,7 +1,6 @@
 import type { NetworkResult } from "./suite.js";
 import { ALGORITHMS } from "./suite.js";
 import type { Scaling } from "./scaling.js";
-import { dotChart, lineChart, renderSvg } from "./charts.js";
 
 /**
  * The machine-readable comparison (`results.json`, and stdout with `--json`).
@@ -130,6 +129,9 @@ function table(header: string[], rows: string[][]): string {
  * ```
  */
 export async function renderReport(results: CompareResults): Promise<string> {
+  // the charting library is loaded here, after the measurements: its heap would slow every full
+  // garbage collection that the memory measurements make
+  const { dotChart, lineChart, renderSvg } = await import("./charts.js");
   const perNetwork = results.networks.flatMap((n) => ALGORITHMS.map((a) => ({ network: `${n.cell} L${n.layers}`, algorithm: a, ms: n.algorithms[a].secondsPerStep * 1e3 })));
   const vsT = results.scaling.vsT.points.map((p) => ({ ...p, kib: p.peakBytes / 1024, ms: p.secondsPerStep * 1e3 }));
   const vsN = results.scaling.vsN.map((p) => ({ ...p, label: `${p.cell} (${p.temporalJacobian})`, ms: p.secondsPerStep * 1e3 }));

@@ -6,7 +6,6 @@
  */
 import type { EpochMetrics } from "@ostl/models";
 import type { TopLevelSpec } from "vega-lite";
-import { renderSvg } from "../compare/charts.js";
 
 /**
  * The vega-lite specification of the loss curve.
@@ -47,5 +46,7 @@ export function lossCurveSpec(history: readonly EpochMetrics[], title: string, m
  * ```
  */
 export async function renderLossCurve(history: readonly EpochMetrics[], title: string, metric: string): Promise<string> {
+  // the charting library loads when the first curve is drawn, not with the command
+  const { renderSvg } = await import("../compare/charts.js");
   return renderSvg(lossCurveSpec(history, title, metric));
 }
