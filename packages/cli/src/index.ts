@@ -7,7 +7,7 @@ export { formatTable } from "./table.js";
 export { joinWords, algorithmList, OSTL_APPROXIMATIONS, OSTL_APPROXIMATION_DESCRIPTION, type OstlApproximation } from "./algorithm-names.js";
 export { loadCell, BUILT_IN_CELLS } from "./load-cell.js";
 export { progress, type Progress } from "./progress.js";
-export { measureRun, compareGroup, type RunMeasurement } from "./compare/measure.js";
+export { measureRun, timeRun, compareGroup, type RunMeasurement } from "./compare/measure.js";
 export { compareNetwork, defaultCells, syntheticSequence, ALGORITHMS, type AlgorithmKey, type AlgorithmResult, type NetworkResult, type SuiteConfig, type SuiteEntry } from "./compare/suite.js";
 export { runScaling, type Scaling, type TPoint, type NPoint } from "./compare/scaling.js";
 export { renderSvg, lineChart, dotChart } from "./compare/charts.js";

@@ -1,7 +1,7 @@
 import { PRNG } from "@ostl/core";
 import { analyze, Bptt, type Cell, Network, Ostl } from "@ostl/ostl";
 import { lstm, mse, ssnu } from "@ostl/models";
-import { measureRun } from "./measure.js";
+import { measureRun, timeRun } from "./measure.js";
 import { syntheticSequence } from "./suite.js";
 
 /**
@@ -95,7 +95,7 @@ export function runScaling(options: { Ts: readonly number[]; ns: readonly number
       const net = single(cell, n);
       const a = analyze(net);
       const { xs, targets } = syntheticSequence(INPUT_SIZE, 2, options.nSteps, options.seed);
-      const m = measureRun(new Ostl(net), net.init(new PRNG(options.seed)), xs, targets);
+      const m = timeRun(new Ostl(net), net.init(new PRNG(options.seed)), xs, targets);
       vsN.push({ cell: name, temporalJacobian: a.layers[0]!.temporalJacobian, n, traceFloats: a.traceFloats.ostl, ostlFlopsPerStep: a.flopsPerStep.ostl, secondsPerStep: m.secondsPerStep });
     }
   }
