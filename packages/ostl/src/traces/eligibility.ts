@@ -1,6 +1,6 @@
 import * as core from "@ostl/core";
 import type { DType, NDArray, TypedArray } from "@ostl/core";
-import { type Tensor, type Tree, concat, flatten, jvp, reshape, unflatten, vjp } from "@ostl/autodiff";
+import { type Tensor, type Tree, concat, flatten, jvp, matmul, reshape, transpose, unflatten, vjp } from "@ostl/autodiff";
 import type { TensorRecord } from "../model/cell.js";
 import { findRowFactors, type RowFactor } from "../analysis/factors.js";
 import { type InfluenceStepFn, propagateInfluence } from "./influence.js";
@@ -349,8 +349,9 @@ function packDiagonals(stateNames: readonly string[], D: Map<Target, TensorRecor
  *   ε^a_t(θ) = Σ_b D^{ab} ⊙ ε^b_{t-1}(θ) + I^a(θ),   e_t(θ) = Σ_b D^{yb} ⊙ ε^b_{t-1}(θ) + I^y(θ).
  * Each factored parameter's product `u Wᵀ` becomes an input z of the traced step. D^{a·} (the
  * diagonal is proven), the immediate terms of diag-structured parameters and c^a = ∂s^a/∂z then
- * come from one forward pass with ones-seeded directions on own buffers (`DiagonalForward`, when
- * every op gives elementwise partials and every other parameter is diag-structured), or else from
+ * come from one compiled program, the products included: a batched JVP with ones-seeded directions
+ * (`DiagonalForward`, when every op gives elementwise partials and every other parameter is
+ * diag-structured), or else from
  * a taped replay and one reverse pass per target a (state fields and y), seeded with ones on a.
  * A fused kernel updates W's traces as Σ_b D ⊙ ε^b + c ⊗ u in one pass (`rowTraceUpdate`), or,
  * with a single trace, eight steps per pass (`DeferredTrace`).
@@ -391,7 +392,7 @@ export class DiagonalEligibility implements LayerEligibility {
   private readonly outputAlias: string | null;
   /** When set, the factored parameters keep one trace, the primary field's (see findSinglePrimary). */
   private readonly single: SinglePrimary | null;
-  /** The derivatives by forward mode on own buffers, when the step is in its scope (else taped reverse passes). */
+  /** The derivatives by DiagonalForward's compiled program, when the step is in its scope (else taped reverse passes). */
   private readonly forward: DiagonalForward | null;
   /** Under the approximation: the factored products W u whose u is a previous-state field (LSTM's U h). */
   private readonly recurrentFactors: readonly RecurrentFactor[];
@@ -433,7 +434,7 @@ export class DiagonalEligibility implements LayerEligibility {
     const blocked = (i: number) => graph.inputs[i]!.name.startsWith("1.") || factoredInputs.has(graph.inputs[i]!.name);
     this.single = this.factors.length > 0 && !approximate && this.stateNames.length > 1 ? findSinglePrimary(graph, this.stateNames, blocked) : null;
     this.recurrentFactors = approximate ? recurrentFactorsOf(graph, this.factors) : [];
-    // forward mode on own buffers where every materialized parameter is diag-structured and, with the
+    // forward mode in one compiled program where every materialized parameter is diag-structured and, with the
     // factored products held fixed, the Jacobians are diagonal (DiagonalForward.compile proves it or
     // returns null); under the approximation the products' own coupling is added in advance()
     const diagonalOnly = this.denseNames.length === 0 && this.materialized.every((name) => layouts[name] === "diag");
@@ -442,8 +443,16 @@ export class DiagonalEligibility implements LayerEligibility {
           inputs: [...this.stateNames.map((a) => `1.${a}`), ...this.materialized.map((name) => `0.${name}`)],
           overrides: this.factors.map((f) => f.product),
           perturbations: this.single === null ? [] : [this.single.primaryVar],
-        }, dtype)
+        }, dtype, (inputs) => this.factors.map((f) => this.tracedProduct(f, inputs)))
       : null;
+  }
+
+  /** A factored product z = W u from the graph's inputs, with the differentiable ops (computed inside DiagonalForward's program). */
+  private tracedProduct(f: RowFactor, inputs: readonly Tensor[]): Tensor {
+    const graph = this.structure.graph;
+    const u = f.u.kind === "const" ? f.u.value : inputs[f.u.index]!;
+    const W = inputs[graph.inputs.findIndex((v) => v.name === `0.${f.param}`)]!;
+    return f.transposed ? matmul(u, transpose(W)) : matmul(W, u);
   }
 
   /** The step as a function of (state, params that are not factored, products z), replayed from the traced graph. */
@@ -461,12 +470,14 @@ export class DiagonalEligibility implements LayerEligibility {
     };
   }
 
-  private product(f: RowFactor, params: TensorRecord, state: TensorRecord, x: Tensor): { z: NDArray; u: NDArray } {
+  /** A factored product's u and, on the reverse path (the forward path computes it inside its program), z = W u. */
+  private product(f: RowFactor, params: TensorRecord, state: TensorRecord, x: Tensor): { z: NDArray | null; u: NDArray } {
     const graph = this.structure.graph;
     const u = f.u.kind === "const" ? f.u.value : (() => {
       const name = graph.inputs[f.u.index]!.name;
       return (name === "2" ? x : state[name.slice(2)]!) as NDArray;
     })();
+    if (this.forward !== null) return { z: null, u: core.contiguous(u) };
     const W = params[f.param] as NDArray;
     return { z: f.transposed ? core.matmul(u, core.transpose(W)) : core.matmul(W, u), u: core.contiguous(u) };
   }
@@ -476,7 +487,7 @@ export class DiagonalEligibility implements LayerEligibility {
     const n = this.network.spec.layers[this.layer]!.hiddenSize;
     const c = this.stateNames.length;
     const products = this.factors.map((f) => this.product(f, params, state, x));
-    const { out, D, immediate, cz, Q } = this.forward === null ? this.derivativesByReverse(params, state, x, products, n) : this.derivativesByForward(this.forward, params, state, x, products, n);
+    const { out, D, immediate, cz, Q } = this.forward === null ? this.derivativesByReverse(params, state, x, products, n) : this.derivativesByForward(this.forward, params, state, x, n);
     if (this.approximate) {
       if (this.forward !== null) this.addRecurrentDiagonals(params, D, cz, n);
       else this.replaceWithTrueDiagonal(stepFunction(this.network, this.layer, x), state, params, D);
@@ -499,11 +510,11 @@ export class DiagonalEligibility implements LayerEligibility {
    * The step and its diagonal derivatives from one taped replay and one reverse pass per target,
    * seeded with ones on that target (the general path: any op with a vjp rule).
    */
-  private derivativesByReverse(params: TensorRecord, state: TensorRecord, x: Tensor, products: { z: NDArray }[], n: number): StepDerivatives {
+  private derivativesByReverse(params: TensorRecord, state: TensorRecord, x: Tensor, products: { z: NDArray | null }[], n: number): StepDerivatives {
     const rest = Object.fromEntries(Object.keys(params).filter((k) => !this.factors.some((f) => f.param === k)).map((k) => [k, params[k]!]));
     const unit = (this.unit ??= { ones: core.ones([n], this.dtype), zeros: core.zeros([n], this.dtype) });
     const deltas = this.single === null ? [] : [unit.zeros];
-    const [out, pullback] = vjp(this.replayed(params, x) as unknown as (...a: Tree[]) => Tree, state, rest, products.map((p) => p.z), deltas) as unknown as [
+    const [out, pullback] = vjp(this.replayed(params, x) as unknown as (...a: Tree[]) => Tree, state, rest, products.map((p) => p.z!), deltas) as unknown as [
       { state: TensorRecord; y: Tensor },
       (ct: Tree) => [TensorRecord, TensorRecord, NDArray[], NDArray[]],
     ];
@@ -530,15 +541,22 @@ export class DiagonalEligibility implements LayerEligibility {
   }
 
   /** The step and its diagonal derivatives from one forward pass with one direction per state field, materialized parameter, product and perturbation. */
-  private derivativesByForward(forward: DiagonalForward, params: TensorRecord, state: TensorRecord, x: Tensor, products: { z: NDArray }[], n: number): StepDerivatives {
+  private derivativesByForward(forward: DiagonalForward, params: TensorRecord, state: TensorRecord, x: Tensor, n: number): StepDerivatives {
     const graph = this.structure.graph;
     const inputs = graph.inputs.map((v) => (v.name === "2" ? x : v.name.startsWith("0.") ? params[v.name.slice(2)]! : state[v.name.slice(2)]!));
-    const { values, tangents } = forward.run(inputs, products.map((p) => p.z));
+    const { values, tangents } = forward.run(inputs, []);
     const c = this.stateNames.length;
     const P = this.materialized.length;
     const unit = (this.unit ??= { ones: core.ones([n], this.dtype), zeros: core.zeros([n], this.dtype) });
     // an output that depends on no direction (a constant) has zero derivatives
-    const direction = (t: TypedArray | null, d: number) => (t === null ? unit.zeros : core.fromTyped(t.subarray(d * n, (d + 1) * n), [n]));
+    // each direction copied into an array of core's own: wrapping a subarray (fromTyped) would register it
+    // as external memory, and tens of thousands of registrations per epoch slow every registration
+    const direction = (t: TypedArray | null, d: number) => {
+      if (t === null) return unit.zeros;
+      const out = core.zeros([n], this.dtype);
+      out.data.set(t.subarray(d * n, (d + 1) * n));
+      return out;
+    };
     const derivatives: StepDerivatives = { out: unflatten(graph.outputDef, values) as { state: TensorRecord; y: Tensor }, D: new Map(), immediate: new Map(), cz: new Map(), Q: new Map() };
     for (const o of this.targets) {
       const t = tangents[graph.outputPaths.indexOf(o === OUTPUT ? "y" : `state.${o}`)]!;
@@ -671,7 +689,7 @@ export class DiagonalEligibility implements LayerEligibility {
     return result;
   }
 
-  /** How the step's diagonal derivatives are computed: `forward` (DiagonalForward, one pass on own buffers) or `reverse` (a taped replay and one reverse pass per target). */
+  /** How the step's diagonal derivatives are computed: `forward` (DiagonalForward, one compiled program) or `reverse` (a taped replay and one reverse pass per target). */
   get derivativePath(): "forward" | "reverse" {
     return this.forward === null ? "reverse" : "forward";
   }
