@@ -157,9 +157,15 @@ describe("jit results", () => {
     // 1 + 99 * 1e-8 is 1.00000099 in float64 but stays 1 when every partial sum is rounded to float32
     const a = core.astype(core.concat([core.ones([2, 1]), core.full([2, 99], 1e-8)], 1), "float32");
     const b = core.ones([100, 3], "float32");
-    const product = jit((x: Tensor, y: Tensor) => matmul(x, y))(a, b) as core.NDArray;
+    const f = jit((x: Tensor, y: Tensor) => matmul(x, y));
+    const product = f(a, b) as core.NDArray;
     expect(product.toFlat()).toEqual(core.matmul(a, b).toFlat());
     expect(product.toFlat()[0]).toBeGreaterThan(1);
+    // through the float64 GEMM kernel, the operands widened into the program's buffers, a transposed one too
+    expect(f.source(a, b)).toContain("kernels.matmul(");
+    const bt = core.astype(new core.PRNG(9).normal([3, 100]), "float32");
+    const g = jit((x: Tensor, y: Tensor) => matmul(x, transpose(y)));
+    expect((g(a, bt) as core.NDArray).toFlat()).toEqual(core.matmul(a, core.transpose(bt)).toFlat());
   });
 
   it("returns fresh outputs that the next call does not overwrite", () => {

@@ -165,7 +165,12 @@ class ProgramWriter {
     if (a.shape.length > 2 || b.shape.length > 2) return false;
     const out = this.buffer(eq.out);
     const view = (m: MatrixOperand) => this.array(m.at, [m.rows, m.cols], [m.rowStride, m.colStride]);
-    this.body.push(`// ${eq.out.name} = matmul`, ...emitMatmul(this.matrix(a, "left"), this.matrix(b, "right"), { out, view, float64: eq.out.dtype === "float64" }));
+    const scratch = (size: number): Dense => {
+      const name = this.fresh("s");
+      this.setup.push(`const ${name} = rt.allocate("float64", ${size});`);
+      return { data: name, offset: "0", shape: [size] };
+    };
+    this.body.push(`// ${eq.out.name} = matmul`, ...emitMatmul(this.matrix(a, "left"), this.matrix(b, "right"), { out, view, scratch, float64: eq.out.dtype === "float64" }));
     return true;
   }
 

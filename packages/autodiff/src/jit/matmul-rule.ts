@@ -18,6 +18,8 @@ export interface MatmulTarget {
   readonly out: Dense;
   /** Source of an `NDArray` view of an operand (made once at setup when its buffer is fixed). */
   view(operand: MatrixOperand): string;
+  /** A float64 buffer of `size` elements, allocated once when the program is made. */
+  scratch(size: number): Dense;
   /** Whether the product runs in float64 (the core GEMM kernel's type). */
   readonly float64: boolean;
 }
@@ -129,14 +131,38 @@ function dotProducts(a: MatrixOperand, b: MatrixOperand, out: Dense): string[] {
 }
 
 /**
+ * A float32 matrix-matrix product through the float64 GEMM kernel, as the interpreter computes it:
+ * A and B widened into float64 buffers of the program, multiplied, and each element rounded into
+ * the output once.
+ */
+function widenedGemm(a: MatrixOperand, b: MatrixOperand, target: MatmulTarget): string[] {
+  const [n, k, m] = [a.rows, a.cols, b.cols];
+  const dense = (at: Dense, rows: number, cols: number): MatrixOperand => ({ at, rows, cols, rowStride: cols, colStride: 1 });
+  const [wa, wb, wo] = [dense(target.scratch(n * k), n, k), dense(target.scratch(k * m), k, m), dense(target.scratch(n * m), n, m)];
+  const widen = (from: MatrixOperand, to: MatrixOperand) => [
+    `  for (let r = 0; r < ${from.rows}; r++) for (let c = 0; c < ${from.cols}; c++) ${to.at.data}[r * ${from.cols} + c] = ${at(from, "r", "c")};`,
+  ];
+  return [
+    "{",
+    ...widen(a, wa),
+    ...widen(b, wb),
+    `  kernels.matmul(${target.view(wo)}, ${target.view(wa)}, ${target.view(wb)});`,
+    `  for (let q = 0; q < ${n * m}; q++) ${target.out.data}[q] = ${wo.at.data}[q];`,
+    "}",
+  ];
+}
+
+/**
  * Source lines for `out = A B` (A is n x k, B is k x m, out dense n x m):
  * - an outer product (k = 1): one loop writing each element once;
  * - a matrix-vector product (m = 1) with a row-major A: four rows at a time;
  * - a float64 matrix-vector product with a column-major A (a transpose): four columns at a time;
  * - a float64 product with n, m > 1: the core register-tiled GEMM kernel (`kernels.matmul`);
  * - another float64 product (A transposed, or one row): rows of B scaled and added, streaming B;
- * - another float32 product: dot products accumulated in float64, so each element is rounded to
- *   float32 once, as by the interpreter's kernel (not yet a tuned kernel).
+ * - a float32 product with n, m > 1: A and B widened into float64 buffers, the core GEMM kernel,
+ *   each element rounded to float32 once, as the interpreter computes it;
+ * - another float32 product (one row or one column): dot products accumulated in float64, each
+ *   element rounded to float32 once.
  */
 export function emitMatmul(a: MatrixOperand, b: MatrixOperand, target: MatmulTarget): string[] {
   if (a.cols === 1) return outerProduct(a, b, target.out);
@@ -146,5 +172,6 @@ export function emitMatmul(a: MatrixOperand, b: MatrixOperand, target: MatmulTar
     const out: MatrixOperand = { at: target.out, rows: a.rows, cols: b.cols, rowStride: b.cols, colStride: 1 };
     return [`kernels.matmul(${target.view(out)}, ${target.view(a)}, ${target.view(b)});`];
   }
+  if (!target.float64 && a.rows > 1 && b.cols > 1 && a.cols > 1) return widenedGemm(a, b, target);
   return target.float64 ? rowsByAxpy(a, b, target.out) : dotProducts(a, b, target.out);
 }
