@@ -6,9 +6,52 @@ import type { Network, NetworkParams, NetworkState } from "../model/network.js";
 import { TreeLayout } from "../model/tree-layout.js";
 import { checkOptions } from "../model/options.js";
 import { StepPrograms } from "../programs/step-programs.js";
+import type { FactoredStepVjp } from "../programs/factored-vjp.js";
 
-/** A recorded stretch of steps: from the cotangent of its final state to ∂/∂params and the cotangent of its initial state. */
-type Recorded = (stateCotangent: Tree) => [Tree, Tree];
+/** A state cotangent with its `0` leaves (nothing flows back yet) as zero arrays shaped like the state's. */
+function arraysLike(cotangent: Tree, state: NetworkState): NetworkState {
+  return treeMap((c, like) => (c === 0 ? core.zeros((like as core.NDArray).shape, (like as core.NDArray).dtype) : c), cotangent, state as Tree) as NetworkState;
+}
+
+/**
+ * A recorded stretch of steps, run backwards: from the cotangent of its final state, it adds its
+ * parameter gradients into `sinks` (the params' leaves in flatten order), or a factored weight's
+ * rows into `outer`, and returns the cotangent of its initial state.
+ */
+type Recorded = (stateCotangent: Tree, sinks: readonly core.NDArray[], outer: OuterProducts) => Tree;
+
+/**
+ * The gradients of factored weights, Σ_t c_t u_tᵀ (see FactoredStepVjp): the rows c_t and u_t
+ * are kept during the backward pass and summed after it, one matrix product Cᵀ U per weight
+ * instead of an n·m outer product added at every step.
+ */
+class OuterProducts {
+  private readonly rows = new Map<number, { readonly cs: core.NDArray[]; readonly us: core.NDArray[] }>();
+
+  /** Keeps a copy of `c` (a program's buffer) and `u` (an array of the tape) for the weight at `leaf`. */
+  add(leaf: number, c: core.NDArray, u: core.NDArray): void {
+    let entry = this.rows.get(leaf);
+    if (entry === undefined) this.rows.set(leaf, (entry = { cs: [], us: [] }));
+    entry.cs.push(core.copy(c));
+    entry.us.push(u);
+  }
+
+  /** Adds Cᵀ U into each weight's sink. */
+  addInto(sinks: readonly core.NDArray[]): void {
+    for (const [leaf, { cs, us }] of this.rows) {
+      const sink = sinks[leaf]!;
+      const stacked = (rows: core.NDArray[]) => {
+        const out = core.zeros([rows.length, rows[0]!.size], sink.dtype);
+        rows.forEach((r, t) => {
+          const row = core.contiguous(core.astype(r, sink.dtype));
+          out.data.set(row.data.subarray(row.offset, row.offset + row.size), t * row.size);
+        });
+        return out;
+      };
+      core.kernels.add(sink, sink, core.matmul(core.transpose(stacked(cs)), stacked(us)));
+    }
+  }
+}
 
 /**
  * Options of {@link Bptt}.
@@ -111,29 +154,56 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     const recorded: Recorded[] = [];
     let state = start;
     let loss = 0;
+    // every step of a chunk has one signature (shapes and dtypes are checked), so one lookup serves them all
+    const factored = programs.factoredVjp(params, start, xs[0]!, targets[0]!);
     for (let t = 0; t < xs.length; t++) {
       const [previous, x, target] = [state, xs[t]!, targets[t]!];
       const out = programs.stepLoss(params, previous, x, target);
       loss += out.loss.item();
       state = out.state;
-      recorded.push((stateCotangent) => this.stepBackward(programs, params, previous, x, target, stateCotangent));
+      recorded.push((stateCotangent, sinks, outer) =>
+        factored === null
+          ? this.stepBackward(programs, params, previous, x, target, stateCotangent, sinks)
+          : this.factoredStepBackward(factored, params, previous, x, target, stateCotangent, sinks, outer),
+      );
     }
     this.record(recorded, xs.length, state);
     return loss;
   }
 
-  /** One step's VJP by its compiled program (or interpreted, should its VJP read traced values); the state cotangent returned is the caller's to keep. */
-  private stepBackward(programs: StepPrograms, params: NetworkParams, previous: NetworkState, x: Tensor, target: Tensor, stateCotangent: Tree): [Tree, Tree] {
-    const cotangent = treeMap((c, like) => (c === 0 ? core.zeros((like as core.NDArray).shape, (like as core.NDArray).dtype) : c), stateCotangent, previous as Tree) as NetworkState;
+  /** One step's VJP by its compiled program (or interpreted, should its VJP read traced values), its gradient added into `sinks`; the state cotangent returned is the caller's to keep. */
+  private stepBackward(programs: StepPrograms, params: NetworkParams, previous: NetworkState, x: Tensor, target: Tensor, stateCotangent: Tree, sinks: readonly core.NDArray[]): Tree {
+    const cotangent = arraysLike(stateCotangent, previous);
     try {
       const [gp, gs] = programs.stepLossVjp(params, previous, x, target, cotangent);
-      return [gp as Tree, treeMap((g) => core.copy(g as core.NDArray), gs as Tree)];
+      addLeavesInto(sinks, gp as Tree);
+      return treeMap((g) => core.copy(g as core.NDArray), gs as Tree);
     } catch (error) {
       if (!(error instanceof ValueReadError)) throw error;
       const step = (p: NetworkParams, s: NetworkState) => programs.stepLoss(p, s, x, target) as unknown as Tree;
       const [, pullback] = vjp(step as (p: NetworkParams, s: NetworkState) => Tree, params, previous) as unknown as [unknown, Pullback<[NetworkParams, NetworkState]>];
-      return pullback({ loss: core.ones([], (params.readout!.W as core.NDArray).dtype), state: cotangent } as unknown as Tree) as [Tree, Tree];
+      const [gp, gs] = pullback({ loss: core.ones([], (params.readout!.W as core.NDArray).dtype), state: cotangent } as unknown as Tree) as [Tree, Tree];
+      addLeavesInto(sinks, gp);
+      return gs;
     }
+  }
+
+  /** One step's factored VJP: the other params' gradients into `sinks`, each factored weight's row c (with its u) into `outer`. */
+  private factoredStepBackward(
+    factored: FactoredStepVjp,
+    params: NetworkParams,
+    previous: NetworkState,
+    x: Tensor,
+    target: Tensor,
+    stateCotangent: Tree,
+    sinks: readonly core.NDArray[],
+    outer: OuterProducts,
+  ): Tree {
+    const out = factored.run(params, previous, x, target, arraysLike(stateCotangent, previous));
+    factored.restLeaves.forEach((leaf, k) => addLeavesInto([sinks[leaf]!], out.rest[k]!));
+    const argumentLeaves = flatten([params, previous, x, target] as Tree).leaves as core.NDArray[];
+    factored.factors.forEach((f, j) => outer.add(f.leaf, out.cotangents[j]!, f.u.kind === "const" ? f.u.value : argumentLeaves[f.u.index]!));
+    return treeMap((g) => core.copy(g as core.NDArray), out.state as Tree);
   }
 
   /** Records a chunk as one interpreted tape (one pullback over the whole chunk). */
@@ -155,7 +225,12 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
       Pullback<[NetworkParams, NetworkState]>,
     ];
     const one = core.ones([], out.loss.dtype);
-    this.record([(stateCotangent) => pullback({ loss: one, state: stateCotangent } as unknown as Tree) as [Tree, Tree]], xs.length, out.state);
+    const backward: Recorded = (stateCotangent, sinks) => {
+      const [gp, gs] = pullback({ loss: one, state: stateCotangent } as unknown as Tree) as [Tree, Tree];
+      addLeavesInto(sinks, gp);
+      return gs;
+    };
+    this.record([backward], xs.length, out.state);
     return out.loss.item();
   }
 
@@ -184,11 +259,9 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     const sinks = flatten(total as Tree).leaves as core.NDArray[];
     // the final state's cotangent is zero: `0` leaves cost nothing to propagate
     let stateCotangent: Tree = treeMap(() => 0, this.current as Tree);
-    for (let t = this.tapes.length - 1; t >= 0; t--) {
-      const [gp, gs] = this.tapes[t]!(stateCotangent);
-      addLeavesInto(sinks, gp);
-      stateCotangent = gs;
-    }
+    const outer = new OuterProducts();
+    for (let t = this.tapes.length - 1; t >= 0; t--) stateCotangent = this.tapes[t]!(stateCotangent, sinks, outer);
+    outer.addInto(sinks);
     return total;
   }
 

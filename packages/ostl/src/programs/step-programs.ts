@@ -5,8 +5,9 @@
  * @module
  */
 import * as core from "@ostl/core";
-import { jit, type Jitted, type Tensor, type Tree, dtypeOf, vjp } from "@ostl/autodiff";
+import { jit, type Jitted, SignatureCache, signatureOf, type Tensor, type Tree, dtypeOf, vjp } from "@ostl/autodiff";
 import type { Network, NetworkParams, NetworkState } from "../model/network.js";
+import { FactoredStepVjp } from "./factored-vjp.js";
 
 /**
  * One step's loss and next state, as {@link StepPrograms.stepLoss} returns them.
@@ -73,6 +74,18 @@ export class StepPrograms {
       },
       { reuseOutputs: true },
     );
+  }
+
+  private readonly factored = new SignatureCache<{ readonly vjp: FactoredStepVjp | null }>();
+
+  /**
+   * The backward step with the factored weights' gradients left out (see {@link FactoredStepVjp})
+   * for the signature of these arguments, made on first use; null when no weight factors.
+   */
+  factoredVjp(params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor): FactoredStepVjp | null {
+    const key = signatureOf([params, state, x, target] as Tree[]).key;
+    const entry = this.factored.find(key) ?? this.factored.add(key, { vjp: FactoredStepVjp.make(this.network, params, state, x, target) });
+    return entry.vjp;
   }
 
   /** The programs of `network` (made on first use, then shared). */
