@@ -201,6 +201,24 @@ describe("DiagonalForward", () => {
     expect(core.maxAbsDiff(direction(tangents[at("y")]!, 2), dydb as core.NDArray)).toBeLessThan(1e-15);
   });
 
+  it("one JVP over the directions where they are no more than the outputs, reverse passes per output where fewer: the same diagonals", () => {
+    const rng = new core.PRNG(3);
+    const { params } = spiking.init(rng.split(), { inputSize: m, hiddenSize: n });
+    const state = { s: rng.uniform([n], 0, 1), y: core.greater(rng.uniform([n]), 0.5) };
+    const x = rng.normal([m]);
+    const z = core.matmul(params.W as core.NDArray, x);
+    const inputs = graph.inputs.map((v) => (v.name === "2" ? x : v.name.startsWith("0.") ? params[v.name.slice(2)]! : state[v.name.slice(2) as "s" | "y"]));
+    // 3 outputs (s, y and the output y): 4 directions run in reverse, one ("1.s") forward
+    const reverse = DiagonalForward.compile(graph, n, directions)!.run(inputs, [z]);
+    const forward = DiagonalForward.compile(graph, n, { inputs: ["1.s"], overrides: [product], perturbations: [] })!.run(inputs, [z]);
+    graph.outputs.forEach((_, o) => {
+      const [f, r] = [forward.tangents[o]!, reverse.tangents[o]!];
+      expect(f === null, graph.outputPaths[o]).toBe(r === null);
+      if (f !== null) expect(Math.max(...[...f.slice(0, n)].map((v, i) => Math.abs(v - r[i]!))), graph.outputPaths[o]).toBeLessThanOrEqual(1e-15);
+    });
+    expect(forward.tangents.some((t) => t !== null && t.some((v) => v !== 0))).toBe(true);
+  });
+
   it("in float32 runs on Float32Array tangents and equals float64 to float32 precision", () => {
     const rng = new core.PRNG(2);
     const { params } = spiking.init(rng.split(), { inputSize: m, hiddenSize: n });

@@ -1,6 +1,6 @@
 import * as core from "@ostl/core";
 import type { DType, NDArray, TypedArray } from "@ostl/core";
-import { type Graph, type IrEquation, jit, type Jitted, jvp, type Tensor, type TensorLike, type Tree } from "@ostl/autodiff";
+import { concat, type Graph, type IrEquation, jit, type Jitted, jvp, reshape, shapeOf, type Tensor, type TensorLike, type Tree, vjp } from "@ostl/autodiff";
 import { replayGraph } from "./replay.js";
 
 /**
@@ -43,8 +43,10 @@ interface EquationPlan {
  * diagonal derivative. `compile` returns null when the graph is outside this scope (an op without
  * elementwise partials on a differentiated value, or a differentiated value that is not a vector
  * of n units); callers then use the general path. Inside the scope, `run` is one compiled
- * program (`jit` of a batched JVP of the replayed graph, K directions at once), made per input
- * signature and dtype.
+ * program, made per input signature and dtype: a batched JVP of the replayed graph (K directions
+ * at once), or, when the graph has fewer differentiated outputs than directions (an LSTM: 3
+ * outputs, 14 directions), one reverse pass per output seeded with ones, which gives the same
+ * diagonals.
  *
  * @example
  * ```ts
@@ -115,7 +117,18 @@ export class DiagonalForward {
       const replayPerturbations = new Map(spec.perturbations.map((id, j) => [id, directions[at.length + spec.overrides.length + j]!] as const));
       return replayGraph(graph, replayInputs, replayOverrides, replayPerturbations);
     };
-    const [values, tangents] = jvp(replayed as (...a: Tree[]) => Tree, primals, seeds, { batch: K }) as unknown as [Tensor[], Tensor[]];
+    if (this.reached.filter(Boolean).length >= K) {
+      const [values, tangents] = jvp(replayed as (...a: Tree[]) => Tree, primals, seeds, { batch: K }) as unknown as [Tensor[], Tensor[]];
+      return { values, tangents };
+    }
+    // fewer outputs than directions: one reverse pass per output, seeded with ones on it, gives
+    // that output's diagonal derivative along every direction at once
+    const [values, pullback] = vjp(replayed as (...a: Tree[]) => Tree, ...primals) as unknown as [Tensor[], (cotangent: Tree) => Tensor[]];
+    const tangents = values.map((_, o) => {
+      if (!this.reached[o]) return core.zeros([K, n], dtype);
+      const seed = values.map((v, j) => (j === o ? core.ones([n], dtype) : core.zeros(shapeOf(v), dtype)));
+      return reshape(concat(pullback(seed), 0), [K, n]);
+    });
     return { values, tangents };
   }
 
