@@ -95,7 +95,8 @@ export class DiagonalForward {
       return { eq, differentiated: active[id]!.length > 0, inputActive };
     });
     this.reached = graph.outputs.map((o) => o.kind === "var" && active[o.id]!.length > 0);
-    this.program = jit((inputs: Tensor[], overrides: Tensor[]) => this.differentiate(inputs, this.overridesOf === null ? overrides : this.overridesOf(inputs)));
+    // the tangents are the program's own buffers (read before the next run); the values are copied out in run()
+    this.program = jit((inputs: Tensor[], overrides: Tensor[]) => this.differentiate(inputs, this.overridesOf === null ? overrides : this.overridesOf(inputs)), { reuseOutputs: true });
   }
 
   /** The traced body of the program: a batched JVP of the replayed graph, direction d seeded with ones on its own primal. */
@@ -156,9 +157,10 @@ export class DiagonalForward {
 
   /**
    * Evaluates the step: `inputs` in the graph's input order, `overrides` in the order of the
-   * directions' overrides (none when the evaluator computes them, see `compile`). Returns the output values (graph output order) and, per output, its
-   * tangents `[K, n]` (direction d at `d·n`; new arrays), or null for an output that depends on
-   * no direction.
+   * directions' overrides (none when the evaluator computes them, see `compile`). Returns the
+   * output values (graph output order; new arrays) and, per output, its tangents `[K, n]`
+   * (direction d at `d·n`), or null for an output that depends on no direction. The tangents are
+   * the program's buffers, overwritten by the next `run`.
    *
    * @throws {@link OstlError} for a wrong number of inputs or overrides.
    */
@@ -170,7 +172,7 @@ export class DiagonalForward {
     const asArray = (v: TensorLike) => (typeof v === "number" ? core.tensor(v, { dtype: this.dtype }) : v);
     const { values, tangents } = this.program(inputs.map(asArray), overrides.slice());
     return {
-      values: values.map(asArray),
+      values: values.map((v) => core.copy(asArray(v) as NDArray)),
       tangents: tangents.map((t, o) => (this.reached[o] ? core.contiguous(t as NDArray).data : null)),
     };
   }

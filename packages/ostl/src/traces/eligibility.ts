@@ -331,10 +331,10 @@ interface PackedDiagonals {
   readonly output: TypedArray;
 }
 
-function packDiagonals(stateNames: readonly string[], D: Map<Target, TensorRecord>, n: number, dtype: DType): PackedDiagonals {
+/** Packs one step's D into `into` (buffers of c·c·n and c·n, overwritten). */
+function packDiagonals(stateNames: readonly string[], D: Map<Target, TensorRecord>, n: number, into: PackedDiagonals): PackedDiagonals {
   const c = stateNames.length;
-  const state = core.zeros([c * c * n], dtype).data;
-  const output = core.zeros([c * n], dtype).data;
+  const { state, output } = into;
   stateNames.forEach((a, ai) => stateNames.forEach((b, bi) => state.set(core.contiguous(D.get(a)![b] as NDArray).data, (ai * c + bi) * n)));
   stateNames.forEach((b, bi) => output.set(core.contiguous(D.get(OUTPUT)![b] as NDArray).data, bi * n));
   return { state, output };
@@ -394,6 +394,11 @@ export class DiagonalEligibility implements LayerEligibility {
   private readonly single: SinglePrimary | null;
   /** The derivatives by DiagonalForward's compiled program, when the step is in its scope (else taped reverse passes). */
   private readonly forward: DiagonalForward | null;
+  /** Buffers reused from step to step: the packed diagonals, and the c^a of one factored parameter. */
+  private packed: PackedDiagonals | null = null;
+  private factorScratch: TypedArray | null = null;
+  /** Views of each direction of DiagonalForward's tangent buffers, by buffer (the program reuses its buffers). */
+  private readonly directionViews = new WeakMap<TypedArray, NDArray[]>();
   /** Under the approximation: the factored products W u whose u is a previous-state field (LSTM's U h). */
   private readonly recurrentFactors: readonly RecurrentFactor[];
   /** Q^d = ∂d/∂p of the derived fields at the previous step (single-trace mode). */
@@ -498,7 +503,7 @@ export class DiagonalEligibility implements LayerEligibility {
       y: out.y,
       accumulate: (L) => {
         const signal = core.contiguous(L as NDArray);
-        const diagonals = packDiagonals(this.stateNames, D, n, this.dtype);
+        const diagonals = packDiagonals(this.stateNames, D, n, (this.packed ??= { state: core.zeros([c * c * n], this.dtype).data, output: core.zeros([c * n], this.dtype).data }));
         if (this.single === null) this.accumulateFactored(params, products, diagonals, cz, signal, n, c);
         else this.accumulateSingle(this.single, params, products, D, cz, Q, signal, n);
         this.accumulateOthers(params, diagonals, immediate, denseImmediate, signal, n);
@@ -549,13 +554,14 @@ export class DiagonalEligibility implements LayerEligibility {
     const P = this.materialized.length;
     const unit = (this.unit ??= { ones: core.ones([n], this.dtype), zeros: core.zeros([n], this.dtype) });
     // an output that depends on no direction (a constant) has zero derivatives
-    // each direction copied into an array of core's own: wrapping a subarray (fromTyped) would register it
-    // as external memory, and tens of thousands of registrations per epoch slow every registration
+    // the tangents are the program's buffers, the same arrays from step to step: each direction's
+    // view over them is made once (a view per step would register tens of thousands of subarrays
+    // per epoch as external memory, which slows every registration)
     const direction = (t: TypedArray | null, d: number) => {
       if (t === null) return unit.zeros;
-      const out = core.zeros([n], this.dtype);
-      out.data.set(t.subarray(d * n, (d + 1) * n));
-      return out;
+      let views = this.directionViews.get(t);
+      if (views === undefined) this.directionViews.set(t, (views = []));
+      return (views[d] ??= core.fromTyped(t.subarray(d * n, (d + 1) * n), [n]));
     };
     const derivatives: StepDerivatives = { out: unflatten(graph.outputDef, values) as { state: TensorRecord; y: Tensor }, D: new Map(), immediate: new Map(), cz: new Map(), Q: new Map() };
     for (const o of this.targets) {
@@ -574,7 +580,7 @@ export class DiagonalEligibility implements LayerEligibility {
     this.factors.forEach((f, j) => {
       const W = params[f.param]!;
       const m = W.shape[1]!;
-      const cs = core.zeros([c * n], this.dtype).data;
+      const cs = (this.factorScratch ??= core.zeros([c * n], this.dtype).data);
       this.stateNames.forEach((a, ai) => cs.set(core.contiguous(cz.get(a)![j]!).data, ai * n));
       const cy = core.contiguous(cz.get(OUTPUT)![j]!).data;
       let sum = this.sums.get(f.param);
