@@ -1,5 +1,5 @@
 import * as core from "@ostl/core";
-import { type Cell, type GradientAlgorithm, Network, type NetworkParams, Ostl, Rtrl } from "@ostl/ostl";
+import { type Cell, type GradientAlgorithm, Network, type NetworkParams, Ostl, Rtrl, StepPrograms } from "@ostl/ostl";
 import { mse } from "@ostl/models";
 import { pairedRatio } from "./timing.js";
 
@@ -46,8 +46,8 @@ function trainingRound(algo: GradientAlgorithm, params: NetworkParams, xs: reado
 
 /**
  * One layer of `cell` (n units, m inputs, batch 1): the time of an OSTL training step (traces,
- * learning signal, gradient accumulation) over the time of a forward-only step (the network step
- * and its loss), measured in paired adjacent rounds (see pairedRatio) after ten untimed pairs.
+ * learning signal, gradient accumulation) over the time of a forward-only step (the network's
+ * compiled step and its loss, `StepPrograms.stepLoss`), measured in paired adjacent rounds (see pairedRatio) after ten untimed pairs.
  * Each OSTL round is one sequence of `stepsPerRound` steps from `begin` to `gradients()`.
  *
  * @example
@@ -60,14 +60,12 @@ function trainingRound(algo: GradientAlgorithm, params: NetworkParams, xs: reado
  */
 export function ostlOverForward(cell: Cell, n: number, m: number, rounds = 15, stepsPerRound = 100): StepRatio {
   const { network, params, xs, target } = singleLayer(cell, n, m);
+  // the fastest forward we have: the network's compiled step with its loss
+  const step = StepPrograms.of(network).stepLoss;
   const forward = () => {
     let state = network.initialState();
     const t0 = performance.now();
-    for (let t = 0; t < stepsPerRound; t++) {
-      const r = network.step(params, state, xs[t % xs.length]!);
-      network.spec.loss(r.logits, target);
-      state = r.state;
-    }
+    for (let t = 0; t < stepsPerRound; t++) state = step(params, state, xs[t % xs.length]!, target).state;
     return (performance.now() - t0) / stepsPerRound;
   };
   const ostl = new Ostl(network);
