@@ -14,7 +14,7 @@ export { TreeLayout, treeFloats } from "./model/tree-layout.js";
 export { propagateInfluence, type InfluenceStep, type InfluenceStepFn } from "./traces/influence.js";
 export { replayGraph } from "./traces/replay.js";
 export { findRowFactors, type RowFactor, type FactorSource } from "./analysis/factors.js";
-export { materializedTraceUpdate, rowTraceUpdate, singleTraceUpdate, traceKernels } from "./traces/trace-kernel.js";
+export { materializedTraceUpdate, rowTraceUpdate, rowTraceUpdateAliased, singleTraceUpdate, traceKernels } from "./traces/trace-kernel.js";
 export { TypedKernels } from "./traces/typed-kernels.js";
 export { DeferredTrace } from "./traces/deferred-trace.js";
 export { findSinglePrimary, type SinglePrimary } from "./analysis/derived-fields.js";

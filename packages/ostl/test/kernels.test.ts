@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
 import { jvp, matmul, type Tensor, trace } from "@ostl/autodiff";
-import { analyzeCell, DeferredTrace, DiagonalForward, materializedTraceUpdate, rowTraceUpdate, singleTraceUpdate, traceKernels, TypedKernels } from "@ostl/ostl";
+import { analyzeCell, DeferredTrace, DiagonalForward, materializedTraceUpdate, rowTraceUpdate, rowTraceUpdateAliased, singleTraceUpdate, traceKernels, TypedKernels } from "@ostl/ostl";
 import { spiking } from "./cells.js";
 
 const random = (rng: core.PRNG, size: number) => new Float64Array(rng.normal([size]).data);
@@ -28,6 +28,23 @@ describe("trace kernels", () => {
     }
     expect(maxDiff(epsBlock, eps)).toBeLessThan(1e-13);
     expect(maxDiff(gBlock, g)).toBeLessThan(1e-13);
+  });
+
+  it("rowTraceUpdateAliased equals rowTraceUpdate with y's rows taken from the aliased field, for either field", () => {
+    const rng = new core.PRNG(27);
+    const [n, m] = [5, 7];
+    for (const alias of [0, 1]) {
+      const [D, cs, u, L] = [random(rng, 4 * n), random(rng, 2 * n), random(rng, m), random(rng, n)];
+      const start = [random(rng, n * m), random(rng, n * m)];
+      const g0 = random(rng, n * m);
+      const [aliased, gAliased] = [start.map((e) => e.slice()), g0.slice()];
+      rowTraceUpdateAliased(n, m, aliased, D, cs, u, L, gAliased, alias);
+      const [eps, g] = [start.map((e) => e.slice()), g0.slice()];
+      // y = field `alias`: its rows of D are Dy, its c is cy
+      rowTraceUpdate(n, m, eps, D, D.slice(alias * 2 * n, (alias * 2 + 2) * n), cs, cs.slice(alias * n, (alias + 1) * n), u, L, g);
+      eps.forEach((e, a) => expect(maxDiff(aliased[a]!, e), `alias ${alias}, field ${a}`).toBeLessThan(1e-14));
+      expect(maxDiff(gAliased, g), `alias ${alias}`).toBeLessThan(1e-14);
+    }
   });
 
   it("DeferredTrace holds steps back only for large traces and applies them before any read", () => {

@@ -577,6 +577,7 @@ export class DiagonalEligibility implements LayerEligibility {
   private accumulateFactored(params: TensorRecord, products: { u: NDArray }[], diagonals: PackedDiagonals, cz: Map<Target, NDArray[]>, L: NDArray, n: number, c: number): void {
     if (this.factors.length === 0) return;
     this.factoredTraces ??= new Map(this.factors.map((f) => [f.param, this.stateNames.map(() => core.zeros([params[f.param]!.size], this.dtype).data)]));
+    const aliasIndex = c === 2 && this.outputAlias !== null ? this.stateNames.indexOf(this.outputAlias) : -1;
     this.factors.forEach((f, j) => {
       const W = params[f.param]!;
       const m = W.shape[1]!;
@@ -585,7 +586,10 @@ export class DiagonalEligibility implements LayerEligibility {
       const cy = core.contiguous(cz.get(OUTPUT)![j]!).data;
       let sum = this.sums.get(f.param);
       if (sum === undefined) this.sums.set(f.param, (sum = core.zeros(W.shape, this.dtype)));
-      this.kernels.rowTraceUpdate(n, m, this.factoredTraces!.get(f.param)!, diagonals.state, diagonals.output, cs, cy, products[j]!.u.data, L.data, sum.data);
+      const traces = this.factoredTraces!.get(f.param)!;
+      // y is a state field (LSTM's h): e_t is that field's new trace
+      if (aliasIndex >= 0) this.kernels.rowTraceUpdateAliased(n, m, traces, diagonals.state, cs, products[j]!.u.data, L.data, sum.data, aliasIndex);
+      else this.kernels.rowTraceUpdate(n, m, traces, diagonals.state, diagonals.output, cs, cy, products[j]!.u.data, L.data, sum.data);
     });
   }
 

@@ -80,6 +80,49 @@ function rowUpdate2(n: number, m: number, e0: TypedArray, e1: TypedArray, D: Typ
   }
 }
 
+/**
+ * The fused OSTL update of two traces when y is one of the two state fields (an LSTM's h): then
+ * e_t = ε^a_t, the new trace of that field, so the gradient takes L ⊙ ε^a_t from the value just
+ * computed instead of its own combination of the old traces (a fifth fewer operations than
+ * `rowTraceUpdate`, the same numbers):
+ *   ε^b[i, k] = Σ_q D^{bq}_i ε^q[i, k] + c^b_i u_k,   g[i, k] += L_i ε^a[i, k]
+ * Layouts as in `rowTraceUpdate`; `alias` is a (0 or 1).
+ *
+ * @example
+ * ```ts
+ * import { rowTraceUpdateAliased } from "@ostl/ostl";
+ * const eps = [new Float64Array([1]), new Float64Array([2])];
+ * const g = new Float64Array(1);
+ * // D = [[0.5, 0], [0, 1]], c = [3, 0], u = [1], L = [2]; y is field 0
+ * rowTraceUpdateAliased(1, 1, eps, new Float64Array([0.5, 0, 0, 1]), new Float64Array([3, 0]), new Float64Array([1]), new Float64Array([2]), g, 0);
+ * console.log([...eps[0]!], [...eps[1]!], [...g]); // [3.5] [2] [7]
+ * ```
+ */
+export function rowTraceUpdateAliased(n: number, m: number, eps: readonly TypedArray[], D: TypedArray, cs: TypedArray, u: TypedArray, L: TypedArray, g: TypedArray, alias: number): void {
+  const [a, b] = alias === 0 ? [0, 1] : [1, 0];
+  const ea = eps[a]!;
+  const eb = eps[b]!;
+  for (let i = 0; i < n; i++) {
+    const daa = D[(a * 2 + a) * n + i]!;
+    const dab = D[(a * 2 + b) * n + i]!;
+    const dba = D[(b * 2 + a) * n + i]!;
+    const dbb = D[(b * 2 + b) * n + i]!;
+    const ca = cs[a * n + i]!;
+    const cb = cs[b * n + i]!;
+    const li = L[i]!;
+    const row = i * m;
+    for (let k = 0; k < m; k++) {
+      const oa = ea[row + k]!;
+      const ob = eb[row + k]!;
+      const uk = u[k]!;
+      const na = daa * oa + dab * ob + ca * uk;
+      g[row + k]! += li * na;
+      ea[row + k] = na;
+      eb[row + k] = dba * oa + dbb * ob + cb * uk;
+    }
+  }
+}
+
 function rowUpdateAny(n: number, m: number, eps: readonly TypedArray[], D: TypedArray, Dy: TypedArray, cs: TypedArray, cy: TypedArray, u: TypedArray, L: TypedArray, g: TypedArray): void {
   const c = eps.length;
   const old = new Float64Array(c);
@@ -293,4 +336,4 @@ function materializedTwoFields(
  * console.log([...eps].map((v) => v.toFixed(6)), g[1] === eps[1]); // ["0.600000", "1.100000"] true
  * ```
  */
-export const traceKernels = new TypedKernels({ rowTraceUpdate, singleTraceUpdate, materializedTraceUpdate }, [rowUpdate1, rowUpdate2, rowUpdateAny, singleOneStep, singleEightSteps, materializedTwoFields]);
+export const traceKernels = new TypedKernels({ rowTraceUpdate, rowTraceUpdateAliased, singleTraceUpdate, materializedTraceUpdate }, [rowUpdate1, rowUpdate2, rowUpdateAny, singleOneStep, singleEightSteps, materializedTwoFields]);
