@@ -17,7 +17,7 @@ const BLOCK_STEPS = 8;
  * the same closed form. Every buffer is of the trace's dtype (float64 by default, or float32),
  * updated by that dtype's kernel (see traceKernels).
  *
- * Blocks are used only when the held floats are at most a quarter of the trace, so that they never
+ * Blocks are used only when the held floats are at most half the trace, so that they never
  * dominate the memory OSTL holds; smaller layers apply each step at once.
  *
  * @example
@@ -34,7 +34,7 @@ const BLOCK_STEPS = 8;
  * ```
  */
 export class DeferredTrace {
-  /** Steps per block: 8, or 1 (applied at once) when a block's buffer would exceed a quarter of the trace. */
+  /** Steps per block: 8, or 1 (applied at once) when a block's buffer would exceed half the trace. */
   readonly blockSteps: number;
   private readonly trace: TypedArray;
   private readonly sum: TypedArray;
@@ -50,7 +50,7 @@ export class DeferredTrace {
     readonly columns: number,
     readonly dtype: DType = "float64",
   ) {
-    this.blockSteps = BLOCK_STEPS * (3 * rows + columns) * 4 <= rows * columns ? BLOCK_STEPS : 1;
+    this.blockSteps = BLOCK_STEPS * (3 * rows + columns) * 2 <= rows * columns ? BLOCK_STEPS : 1;
     this.trace = zeros([rows * columns], dtype).data;
     this.sum = zeros([rows * columns], dtype).data;
     this.decay = zeros([this.blockSteps * rows], dtype).data;
