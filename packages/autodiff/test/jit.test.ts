@@ -187,6 +187,15 @@ describe("jit results", () => {
     expect(second.W).toBe(first.W);
     expect(core.maxAbsDiff(second.W, (grad(loss)(other, ...args) as { W: core.NDArray }).W)).toBeLessThan(1e-12);
     expect(countBuffers(() => { for (let i = 0; i < 5; i++) dstep(params, ...args); })).toBe(0);
+    // an output that is an argument, and two outputs of one value, are copied into buffers of the program's own
+    const passing = jit((x: Tensor) => {
+      const y = mul(x, 2);
+      return { same: x, twice: y, again: y };
+    }, { reuseOutputs: true });
+    const held = passing(tensor([1, 2]));
+    const next = tensor([3, 4]);
+    expect(countBuffers(() => { for (let i = 0; i < 5; i++) passing(next); })).toBe(0);
+    expect([held.same.toNested(), held.twice.toNested(), held.again.toNested()]).toEqual([[3, 4], [6, 8], [6, 8]]);
   });
 });
 

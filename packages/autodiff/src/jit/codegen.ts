@@ -234,7 +234,13 @@ class ProgramWriter {
       }
       const p = this.places.get(a.id)!;
       if (this.outputs.fresh.has(this.outputs.rootOf(a.id))) return this.array({ ...p, perCall: !this.reuseOutputs }, a.shape);
-      return `rt.copyOut(${p.data}, ${p.offset}, ${JSON.stringify(a.shape)})`;
+      if (!this.reuseOutputs) return `rt.copyOut(${p.data}, ${p.offset}, ${JSON.stringify(a.shape)})`;
+      // reused outputs: copied into a buffer of the program's own, allocated once
+      const size = sizeOf(a.shape);
+      const copy: Dense = { data: this.fresh("r"), offset: "0", shape: a.shape };
+      this.setup.push(`const ${copy.data} = rt.allocate("${a.dtype}", ${size});`);
+      this.body.push(`for (let k = 0; k < ${size}; k++) ${copy.data}[k] = ${p.data}[${p.offset} + k];`);
+      return this.array(copy, a.shape);
     });
   }
 }
