@@ -6,10 +6,8 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { JaxRun, OurRun } from "./pairs.js";
 import { epochTiming, type EpochTiming } from "./timing.js";
 
@@ -76,12 +74,17 @@ export function ourTrainArgs(run: OurRun, data: string, epochs: number, out: str
   return run.approximation === undefined ? args : [...args, "--approximation", run.approximation];
 }
 
-/** Times one of our runs: `ostl train` from the sources, its per-epoch `seconds`. */
+/**
+ * Times one of our runs: `ostl train` as a user runs it, the built command (`packages/cli/dist`,
+ * which `pnpm bench:peers` builds first), its per-epoch `seconds`. Run from the TypeScript
+ * sources through a loader instead, the same epochs took up to half as long again.
+ */
 export async function timeOurs(run: OurRun, data: string, epochs: number, repoRoot: string): Promise<EpochTiming> {
+  const built = join(repoRoot, "packages/cli/dist/bin.js");
+  if (!existsSync(built)) throw new Error(`${built} does not exist: build the command first (npx tsc -b packages/cli)`);
   const folder = mkdtempSync(join(tmpdir(), "ostl-bench-peers-"));
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
   try {
-    const text = await output(process.execPath, ["--conditions=source", "--import", tsx, join(repoRoot, "packages/cli/src/bin.ts"), ...ourTrainArgs(run, data, epochs, join(folder, "run"))]);
+    const text = await output(process.execPath, [built, ...ourTrainArgs(run, data, epochs, join(folder, "run"))]);
     const report = JSON.parse(text) as { history: { seconds: number }[] };
     return epochTiming(report.history.map((m) => m.seconds));
   } finally {
