@@ -583,13 +583,12 @@ export class DiagonalEligibility implements LayerEligibility {
       const m = W.shape[1]!;
       const cs = (this.factorScratch ??= core.zeros([c * n], this.dtype).data);
       this.stateNames.forEach((a, ai) => cs.set(core.contiguous(cz.get(a)![j]!).data, ai * n));
-      const cy = core.contiguous(cz.get(OUTPUT)![j]!).data;
       let sum = this.sums.get(f.param);
       if (sum === undefined) this.sums.set(f.param, (sum = core.zeros(W.shape, this.dtype)));
       const traces = this.factoredTraces!.get(f.param)!;
       // y is a state field (LSTM's h): e_t is that field's new trace
       if (aliasIndex >= 0) this.kernels.rowTraceUpdateAliased(n, m, traces, diagonals.state, cs, products[j]!.u.data, L.data, sum.data, aliasIndex);
-      else this.kernels.rowTraceUpdate(n, m, traces, diagonals.state, diagonals.output, cs, cy, products[j]!.u.data, L.data, sum.data);
+      else this.kernels.rowTraceUpdate(n, m, traces, diagonals.state, diagonals.output, cs, core.contiguous(cz.get(OUTPUT)![j]!).data, products[j]!.u.data, L.data, sum.data);
     });
   }
 
