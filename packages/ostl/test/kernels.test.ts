@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
 import { jvp, matmul, type Tensor, trace } from "@ostl/autodiff";
-import { analyzeCell, DeferredTrace, DiagonalForward, materializedTraceUpdate, rowTraceUpdate, rowTraceUpdateAliased, singleTraceUpdate, traceKernels, TypedKernels } from "@ostl/ostl";
+import { analyzeCell, DeferredTrace, eightStepBlockCoefficients, WasmEightStepTrace, DiagonalForward, materializedTraceUpdate, rowTraceUpdate, rowTraceUpdateAliased, singleTraceUpdate, traceKernels, TypedKernels } from "@ostl/ostl";
 import { spiking } from "./cells.js";
 
 const random = (rng: core.PRNG, size: number) => new Float64Array(rng.normal([size]).data);
@@ -76,6 +76,50 @@ describe("trace kernels", () => {
     blocked.clearGradient();
     expect(blocked.gradient().every((v) => v === 0)).toBe(true);
     expect(maxDiff(blocked.values(), eps)).toBeLessThan(1e-13);
+  });
+
+  it("the WebAssembly SIMD block kernel equals the JavaScript closed form bit for bit, for even and odd widths", () => {
+    const rng = new core.PRNG(12);
+    for (const [n, m] of [[3, 8], [4, 7], [1, 1], [5, 33]] as const) {
+      const block = WasmEightStepTrace.create(n, m);
+      expect(block).not.toBeNull();
+      const [D, c, w, u] = [random(rng, 8 * n), random(rng, 8 * n), random(rng, 8 * n), random(rng, 8 * m)];
+      const [eps, g] = [random(rng, n * m), random(rng, n * m)];
+      block!.trace.set(eps);
+      block!.sum.set(g);
+      block!.input.set(u);
+      eightStepBlockCoefficients(n, D, c, w, block!.coefficients);
+      block!.run();
+      singleTraceUpdate(n, m, 8, eps, D, c, w, u, g);
+      expect([...block!.trace]).toEqual([...eps]);
+      expect([...block!.sum]).toEqual([...g]);
+    }
+  });
+
+  it("a large float64 DeferredTrace runs the WebAssembly kernel with the JavaScript kernel's numbers", () => {
+    const rng = new core.PRNG(13);
+    const [n, m] = [64, 67];
+    const blocked = new DeferredTrace(n, m);
+    expect(blocked.blockSteps).toBe(8);
+    const eps = new Float64Array(n * m);
+    const g = new Float64Array(n * m);
+    const held: Float64Array[][] = [];
+    for (let t = 0; t < 21; t++) {
+      const step = [new Float64Array(rng.uniform([n], 0, 1).data), random(rng, n), random(rng, n), random(rng, m)];
+      blocked.push(step[0]!, step[1]!, step[2]!, step[3]!);
+      held.push(step);
+    }
+    // the JavaScript kernel on the same blocks (the last one padded with steps that change nothing)
+    for (let b = 0; b < 24; b += 8) {
+      const pack = (f: number, size: number, pad: number) => {
+        const out = new Float64Array(8 * size).fill(pad);
+        for (let s = 0; s < 8 && b + s < held.length; s++) out.set(held[b + s]![f]!, s * size);
+        return out;
+      };
+      singleTraceUpdate(n, m, 8, eps, pack(0, n, 1), pack(1, n, 0), pack(2, n, 0), pack(3, m, 0), g);
+    }
+    expect([...blocked.values()]).toEqual([...eps]);
+    expect([...blocked.gradient()]).toEqual([...g]);
   });
 
   it("materializedTraceUpdate follows its formula for one, two and three fields, per unit, per row and summed over units", () => {

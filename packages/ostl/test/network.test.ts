@@ -1,37 +1,51 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
-import { type Tensor, vjp } from "@ostl/autodiff";
-import { Network } from "@ostl/ostl";
+import { type Tensor, ValueReadError, vjp } from "@ostl/autodiff";
+import { Network, Ostl, readoutSignalOf, StepPrograms } from "@ostl/ostl";
 import { mse, spiking } from "./cells.js";
 
-describe("Network.readoutPullback", () => {
+describe("StepPrograms.readoutSignal", () => {
   for (const outputs of [3, 6, 8]) {
-    it(`equals the reverse pass through the readout (${outputs} outputs) and adds into the gradient`, () => {
+    it(`equals the reverse pass through the readout and the loss, interpreted (${outputs} outputs)`, () => {
       const network = new Network({ inputSize: 4, layers: [{ cell: spiking, hiddenSize: 7 }], outputSize: outputs, loss: mse });
       const rng = new core.PRNG(outputs);
       const initial = network.init(rng.split());
       // a nonzero bias, so that the check covers it
-      const params = { ...initial, readout: { W: initial.readout!.W!, b: rng.normal([outputs]) } };
+      const readout = { W: initial.readout!.W!, b: rng.normal([outputs]) };
       const y = rng.normal([7]);
-      const ct = rng.normal([outputs]);
-      const [, pullback] = vjp((yy: Tensor, W: Tensor, b: Tensor) => network.readout({ readout: { W, b } }, yy), y, params.readout!.W!, params.readout!.b!);
-      const [gy, gW, gb] = pullback(ct) as core.NDArray[];
-      const start = { W: rng.normal([outputs, 7]), b: rng.normal([outputs]) };
-      const grads = { W: core.copy(start.W), b: core.copy(start.b) };
-      const signal = network.readoutPullback(params, y, ct, grads);
-      expect(core.maxAbsDiff(signal, gy!)).toBeLessThan(1e-14);
-      expect(core.maxAbsDiff(grads.W, core.add(start.W, gW!))).toBeLessThan(1e-14);
-      expect(core.maxAbsDiff(grads.b, core.add(start.b, gb!))).toBeLessThan(1e-14);
+      const target = rng.normal([outputs]);
+      const [loss, pullback] = vjp((yy: Tensor, W: Tensor, b: Tensor) => mse(network.readout({ readout: { W, b } }, yy), target), y, readout.W, readout.b);
+      const [gy, gW, gb] = pullback(core.ones([])) as core.NDArray[];
+      const compiled = StepPrograms.of(network).readoutSignal(readout, y, target);
+      expect(Math.abs(compiled.loss.item() - (loss as core.NDArray).item())).toBeLessThan(1e-14);
+      expect(core.maxAbsDiff(compiled.signal, gy!)).toBeLessThan(1e-14);
+      expect(core.maxAbsDiff(compiled.readout.W as core.NDArray, gW!)).toBeLessThan(1e-14);
+      expect(core.maxAbsDiff(compiled.readout.b as core.NDArray, gb!)).toBeLessThan(1e-14);
+      const interpreted = readoutSignalOf(network, readout, y, target);
+      expect(core.maxAbsDiff(interpreted.signal, gy!)).toBeLessThan(1e-14);
     });
   }
 
-  it("names the shapes it needs", () => {
-    const network = new Network({ inputSize: 4, layers: [{ cell: spiking, hiddenSize: 7 }], outputSize: 3, loss: mse });
-    const params = network.init(new core.PRNG(0));
-    const grads = { W: core.zeros([3, 7]), b: core.zeros([3]) };
-    expect(() => network.readoutPullback(params, core.zeros([2, 7]), core.zeros([3]), grads)).toThrow("readoutPullback: needs y [7] and a logits cotangent [3], got y [2,7] and [3]");
-    expect(() => network.readoutPullback(params, core.zeros([7]), core.zeros([3]), { W: core.zeros([3, 6]), b: grads.b })).toThrow(
-      "readoutPullback: grads must be dense arrays of W's and b's sizes (21 and 3), got 18 and 3",
-    );
+  it("OSTL runs a loss that reads its arguments' values interpreted, with the same gradients", () => {
+    // the same squared error, written with a branch on a value: jit refuses it (ValueReadError)
+    const branching = (logits: Tensor, target: Tensor) => (core.zeros([]).item() === 0 ? mse(logits, target) : mse(target, logits));
+    const reading = (logits: Tensor, target: Tensor) => ((logits as { toNested(): unknown }).toNested(), mse(logits, target));
+    const make = (loss: typeof mse) => new Network({ inputSize: 4, layers: [{ cell: spiking, hiddenSize: 5 }], outputSize: 3, loss });
+    const rng = new core.PRNG(9);
+    const params = make(mse).init(rng.split());
+    const xs = Array.from({ length: 4 }, () => rng.normal([4]));
+    const targets = Array.from({ length: 4 }, () => rng.normal([3]));
+    const run = (loss: typeof mse) => {
+      const ostl = new Ostl(make(loss));
+      ostl.begin(params);
+      xs.forEach((x, t) => ostl.step(x, targets[t]!));
+      return ostl.gradients();
+    };
+    expect(() => StepPrograms.of(make(reading)).readoutSignal(params.readout!, rng.normal([5]), targets[0]!)).toThrow(ValueReadError);
+    const expected = run(branching);
+    const got = run(reading);
+    for (const [layer, fields] of Object.entries(expected)) {
+      for (const [name, g] of Object.entries(fields)) expect(core.maxAbsDiff(got[layer]![name] as core.NDArray, g as core.NDArray)).toBeLessThan(1e-14);
+    }
   });
 });

@@ -72,6 +72,9 @@ class ProgramWriter {
   private readonly outputs: ReturnType<typeof freshOutputs>;
   private readonly constNames = new Map<NDArray, Dense>();
   private names = 0;
+  /** Names the program's kernels may read: its buffers, views, constants and arguments. */
+  readonly programNames = new Set<string>();
+  private kernelCount = 0;
 
   constructor(
     private readonly graph: SimplifiedGraph,
@@ -86,7 +89,40 @@ class ProgramWriter {
 
   /** A name for a setup-time value. */
   private fresh(prefix: string): string {
-    return `${prefix}${this.names++}`;
+    return this.named(`${prefix}${this.names++}`);
+  }
+
+  /** Records a program-level name, and returns it. */
+  private named(name: string): string {
+    this.programNames.add(name);
+    return name;
+  }
+
+  /**
+   * Moves the code that `emit` adds to the body into a function of its own, declared once in the
+   * setup and called from the body with the program-level names it reads as parameters (comments
+   * stay in the body). V8 optimizes a loop over typed arrays that are a function's parameters
+   * better than one in a long function over arrays held in the closure: a 10 x 256 readout's
+   * reverse pass ran 12 µs as one function and 5.7 µs as three kernels of their own.
+   */
+  kernel(emit: () => void): void {
+    const start = this.body.length;
+    emit();
+    const lines = this.body.splice(start);
+    // comments and the per-call allocation of an output stay in the body
+    const staysInBody = (l: string) => l.startsWith("//") || /^const \w+ = rt\.allocate\(/.test(l);
+    const kept = lines.filter(staysInBody);
+    const code = lines.filter((l) => !staysInBody(l));
+    if (!code.some((l) => l.includes("for ("))) {
+      this.body.push(...lines);
+      return;
+    }
+    const text = code.join("\n");
+    const reads = [...new Set(text.match(/\b[a-z]\d+\b/g) ?? [])].filter((n) => this.programNames.has(n));
+    const name = `k${this.kernelCount++}`;
+    // the code goes in a block of its own, so that its declarations may shadow a parameter
+    this.setup.push(`function ${name}(${reads.join(", ")}) {`, "  {", ...code.map((l) => `    ${l}`), "  }", "}");
+    this.body.push(...kept, `${name}(${reads.join(", ")});`);
   }
 
   place(a: Atom): Dense {
@@ -106,7 +142,7 @@ class ProgramWriter {
   /** The buffer an equation writes: allocated once, or on every call for an output handed over as it is (unless outputs are reused). */
   buffer(v: IrVar): Dense {
     const perCall = !this.reuseOutputs && this.outputs.fresh.has(v.id);
-    (perCall ? this.body : this.setup).push(`const b${v.id} = rt.allocate("${v.dtype}", ${sizeOf(v.shape)});`);
+    (perCall ? this.body : this.setup).push(`const ${this.named(`b${v.id}`)} = rt.allocate("${v.dtype}", ${sizeOf(v.shape)});`);
     const place = { data: `b${v.id}`, offset: "0", shape: v.shape, perCall };
     this.places.set(v.id, place);
     return place;
@@ -128,15 +164,17 @@ class ProgramWriter {
   /** Arguments: a number or 0-d float64 into a one-element buffer; a contiguous array read where it lies, another copied into a buffer made on first need. */
   bindInputs(): string[] {
     return this.graph.inputs.map((v, i) => {
-      const a = `a${i}`;
+      const a = this.named(`a${i}`);
       if (v.shape.length === 0 && v.dtype === "float64") {
-        this.setup.push(`const b${v.id} = rt.allocate("float64", 1);`);
+        this.setup.push(`const ${this.named(`b${v.id}`)} = rt.allocate("float64", 1);`);
         this.body.push(`b${v.id}[0] = typeof ${a} === "number" ? ${a} : ${a}.data[${a}.offset];`);
         this.places.set(v.id, { data: `b${v.id}`, offset: "0", shape: [] });
         return a;
       }
       const strides = JSON.stringify(contiguousStrides(v.shape));
-      this.setup.push(`let d${v.id} = null;`);
+      this.setup.push(`let ${this.named(`d${v.id}`)} = null;`);
+      this.named(`b${v.id}`);
+      this.named(`o${v.id}`);
       this.body.push(
         `let b${v.id} = ${a}.data, o${v.id} = ${a}.offset;`,
         `if (!${a}.isContiguous()) {`,
@@ -166,7 +204,7 @@ class ProgramWriter {
     const out = this.buffer(eq.out);
     const view = (m: MatrixOperand) => this.array(m.at, [m.rows, m.cols], [m.rowStride, m.colStride]);
     const scratch = (size: number): Dense => {
-      const name = this.fresh("s");
+      const name = this.fresh("w");
       this.setup.push(`const ${name} = rt.allocate("float64", ${size});`);
       return { data: name, offset: "0", shape: [size] };
     };
@@ -282,8 +320,7 @@ export function generate(graph: SimplifiedGraph, options: GenerateOptions = {}):
   const writer = new ProgramWriter(graph, options.reuseOutputs ?? false);
   const params = writer.bindInputs();
   for (const run of fusionRuns(graph.equations)) {
-    if (isElementwise(run[0]!)) writer.body.push(...emitFused(run, writer));
-    else writer.equation(run[0]!);
+    writer.kernel(() => (isElementwise(run[0]!) ? writer.body.push(...emitFused(run, writer)) : writer.equation(run[0]!)));
   }
   const results = writer.results();
   const source = [

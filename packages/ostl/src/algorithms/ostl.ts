@@ -1,12 +1,13 @@
 import * as core from "@ostl/core";
 import { PRNG } from "@ostl/core";
-import { type Tensor, type Tree, add, flatten, treeMap, vjp } from "@ostl/autodiff";
+import { type Tensor, type Tree, add, flatten, treeMap, ValueReadError, vjp } from "@ostl/autodiff";
 import { AlgorithmBase, addLeavesInto, type GradientAlgorithm } from "./algorithm.js";
 import type { TensorRecord } from "../model/cell.js";
 import { DenseEligibility, type DenseImmediateMode, DiagonalEligibility, type LayerEligibility } from "../traces/eligibility.js";
 import { TreeLayout } from "../model/tree-layout.js";
 import { layerKey, type Network, type NetworkParams, type NetworkState } from "../model/network.js";
 import { checkChoice, checkOptions } from "../model/options.js";
+import { type ReadoutSignal, readoutSignalOf, StepPrograms } from "../programs/step-programs.js";
 import { analyzeCell, type CellStructure, type TraceLayout, traceLayout } from "../analysis/structure.js";
 
 /**
@@ -138,6 +139,8 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
   private eligibilityPool: LayerEligibility[][] = [];
   /** The dtype of the current sequence's params, which the traces and learning signals share. */
   private dtype: core.DType = "float64";
+  /** False once the loss turned out to read traced values, so that its program cannot be compiled. */
+  private compiledSignal = true;
   /**
    * Milliseconds spent so far, by phase: `step` (each layer's step and the derivatives its traces
    * need: temporal diagonals or Jacobians, immediate terms), `learningSignal` (the reverse pass
@@ -208,15 +211,12 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     }
     const t1 = performance.now();
     // learning signals: reverse mode over this step's spatial graph, previous states held fixed:
-    // through the loss (taped), the readout (Network.readoutPullback) and the layers above
-    const top = steps[net.depth - 1]!.y as core.NDArray;
-    const [loss, lossPullback] = vjp((logits: Tensor) => net.spec.loss(logits, target), net.readout(params, top));
-    const [logitsCotangent] = lossPullback(core.ones([], this.dtype)) as [core.NDArray];
-    lane.readout ??= { W: core.zerosLike(params.readout!.W as core.NDArray), b: core.zerosLike(params.readout!.b as core.NDArray) };
-    // readoutPullback returns ∂E/∂y in float64; the learning signals are of the params' dtype
-    const readoutSignal = net.readoutPullback(params, top, logitsCotangent, lane.readout as { W: core.NDArray; b: core.NDArray });
-    const topSignal = readoutSignal.dtype === this.dtype ? readoutSignal : core.astype(readoutSignal, this.dtype);
-    const signals = net.depth === 1 ? [topSignal] : this.signalsBelow(params, lane.state, steps.map((s) => s.y), topSignal);
+    // through the loss and the readout (one compiled program), then the layers above
+    const top = steps[net.depth - 1]!.y;
+    const { loss, signal, readout } = this.readoutSignal(params, top, target);
+    lane.readout ??= treeMap((p) => core.zerosLike(p as core.NDArray), params.readout as Tree) as TensorRecord;
+    addLeavesInto(flatten(lane.readout as Tree).leaves as core.NDArray[], readout as Tree);
+    const signals = net.depth === 1 ? [signal] : this.signalsBelow(params, lane.state, steps.map((s) => s.y), signal);
     const t2 = performance.now();
     steps.forEach((s, l) => s.accumulate(signals[l]!));
     const t3 = performance.now();
@@ -226,7 +226,20 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     const next: Record<string, TensorRecord> = {};
     steps.forEach((s, l) => (next[layerKey(l)] = s.state));
     lane.state = next;
-    return (loss as core.NDArray).item();
+    return loss.item();
+  }
+
+  /** The readout's loss and reverse pass by its compiled program, or interpreted when the loss reads traced values (then for the rest of this algorithm's life). */
+  private readoutSignal(params: NetworkParams, top: Tensor, target: Tensor): ReadoutSignal {
+    if (this.compiledSignal) {
+      try {
+        return StepPrograms.of(this.network).readoutSignal(params.readout!, top, target);
+      } catch (error) {
+        if (!(error instanceof ValueReadError)) throw error;
+        this.compiledSignal = false;
+      }
+    }
+    return readoutSignalOf(this.network, params.readout!, top, target);
   }
 
   /**

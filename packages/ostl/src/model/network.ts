@@ -1,4 +1,4 @@
-import { astype, contiguous, type DType, type NDArray, OstlError, PRNG, ValueError, zeros } from "@ostl/core";
+import { astype, type DType, type NDArray, OstlError, PRNG, ValueError, zeros } from "@ostl/core";
 import { add, broadcastTo, matmul, type Tensor, transpose } from "@ostl/autodiff";
 import { type Cell, isCell, type TensorRecord } from "./cell.js";
 import { checkCellInit, checkStepResult, checkTreeValues, type ShapeTree } from "./contract.js";
@@ -305,58 +305,6 @@ export class Network {
     const ro = params.readout!;
     // one example: W y keeps W's gradient (the outer product ct yᵀ) contiguous
     return add(y.shape.length === 1 ? matmul(ro.W!, y) : matmul(y, transpose(ro.W!)), ro.b!);
-  }
-
-  /**
-   * Reverse mode through the readout of one example, with no tape: for logits = W_ro y + b_ro and
-   * ḡ = ∂E/∂logits, adds ∂E/∂W_ro = ḡ yᵀ and ∂E/∂b_ro = ḡ to `grads` in place and returns
-   * ∂E/∂y = W_roᵀ ḡ. Checked against the generic reverse pass in the tests.
-   *
-   * @throws {@link OstlError} when y is not one example (1-D) or `grads` are not dense arrays of the readout's sizes.
-   */
-  readoutPullback(params: NetworkParams, y: NDArray, logitsCotangent: NDArray, grads: { W: NDArray; b: NDArray }): NDArray {
-    const W = params.readout!.W as NDArray;
-    const [outputs, inputs] = W.shape as [number, number];
-    if (y.shape.length !== 1 || y.shape[0] !== inputs || logitsCotangent.size !== outputs) {
-      throw new OstlError("readoutPullback", `needs y [${inputs}] and a logits cotangent [${outputs}], got y [${y.shape.join(",")}] and [${logitsCotangent.shape.join(",")}]`);
-    }
-    const dense = (a: NDArray, size: number) => a.size === size && contiguous(a) === a;
-    if (!dense(grads.W, outputs * inputs) || !dense(grads.b, outputs)) throw new OstlError("readoutPullback", `grads must be dense arrays of W's and b's sizes (${outputs * inputs} and ${outputs}), got ${grads.W.size} and ${grads.b.size}`);
-    const float64 = (a: NDArray) => contiguous(a.dtype === "float64" ? a : astype(a, "float64")).data;
-    const g = float64(logitsCotangent);
-    const yd = float64(y);
-    const Wd = float64(W);
-    const gW = grads.W.data;
-    const gb = grads.b.data;
-    const gy = zeros([inputs]);
-    const gyd = gy.data;
-    // four outputs per pass over the inputs: each y_k and ∂E/∂y_k is loaded once for four rows
-    let i = 0;
-    for (; i + 4 <= outputs; i += 4) {
-      const g0 = g[i]!, g1 = g[i + 1]!, g2 = g[i + 2]!, g3 = g[i + 3]!;
-      gb[i]! += g0;
-      gb[i + 1]! += g1;
-      gb[i + 2]! += g2;
-      gb[i + 3]! += g3;
-      const r0 = i * inputs, r1 = r0 + inputs, r2 = r1 + inputs, r3 = r2 + inputs;
-      for (let k = 0; k < inputs; k++) {
-        const yk = yd[k]!;
-        gW[r0 + k]! += g0 * yk;
-        gW[r1 + k]! += g1 * yk;
-        gW[r2 + k]! += g2 * yk;
-        gW[r3 + k]! += g3 * yk;
-        gyd[k]! += g0 * Wd[r0 + k]! + g1 * Wd[r1 + k]! + g2 * Wd[r2 + k]! + g3 * Wd[r3 + k]!;
-      }
-    }
-    for (; i < outputs; i++) {
-      const gi = g[i]!;
-      gb[i]! += gi;
-      for (let k = 0, r = i * inputs; k < inputs; k++, r++) {
-        gW[r]! += gi * yd[k]!;
-        gyd[k]! += gi * Wd[r]!;
-      }
-    }
-    return gy;
   }
 
   /** One step of the whole network. */

@@ -7,6 +7,7 @@
 import * as core from "@ostl/core";
 import { jit, type Jitted, SignatureCache, signatureOf, type Tensor, type Tree, dtypeOf, vjp } from "@ostl/autodiff";
 import type { Network, NetworkParams, NetworkState } from "../model/network.js";
+import type { TensorRecord } from "../model/cell.js";
 import { FactoredStepVjp } from "./factored-vjp.js";
 
 /**
@@ -28,13 +29,39 @@ export type StepLoss = {
 };
 
 /**
+ * One step's loss and its learning signal at the top layer's output, as
+ * {@link StepPrograms.readoutSignal} returns them.
+ *
+ * @example
+ * ```ts
+ * import { Network, StepPrograms, type ReadoutSignal } from "@ostl/ostl";
+ * import { PRNG, tensor } from "@ostl/core";
+ * import { mse, rnn } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * const params = net.init(new PRNG(0));
+ * const out: ReadoutSignal = StepPrograms.of(net).readoutSignal(params.readout!, tensor([0.5, -1, 2]), tensor([1]));
+ * console.log(out.loss.shape, out.signal.shape, out.readout.W!.shape); // [] [3] [1, 3]
+ * ```
+ */
+export type ReadoutSignal = {
+  readonly loss: core.NDArray;
+  /** ∂E/∂y, y the top layer's output. */
+  readonly signal: core.NDArray;
+  /** ∂E/∂(W_ro, b_ro). */
+  readonly readout: TensorRecord;
+};
+
+/**
  * The compiled step of a network, with its loss, and that step's VJP:
  * - `stepLoss(params, state, x, target)` → `{ loss, state }` (fresh arrays: a caller may keep the
  *   state, as BPTT's tape does);
  * - `stepLossVjp(params, state, x, target, stateCotangent)` → `[∂/∂params, ∂/∂state]` of
  *   `loss + ⟨stateCotangent, next state⟩`, the forward step recomputed inside the program, so a
  *   tape keeps only each step's previous state, input and target. Its outputs are the program's
- *   own buffers (`reuseOutputs`), overwritten by the next call: read them before calling again.
+ *   own buffers (`reuseOutputs`), overwritten by the next call: read them before calling again;
+ * - `readoutSignal(readout, y, target)` → `{ loss, signal, readout }`: the loss of the readout of
+ *   the top layer's output y, its gradient ∂E/∂y (OSTL's learning signal at the top layer) and
+ *   the readout's gradient, from one reverse pass; also the program's own buffers.
  *
  * A step that reads the values of its traced arguments cannot be compiled: `jit` throws its
  * `ValueReadError` on the first call, and callers run the step interpreted instead.
@@ -57,6 +84,7 @@ export class StepPrograms {
 
   readonly stepLoss: Jitted<[NetworkParams, NetworkState, Tensor, Tensor], StepLoss>;
   readonly stepLossVjp: Jitted<[NetworkParams, NetworkState, Tensor, Tensor, NetworkState], [NetworkParams, NetworkState]>;
+  readonly readoutSignal: Jitted<[TensorRecord, Tensor, Tensor], ReadoutSignal>;
 
   private constructor(readonly network: Network) {
     const stepLoss = (params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor): StepLoss => {
@@ -74,6 +102,7 @@ export class StepPrograms {
       },
       { reuseOutputs: true },
     );
+    this.readoutSignal = jit((readout: TensorRecord, y: Tensor, target: Tensor) => readoutSignalOf(network, readout, y, target), { reuseOutputs: true });
   }
 
   private readonly factored = new SignatureCache<{ readonly vjp: FactoredStepVjp | null }>();
@@ -94,4 +123,25 @@ export class StepPrograms {
     if (programs === undefined) StepPrograms.cache.set(network, (programs = new StepPrograms(network)));
     return programs;
   }
+}
+
+/**
+ * The loss of the readout of y and its reverse pass, ∂E/∂y and ∂E/∂(W_ro, b_ro): the function
+ * {@link StepPrograms.readoutSignal} compiles, and what runs interpreted when the loss reads the
+ * values of its arguments (then `jit` cannot trace it).
+ *
+ * @example
+ * ```ts
+ * import { Network, readoutSignalOf } from "@ostl/ostl";
+ * import { PRNG, tensor } from "@ostl/core";
+ * import { mse, rnn } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * const { signal } = readoutSignalOf(net, net.init(new PRNG(0)).readout!, tensor([0, 0, 0]), tensor([0]));
+ * console.log([...signal.data]); // [0, 0, 0]
+ * ```
+ */
+export function readoutSignalOf(network: Network, readout: TensorRecord, y: Tensor, target: Tensor): ReadoutSignal {
+  const [loss, pullback] = vjp((r: TensorRecord, top: Tensor) => network.spec.loss(network.readout({ readout: r }, top), target), readout, y);
+  const [dReadout, signal] = pullback(core.ones([], dtypeOf(loss) ?? "float64"));
+  return { loss: loss as core.NDArray, signal: signal as core.NDArray, readout: dReadout };
 }

@@ -1,5 +1,6 @@
 import { type DType, OstlError, type TypedArray, zeros } from "@ostl/core";
-import { type singleTraceUpdate, traceKernels } from "./trace-kernel.js";
+import { eightStepBlockCoefficients, type singleTraceUpdate, traceKernels } from "./trace-kernel.js";
+import { WasmEightStepTrace } from "./wasm/eight-step-kernel.js";
 
 /** Steps a {@link DeferredTrace} may hold back: one pass over the trace per block of this many steps (the closed form of `singleTraceUpdate`). */
 const BLOCK_STEPS = 8;
@@ -15,7 +16,9 @@ const BLOCK_STEPS = 8;
  * constant in T: n·m trace floats plus 8·(3n + m) held floats. A partial block (the gradient is
  * read mid-block) is padded with steps that change nothing (D = 1, c = 0, w = 0) and applied in
  * the same closed form. Every buffer is of the trace's dtype (float64 by default, or float32),
- * updated by that dtype's kernel (see traceKernels).
+ * updated by that dtype's kernel (see traceKernels). A float64 trace in blocks lives in WebAssembly
+ * memory and takes the SIMD kernel of {@link WasmEightStepTrace} where WebAssembly SIMD is
+ * available, with the same results bit for bit.
  *
  * Blocks are used only when the held floats are at most half the trace, so that they never
  * dominate the memory OSTL holds; smaller layers apply each step at once.
@@ -43,6 +46,8 @@ export class DeferredTrace {
   private readonly weight: TypedArray;
   private readonly input: TypedArray;
   private readonly update: typeof singleTraceUpdate;
+  /** The float64 trace's WebAssembly buffers and kernel, when it runs in blocks there. */
+  private readonly wasm: WasmEightStepTrace | null;
   private held = 0;
 
   constructor(
@@ -51,12 +56,13 @@ export class DeferredTrace {
     readonly dtype: DType = "float64",
   ) {
     this.blockSteps = BLOCK_STEPS * (3 * rows + columns) * 2 <= rows * columns ? BLOCK_STEPS : 1;
-    this.trace = zeros([rows * columns], dtype).data;
-    this.sum = zeros([rows * columns], dtype).data;
+    this.wasm = dtype === "float64" && this.blockSteps === BLOCK_STEPS ? WasmEightStepTrace.create(rows, columns) : null;
+    this.trace = this.wasm?.trace ?? zeros([rows * columns], dtype).data;
+    this.sum = this.wasm?.sum ?? zeros([rows * columns], dtype).data;
     this.decay = zeros([this.blockSteps * rows], dtype).data;
     this.scale = zeros([this.blockSteps * rows], dtype).data;
     this.weight = zeros([this.blockSteps * rows], dtype).data;
-    this.input = zeros([this.blockSteps * columns], dtype).data;
+    this.input = this.wasm?.input ?? zeros([this.blockSteps * columns], dtype).data;
     this.update = traceKernels.of(dtype).singleTraceUpdate;
   }
 
@@ -86,7 +92,12 @@ export class DeferredTrace {
       this.weight.fill(0, this.held * this.rows);
       this.input.fill(0, this.held * this.columns);
     }
-    this.update(this.rows, this.columns, this.blockSteps > 1 ? this.blockSteps : this.held, this.trace, this.decay, this.scale, this.weight, this.input, this.sum);
+    if (this.wasm !== null) {
+      eightStepBlockCoefficients(this.rows, this.decay as Float64Array, this.scale as Float64Array, this.weight as Float64Array, this.wasm.coefficients);
+      this.wasm.run();
+    } else {
+      this.update(this.rows, this.columns, this.blockSteps > 1 ? this.blockSteps : this.held, this.trace, this.decay, this.scale, this.weight, this.input, this.sum);
+    }
     this.held = 0;
   }
 

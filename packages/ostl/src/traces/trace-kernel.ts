@@ -175,7 +175,7 @@ function rowUpdateAny(n: number, m: number, eps: readonly TypedArray[], D: Typed
 export function singleTraceUpdate(n: number, m: number, steps: number, eps: TypedArray, D: TypedArray, c: TypedArray, w: TypedArray, u: TypedArray, g: TypedArray): void {
   let t = 0;
   if (steps >= 8) {
-    const coefficients = new Float64Array(16);
+    const coefficients = new Float64Array(18);
     for (; t + 8 <= steps; t += 8) singleEightSteps(n, m, t, eps, D, c, w, u, g, coefficients);
   }
   for (; t < steps; t++) singleOneStep(n, m, t, eps, D, c, w, u, g);
@@ -197,24 +197,33 @@ function singleOneStep(n: number, m: number, t: number, eps: TypedArray, D: Type
   }
 }
 
-/** One block of eight steps; `co` holds the per-row coefficients β_0..β_7 then δ_0..δ_7. */
+/**
+ * The closed form's coefficients of row i for the block of eight steps whose vectors start at
+ * `at` in D, c and w (n per step), written to co[o..o+17]: α, γ, then β_0..β_7, then δ_0..δ_7.
+ */
+function eightStepCoefficients(n: number, at: number, i: number, D: TypedArray, c: TypedArray, w: TypedArray, co: TypedArray, o: number): void {
+  let R = 0;
+  let P = 1;
+  for (let s = 7; s >= 0; s--) {
+    const r = at + s * n + i;
+    R = w[r]! + (s < 7 ? D[r + n]! * R : 0);
+    co[o + 2 + s] = c[r]! * P;
+    co[o + 10 + s] = c[r]! * R;
+    P *= D[r]!;
+  }
+  co[o] = P;
+  co[o + 1] = D[at + i]! * R;
+}
+
+/** One block of eight steps; `co` holds one row's coefficients (see eightStepCoefficients). */
 function singleEightSteps(n: number, m: number, t: number, eps: TypedArray, D: TypedArray, c: TypedArray, w: TypedArray, u: TypedArray, g: TypedArray, co: Float64Array): void {
   const at = t * n;
   const u0 = t * m;
   for (let i = 0; i < n; i++) {
-    let R = 0;
-    let P = 1;
-    for (let s = 7; s >= 0; s--) {
-      const r = at + s * n + i;
-      R = w[r]! + (s < 7 ? D[r + n]! * R : 0);
-      co[s] = c[r]! * P;
-      co[8 + s] = c[r]! * R;
-      P *= D[r]!;
-    }
-    const alpha = P;
-    const gamma = D[at + i]! * R;
-    const b0 = co[0]!, b1 = co[1]!, b2 = co[2]!, b3 = co[3]!, b4 = co[4]!, b5 = co[5]!, b6 = co[6]!, b7 = co[7]!;
-    const d0 = co[8]!, d1 = co[9]!, d2 = co[10]!, d3 = co[11]!, d4 = co[12]!, d5 = co[13]!, d6 = co[14]!, d7 = co[15]!;
+    eightStepCoefficients(n, at, i, D, c, w, co, 0);
+    const alpha = co[0]!, gamma = co[1]!;
+    const b0 = co[2]!, b1 = co[3]!, b2 = co[4]!, b3 = co[5]!, b4 = co[6]!, b5 = co[7]!, b6 = co[8]!, b7 = co[9]!;
+    const d0 = co[10]!, d1 = co[11]!, d2 = co[12]!, d3 = co[13]!, d4 = co[14]!, d5 = co[15]!, d6 = co[16]!, d7 = co[17]!;
     let p = i * m;
     for (let k = u0, end = u0 + m; k < end; k++, p++) {
       const x0 = u[k]!, x1 = u[k + m]!, x2 = u[k + 2 * m]!, x3 = u[k + 3 * m]!;
@@ -336,4 +345,23 @@ function materializedTwoFields(
  * console.log([...eps].map((v) => v.toFixed(6)), g[1] === eps[1]); // ["0.600000", "1.100000"] true
  * ```
  */
-export const traceKernels = new TypedKernels({ rowTraceUpdate, rowTraceUpdateAliased, singleTraceUpdate, materializedTraceUpdate }, [rowUpdate1, rowUpdate2, rowUpdateAny, singleOneStep, singleEightSteps, materializedTwoFields]);
+export const traceKernels = new TypedKernels({ rowTraceUpdate, rowTraceUpdateAliased, singleTraceUpdate, materializedTraceUpdate }, [rowUpdate1, rowUpdate2, rowUpdateAny, singleOneStep, eightStepCoefficients, singleEightSteps, materializedTwoFields]);
+
+/**
+ * Every row's coefficients of the closed form of `singleTraceUpdate` for one block of eight steps
+ * (vectors from index 0 of D, c and w), 18 per row in `co`: α, γ, β_0..β_7, δ_0..δ_7. The WebAssembly
+ * kernel of {@link DeferredTrace} reads them.
+ *
+ * @example
+ * ```ts
+ * import { eightStepBlockCoefficients } from "@ostl/ostl";
+ * // one row, D = 1 and c = 1 at every step, w = 1 at the last step only
+ * const ones = new Float64Array(8).fill(1);
+ * const co = new Float64Array(18);
+ * eightStepBlockCoefficients(1, ones, ones, new Float64Array([0, 0, 0, 0, 0, 0, 0, 1]), co);
+ * console.log(co[0], co[1], co[2], co[10]); // 1 1 1 1
+ * ```
+ */
+export function eightStepBlockCoefficients(n: number, D: Float64Array, c: Float64Array, w: Float64Array, co: Float64Array): void {
+  for (let i = 0; i < n; i++) eightStepCoefficients(n, 0, i, D, c, w, co, 18 * i);
+}

@@ -1,0 +1,240 @@
+/**
+ * A small WebAssembly binary writer: just the instructions the trace kernels use (integer address
+ * arithmetic, blocks and loops, f64 and f64x2 loads, stores, adds and multiplies), as named
+ * functions that append their bytes, so that a kernel reads as its instruction sequence. The
+ * encoding follows the WebAssembly core specification (binary format, section 5) and its SIMD
+ * proposal (standardised in version 2.0).
+ *
+ * @module
+ */
+
+/**
+ * Value types of locals and parameters, by their binary codes.
+ *
+ * @example
+ * ```ts
+ * import { valueType } from "@ostl/ostl";
+ * console.log(valueType.i32, valueType.f64, valueType.v128); // 127 124 123
+ * ```
+ */
+export const valueType = { i32: 0x7f, f64: 0x7c, v128: 0x7b } as const;
+type ValueType = (typeof valueType)[keyof typeof valueType];
+
+/** Unsigned LEB128. */
+function unsigned(value: number): number[] {
+  const bytes: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (value !== 0);
+  return bytes;
+}
+
+/** Signed LEB128 of a 32-bit integer. */
+function signed(value: number): number[] {
+  const bytes: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) {
+      bytes.push(byte);
+      return bytes;
+    }
+    bytes.push(byte | 0x80);
+  }
+}
+
+/** A vector of items: its length, then the items. */
+const vector = (items: readonly number[][]) => [...unsigned(items.length), ...items.flat()];
+const section = (id: number, body: number[]) => [id, ...unsigned(body.length), ...body];
+const name = (text: string) => vector([...new TextEncoder().encode(text)].map((b) => [b]));
+
+/**
+ * The body of one function: declare locals, then append instructions. Each method appends one
+ * instruction (or a short fixed sequence) and returns the builder.
+ *
+ * @example
+ * ```ts
+ * import { FunctionBuilder, valueType, wasmModule } from "@ostl/ostl";
+ * // (i32) -> i32: returns its argument plus 2
+ * const f = new FunctionBuilder([valueType.i32], [valueType.i32]);
+ * f.get(0).i32(2).add();
+ * const memory = new WebAssembly.Memory({ initial: 1 });
+ * const instance = new WebAssembly.Instance(new WebAssembly.Module(wasmModule([f], ["addTwo"])), { env: { memory } });
+ * console.log((instance.exports.addTwo as (x: number) => number)(40)); // 42
+ * ```
+ */
+export class FunctionBuilder {
+  private readonly code: number[] = [];
+  private readonly locals: ValueType[] = [];
+
+  constructor(
+    readonly params: readonly ValueType[],
+    readonly results: readonly ValueType[] = [],
+  ) {}
+
+  /** A new local of `type`; returns its index. */
+  local(type: ValueType): number {
+    this.locals.push(type);
+    return this.params.length + this.locals.length - 1;
+  }
+
+  /** local.get */
+  get(index: number): this {
+    return this.emit(0x20, ...unsigned(index));
+  }
+
+  /** local.set */
+  set(index: number): this {
+    return this.emit(0x21, ...unsigned(index));
+  }
+
+  /** i32.const */
+  i32(value: number): this {
+    return this.emit(0x41, ...signed(value));
+  }
+
+  /** i32.add */
+  add(): this {
+    return this.emit(0x6a);
+  }
+
+  /** i32.mul */
+  mul(): this {
+    return this.emit(0x6c);
+  }
+
+  /** i32.and */
+  and(): this {
+    return this.emit(0x71);
+  }
+
+  /** i32.ge_u */
+  geU(): this {
+    return this.emit(0x4f);
+  }
+
+  /** i32.eqz */
+  eqz(): this {
+    return this.emit(0x45);
+  }
+
+  /** block … end with no result; `body` appends the inside. */
+  block(body: () => void): this {
+    this.emit(0x02, 0x40);
+    body();
+    return this.emit(0x0b);
+  }
+
+  /** loop … end with no result; a branch of depth 0 inside restarts it. */
+  loop(body: () => void): this {
+    this.emit(0x03, 0x40);
+    body();
+    return this.emit(0x0b);
+  }
+
+  /** br_if to the enclosing block or loop `depth` levels out. */
+  brIf(depth: number): this {
+    return this.emit(0x0d, ...unsigned(depth));
+  }
+
+  /** br to the enclosing block or loop `depth` levels out. */
+  br(depth: number): this {
+    return this.emit(0x0c, ...unsigned(depth));
+  }
+
+  /** f64.load at the address on the stack plus `offset` bytes. */
+  f64Load(offset = 0): this {
+    return this.emit(0x2b, 3, ...unsigned(offset));
+  }
+
+  /** f64.store (address, value). */
+  f64Store(offset = 0): this {
+    return this.emit(0x39, 3, ...unsigned(offset));
+  }
+
+  /** f64.add */
+  f64Add(): this {
+    return this.emit(0xa0);
+  }
+
+  /** f64.mul */
+  f64Mul(): this {
+    return this.emit(0xa2);
+  }
+
+  /** v128.load (16 bytes) at the address on the stack plus `offset`. */
+  v128Load(offset = 0): this {
+    return this.emit(0xfd, ...unsigned(0x00), 4, ...unsigned(offset));
+  }
+
+  /** v128.store (address, value). */
+  v128Store(offset = 0): this {
+    return this.emit(0xfd, ...unsigned(0x0b), 4, ...unsigned(offset));
+  }
+
+  /** v128.load64_splat: one f64 at the address plus `offset`, in both lanes. */
+  f64x2LoadSplat(offset = 0): this {
+    return this.emit(0xfd, ...unsigned(0x0a), 3, ...unsigned(offset));
+  }
+
+  /** f64x2.add */
+  f64x2Add(): this {
+    return this.emit(0xfd, ...unsigned(240));
+  }
+
+  /** f64x2.mul */
+  f64x2Mul(): this {
+    return this.emit(0xfd, ...unsigned(242));
+  }
+
+  private emit(...bytes: number[]): this {
+    this.code.push(...bytes);
+    return this;
+  }
+
+  /** The function's entry in the code section: its locals, run-length grouped, then its instructions and `end`. */
+  body(): number[] {
+    const groups: number[][] = [];
+    for (const type of this.locals) {
+      const last = groups[groups.length - 1];
+      if (last !== undefined && last[1] === type) last[0]!++;
+      else groups.push([1, type]);
+    }
+    const bytes = [...vector(groups.map(([count, type]) => [...unsigned(count!), type!])), ...this.code, 0x0b];
+    return [...unsigned(bytes.length), ...bytes];
+  }
+}
+
+/**
+ * A module of `functions`, exported under `names`, that imports its memory as `env.memory` (so
+ * that the caller keeps typed-array views over it).
+ *
+ * @example
+ * ```ts
+ * import { FunctionBuilder, valueType, wasmModule } from "@ostl/ostl";
+ * // (address) -> (): doubles the f64 at that address
+ * const f = new FunctionBuilder([valueType.i32]);
+ * f.get(0).get(0).f64Load().get(0).f64Load().f64Add().f64Store();
+ * const memory = new WebAssembly.Memory({ initial: 1 });
+ * const { double } = new WebAssembly.Instance(new WebAssembly.Module(wasmModule([f], ["double"])), { env: { memory } }).exports as { double(at: number): void };
+ * const values = new Float64Array(memory.buffer, 0, 2);
+ * values[1] = 1.5;
+ * double(8);
+ * console.log([...values]); // [0, 3]
+ * ```
+ */
+export function wasmModule(functions: readonly FunctionBuilder[], names: readonly string[]): Uint8Array {
+  const types = functions.map((f) => [0x60, ...vector(f.params.map((t) => [t])), ...vector(f.results.map((t) => [t]))]);
+  const memoryImport = [...name("env"), ...name("memory"), 0x02, 0x00, 0x01];
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vector(types)),
+    ...section(2, vector([memoryImport])),
+    ...section(3, vector(functions.map((_f, i) => unsigned(i)))),
+    ...section(7, vector(names.map((n, i) => [...name(n), 0x00, ...unsigned(i)]))),
+    ...section(10, vector(functions.map((f) => f.body()))),
+  ]);
+}

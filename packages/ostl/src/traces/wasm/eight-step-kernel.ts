@@ -1,0 +1,159 @@
+import { FunctionBuilder, valueType, wasmModule } from "./assembler.js";
+
+/** Coefficients per row of one block: α, γ, β_0..β_7, δ_0..δ_7 (see eightStepBlockCoefficients). */
+const COEFFICIENTS = 18;
+const STEPS = 8;
+
+/**
+ * `eightSteps(n, m, trace, sum, coefficients, input)` (byte addresses in the imported memory): the
+ * block update of `singleTraceUpdate`'s closed form, two columns at a time in f64x2 lanes (and the
+ * last column alone when m is odd). Per row i and column k, with ε the trace and g the sum:
+ *   ε[i, k] = α_i ε[i, k] + Σ_t β_{t,i} u_t[k]
+ *   g[i, k] = g[i, k] + (γ_i ε_old[i, k] + Σ_t δ_{t,i} u_t[k])
+ * summed in that order, the order of the JavaScript kernel, so the two agree bit for bit.
+ */
+function eightStepsFunction(): FunctionBuilder {
+  const { i32, f64, v128 } = valueType;
+  const [n, m, trace, sum, coefficients, input] = [0, 1, 2, 3, 4, 5];
+  const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32]);
+  const [row, rowBytes, pairBytes, k, traceRow, sumRow, rowCoefficients] = [i32, i32, i32, i32, i32, i32, i32].map((t) => f.local(t)) as number[];
+  const inputRows = Array.from({ length: STEPS }, () => f.local(i32));
+  const [alpha, gamma, v, e, acc, x] = [v128, v128, v128, v128, v128, v128].map((t) => f.local(t)) as number[];
+  const betas = Array.from({ length: STEPS }, () => f.local(v128));
+  const deltas = Array.from({ length: STEPS }, () => f.local(v128));
+  const [sv, se, sacc, sx] = [f64, f64, f64, f64].map((t) => f.local(t)) as number[];
+
+  f.get(m).i32(8).mul().set(rowBytes!);
+  f.get(m).i32(-2).and().i32(8).mul().set(pairBytes!);
+  inputRows.forEach((at, t) => f.get(input).i32(t).get(rowBytes!).mul().add().set(at));
+  f.i32(0).set(row!);
+  f.block(() =>
+    f.loop(() => {
+      f.get(row!).get(n).geU().brIf(1);
+      f.get(coefficients).get(row!).i32(COEFFICIENTS * 8).mul().add().set(rowCoefficients!);
+      f.get(rowCoefficients!).f64x2LoadSplat(0).set(alpha!);
+      f.get(rowCoefficients!).f64x2LoadSplat(8).set(gamma!);
+      betas.forEach((b, t) => f.get(rowCoefficients!).f64x2LoadSplat(8 * (2 + t)).set(b));
+      deltas.forEach((d, t) => f.get(rowCoefficients!).f64x2LoadSplat(8 * (2 + STEPS + t)).set(d));
+      f.get(trace).get(row!).get(rowBytes!).mul().add().set(traceRow!);
+      f.get(sum).get(row!).get(rowBytes!).mul().add().set(sumRow!);
+      f.i32(0).set(k!);
+      // two columns per iteration
+      f.block(() =>
+        f.loop(() => {
+          f.get(k!).get(pairBytes!).geU().brIf(1);
+          f.get(traceRow!).get(k!).add().v128Load().set(v!);
+          f.get(alpha!).get(v!).f64x2Mul().set(e!);
+          f.get(gamma!).get(v!).f64x2Mul().set(acc!);
+          for (let t = 0; t < STEPS; t++) {
+            f.get(inputRows[t]!).get(k!).add().v128Load().set(x!);
+            f.get(e!).get(betas[t]!).get(x!).f64x2Mul().f64x2Add().set(e!);
+            f.get(acc!).get(deltas[t]!).get(x!).f64x2Mul().f64x2Add().set(acc!);
+          }
+          f.get(traceRow!).get(k!).add().get(e!).v128Store();
+          f.get(sumRow!).get(k!).add().get(sumRow!).get(k!).add().v128Load().get(acc!).f64x2Add().v128Store();
+          f.get(k!).i32(16).add().set(k!);
+          f.br(0);
+        }),
+      );
+      // the last column when m is odd (k = pairBytes here)
+      f.block(() => {
+        f.get(m).i32(1).and().eqz().brIf(0);
+        f.get(traceRow!).get(k!).add().f64Load().set(sv!);
+        f.get(rowCoefficients!).f64Load(0).get(sv!).f64Mul().set(se!);
+        f.get(rowCoefficients!).f64Load(8).get(sv!).f64Mul().set(sacc!);
+        for (let t = 0; t < STEPS; t++) {
+          f.get(inputRows[t]!).get(k!).add().f64Load().set(sx!);
+          f.get(se!).get(rowCoefficients!).f64Load(8 * (2 + t)).get(sx!).f64Mul().f64Add().set(se!);
+          f.get(sacc!).get(rowCoefficients!).f64Load(8 * (2 + STEPS + t)).get(sx!).f64Mul().f64Add().set(sacc!);
+        }
+        f.get(traceRow!).get(k!).add().get(se!).f64Store();
+        f.get(sumRow!).get(k!).add().get(sumRow!).get(k!).add().f64Load().get(sacc!).f64Add().f64Store();
+      });
+      f.get(row!).i32(1).add().set(row!);
+      f.br(0);
+    }),
+  );
+  return f;
+}
+
+/** The part of the WebAssembly JavaScript API used here (Node and browsers have it; the package's type libraries do not declare it). */
+interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+
+const webAssembly = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+let compiled: object | null | undefined;
+
+/** The kernel's module, compiled once; null where WebAssembly or its SIMD instructions are missing. */
+function eightStepModule(): object | null {
+  if (compiled === undefined) {
+    const bytes = wasmModule([eightStepsFunction()], ["eightSteps"]);
+    compiled = webAssembly !== undefined && webAssembly.validate(bytes) ? new webAssembly.Module(bytes) : null;
+  }
+  return compiled;
+}
+
+/**
+ * The buffers of one float64 trace that {@link DeferredTrace} updates eight steps at a time, laid
+ * out in a WebAssembly memory of their own, and the SIMD kernel that applies a block: the trace ε
+ * and the gradient sum g (n x m, row-major), the eight held inputs u_t (8 x m) and the block's
+ * coefficients (18 per row). `create` returns null where WebAssembly SIMD is not available; the
+ * JavaScript kernel then runs.
+ *
+ * Measured on the 256 x 256 trace of an sSNU layer (Node 20, 2-core VM): about 2x faster per
+ * block than the JavaScript kernel, with the same results bit for bit (see the tests).
+ *
+ * @example
+ * ```ts
+ * import { WasmEightStepTrace } from "@ostl/ostl";
+ * const block = WasmEightStepTrace.create(1, 3)!;
+ * block.input.fill(1); // u_t = [1, 1, 1] for every step
+ * // α = 1, γ = 0, β_t = 1, δ_t = 0: ε += 8 u
+ * block.coefficients.set([1, 0, 1, 1, 1, 1, 1, 1, 1, 1]);
+ * block.run();
+ * console.log([...block.trace], [...block.sum]); // [8, 8, 8] [0, 0, 0]
+ * ```
+ */
+export class WasmEightStepTrace {
+  readonly trace: Float64Array;
+  readonly sum: Float64Array;
+  /** The held inputs, step t's at t·m. */
+  readonly input: Float64Array;
+  /** Row i's α, γ, β_0..β_7, δ_0..δ_7 at 18·i. */
+  readonly coefficients: Float64Array;
+  private readonly eightSteps: (n: number, m: number, trace: number, sum: number, coefficients: number, input: number) => void;
+
+  private constructor(
+    api: WebAssemblyApi,
+    module: object,
+    readonly rows: number,
+    readonly columns: number,
+  ) {
+    const sizes = [rows * columns, rows * columns, STEPS * columns, COEFFICIENTS * rows];
+    const bytes = sizes.reduce((s, size) => s + 8 * size, 0);
+    const memory = new api.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+    let at = 0;
+    const [trace, sum, input, coefficients] = sizes.map((size) => {
+      const view = new Float64Array(memory.buffer, at, size);
+      at += 8 * size;
+      return view;
+    }) as [Float64Array, Float64Array, Float64Array, Float64Array];
+    [this.trace, this.sum, this.input, this.coefficients] = [trace, sum, input, coefficients];
+    this.eightSteps = new api.Instance(module, { env: { memory } }).exports.eightSteps as WasmEightStepTrace["eightSteps"];
+  }
+
+  /** Buffers for an n x m trace, or null where WebAssembly SIMD is not available. */
+  static create(rows: number, columns: number): WasmEightStepTrace | null {
+    const module = eightStepModule();
+    return module === null ? null : new WasmEightStepTrace(webAssembly!, module, rows, columns);
+  }
+
+  /** Applies one block: the coefficients and the inputs as set. */
+  run(): void {
+    this.eightSteps(this.rows, this.columns, this.trace.byteOffset, this.sum.byteOffset, this.coefficients.byteOffset, this.input.byteOffset);
+  }
+}
