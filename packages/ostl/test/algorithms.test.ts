@@ -199,9 +199,10 @@ describe("diagonal layers", () => {
   it("large layers run the trace kernel in blocks of steps: equal to BPTT at any length, read or split anywhere", () => {
     const n = 128;
     for (const [cell, decayFloats] of [[spiking, 0], [decaying, 2 * n]] as const) {
-      const network = net([cell], n, n, 3);
+      // 64 outputs: the readout's gradient is added in blocks of steps too (DeferredOuterSum)
+      const network = net([cell], n, n, 64);
       const params = network.init(new core.PRNG(21));
-      const { xs, ts } = sequence(22, 19, n, 3);
+      const { xs, ts } = sequence(22, 19, n, 64);
       const bptt = run(new Bptt(network), params, xs, ts);
       const ostl = new Ostl(network);
       ostl.begin(params);
@@ -219,11 +220,11 @@ describe("diagonal layers", () => {
 
 describe("OSTL across sequences", () => {
   it("reuses its traces for the next sequence, reset: the same gradients as a new instance", () => {
-    for (const [cell, n] of [[spiking, 128], [elman, 4], [decaying, 8]] as const) {
-      const network = net([cell], n, n, 3);
+    for (const [cell, n, outputs] of [[spiking, 128, 64], [elman, 4, 3], [decaying, 8, 3]] as const) {
+      const network = net([cell], n, n, outputs);
       const params = network.init(new core.PRNG(31));
-      const first = sequence(32, 11, n, 3);
-      const second = sequence(33, 9, n, 3);
+      const first = sequence(32, 11, n, outputs);
+      const second = sequence(33, 9, n, outputs);
       const reused = new Ostl(network);
       reused.begin(params);
       // a partial block is still held when the first sequence ends unread

@@ -1,8 +1,9 @@
 import * as core from "@ostl/core";
 import { PRNG } from "@ostl/core";
-import { type Tensor, type Tree, add, flatten, treeMap, ValueReadError, vjp } from "@ostl/autodiff";
+import { type Tensor, type Tree, add, flatten, ValueReadError, vjp } from "@ostl/autodiff";
 import { AlgorithmBase, addLeavesInto, type GradientAlgorithm } from "./algorithm.js";
 import type { TensorRecord } from "../model/cell.js";
+import { DeferredOuterSum } from "../traces/deferred-outer-sum.js";
 import { DenseEligibility, type DenseImmediateMode, DiagonalEligibility, type LayerEligibility } from "../traces/eligibility.js";
 import { TreeLayout } from "../model/tree-layout.js";
 import { layerKey, type Network, type NetworkParams, type NetworkState } from "../model/network.js";
@@ -101,7 +102,7 @@ interface Lane {
   eligibility: LayerEligibility[];
   state: NetworkState;
   /** Readout gradient accumulated by this lane. */
-  readout: TensorRecord | null;
+  readout: ReadoutSums | null;
 }
 
 /**
@@ -137,6 +138,8 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
   private lanes: Lane[] = [];
   /** Every lane's eligibility made so far (lane b uses entry b), reset and reused by the next sequence. */
   private eligibilityPool: LayerEligibility[][] = [];
+  /** Every lane's readout sums made so far (lane b uses entry b), cleared and reused likewise. */
+  private readoutPool: ReadoutSums[] = [];
   /** The dtype of the current sequence's params, which the traces and learning signals share. */
   private dtype: core.DType = "float64";
   /** False once the loss turned out to read traced values, so that its program cannot be compiled. */
@@ -168,7 +171,7 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     this.beginBase(params, state);
     // the traces are typed by the params' dtype: a sequence in another dtype gets new ones
     const dtype = (params.readout!.W as core.NDArray).dtype;
-    if (dtype !== this.dtype) this.eligibilityPool = [];
+    if (dtype !== this.dtype) [this.eligibilityPool, this.readoutPool] = [[], []];
     this.dtype = dtype;
     this.lanes = [];
     this.timing.step = this.timing.learningSignal = this.timing.traces = 0;
@@ -184,7 +187,9 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
         const reused = this.eligibilityPool[b];
         reused?.forEach((e) => e.reset());
         const eligibility = reused ?? (this.eligibilityPool[b] = this.newEligibility());
-        this.lanes.push({ eligibility, state: batch === null ? state : rowOf(state, b), readout: null });
+        const readout = this.readoutPool[b] ?? null;
+        if (readout !== null) clearReadoutSums(readout);
+        this.lanes.push({ eligibility, state: batch === null ? state : rowOf(state, b), readout });
       }
     }
     let loss = 0;
@@ -192,14 +197,14 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
       const lane = this.lanes[b]!;
       const xb = batch === null ? x : row(x as core.NDArray, b);
       const tb = batch === null ? target : row(target as core.NDArray, b);
-      loss += this.laneStep(params, lane, xb, tb);
+      loss += this.laneStep(params, lane, b, xb, tb);
     }
     this.current = batch === null ? this.lanes[0]!.state : stackRows(this.lanes.map((l) => l.state));
     this.count++;
     return loss;
   }
 
-  private laneStep(params: NetworkParams, lane: Lane, x: Tensor, target: Tensor): number {
+  private laneStep(params: NetworkParams, lane: Lane, laneIndex: number, x: Tensor, target: Tensor): number {
     const net = this.network;
     const steps = [];
     let input = x;
@@ -213,9 +218,12 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     // learning signals: reverse mode over this step's spatial graph, previous states held fixed:
     // through the loss and the readout (one compiled program), then the layers above
     const top = steps[net.depth - 1]!.y;
-    const { loss, signal, readout } = this.readoutSignal(params, top, target);
-    lane.readout ??= treeMap((p) => core.zerosLike(p as core.NDArray), params.readout as Tree) as TensorRecord;
-    addLeavesInto(flatten(lane.readout as Tree).leaves as core.NDArray[], readout as Tree);
+    const { loss, signal, logitsCotangent } = this.readoutSignal(params, top, target);
+    const readoutW = params.readout!.W as core.NDArray;
+    const sums = (lane.readout ??= this.readoutPool[laneIndex] = { W: new DeferredOuterSum(readoutW.shape[0]!, readoutW.shape[1]!, this.dtype), b: core.zeros([readoutW.shape[0]!], this.dtype).data });
+    const cotangent = denseValues(logitsCotangent);
+    sums.W.push(cotangent, denseValues(top as core.NDArray));
+    for (let k = 0; k < cotangent.length; k++) sums.b[k]! += cotangent[k]!;
     const signals = net.depth === 1 ? [signal] : this.signalsBelow(params, lane.state, steps.map((s) => s.y), signal);
     const t2 = performance.now();
     steps.forEach((s, l) => s.accumulate(signals[l]!));
@@ -266,7 +274,11 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
       // in the parameters' own order: the layers, then the readout
       const g: Record<string, TensorRecord> = {};
       lane.eligibility.forEach((e, l) => (g[layerKey(l)] = e.gradients(params[layerKey(l)]!)));
-      g.readout = lane.readout === null ? (new TreeLayout(params.readout as Tree).zeros() as TensorRecord) : (treeMap((x) => core.copy(x as core.NDArray), lane.readout as Tree) as TensorRecord);
+      const readout = params.readout as { W: core.NDArray; b: core.NDArray };
+      g.readout =
+        lane.readout === null
+          ? (new TreeLayout(readout as Tree).zeros() as TensorRecord)
+          : { W: core.fromTyped(lane.readout.W.values(), readout.W.shape), b: core.fromTyped(lane.readout.b.slice(), readout.b.shape) };
       if (total === null) total = g;
       else addLeavesInto(flatten(total as Tree).leaves as core.NDArray[], g as Tree);
     }
@@ -276,7 +288,7 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
   takeGradients(): NetworkParams {
     const g = this.gradients();
     for (const lane of this.lanes) {
-      lane.readout = null;
+      if (lane.readout !== null) clearReadoutSums(lane.readout);
       lane.eligibility.forEach((e) => e.clearGradients());
     }
     return g;
@@ -288,12 +300,30 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     this.count = 0;
     this.lanes = [];
     this.eligibilityPool = [];
+    this.readoutPool = [];
   }
 
   /** The traces of every lane made so far: those of the current sequence and those kept for reuse. */
   memoryFloats(): number {
     return this.eligibilityPool.reduce((n, set) => n + set.reduce((m, e) => m + e.floats(), 0), 0);
   }
+}
+
+/** A lane's readout gradient: Σ_t ḡ_t y_tᵀ for W_ro, added in blocks of steps, and Σ_t ḡ_t for b_ro. */
+interface ReadoutSums {
+  readonly W: DeferredOuterSum;
+  readonly b: core.TypedArray;
+}
+
+function clearReadoutSums(sums: ReadoutSums): void {
+  sums.W.clear();
+  sums.b.fill(0);
+}
+
+/** The elements of a contiguous array, in order (its data, or the part of it the array covers). */
+function denseValues(x: core.NDArray): core.TypedArray {
+  const dense = core.contiguous(x);
+  return dense.offset === 0 && dense.data.length === dense.size ? dense.data : dense.data.subarray(dense.offset, dense.offset + dense.size);
 }
 
 function row(x: core.NDArray, b: number): core.NDArray {

@@ -40,15 +40,15 @@ export type StepLoss = {
  * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
  * const params = net.init(new PRNG(0));
  * const out: ReadoutSignal = StepPrograms.of(net).readoutSignal(params.readout!, tensor([0.5, -1, 2]), tensor([1]));
- * console.log(out.loss.shape, out.signal.shape, out.readout.W!.shape); // [] [3] [1, 3]
+ * console.log(out.loss.shape, out.signal.shape, out.logitsCotangent.shape); // [] [3] [1]
  * ```
  */
 export type ReadoutSignal = {
   readonly loss: core.NDArray;
-  /** ∂E/∂y, y the top layer's output. */
+  /** ∂E/∂y = W_roᵀ ḡ, y the top layer's output. */
   readonly signal: core.NDArray;
-  /** ∂E/∂(W_ro, b_ro). */
-  readonly readout: TensorRecord;
+  /** ḡ = ∂E/∂logits: the readout's gradient is ḡ yᵀ for W_ro and ḡ for b_ro, which the caller accumulates. */
+  readonly logitsCotangent: core.NDArray;
 };
 
 /**
@@ -59,9 +59,9 @@ export type ReadoutSignal = {
  *   `loss + ⟨stateCotangent, next state⟩`, the forward step recomputed inside the program, so a
  *   tape keeps only each step's previous state, input and target. Its outputs are the program's
  *   own buffers (`reuseOutputs`), overwritten by the next call: read them before calling again;
- * - `readoutSignal(readout, y, target)` → `{ loss, signal, readout }`: the loss of the readout of
- *   the top layer's output y, its gradient ∂E/∂y (OSTL's learning signal at the top layer) and
- *   the readout's gradient, from one reverse pass; also the program's own buffers.
+ * - `readoutSignal(readout, y, target)` → `{ loss, signal, logitsCotangent }`: the loss of the
+ *   readout of the top layer's output y, its gradient ∂E/∂y (OSTL's learning signal at the top
+ *   layer) and ∂E/∂logits, from one reverse pass; also the program's own buffers.
  *
  * A step that reads the values of its traced arguments cannot be compiled: `jit` throws its
  * `ValueReadError` on the first call, and callers run the step interpreted instead.
@@ -126,7 +126,7 @@ export class StepPrograms {
 }
 
 /**
- * The loss of the readout of y and its reverse pass, ∂E/∂y and ∂E/∂(W_ro, b_ro): the function
+ * The loss of the readout of y and its reverse pass, ∂E/∂logits and ∂E/∂y: the function
  * {@link StepPrograms.readoutSignal} compiles, and what runs interpreted when the loss reads the
  * values of its arguments (then `jit` cannot trace it).
  *
@@ -141,7 +141,9 @@ export class StepPrograms {
  * ```
  */
 export function readoutSignalOf(network: Network, readout: TensorRecord, y: Tensor, target: Tensor): ReadoutSignal {
-  const [loss, pullback] = vjp((r: TensorRecord, top: Tensor) => network.spec.loss(network.readout({ readout: r }, top), target), readout, y);
-  const [dReadout, signal] = pullback(core.ones([], dtypeOf(loss) ?? "float64"));
-  return { loss: loss as core.NDArray, signal: signal as core.NDArray, readout: dReadout };
+  const [logits, readoutPullback] = vjp((top: Tensor) => network.readout({ readout }, top), y);
+  const [loss, lossPullback] = vjp((l: Tensor) => network.spec.loss(l, target), logits);
+  const [logitsCotangent] = lossPullback(core.ones([], dtypeOf(loss) ?? "float64"));
+  const [signal] = readoutPullback(logitsCotangent!);
+  return { loss: loss as core.NDArray, signal: signal as core.NDArray, logitsCotangent: logitsCotangent as core.NDArray };
 }

@@ -236,6 +236,45 @@ function singleEightSteps(n: number, m: number, t: number, eps: TypedArray, D: T
 }
 
 /**
+ * Outer products added to g (n x m), for `steps` consecutive steps t: g[i, k] += w_t[i] u_t[k],
+ * step t's vectors at t·n in `w` and t·m in `u` (OSTL's readout gradient Σ_t ḡ_t y_tᵀ). Eight steps
+ * at a time take one pass over g, their eight products summed first in step order (the order of
+ * the WebAssembly kernel of {@link DeferredOuterSum}); other steps one pass each.
+ *
+ * @example
+ * ```ts
+ * import { outerSumUpdate } from "@ostl/ostl";
+ * const g = new Float64Array(4);
+ * // two steps of a 2 x 2 sum: [1, 2] ⊗ [1, 0], then [0, 1] ⊗ [3, 3]
+ * outerSumUpdate(2, 2, 2, new Float64Array([1, 2, 0, 1]), new Float64Array([1, 0, 3, 3]), g);
+ * console.log([...g]); // [1, 0, 5, 3]
+ * ```
+ */
+export function outerSumUpdate(n: number, m: number, steps: number, w: TypedArray, u: TypedArray, g: TypedArray): void {
+  let t = 0;
+  for (; t + 8 <= steps; t += 8) outerEightSteps(n, m, t, w, u, g);
+  for (; t < steps; t++) {
+    for (let i = 0; i < n; i++) {
+      const wi = w[t * n + i]!;
+      for (let k = 0, p = i * m, x = t * m; k < m; k++, p++, x++) g[p]! += wi * u[x]!;
+    }
+  }
+}
+
+function outerEightSteps(n: number, m: number, t: number, w: TypedArray, u: TypedArray, g: TypedArray): void {
+  const at = t * n;
+  const u0 = t * m;
+  for (let i = 0; i < n; i++) {
+    const w0 = w[at + i]!, w1 = w[at + n + i]!, w2 = w[at + 2 * n + i]!, w3 = w[at + 3 * n + i]!;
+    const w4 = w[at + 4 * n + i]!, w5 = w[at + 5 * n + i]!, w6 = w[at + 6 * n + i]!, w7 = w[at + 7 * n + i]!;
+    let p = i * m;
+    for (let k = u0, end = u0 + m; k < end; k++, p++) {
+      g[p]! += w0 * u[k]! + w1 * u[k + m]! + w2 * u[k + 2 * m]! + w3 * u[k + 3 * m]! + w4 * u[k + 4 * m]! + w5 * u[k + 5 * m]! + w6 * u[k + 6 * m]! + w7 * u[k + 7 * m]!;
+    }
+  }
+}
+
+/**
  * The OSTL update of a parameter whose immediate terms are materialized, in place, for traces
  * laid out `[outer, n, inner]` with the unit axis in the middle (a diag-structured parameter:
  * `[1, n, 1]`; row-structured n x m: `[1, n, m]`; any other, P entries: `[P, n, 1]`). With
@@ -329,7 +368,7 @@ function materializedTwoFields(
 
 /**
  * The trace kernels for one element type: `traceKernels.of(dtype)` gives `rowTraceUpdate`,
- * `singleTraceUpdate` and `materializedTraceUpdate` for traces and vectors that are all
+ * `rowTraceUpdateAliased`, `singleTraceUpdate`, `outerSumUpdate` and `materializedTraceUpdate` for traces and vectors that are all
  * Float64Array (`"float64"`) or all Float32Array (`"float32"`), each copy fed one array type only
  * (see {@link TypedKernels}). Sums are formed in double precision either way; float32 traces
  * round what they store.
@@ -345,7 +384,16 @@ function materializedTwoFields(
  * console.log([...eps].map((v) => v.toFixed(6)), g[1] === eps[1]); // ["0.600000", "1.100000"] true
  * ```
  */
-export const traceKernels = new TypedKernels({ rowTraceUpdate, rowTraceUpdateAliased, singleTraceUpdate, materializedTraceUpdate }, [rowUpdate1, rowUpdate2, rowUpdateAny, singleOneStep, eightStepCoefficients, singleEightSteps, materializedTwoFields]);
+export const traceKernels = new TypedKernels({ rowTraceUpdate, rowTraceUpdateAliased, singleTraceUpdate, outerSumUpdate, materializedTraceUpdate }, [
+  rowUpdate1,
+  rowUpdate2,
+  rowUpdateAny,
+  singleOneStep,
+  eightStepCoefficients,
+  singleEightSteps,
+  outerEightSteps,
+  materializedTwoFields,
+]);
 
 /**
  * Every row's coefficients of the closed form of `singleTraceUpdate` for one block of eight steps

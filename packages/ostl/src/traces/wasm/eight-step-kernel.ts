@@ -5,9 +5,50 @@ const COEFFICIENTS = 18;
 const STEPS = 8;
 
 /**
+ * The loop nest both kernels share: rows i < n, then columns two at a time (byte offset `k` into a
+ * row), then the last column alone when m is odd. The caller sets `rowBytes` to 8m first.
+ */
+function rowsByColumnPairs(f: FunctionBuilder, n: number, m: number, locals: { row: number; rowBytes: number; k: number }, body: { row(): void; pair(): void; lastColumn(): void }): void {
+  const pairBytes = f.local(valueType.i32);
+  f.get(m).i32(-2).and().i32(8).mul().set(pairBytes);
+  f.i32(0).set(locals.row);
+  f.block(() =>
+    f.loop(() => {
+      f.get(locals.row).get(n).geU().brIf(1);
+      body.row();
+      f.i32(0).set(locals.k);
+      f.block(() =>
+        f.loop(() => {
+          f.get(locals.k).get(pairBytes).geU().brIf(1);
+          body.pair();
+          f.get(locals.k).i32(16).add().set(locals.k);
+          f.br(0);
+        }),
+      );
+      // the last column when m is odd (k = pairBytes here)
+      f.block(() => {
+        f.get(m).i32(1).and().eqz().brIf(0);
+        body.lastColumn();
+      });
+      f.get(locals.row).i32(1).add().set(locals.row);
+      f.br(0);
+    }),
+  );
+}
+
+/** The i32 locals holding the addresses of the eight held inputs u_t (t·8m bytes apart), set from `input`. */
+function inputRowAddresses(f: FunctionBuilder, input: number, rowBytes: number): number[] {
+  return Array.from({ length: STEPS }, (_, t) => {
+    const at = f.local(valueType.i32);
+    f.get(input).i32(t).get(rowBytes).mul().add().set(at);
+    return at;
+  });
+}
+
+/**
  * `eightSteps(n, m, trace, sum, coefficients, input)` (byte addresses in the imported memory): the
- * block update of `singleTraceUpdate`'s closed form, two columns at a time in f64x2 lanes (and the
- * last column alone when m is odd). Per row i and column k, with ε the trace and g the sum:
+ * block update of `singleTraceUpdate`'s closed form, two columns at a time in f64x2 lanes. Per row
+ * i and column k, with ε the trace and g the sum:
  *   ε[i, k] = α_i ε[i, k] + Σ_t β_{t,i} u_t[k]
  *   g[i, k] = g[i, k] + (γ_i ε_old[i, k] + Σ_t δ_{t,i} u_t[k])
  * summed in that order, the order of the JavaScript kernel, so the two agree bit for bit.
@@ -16,64 +57,87 @@ function eightStepsFunction(): FunctionBuilder {
   const { i32, f64, v128 } = valueType;
   const [n, m, trace, sum, coefficients, input] = [0, 1, 2, 3, 4, 5];
   const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32]);
-  const [row, rowBytes, pairBytes, k, traceRow, sumRow, rowCoefficients] = [i32, i32, i32, i32, i32, i32, i32].map((t) => f.local(t)) as number[];
-  const inputRows = Array.from({ length: STEPS }, () => f.local(i32));
-  const [alpha, gamma, v, e, acc, x] = [v128, v128, v128, v128, v128, v128].map((t) => f.local(t)) as number[];
+  const [row, rowBytes, k, traceRow, sumRow, rowCoefficients] = [i32, i32, i32, i32, i32, i32].map((t) => f.local(t)) as [number, number, number, number, number, number];
+  const [alpha, gamma, v, e, acc, x] = [v128, v128, v128, v128, v128, v128].map((t) => f.local(t)) as [number, number, number, number, number, number];
   const betas = Array.from({ length: STEPS }, () => f.local(v128));
   const deltas = Array.from({ length: STEPS }, () => f.local(v128));
-  const [sv, se, sacc, sx] = [f64, f64, f64, f64].map((t) => f.local(t)) as number[];
+  const [sv, se, sacc, sx] = [f64, f64, f64, f64].map((t) => f.local(t)) as [number, number, number, number];
+  f.get(m).i32(8).mul().set(rowBytes);
+  const inputRows = inputRowAddresses(f, input, rowBytes);
+  rowsByColumnPairs(f, n, m, { row, rowBytes, k }, {
+    row: () => {
+      f.get(coefficients).get(row).i32(COEFFICIENTS * 8).mul().add().set(rowCoefficients);
+      f.get(rowCoefficients).f64x2LoadSplat(0).set(alpha);
+      f.get(rowCoefficients).f64x2LoadSplat(8).set(gamma);
+      betas.forEach((b, t) => f.get(rowCoefficients).f64x2LoadSplat(8 * (2 + t)).set(b));
+      deltas.forEach((d, t) => f.get(rowCoefficients).f64x2LoadSplat(8 * (2 + STEPS + t)).set(d));
+      f.get(trace).get(row).get(rowBytes).mul().add().set(traceRow);
+      f.get(sum).get(row).get(rowBytes).mul().add().set(sumRow);
+    },
+    pair: () => {
+      f.get(traceRow).get(k).add().v128Load().set(v);
+      f.get(alpha).get(v).f64x2Mul().set(e);
+      f.get(gamma).get(v).f64x2Mul().set(acc);
+      for (let t = 0; t < STEPS; t++) {
+        f.get(inputRows[t]!).get(k).add().v128Load().set(x);
+        f.get(e).get(betas[t]!).get(x).f64x2Mul().f64x2Add().set(e);
+        f.get(acc).get(deltas[t]!).get(x).f64x2Mul().f64x2Add().set(acc);
+      }
+      f.get(traceRow).get(k).add().get(e).v128Store();
+      f.get(sumRow).get(k).add().get(sumRow).get(k).add().v128Load().get(acc).f64x2Add().v128Store();
+    },
+    lastColumn: () => {
+      f.get(traceRow).get(k).add().f64Load().set(sv);
+      f.get(rowCoefficients).f64Load(0).get(sv).f64Mul().set(se);
+      f.get(rowCoefficients).f64Load(8).get(sv).f64Mul().set(sacc);
+      for (let t = 0; t < STEPS; t++) {
+        f.get(inputRows[t]!).get(k).add().f64Load().set(sx);
+        f.get(se).get(rowCoefficients).f64Load(8 * (2 + t)).get(sx).f64Mul().f64Add().set(se);
+        f.get(sacc).get(rowCoefficients).f64Load(8 * (2 + STEPS + t)).get(sx).f64Mul().f64Add().set(sacc);
+      }
+      f.get(traceRow).get(k).add().get(se).f64Store();
+      f.get(sumRow).get(k).add().get(sumRow).get(k).add().f64Load().get(sacc).f64Add().f64Store();
+    },
+  });
+  return f;
+}
 
-  f.get(m).i32(8).mul().set(rowBytes!);
-  f.get(m).i32(-2).and().i32(8).mul().set(pairBytes!);
-  inputRows.forEach((at, t) => f.get(input).i32(t).get(rowBytes!).mul().add().set(at));
-  f.i32(0).set(row!);
-  f.block(() =>
-    f.loop(() => {
-      f.get(row!).get(n).geU().brIf(1);
-      f.get(coefficients).get(row!).i32(COEFFICIENTS * 8).mul().add().set(rowCoefficients!);
-      f.get(rowCoefficients!).f64x2LoadSplat(0).set(alpha!);
-      f.get(rowCoefficients!).f64x2LoadSplat(8).set(gamma!);
-      betas.forEach((b, t) => f.get(rowCoefficients!).f64x2LoadSplat(8 * (2 + t)).set(b));
-      deltas.forEach((d, t) => f.get(rowCoefficients!).f64x2LoadSplat(8 * (2 + STEPS + t)).set(d));
-      f.get(trace).get(row!).get(rowBytes!).mul().add().set(traceRow!);
-      f.get(sum).get(row!).get(rowBytes!).mul().add().set(sumRow!);
-      f.i32(0).set(k!);
-      // two columns per iteration
-      f.block(() =>
-        f.loop(() => {
-          f.get(k!).get(pairBytes!).geU().brIf(1);
-          f.get(traceRow!).get(k!).add().v128Load().set(v!);
-          f.get(alpha!).get(v!).f64x2Mul().set(e!);
-          f.get(gamma!).get(v!).f64x2Mul().set(acc!);
-          for (let t = 0; t < STEPS; t++) {
-            f.get(inputRows[t]!).get(k!).add().v128Load().set(x!);
-            f.get(e!).get(betas[t]!).get(x!).f64x2Mul().f64x2Add().set(e!);
-            f.get(acc!).get(deltas[t]!).get(x!).f64x2Mul().f64x2Add().set(acc!);
-          }
-          f.get(traceRow!).get(k!).add().get(e!).v128Store();
-          f.get(sumRow!).get(k!).add().get(sumRow!).get(k!).add().v128Load().get(acc!).f64x2Add().v128Store();
-          f.get(k!).i32(16).add().set(k!);
-          f.br(0);
-        }),
-      );
-      // the last column when m is odd (k = pairBytes here)
-      f.block(() => {
-        f.get(m).i32(1).and().eqz().brIf(0);
-        f.get(traceRow!).get(k!).add().f64Load().set(sv!);
-        f.get(rowCoefficients!).f64Load(0).get(sv!).f64Mul().set(se!);
-        f.get(rowCoefficients!).f64Load(8).get(sv!).f64Mul().set(sacc!);
-        for (let t = 0; t < STEPS; t++) {
-          f.get(inputRows[t]!).get(k!).add().f64Load().set(sx!);
-          f.get(se!).get(rowCoefficients!).f64Load(8 * (2 + t)).get(sx!).f64Mul().f64Add().set(se!);
-          f.get(sacc!).get(rowCoefficients!).f64Load(8 * (2 + STEPS + t)).get(sx!).f64Mul().f64Add().set(sacc!);
-        }
-        f.get(traceRow!).get(k!).add().get(se!).f64Store();
-        f.get(sumRow!).get(k!).add().get(sumRow!).get(k!).add().f64Load().get(sacc!).f64Add().f64Store();
-      });
-      f.get(row!).i32(1).add().set(row!);
-      f.br(0);
-    }),
-  );
+/**
+ * `outerSum(n, m, sum, weights, input)`: eight outer products added to g (n x m), two columns at a
+ * time in f64x2 lanes: g[i, k] = g[i, k] + Σ_t w_t[i] u_t[k], the eight products summed first in
+ * step order (as `outerSumUpdate` does). Step t's weights start at t·n in `weights`.
+ */
+function outerSumFunction(): FunctionBuilder {
+  const { i32, f64, v128 } = valueType;
+  const [n, m, sum, weights, input] = [0, 1, 2, 3, 4];
+  const f = new FunctionBuilder([i32, i32, i32, i32, i32]);
+  const [row, rowBytes, k, sumRow, rowWeights] = [i32, i32, i32, i32, i32].map((t) => f.local(t)) as [number, number, number, number, number];
+  const [acc, sacc] = [f.local(v128), f.local(f64)];
+  const ws = Array.from({ length: STEPS }, () => f.local(v128));
+  f.get(m).i32(8).mul().set(rowBytes);
+  const inputRows = inputRowAddresses(f, input, rowBytes);
+  // w_t[i] lies at weights + 8 (t n + i): per row, eight loads n·8 bytes apart
+  const weightOf = (t: number) => f.get(rowWeights).get(n).i32(8 * t).mul().add();
+  rowsByColumnPairs(f, n, m, { row, rowBytes, k }, {
+    row: () => {
+      f.get(weights).get(row).i32(8).mul().add().set(rowWeights);
+      ws.forEach((w, t) => weightOf(t).f64x2LoadSplat().set(w));
+      f.get(sum).get(row).get(rowBytes).mul().add().set(sumRow);
+    },
+    pair: () => {
+      f.get(ws[0]!).get(inputRows[0]!).get(k).add().v128Load().f64x2Mul().set(acc);
+      for (let t = 1; t < STEPS; t++) f.get(acc).get(ws[t]!).get(inputRows[t]!).get(k).add().v128Load().f64x2Mul().f64x2Add().set(acc);
+      f.get(sumRow).get(k).add().get(sumRow).get(k).add().v128Load().get(acc).f64x2Add().v128Store();
+    },
+    lastColumn: () => {
+      weightOf(0).f64Load().get(inputRows[0]!).get(k).add().f64Load().f64Mul().set(sacc);
+      for (let t = 1; t < STEPS; t++) {
+        f.get(sacc);
+        weightOf(t).f64Load().get(inputRows[t]!).get(k).add().f64Load().f64Mul().f64Add().set(sacc);
+      }
+      f.get(sumRow).get(k).add().get(sumRow).get(k).add().f64Load().get(sacc).f64Add().f64Store();
+    },
+  });
   return f;
 }
 
@@ -88,13 +152,26 @@ interface WebAssemblyApi {
 const webAssembly = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 let compiled: object | null | undefined;
 
-/** The kernel's module, compiled once; null where WebAssembly or its SIMD instructions are missing. */
-function eightStepModule(): object | null {
+/** The kernels' module, compiled once; null where WebAssembly or its SIMD instructions are missing. */
+function kernelModule(): object | null {
   if (compiled === undefined) {
-    const bytes = wasmModule([eightStepsFunction()], ["eightSteps"]);
+    const bytes = wasmModule([eightStepsFunction(), outerSumFunction()], ["eightSteps", "outerSum"]);
     compiled = webAssembly !== undefined && webAssembly.validate(bytes) ? new webAssembly.Module(bytes) : null;
   }
   return compiled;
+}
+
+/** An instance of the kernels' module over a memory of its own, holding float64 buffers of these sizes (in order). */
+function instantiate(api: WebAssemblyApi, module: object, sizes: readonly number[]): { views: Float64Array[]; exports: Record<string, unknown> } {
+  const bytes = sizes.reduce((s, size) => s + 8 * size, 0);
+  const memory = new api.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  let at = 0;
+  const views = sizes.map((size) => {
+    const view = new Float64Array(memory.buffer, at, size);
+    at += 8 * size;
+    return view;
+  });
+  return { views, exports: new api.Instance(module, { env: { memory } }).exports };
 }
 
 /**
@@ -133,27 +210,66 @@ export class WasmEightStepTrace {
     readonly rows: number,
     readonly columns: number,
   ) {
-    const sizes = [rows * columns, rows * columns, STEPS * columns, COEFFICIENTS * rows];
-    const bytes = sizes.reduce((s, size) => s + 8 * size, 0);
-    const memory = new api.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
-    let at = 0;
-    const [trace, sum, input, coefficients] = sizes.map((size) => {
-      const view = new Float64Array(memory.buffer, at, size);
-      at += 8 * size;
-      return view;
-    }) as [Float64Array, Float64Array, Float64Array, Float64Array];
-    [this.trace, this.sum, this.input, this.coefficients] = [trace, sum, input, coefficients];
-    this.eightSteps = new api.Instance(module, { env: { memory } }).exports.eightSteps as WasmEightStepTrace["eightSteps"];
+    const { views, exports } = instantiate(api, module, [rows * columns, rows * columns, STEPS * columns, COEFFICIENTS * rows]);
+    [this.trace, this.sum, this.input, this.coefficients] = views as [Float64Array, Float64Array, Float64Array, Float64Array];
+    this.eightSteps = exports.eightSteps as WasmEightStepTrace["eightSteps"];
   }
 
   /** Buffers for an n x m trace, or null where WebAssembly SIMD is not available. */
   static create(rows: number, columns: number): WasmEightStepTrace | null {
-    const module = eightStepModule();
+    const module = kernelModule();
     return module === null ? null : new WasmEightStepTrace(webAssembly!, module, rows, columns);
   }
 
   /** Applies one block: the coefficients and the inputs as set. */
   run(): void {
     this.eightSteps(this.rows, this.columns, this.trace.byteOffset, this.sum.byteOffset, this.coefficients.byteOffset, this.input.byteOffset);
+  }
+}
+
+/**
+ * A float64 sum of outer products g += Σ_t w_t u_tᵀ (n x m) that {@link DeferredOuterSum} adds
+ * eight at a time, its buffers in a WebAssembly memory of its own: the sum, the eight held weight
+ * vectors w_t (8 x n) and inputs u_t (8 x m). `create` returns null where WebAssembly SIMD is not
+ * available.
+ *
+ * @example
+ * ```ts
+ * import { WasmOuterSum } from "@ostl/ostl";
+ * const block = WasmOuterSum.create(2, 3)!;
+ * block.weights.set([1, 2]); // w_0 = [1, 2]; the other seven steps are zero
+ * block.input.set([1, 0, 1]); // u_0
+ * block.run();
+ * console.log([...block.sum]); // [1, 0, 1, 2, 0, 2]
+ * ```
+ */
+export class WasmOuterSum {
+  readonly sum: Float64Array;
+  /** The held weights, step t's at t·n. */
+  readonly weights: Float64Array;
+  /** The held inputs, step t's at t·m. */
+  readonly input: Float64Array;
+  private readonly outerSum: (n: number, m: number, sum: number, weights: number, input: number) => void;
+
+  private constructor(
+    api: WebAssemblyApi,
+    module: object,
+    readonly rows: number,
+    readonly columns: number,
+  ) {
+    const { views, exports } = instantiate(api, module, [rows * columns, STEPS * rows, STEPS * columns]);
+    [this.sum, this.weights, this.input] = views as [Float64Array, Float64Array, Float64Array];
+    this.outerSum = exports.outerSum as WasmOuterSum["outerSum"];
+  }
+
+  /** Buffers for an n x m sum, or null where WebAssembly SIMD is not available. */
+  static create(rows: number, columns: number): WasmOuterSum | null {
+    const module = kernelModule();
+    return module === null ? null : new WasmOuterSum(webAssembly!, module, rows, columns);
+  }
+
+  /** Adds the eight held outer products to the sum. */
+  run(): void {
+    this.outerSum(this.rows, this.columns, this.sum.byteOffset, this.weights.byteOffset, this.input.byteOffset);
   }
 }
