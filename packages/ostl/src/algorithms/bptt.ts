@@ -26,13 +26,13 @@ type Recorded = (stateCotangent: Tree, sinks: readonly core.NDArray[], outer: Ou
  * instead of an n·m outer product added at every step.
  */
 class OuterProducts {
-  private readonly rows = new Map<number, { readonly cs: core.NDArray[]; readonly us: core.NDArray[] }>();
+  private readonly rows = new Map<number, { readonly cs: StackedRows; readonly us: StackedRows }>();
 
-  /** Keeps a copy of `c` (a program's buffer) and `u` (an array of the tape) for the weight at `leaf`. */
+  /** Appends the values of `c` and `u` (read now: c is a program's buffer) for the weight at `leaf`. */
   add(leaf: number, c: core.NDArray, u: core.NDArray): void {
     let entry = this.rows.get(leaf);
-    if (entry === undefined) this.rows.set(leaf, (entry = { cs: [], us: [] }));
-    entry.cs.push(core.copy(c));
+    if (entry === undefined) this.rows.set(leaf, (entry = { cs: new StackedRows(c.size, c.dtype), us: new StackedRows(u.size, u.dtype) }));
+    entry.cs.push(c);
     entry.us.push(u);
   }
 
@@ -40,16 +40,39 @@ class OuterProducts {
   addInto(sinks: readonly core.NDArray[]): void {
     for (const [leaf, { cs, us }] of this.rows) {
       const sink = sinks[leaf]!;
-      const stacked = (rows: core.NDArray[]) => {
-        const out = core.zeros([rows.length, rows[0]!.size], sink.dtype);
-        rows.forEach((r, t) => {
-          const row = core.contiguous(core.astype(r, sink.dtype));
-          out.data.set(row.data.subarray(row.offset, row.offset + row.size), t * row.size);
-        });
-        return out;
-      };
-      core.kernels.add(sink, sink, core.matmul(core.transpose(stacked(cs)), stacked(us)));
+      const matrix = (rows: StackedRows) => (rows.dtype === sink.dtype ? rows.matrix() : core.astype(rows.matrix(), sink.dtype));
+      core.kernels.add(sink, sink, core.matmul(core.transpose(matrix(cs)), matrix(us)));
     }
+  }
+}
+
+/** Vectors of one size appended as the rows of a matrix, in a buffer that doubles when full (no allocation per row). */
+class StackedRows {
+  private data: core.TypedArray;
+  private count = 0;
+
+  constructor(
+    private readonly width: number,
+    readonly dtype: core.DType,
+  ) {
+    this.data = core.zeros([16 * width], dtype).data;
+  }
+
+  push(row: core.NDArray): void {
+    if ((this.count + 1) * this.width > this.data.length) {
+      const grown = core.zeros([2 * this.data.length], this.dtype).data;
+      grown.set(this.data);
+      this.data = grown;
+    }
+    const dense = core.contiguous(row);
+    const at = this.count++ * this.width;
+    if (dense.dtype === this.dtype) this.data.set(dense.data.subarray(dense.offset, dense.offset + this.width), at);
+    else for (let k = 0; k < this.width; k++) this.data[at + k] = dense.data[dense.offset + k]!;
+  }
+
+  /** The rows so far, [count, width] (a view over the buffer). */
+  matrix(): core.NDArray {
+    return core.reshape(core.fromTyped(this.data.subarray(0, this.count * this.width), [this.count * this.width]), [this.count, this.width]);
   }
 }
 
@@ -202,7 +225,11 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     const out = factored.run(params, previous, x, target, arraysLike(stateCotangent, previous));
     factored.restLeaves.forEach((leaf, k) => addLeavesInto([sinks[leaf]!], out.rest[k]!));
     const argumentLeaves = flatten([params, previous, x, target] as Tree).leaves as core.NDArray[];
-    factored.factors.forEach((f, j) => outer.add(f.leaf, out.cotangents[j]!, f.u.kind === "const" ? f.u.value : argumentLeaves[f.u.index]!));
+    factored.factors.forEach((f, j) => {
+      // u is read now too: a computed u is the program's buffer
+      const u = f.u.kind === "computed" ? out.computedU[j]! : f.u.kind === "const" ? f.u.value : argumentLeaves[f.u.index]!;
+      outer.add(f.leaf, out.cotangents[j]!, u);
+    });
     return treeMap((g) => core.copy(g as core.NDArray), out.state as Tree);
   }
 

@@ -60,36 +60,96 @@ export interface RowFactor {
  * ```
  */
 export function findRowFactors(graph: Graph, rowParams: readonly string[], uMay: (inputIndex: number) => boolean): RowFactor[] {
-  const uses = (id: number) => graph.equations.filter((eq) => eq.inputs.some((a) => a.kind === "var" && a.id === id));
   const patterns = valuePatterns(graph);
-  const sourceOf = (a: IrVar | IrConst): FactorSource | null => {
-    if (a.shape.length !== 1) return null;
-    if (a.kind === "const") return typeof a.value === "number" ? null : { kind: "const", value: a.value };
-    const index = graph.inputs.findIndex((v) => v.id === a.id);
-    if (index < 0) return null;
-    const deps = patterns.get(a.id) ?? new Map();
-    return [...deps.entries()].every(([src, p]) => p === "none" || uMay(src)) ? { kind: "input", index } : null;
-  };
-  const factors: RowFactor[] = [];
+  return matchRowFactors(graph, rowParams, (a) => inputOrConstSource(graph, patterns, a, uMay));
+}
+
+/**
+ * Where the vector u of a factored weight of a whole step (see {@link findStepRowFactors}) comes
+ * from: as in {@link FactorSource}, or a variable the step computes (by id).
+ *
+ * @example
+ * ```ts
+ * import type { StepFactorSource } from "@ostl/ostl";
+ * const u: StepFactorSource = { kind: "computed", id: 7 };
+ * console.log(u.kind); // computed
+ * ```
+ */
+export type StepFactorSource = FactorSource | { readonly kind: "computed"; readonly id: number };
+
+/**
+ * A weight of a whole step that enters it once, as `u Wᵀ` (or `W u`): as {@link RowFactor}, with
+ * u possibly computed in the step.
+ *
+ * @example
+ * ```ts
+ * import type { StepRowFactor } from "@ostl/ostl";
+ * const f: StepRowFactor = { param: "readout.W", product: 9, transposed: false, u: { kind: "computed", id: 7 } };
+ * console.log(f.u.kind); // computed
+ * ```
+ */
+export interface StepRowFactor extends Omit<RowFactor, "u"> {
+  readonly u: StepFactorSource;
+}
+
+/**
+ * {@link findRowFactors} for a whole step differentiated in reverse mode (BPTT): u may also be a
+ * variable the step computes, such as the top layer's output that the readout multiplies, as long
+ * as it does not depend on W itself. Then W's gradient is still Σ_t c_t u_tᵀ, and the cotangent
+ * Wᵀ c reaches whatever u was computed from through the step's own reverse pass.
+ *
+ * @example
+ * ```ts
+ * import { findStepRowFactors } from "@ostl/ostl";
+ * import { trace, matmul, tanh, tensor } from "@ostl/autodiff";
+ * // y = tanh(W x), logits = R y: R's u is y, computed in the step
+ * const g = trace((W: any, R: any, x: any) => matmul(R, tanh(matmul(W, x))), tensor([[1, 0], [0, 1]]), tensor([[1, 1]]), tensor([1, 2]));
+ * const named = { ...g, inputs: g.inputs.map((v, i) => ({ ...v, name: ["0.W", "0.R", "2"][i]! })) };
+ * console.log(findStepRowFactors(named, ["W", "R"], (i) => i === 2).map((f) => [f.param, f.u.kind])); // [["W", "input"], ["R", "computed"]]
+ * ```
+ */
+export function findStepRowFactors(graph: Graph, rowParams: readonly string[], uMay: (inputIndex: number) => boolean): StepRowFactor[] {
+  const patterns = valuePatterns(graph);
+  return matchRowFactors<StepFactorSource>(graph, rowParams, (a, weight) => {
+    const source = inputOrConstSource(graph, patterns, a, uMay);
+    if (source !== null || a.kind !== "var" || a.shape.length !== 1 || graph.inputs.some((v) => v.id === a.id)) return source;
+    const weightIndex = graph.inputs.indexOf(weight);
+    const onWeight = patterns.get(a.id)?.get(weightIndex) ?? "none";
+    return onWeight === "none" ? { kind: "computed", id: a.id } : null;
+  });
+}
+
+/** u as a graph input that depends only on inputs `uMay` allows, or a constant vector; else null. */
+function inputOrConstSource(graph: Graph, patterns: ReturnType<typeof valuePatterns>, a: IrVar | IrConst, uMay: (inputIndex: number) => boolean): FactorSource | null {
+  if (a.shape.length !== 1) return null;
+  if (a.kind === "const") return typeof a.value === "number" ? null : { kind: "const", value: a.value };
+  const index = graph.inputs.findIndex((v) => v.id === a.id);
+  if (index < 0) return null;
+  const deps = patterns.get(a.id) ?? new Map();
+  return [...deps.entries()].every(([src, p]) => p === "none" || uMay(src)) ? { kind: "input", index } : null;
+}
+
+/** The parameters that enter the graph once, as `u Wᵀ` or `W u`, with the u that `sourceOf` accepts. */
+function matchRowFactors<S>(graph: Graph, rowParams: readonly string[], sourceOf: (a: IrVar | IrConst, weight: IrVar) => S | null): (Omit<RowFactor, "u"> & { readonly u: S })[] {
+  const uses = (id: number) => graph.equations.filter((eq) => eq.inputs.some((a) => a.kind === "var" && a.id === id));
+  const factors: (Omit<RowFactor, "u"> & { readonly u: S })[] = [];
   for (const param of rowParams) {
     const input = graph.inputs.find((v) => v.name === `0.${param}`);
     if (input === undefined) continue;
     const direct = uses(input.id);
     if (direct.length !== 1) continue;
     const first = direct[0]!;
-    let factor: RowFactor | null = null;
     if (first.op.name === "transpose" && first.out.shape.length === 2) {
       const next = uses(first.out.id);
       const mm = next.length === 1 ? next[0]! : null;
       if (mm !== null && mm.op.name === "matmul" && mm.inputs[1]!.kind === "var" && (mm.inputs[1] as IrVar).id === first.out.id) {
-        const u = sourceOf(mm.inputs[0]!);
-        if (u !== null) factor = { param, product: mm.out.id, transposed: true, u };
+        const u = sourceOf(mm.inputs[0]!, input);
+        if (u !== null) factors.push({ param, product: mm.out.id, transposed: true, u });
       }
     } else if (first.op.name === "matmul" && first.inputs[0]!.kind === "var" && (first.inputs[0] as IrVar).id === input.id) {
-      const u = sourceOf(first.inputs[1]!);
-      if (u !== null) factor = { param, product: first.out.id, transposed: false, u };
+      const u = sourceOf(first.inputs[1]!, input);
+      if (u !== null) factors.push({ param, product: first.out.id, transposed: false, u });
     }
-    if (factor !== null) factors.push(factor);
   }
   return factors;
 }

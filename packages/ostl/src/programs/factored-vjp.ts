@@ -11,7 +11,7 @@ import * as core from "@ostl/core";
 import { add, flatten, jit, type Jitted, matmul, type Tensor, trace, transpose, type Tree, unflatten, vjp } from "@ostl/autodiff";
 import { replayGraph } from "../traces/replay.js";
 import type { Network, NetworkParams, NetworkState } from "../model/network.js";
-import { findRowFactors } from "../analysis/factors.js";
+import { findStepRowFactors } from "../analysis/factors.js";
 
 /**
  * One factored weight: its leaf in the params' flatten order, and where its u comes from.
@@ -24,14 +24,18 @@ import { findRowFactors } from "../analysis/factors.js";
  * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
  * const factors: readonly StepFactor[] = FactoredStepVjp.make(net, net.init(new PRNG(0)), net.initialState(), tensor([1, 0]), tensor([0.5]))!.factors;
  * // leaves: layer0.U, layer0.W, layer0.b, readout.W, readout.b; then the state h (5), x (6), the target (7)
- * console.log(factors.map((f) => [f.leaf, f.u.kind === "input" ? f.u.index : "const"])); // [[0, 5], [1, 6]]
+ * // the readout's u is h_t, computed in the step
+ * console.log(factors.map((f) => [f.leaf, f.u.kind === "input" ? f.u.index : f.u.kind])); // [[0, 5], [1, 6], [3, "computed"]]
  * ```
  */
 export interface StepFactor {
   /** Index of W among the params' leaves. */
   readonly leaf: number;
-  /** Index of u among the step's argument leaves (params, state, x, target, in flatten order), or a constant u. */
-  readonly u: { readonly kind: "input"; readonly index: number } | { readonly kind: "const"; readonly value: core.NDArray };
+  /**
+   * Index of u among the step's argument leaves (params, state, x, target, in flatten order), a
+   * constant u, or a u computed in the step (its value comes back from `run`, in `computedU`).
+   */
+  readonly u: { readonly kind: "input"; readonly index: number } | { readonly kind: "const"; readonly value: core.NDArray } | { readonly kind: "computed" };
   readonly transposed: boolean;
 }
 
@@ -48,13 +52,15 @@ export interface StepFactor {
  * const params = net.init(new PRNG(0));
  * const vjp = FactoredStepVjp.make(net, params, net.initialState(), tensor([1, 0]), tensor([0.5]))!;
  * const out: FactoredStepGradients = vjp.run(params, net.initialState(), tensor([1, 0]), tensor([0.5]), net.initialState());
- * console.log(out.rest.map((g) => g.shape), out.state.layer0!.h!.shape, out.cotangents.length); // [[3], [1, 3], [1]] [3] 2
+ * console.log(out.rest.map((g) => g.shape), out.state.layer0!.h!.shape, out.cotangents.length, out.computedU.map((u) => u?.shape ?? null)); // [[3], [1]] [3] 3 [null, null, [3]]
  * ```
  */
 export interface FactoredStepGradients {
   readonly rest: core.NDArray[];
   readonly state: NetworkState;
   readonly cotangents: core.NDArray[];
+  /** Per factor, the value of a u computed in the step (null for the others). */
+  readonly computedU: (core.NDArray | null)[];
 }
 
 /**
@@ -70,10 +76,10 @@ export interface FactoredStepGradients {
  * const net = new Network({ inputSize: 2, layers: [{ cell: lstm(), hiddenSize: 3 }], outputSize: 1, loss: mse });
  * const params = net.init(new PRNG(0));
  * const vjp = FactoredStepVjp.make(net, params, net.initialState(), tensor([1, 0]), tensor([0.5]))!;
- * // the eight gate weights (W_·: u = x, U_·: u = h) factor; biases and the readout do not
- * console.log(vjp.factors.length, vjp.restLeaves.length); // 8 6
+ * // the eight gate weights (W_·: u = x, U_·: u = h) and the readout's (u = h_t) factor; the biases do not
+ * console.log(vjp.factors.length, vjp.restLeaves.length); // 9 5
  * const out = vjp.run(params, net.initialState(), tensor([1, 0]), tensor([0.5]), net.initialState());
- * console.log(out.cotangents.map((c) => c.shape[0])); // [3, 3, 3, 3, 3, 3, 3, 3]
+ * console.log(out.cotangents.map((c) => c.shape[0])); // [3, 3, 3, 3, 3, 3, 3, 3, 1]
  * ```
  */
 export class FactoredStepVjp {
@@ -81,7 +87,7 @@ export class FactoredStepVjp {
     readonly factors: readonly StepFactor[],
     /** The params' leaves that do not factor, in flatten order: `rest` follows it. */
     readonly restLeaves: readonly number[],
-    private readonly program: Jitted<[core.NDArray[], core.NDArray[], NetworkState, Tensor, Tensor, NetworkState], [core.NDArray[], NetworkState, core.NDArray[]]>,
+    private readonly program: Jitted<[core.NDArray[], core.NDArray[], NetworkState, Tensor, Tensor, NetworkState], [core.NDArray[], NetworkState, core.NDArray[], core.NDArray[]]>,
   ) {}
 
   /** Traces the network's step and loss at these arguments and finds its factored weights; null when none factors. */
@@ -96,12 +102,13 @@ export class FactoredStepVjp {
     const P = leaves.leaves.length;
     const matrices = leaves.paths.filter((_, i) => (leaves.leaves[i] as core.NDArray).shape.length === 2);
     // u may depend on the state, x and target (inputs P and on), never on a parameter
-    const found = findRowFactors(graph, matrices.map((path) => path), (input) => input >= P);
+    const found = findStepRowFactors(graph, matrices.map((path) => path), (input) => input >= P);
     if (found.length === 0) return null;
-    const factors: StepFactor[] = found.map((f) => ({ leaf: leaves.paths.indexOf(f.param), u: f.u, transposed: f.transposed }));
+    const factors: StepFactor[] = found.map((f) => ({ leaf: leaves.paths.indexOf(f.param), u: f.u.kind === "computed" ? { kind: "computed" } : f.u, transposed: f.transposed }));
+    // the variables holding computed u's, observed during the replay
+    const computedIds = found.flatMap((f) => (f.u.kind === "computed" ? [f.u.id] : []));
     const factoredLeaves = new Set(factors.map((f) => f.leaf));
     const restLeaves = leaves.leaves.map((_, i) => i).filter((i) => !factoredLeaves.has(i));
-    const products = found.map((f) => f.product);
     const program = jit(
       (rest: core.NDArray[], weights: core.NDArray[], s: NetworkState, xt: Tensor, yt: Tensor, stateCotangent: NetworkState) => {
         const argumentLeaves = (restValues: Tensor[], sv: NetworkState) => {
@@ -113,22 +120,23 @@ export class FactoredStepVjp {
         // z = W u + δ with W held fixed and δ = 0: the cotangent of δ is c, and a u taken from the
         // state passes Wᵀ c back to it, while no n·m gradient of W is formed
         const replayed = (restValues: Tensor[], sv: NetworkState, deltas: Tensor[]) => {
-          const inputs = argumentLeaves(restValues, sv);
-          const zs = factors.map((f, j) => {
-            const u = f.u.kind === "const" ? f.u.value : inputs[f.u.index]!;
-            return add(f.transposed ? matmul(u, transpose(weights[j]!)) : matmul(weights[j]!, u), deltas[j]!);
-          });
-          return unflatten(graph.outputDef, replayGraph(graph, inputs, new Map(products.map((id, j) => [id, zs[j]!] as const))));
+          // each product is z = W u + δ with W the fixed weight and u as replayed (an input, a constant or computed)
+          const replaced = new Map(
+            factors.map((f, j) => [found[j]!.product, (operands: Tensor[]) => add(f.transposed ? matmul(operands[0]!, transpose(weights[j]!)) : matmul(weights[j]!, operands[1]!), deltas[j]!)] as const),
+          );
+          const values = replayGraph(graph, argumentLeaves(restValues, sv), new Map(), new Map(), { observed: computedIds, replaced });
+          return { out: unflatten(graph.outputDef, values.slice(0, graph.outputs.length)), us: values.slice(graph.outputs.length) };
         };
         const deltas = found.map((f) => {
           const z = graph.equations.find((eq) => eq.out.id === f.product)!.out;
           return core.zeros(z.shape, z.dtype);
         });
-        const [out, pullback] = vjp(replayed as (...a: Tree[]) => Tree, rest as Tree, s as Tree, deltas as Tree) as unknown as [
-          { loss: core.NDArray },
+        const [out, pullback] = vjp(replayed as unknown as (...a: Tree[]) => Tree, rest as Tree, s as Tree, deltas as Tree) as unknown as [
+          { out: { loss: core.NDArray }; us: core.NDArray[] },
           (cotangent: Tree) => [core.NDArray[], NetworkState, core.NDArray[]],
         ];
-        return pullback({ loss: core.ones([], out.loss.dtype), state: stateCotangent } as unknown as Tree);
+        const [gRest, gState, cs] = pullback({ out: { loss: core.ones([], out.out.loss.dtype), state: stateCotangent }, us: out.us.map(() => 0) } as unknown as Tree);
+        return [gRest, gState, cs, out.us] as [core.NDArray[], NetworkState, core.NDArray[], core.NDArray[]];
       },
       { reuseOutputs: true },
     );
@@ -142,7 +150,8 @@ export class FactoredStepVjp {
    */
   run(params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor, stateCotangent: NetworkState): FactoredStepGradients {
     const leaves = flatten(params as Tree).leaves as core.NDArray[];
-    const [rest, gs, cotangents] = this.program(this.restLeaves.map((i) => leaves[i]!), this.factors.map((f) => leaves[f.leaf]!), state, x, target, stateCotangent);
-    return { rest, state: gs, cotangents };
+    const [rest, gs, cotangents, us] = this.program(this.restLeaves.map((i) => leaves[i]!), this.factors.map((f) => leaves[f.leaf]!), state, x, target, stateCotangent);
+    let next = 0;
+    return { rest, state: gs, cotangents, computedU: this.factors.map((f) => (f.u.kind === "computed" ? us[next++]! : null)) };
   }
 }

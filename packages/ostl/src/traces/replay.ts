@@ -5,7 +5,10 @@ import { type Graph, type IrConst, type IrVar, type Tensor, add, bind } from "@o
  * ops, so it can run under any transformation. `overrides` replaces the value of chosen variables
  * (by id): the equations computing them are skipped and everything downstream reads the override.
  * `perturbations` adds a tensor to chosen variables (zeros at run time, so that reverse mode yields
- * the cotangent reaching that variable). Returns the output leaves in the graph's output order.
+ * the cotangent reaching that variable). `more.replaced` computes chosen variables from their
+ * equation's replayed inputs instead of the equation's op, and `more.observed` lists variables
+ * (by id) whose values are returned too. Returns the output leaves in the graph's output order,
+ * followed by the observed values.
  *
  * @example
  * ```ts
@@ -17,14 +20,21 @@ import { type Graph, type IrConst, type IrVar, type Tensor, add, bind } from "@o
  * console.log(replayGraph(g, [tensor([3]), tensor([4])], new Map([[g.equations[0]!.out.id, tensor([100])]]))[0]!.toNested()); // [104]
  * ```
  */
-export function replayGraph(graph: Graph, inputs: readonly Tensor[], overrides: ReadonlyMap<number, Tensor> = new Map(), perturbations: ReadonlyMap<number, Tensor> = new Map()): Tensor[] {
+export function replayGraph(
+  graph: Graph,
+  inputs: readonly Tensor[],
+  overrides: ReadonlyMap<number, Tensor> = new Map(),
+  perturbations: ReadonlyMap<number, Tensor> = new Map(),
+  more: { readonly observed?: readonly number[]; readonly replaced?: ReadonlyMap<number, (inputs: Tensor[]) => Tensor> } = {},
+): Tensor[] {
   const values = new Map<number, Tensor>();
   graph.inputs.forEach((v, i) => values.set(v.id, inputs[i]!));
   const read = (a: IrVar | IrConst) => (a.kind === "const" ? a.value : values.get(a.id)!);
   for (const eq of graph.equations) {
-    const value = overrides.get(eq.out.id) ?? bind(eq.op, eq.inputs.map(read), eq.params);
+    const replace = more.replaced?.get(eq.out.id);
+    const value = overrides.get(eq.out.id) ?? (replace === undefined ? bind(eq.op, eq.inputs.map(read), eq.params) : replace(eq.inputs.map(read) as Tensor[]));
     const delta = perturbations.get(eq.out.id);
     values.set(eq.out.id, delta === undefined ? value : add(value, delta));
   }
-  return graph.outputs.map((o) => read(o) as Tensor);
+  return [...graph.outputs.map((o) => read(o) as Tensor), ...(more.observed ?? []).map((id) => values.get(id)!)];
 }
