@@ -17,6 +17,7 @@ export { findRowFactors, findStepRowFactors, type RowFactor, type FactorSource, 
 export { eightStepBlockCoefficients, outerSumUpdate, materializedTraceUpdate, rowTraceUpdate, rowTraceUpdateAliased, singleTraceUpdate, traceKernels } from "./traces/trace-kernel.js";
 export { WasmEightStepTrace, WasmOuterSum } from "./traces/wasm/eight-step-kernel.js";
 export { DeferredOuterSum } from "./traces/deferred-outer-sum.js";
+export { HeldSteps } from "./traces/held-steps.js";
 export { FunctionBuilder, valueType, wasmModule } from "./traces/wasm/assembler.js";
 export { TypedKernels } from "./traces/typed-kernels.js";
 export { DeferredTrace } from "./traces/deferred-trace.js";

@@ -1,9 +1,7 @@
 import { type DType, OstlError, type TypedArray, zeros } from "@ostl/core";
 import { type outerSumUpdate, traceKernels } from "./trace-kernel.js";
 import { WasmOuterSum } from "./wasm/eight-step-kernel.js";
-
-/** Steps a {@link DeferredOuterSum} may hold back: one pass over the sum per block of this many. */
-const BLOCK_STEPS = 8;
+import { HeldSteps } from "./held-steps.js";
 
 /**
  * A sum of outer products G = Σ_t w_t u_tᵀ (n x m), with each step held back until a block of eight
@@ -25,23 +23,21 @@ const BLOCK_STEPS = 8;
  * console.log(new DeferredOuterSum(88, 150).blockSteps); // 8
  * ```
  */
-export class DeferredOuterSum {
-  /** Steps per block: 8, or 1 (added at once) when a block's buffer would exceed the sum. */
-  readonly blockSteps: number;
+export class DeferredOuterSum extends HeldSteps {
   private readonly sum: TypedArray;
   private readonly weights: TypedArray;
   private readonly input: TypedArray;
   private readonly update: typeof outerSumUpdate;
   private readonly wasm: WasmOuterSum | null;
-  private held = 0;
 
   constructor(
     readonly rows: number,
     readonly columns: number,
     readonly dtype: DType = "float64",
   ) {
-    this.blockSteps = BLOCK_STEPS * (rows + columns) <= rows * columns ? BLOCK_STEPS : 1;
-    this.wasm = dtype === "float64" && this.blockSteps === BLOCK_STEPS ? WasmOuterSum.create(rows, columns) : null;
+    // blocks only when their buffers take at most as many floats as the sum
+    super(rows + columns, rows * columns);
+    this.wasm = dtype === "float64" && this.blockSteps > 1 ? WasmOuterSum.create(rows, columns) : null;
     this.sum = this.wasm?.sum ?? zeros([rows * columns], dtype).data;
     this.weights = this.wasm?.weights ?? zeros([this.blockSteps * rows], dtype).data;
     this.input = this.wasm?.input ?? zeros([this.blockSteps * columns], dtype).data;
@@ -59,19 +55,18 @@ export class DeferredOuterSum {
     }
     this.weights.set(weight, this.held * this.rows);
     this.input.set(input, this.held * this.columns);
-    if (++this.held === this.blockSteps) this.flush();
+    this.stored();
   }
 
-  /** Adds the held steps (a partial block padded with zero weights). */
-  flush(): void {
-    if (this.held === 0) return;
-    if (this.blockSteps > 1) {
-      this.weights.fill(0, this.held * this.rows);
-      this.input.fill(0, this.held * this.columns);
-    }
+  /** Pads with zero weights. */
+  protected pad(from: number): void {
+    this.weights.fill(0, from * this.rows);
+    this.input.fill(0, from * this.columns);
+  }
+
+  protected apply(steps: number): void {
     if (this.wasm !== null) this.wasm.run();
-    else this.update(this.rows, this.columns, this.blockSteps, this.weights, this.input, this.sum);
-    this.held = 0;
+    else this.update(this.rows, this.columns, steps, this.weights, this.input, this.sum);
   }
 
   /** The sum of every step pushed (a copy, row-major). */

@@ -1,9 +1,7 @@
 import { type DType, OstlError, type TypedArray, zeros } from "@ostl/core";
 import { eightStepBlockCoefficients, type singleTraceUpdate, traceKernels } from "./trace-kernel.js";
 import { WasmEightStepTrace } from "./wasm/eight-step-kernel.js";
-
-/** Steps a {@link DeferredTrace} may hold back: one pass over the trace per block of this many steps (the closed form of `singleTraceUpdate`). */
-const BLOCK_STEPS = 8;
+import { HeldSteps } from "./held-steps.js";
 
 /**
  * The single trace ε (n x m) of one factored parameter and the gradient it feeds, with each step's
@@ -36,9 +34,7 @@ const BLOCK_STEPS = 8;
  * console.log(new DeferredTrace(1, 2, "float32").values()); // Float32Array(2) [0, 0]
  * ```
  */
-export class DeferredTrace {
-  /** Steps per block: 8, or 1 (applied at once) when a block's buffer would exceed half the trace. */
-  readonly blockSteps: number;
+export class DeferredTrace extends HeldSteps {
   private readonly trace: TypedArray;
   private readonly sum: TypedArray;
   private readonly decay: TypedArray;
@@ -48,15 +44,15 @@ export class DeferredTrace {
   private readonly update: typeof singleTraceUpdate;
   /** The float64 trace's WebAssembly buffers and kernel, when it runs in blocks there. */
   private readonly wasm: WasmEightStepTrace | null;
-  private held = 0;
 
   constructor(
     readonly rows: number,
     readonly columns: number,
     readonly dtype: DType = "float64",
   ) {
-    this.blockSteps = BLOCK_STEPS * (3 * rows + columns) * 2 <= rows * columns ? BLOCK_STEPS : 1;
-    this.wasm = dtype === "float64" && this.blockSteps === BLOCK_STEPS ? WasmEightStepTrace.create(rows, columns) : null;
+    // blocks only when their buffers take at most half the trace
+    super(3 * rows + columns, (rows * columns) / 2);
+    this.wasm = dtype === "float64" && this.blockSteps > 1 ? WasmEightStepTrace.create(rows, columns) : null;
     this.trace = this.wasm?.trace ?? zeros([rows * columns], dtype).data;
     this.sum = this.wasm?.sum ?? zeros([rows * columns], dtype).data;
     this.decay = zeros([this.blockSteps * rows], dtype).data;
@@ -80,25 +76,24 @@ export class DeferredTrace {
     this.scale.set(scale, at);
     this.weight.set(weight, at);
     this.input.set(input, this.held * this.columns);
-    if (++this.held === this.blockSteps) this.flush();
+    this.stored();
   }
 
-  /** Applies the held steps (a partial block padded with steps that change nothing). */
-  flush(): void {
-    if (this.held === 0) return;
-    if (this.blockSteps > 1) {
-      this.decay.fill(1, this.held * this.rows);
-      this.scale.fill(0, this.held * this.rows);
-      this.weight.fill(0, this.held * this.rows);
-      this.input.fill(0, this.held * this.columns);
-    }
+  /** Pads with D = 1, c = 0, w = 0. */
+  protected pad(from: number): void {
+    this.decay.fill(1, from * this.rows);
+    this.scale.fill(0, from * this.rows);
+    this.weight.fill(0, from * this.rows);
+    this.input.fill(0, from * this.columns);
+  }
+
+  protected apply(steps: number): void {
     if (this.wasm !== null) {
       eightStepBlockCoefficients(this.rows, this.decay as Float64Array, this.scale as Float64Array, this.weight as Float64Array, this.wasm.coefficients);
       this.wasm.run();
     } else {
-      this.update(this.rows, this.columns, this.blockSteps > 1 ? this.blockSteps : this.held, this.trace, this.decay, this.scale, this.weight, this.input, this.sum);
+      this.update(this.rows, this.columns, steps, this.trace, this.decay, this.scale, this.weight, this.input, this.sum);
     }
-    this.held = 0;
   }
 
   /** The gradient accumulated so far, every step applied (a copy, row-major). */
