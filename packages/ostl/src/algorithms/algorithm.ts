@@ -110,6 +110,12 @@ export function addLeavesInto(sinks: readonly core.NDArray[], tree: Tree): void 
   });
 }
 
+/** The elements of an array in row-major order, without a copy when it is contiguous (its data, or the part of it the array covers). */
+export function denseValues(x: core.NDArray): core.TypedArray {
+  const dense = core.contiguous(x);
+  return dense.offset === 0 && dense.data.length === dense.size ? dense.data : dense.data.subarray(dense.offset, dense.offset + dense.size);
+}
+
 /** Throws unless a chunk has as many targets as inputs. */
 export function checkChunk(algorithm: string, xs: readonly Tensor[], targets: readonly Tensor[]): void {
   if (xs.length !== targets.length) throw new OstlError(`${algorithm}.feed`, `got ${xs.length} inputs and ${targets.length} targets`);

@@ -1,7 +1,8 @@
 import * as core from "@ostl/core";
 import { OstlError } from "@ostl/core";
 import { type Pullback, type Tensor, type Tree, add, flatten, treeMap, ValueReadError, vjp } from "@ostl/autodiff";
-import { AlgorithmBase, addLeavesInto, checkChunk, type GradientAlgorithm } from "./algorithm.js";
+import { AlgorithmBase, addLeavesInto, checkChunk, denseValues, type GradientAlgorithm } from "./algorithm.js";
+import { DeferredOuterSum } from "../traces/deferred-outer-sum.js";
 import type { Network, NetworkParams, NetworkState } from "../model/network.js";
 import { TreeLayout } from "../model/tree-layout.js";
 import { checkOptions } from "../model/options.js";
@@ -26,30 +27,40 @@ type Recorded = (stateCotangent: Tree, sinks: readonly core.NDArray[], outer: Ou
  * instead of an n·m outer product added at every step.
  */
 class OuterProducts {
-  private readonly rows = new Map<number, { readonly cs: StackedRows; readonly us: StackedRows }>();
+  /** @param sums each weight's sum from an earlier backward pass, by leaf, reused (cleared) instead of made anew. */
+  constructor(private readonly sums: Map<number, DeferredOuterSum>) {}
+
+  private readonly rows = new Map<number, { readonly weight: core.NDArray; readonly cs: StackedRows; readonly us: StackedRows }>();
 
   /** Appends the values of `c` and `u` (read now: c is a program's buffer) for the weight at `leaf`. */
-  add(leaf: number, c: core.NDArray, u: core.NDArray): void {
+  add(leaf: number, weight: core.NDArray, c: core.NDArray, u: core.NDArray): void {
     let entry = this.rows.get(leaf);
-    if (entry === undefined) this.rows.set(leaf, (entry = { cs: new StackedRows(c.size, c.dtype), us: new StackedRows(u.size, u.dtype) }));
+    if (entry === undefined) this.rows.set(leaf, (entry = { weight, cs: new StackedRows(c.size, weight.dtype), us: new StackedRows(u.size, weight.dtype) }));
     entry.cs.push(c);
     entry.us.push(u);
   }
 
-  /** Adds Cᵀ U into each weight's sink. */
+  /**
+   * Adds each weight's Σ_t c_t u_tᵀ into its sink: one weight at a time, its steps eight per pass
+   * over the sum (DeferredOuterSum, a SIMD kernel for float64), so that the sum stays in cache
+   * across its passes (the weights' sums in turn, step by step, measured 3x slower on an LSTM-150).
+   */
   addInto(sinks: readonly core.NDArray[]): void {
-    for (const [leaf, { cs, us }] of this.rows) {
+    for (const [leaf, { weight, cs, us }] of this.rows) {
+      let sum = this.sums.get(leaf);
+      if (sum === undefined || sum.dtype !== weight.dtype) this.sums.set(leaf, (sum = new DeferredOuterSum(weight.shape[0]!, weight.shape[1]!, weight.dtype)));
+      sum.clear();
+      for (let t = 0; t < cs.count; t++) sum.push(cs.row(t), us.row(t));
       const sink = sinks[leaf]!;
-      const matrix = (rows: StackedRows) => (rows.dtype === sink.dtype ? rows.matrix() : core.astype(rows.matrix(), sink.dtype));
-      core.kernels.add(sink, sink, core.matmul(core.transpose(matrix(cs)), matrix(us)));
+      core.kernels.add(sink, sink, core.fromTyped(sum.values(), sink.shape));
     }
   }
 }
 
-/** Vectors of one size appended as the rows of a matrix, in a buffer that doubles when full (no allocation per row). */
+/** Vectors of one size appended in order, in a buffer that doubles when full (no allocation per vector). */
 class StackedRows {
   private data: core.TypedArray;
-  private count = 0;
+  count = 0;
 
   constructor(
     private readonly width: number,
@@ -64,15 +75,15 @@ class StackedRows {
       grown.set(this.data);
       this.data = grown;
     }
-    const dense = core.contiguous(row);
+    const values = denseValues(row);
     const at = this.count++ * this.width;
-    if (dense.dtype === this.dtype) this.data.set(dense.data.subarray(dense.offset, dense.offset + this.width), at);
-    else for (let k = 0; k < this.width; k++) this.data[at + k] = dense.data[dense.offset + k]!;
+    if (values.constructor === this.data.constructor) this.data.set(values, at);
+    else for (let k = 0; k < this.width; k++) this.data[at + k] = values[k]!;
   }
 
-  /** The rows so far, [count, width] (a view over the buffer). */
-  matrix(): core.NDArray {
-    return core.reshape(core.fromTyped(this.data.subarray(0, this.count * this.width), [this.count * this.width]), [this.count, this.width]);
+  /** Vector t (a view over the buffer). */
+  row(t: number): core.TypedArray {
+    return this.data.subarray(t * this.width, (t + 1) * this.width);
   }
 }
 
@@ -130,6 +141,8 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
   private compiled = true;
   private tapeFloats: number[] = [];
   private accumulated: NetworkParams | null = null;
+  /** The factored weights' sums of outer products (see OuterProducts), kept from one backward pass to the next. */
+  private readonly outerSums = new Map<number, DeferredOuterSum>();
   private flushedAt = 0;
 
   constructor(network: Network, options: BpttOptions = {}) {
@@ -228,7 +241,7 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     factored.factors.forEach((f, j) => {
       // u is read now too: a computed u is the program's buffer
       const u = f.u.kind === "computed" ? out.computedU[j]! : f.u.kind === "const" ? f.u.value : argumentLeaves[f.u.index]!;
-      outer.add(f.leaf, out.cotangents[j]!, u);
+      outer.add(f.leaf, argumentLeaves[f.leaf]!, out.cotangents[j]!, u);
     });
     return treeMap((g) => core.copy(g as core.NDArray), out.state as Tree);
   }
@@ -286,7 +299,7 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     const sinks = flatten(total as Tree).leaves as core.NDArray[];
     // the final state's cotangent is zero: `0` leaves cost nothing to propagate
     let stateCotangent: Tree = treeMap(() => 0, this.current as Tree);
-    const outer = new OuterProducts();
+    const outer = new OuterProducts(this.outerSums);
     for (let t = this.tapes.length - 1; t >= 0; t--) stateCotangent = this.tapes[t]!(stateCotangent, sinks, outer);
     outer.addInto(sinks);
     return total;

@@ -1,7 +1,7 @@
 import * as core from "@ostl/core";
 import { PRNG } from "@ostl/core";
 import { type Tensor, type Tree, add, flatten, ValueReadError, vjp } from "@ostl/autodiff";
-import { AlgorithmBase, addLeavesInto, type GradientAlgorithm } from "./algorithm.js";
+import { AlgorithmBase, addLeavesInto, denseValues, type GradientAlgorithm } from "./algorithm.js";
 import type { TensorRecord } from "../model/cell.js";
 import { DeferredOuterSum } from "../traces/deferred-outer-sum.js";
 import { DenseEligibility, type DenseImmediateMode, DiagonalEligibility, type LayerEligibility } from "../traces/eligibility.js";
@@ -318,12 +318,6 @@ interface ReadoutSums {
 function clearReadoutSums(sums: ReadoutSums): void {
   sums.W.clear();
   sums.b.fill(0);
-}
-
-/** The elements of a contiguous array, in order (its data, or the part of it the array covers). */
-function denseValues(x: core.NDArray): core.TypedArray {
-  const dense = core.contiguous(x);
-  return dense.offset === 0 && dense.data.length === dense.size ? dense.data : dense.data.subarray(dense.offset, dense.offset + dense.size);
 }
 
 function row(x: core.NDArray, b: number): core.NDArray {
