@@ -43,7 +43,8 @@ class OuterProducts {
   /**
    * Adds each weight's Σ_t c_t u_tᵀ into its sink: one weight at a time, its steps eight per pass
    * over the sum (DeferredOuterSum, a SIMD kernel for float64), so that the sum stays in cache
-   * across its passes (the weights' sums in turn, step by step, measured 3x slower on an LSTM-150).
+   * across its passes. Measured on JSB LSTM-150 BPTT, one epoch: 15.1 s when every weight's sum
+   * took each step in turn, made anew per backward pass; 13.0 s this way.
    */
   addInto(sinks: readonly core.NDArray[]): void {
     for (const [leaf, { weight, cs, us }] of this.rows) {
