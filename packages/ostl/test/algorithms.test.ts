@@ -1,7 +1,25 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
-import { concreteOf, type Tensor, ValueReadError } from "@ostl/autodiff";
-import { Bptt, type Cell, defineCell, DiagonalEligibility, type GradientAlgorithm, Network, type NetworkParams, Ostl, planOstl, Rtrl, StepPrograms, addTrees, analyze, TreeLayout } from "@ostl/ostl";
+import { concreteOf, type Tensor, trace, type Tree, ValueReadError } from "@ostl/autodiff";
+import {
+  Bptt,
+  type Cell,
+  defineCell,
+  DiagonalEligibility,
+  type GradientAlgorithm,
+  Network,
+  type NetworkParams,
+  type NetworkState,
+  Ostl,
+  planOstl,
+  Rtrl,
+  StepInputs,
+  StepPrograms,
+  addTrees,
+  analyze,
+  analyzeCell,
+  TreeLayout,
+} from "@ostl/ostl";
 import { decaying, elman, leaky, mse, resetting, spiking } from "./cells.js";
 
 function relError(a: NetworkParams, b: NetworkParams): number {
@@ -236,6 +254,23 @@ describe("OSTL across sequences", () => {
       reused.reset();
       expect(reused.memoryFloats()).toBe(0);
     }
+  });
+});
+
+describe("StepInputs", () => {
+  it("names every input of a layer step and of a network step with its loss, and lines arguments up with them", () => {
+    const network = net([spiking]);
+    const params = network.init(new core.PRNG(3));
+    const layer = StepInputs.of(analyzeCell(spiking, 2, 4, new core.PRNG(0)).graph);
+    expect(layer.roles).toEqual([{ kind: "param", name: "W" }, { kind: "param", name: "b" }, { kind: "state", name: "s" }, { kind: "state", name: "y" }, { kind: "x" }]);
+    expect([layer.param("b"), layer.state("y"), layer.x, layer.state("W")]).toEqual([1, 3, 4, -1]);
+    expect(layer.values({ W: "w", b: "b" }, { s: "s", y: "y" }, "x")).toEqual(["w", "b", "s", "y", "x"]);
+    const step = (p: NetworkParams, s: NetworkState, x: Tensor, target: Tensor) => {
+      const out = network.step(p, s, x);
+      return { loss: network.spec.loss(out.logits, target), state: out.state } as unknown as Tree;
+    };
+    const whole = StepInputs.of(trace(step, params, network.initialState(), core.zeros([3]), core.zeros([2])));
+    expect(whole.roles.map((r) => ("name" in r ? `${r.kind}:${r.name}` : r.kind))).toEqual(["param:layer0.W", "param:layer0.b", "param:readout.W", "param:readout.b", "state:layer0.s", "state:layer0.y", "x", "target"]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
 import { jvp, matmul, type Tensor, trace } from "@ostl/autodiff";
-import { analyzeCell, DeferredTrace, eightStepBlockCoefficients, WasmEightStepTrace, DiagonalForward, materializedTraceUpdate, rowTraceUpdate, rowTraceUpdateAliased, singleTraceUpdate, traceKernels, TypedKernels } from "@ostl/ostl";
+import { analyzeCell, StepInputs, DeferredTrace, eightStepBlockCoefficients, WasmEightStepTrace, DiagonalForward, materializedTraceUpdate, rowTraceUpdate, rowTraceUpdateAliased, singleTraceUpdate, traceKernels, TypedKernels } from "@ostl/ostl";
 import { spiking } from "./cells.js";
 
 const random = (rng: core.PRNG, size: number) => new Float64Array(rng.normal([size]).data);
@@ -238,7 +238,8 @@ describe("DiagonalForward", () => {
   const structure = analyzeCell(spiking, m, n, new core.PRNG(0));
   const graph = structure.graph;
   const product = graph.equations.find((eq) => eq.op.name === "matmul")!.out.id;
-  const directions = { inputs: ["1.s", "1.y", "0.b"], overrides: [product], perturbations: [] };
+  const named = StepInputs.of(graph);
+  const directions = { inputs: [named.state("s"), named.state("y"), named.param("b")], overrides: [product], perturbations: [] };
 
   it("gives the step's values and, per direction, the diagonal of its Jacobian", () => {
     const forward = DiagonalForward.compile(graph, n, directions)!;
@@ -248,7 +249,7 @@ describe("DiagonalForward", () => {
     const state = { s: rng.uniform([n], 0, 1), y: core.greater(rng.uniform([n]), 0.5) };
     const x = rng.normal([m]);
     const z = core.matmul(params.W as core.NDArray, x);
-    const inputs = graph.inputs.map((v) => (v.name === "2" ? x : v.name.startsWith("0.") ? params[v.name.slice(2)]! : state[v.name.slice(2) as "s" | "y"]));
+    const inputs = named.values(params, state, x);
     const { values, tangents } = forward.run(inputs, [z]);
     const at = (path: string) => graph.outputPaths.indexOf(path);
     const want = spiking.step(params, state, x);
@@ -268,10 +269,10 @@ describe("DiagonalForward", () => {
     const state = { s: rng.uniform([n], 0, 1), y: core.greater(rng.uniform([n]), 0.5) };
     const x = rng.normal([m]);
     const z = core.matmul(params.W as core.NDArray, x);
-    const inputs = graph.inputs.map((v) => (v.name === "2" ? x : v.name.startsWith("0.") ? params[v.name.slice(2)]! : state[v.name.slice(2) as "s" | "y"]));
-    // 3 outputs (s, y and the output y): 4 directions run in reverse, one ("1.s") forward
+    const inputs = named.values(params, state, x);
+    // 3 outputs (s, y and the output y): 4 directions run in reverse, one (state s) forward
     const reverse = DiagonalForward.compile(graph, n, directions)!.run(inputs, [z]);
-    const forward = DiagonalForward.compile(graph, n, { inputs: ["1.s"], overrides: [product], perturbations: [] })!.run(inputs, [z]);
+    const forward = DiagonalForward.compile(graph, n, { inputs: [named.state("s")], overrides: [product], perturbations: [] })!.run(inputs, [z]);
     graph.outputs.forEach((_, o) => {
       const [f, r] = [forward.tangents[o]!, reverse.tangents[o]!];
       expect(f === null, graph.outputPaths[o]).toBe(r === null);
@@ -287,8 +288,8 @@ describe("DiagonalForward", () => {
     const x = rng.normal([m]);
     const inputsOf = (dtype: core.DType) => {
       const cast = (v: core.NDArray) => core.astype(core.astype(v, "float32"), dtype);
-      const inputs = graph.inputs.map((v) => cast((v.name === "2" ? x : v.name.startsWith("0.") ? params[v.name.slice(2)]! : state[v.name.slice(2) as "s" | "y"]) as core.NDArray));
-      return { inputs, z: core.matmul(cast(params.W as core.NDArray), inputs[graph.inputs.findIndex((v) => v.name === "2")]!) };
+      const inputs = named.values(params, state, x).map((v) => cast(v as core.NDArray));
+      return { inputs, z: core.matmul(cast(params.W as core.NDArray), inputs[named.x]!) };
     };
     const run = (dtype: core.DType) => {
       const { inputs, z } = inputsOf(dtype);
@@ -303,12 +304,12 @@ describe("DiagonalForward", () => {
   });
 
   it("declines graphs outside its scope and rejects wrong inputs", () => {
-    expect(DiagonalForward.compile(graph, n, { ...directions, inputs: ["1.nope"] })).toBeNull();
+    expect(DiagonalForward.compile(graph, n, { ...directions, inputs: [named.state("nope")] })).toBeNull();
     // W is [n, m], not a vector of units (and the matmul it feeds has no elementwise partials)
-    expect(DiagonalForward.compile(graph, n, { ...directions, inputs: ["1.s", "0.W"], overrides: [] })).toBeNull();
+    expect(DiagonalForward.compile(graph, n, { ...directions, inputs: [named.state("s"), named.param("W")], overrides: [] })).toBeNull();
     // a differentiated matmul: no elementwise partials
     const mixing = trace((v: Tensor) => matmul(core.eye(n), v), core.zeros([n]));
-    expect(DiagonalForward.compile(mixing, n, { inputs: [mixing.inputs[0]!.name], overrides: [], perturbations: [] })).toBeNull();
+    expect(DiagonalForward.compile(mixing, n, { inputs: [0], overrides: [], perturbations: [] })).toBeNull();
     expect(() => DiagonalForward.compile(graph, n, directions)!.run([], [])).toThrow("DiagonalForward.run: needs 5 inputs and 1 overrides, got 0 and 0");
   });
 });

@@ -8,11 +8,12 @@ import { valuePatterns } from "./structure.js";
  *
  * @example
  * ```ts
- * import { analyzeCell, findSinglePrimary, type SinglePrimary } from "@ostl/ostl";
+ * import { analyzeCell, findSinglePrimary, StepInputs, type SinglePrimary } from "@ostl/ostl";
  * import { PRNG } from "@ostl/core";
  * import { snu } from "@ostl/models";
  * const s = analyzeCell(snu(), 3, 4, new PRNG(0));
- * const blocked = (i: number) => s.graph.inputs[i]!.name.startsWith("1.") || s.graph.inputs[i]!.name === "0.W";
+ * const inputs = StepInputs.of(s.graph);
+ * const blocked = (i: number) => inputs.roles[i]!.kind === "state" || i === inputs.param("W");
  * const found: SinglePrimary | null = findSinglePrimary(s.graph, s.stateNames, blocked);
  * console.log(found?.derived); // ["y"]
  * ```
@@ -33,11 +34,12 @@ export interface SinglePrimary {
  *
  * @example
  * ```ts
- * import { analyzeCell, findSinglePrimary } from "@ostl/ostl";
+ * import { analyzeCell, findSinglePrimary, StepInputs } from "@ostl/ostl";
  * import { PRNG } from "@ostl/core";
  * import { ssnu } from "@ostl/models";
  * const s = analyzeCell(ssnu(), 3, 4, new PRNG(0));
- * const blocked = (i: number) => s.graph.inputs[i]!.name.startsWith("1.") || s.graph.inputs[i]!.name === "0.W";
+ * const inputs = StepInputs.of(s.graph);
+ * const blocked = (i: number) => inputs.roles[i]!.kind === "state" || i === inputs.param("W");
  * console.log(findSinglePrimary(s.graph, s.stateNames, blocked)?.primary); // "s"
  * ```
  */

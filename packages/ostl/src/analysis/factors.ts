@@ -1,19 +1,21 @@
 import type { Graph, IrConst, IrVar } from "@ostl/autodiff";
 import type { NDArray } from "@ostl/core";
 import { valuePatterns } from "./structure.js";
+import { StepInputs } from "./step-inputs.js";
 
 /**
  * Where the vector u of a factored parameter comes from.
  *
  * @example
  * ```ts
- * import { analyzeCell, findRowFactors, type FactorSource } from "@ostl/ostl";
+ * import { analyzeCell, findRowFactors, StepInputs, type FactorSource } from "@ostl/ostl";
  * import { PRNG } from "@ostl/core";
  * import { ssnu } from "@ostl/models";
  * const { graph } = analyzeCell(ssnu(), 3, 4, new PRNG(0));
- * const u: FactorSource = findRowFactors(graph, ["W"], (i) => graph.inputs[i]!.name === "2")[0]!.u;
- * // u is graph input 4, the layer input x (named "2": the step's third argument)
- * console.log(u, u.kind === "input" && graph.inputs[u.index]!.name); // { kind: "input", index: 4 } 2
+ * const x = StepInputs.of(graph).x;
+ * const u: FactorSource = findRowFactors(graph, ["W"], (i) => i === x)[0]!.u;
+ * // u is graph input 4, the layer input x
+ * console.log(u, u.kind === "input" && StepInputs.of(graph).roles[u.index]); // { kind: "input", index: 4 } { kind: "x" }
  * ```
  */
 export type FactorSource = { readonly kind: "input"; readonly index: number } | { readonly kind: "const"; readonly value: NDArray };
@@ -25,11 +27,11 @@ export type FactorSource = { readonly kind: "input"; readonly index: number } | 
  *
  * @example
  * ```ts
- * import { analyzeCell, findRowFactors, type RowFactor } from "@ostl/ostl";
+ * import { analyzeCell, findRowFactors, StepInputs, type RowFactor } from "@ostl/ostl";
  * import { PRNG } from "@ostl/core";
  * import { ssnu } from "@ostl/models";
  * const { graph } = analyzeCell(ssnu(), 3, 4, new PRNG(0));
- * const [factor]: RowFactor[] = findRowFactors(graph, ["W"], (i) => graph.inputs[i]!.name === "2");
+ * const [factor]: RowFactor[] = findRowFactors(graph, ["W"], (i) => i === StepInputs.of(graph).x);
  * const product = graph.equations.find((eq) => eq.out.id === factor!.product)!;
  * // W enters as x Wᵀ, a product of shape [4] (one entry per unit)
  * console.log(factor!.param, factor!.transposed, product.op.name, product.out.shape); // W false matmul [4]
@@ -52,11 +54,11 @@ export interface RowFactor {
  *
  * @example
  * ```ts
- * import { analyzeCell, findRowFactors } from "@ostl/ostl";
+ * import { analyzeCell, findRowFactors, StepInputs } from "@ostl/ostl";
  * import { PRNG } from "@ostl/core";
  * import { ssnu } from "@ostl/models";
  * const s = analyzeCell(ssnu(), 3, 4, new PRNG(0));
- * console.log(findRowFactors(s.graph, ["W"], (i) => s.graph.inputs[i]!.name === "2").map((f) => f.param)); // ["W"]
+ * console.log(findRowFactors(s.graph, ["W"], (i) => i === StepInputs.of(s.graph).x).map((f) => f.param)); // ["W"]
  * ```
  */
 export function findRowFactors(graph: Graph, rowParams: readonly string[], uMay: (inputIndex: number) => boolean): RowFactor[] {
@@ -100,12 +102,13 @@ export interface StepRowFactor extends Omit<RowFactor, "u"> {
  *
  * @example
  * ```ts
- * import { findStepRowFactors } from "@ostl/ostl";
+ * import { findStepRowFactors, StepInputs } from "@ostl/ostl";
  * import { trace, matmul, tanh, tensor } from "@ostl/autodiff";
  * // y = tanh(W x), logits = R y: R's u is y, computed in the step
- * const g = trace((W: any, R: any, x: any) => matmul(R, tanh(matmul(W, x))), tensor([[1, 0], [0, 1]]), tensor([[1, 1]]), tensor([1, 2]));
- * const named = { ...g, inputs: g.inputs.map((v, i) => ({ ...v, name: ["0.W", "0.R", "2"][i]! })) };
- * console.log(findStepRowFactors(named, ["W", "R"], (i) => i === 2).map((f) => [f.param, f.u.kind])); // [["W", "input"], ["R", "computed"]]
+ * // a step (params, state, x) with no state to speak of
+ * const step = (p: any, _s: any, x: any) => matmul(p.R, tanh(matmul(p.W, x)));
+ * const g = trace(step, { R: tensor([[1, 1]]), W: tensor([[1, 0], [0, 1]]) }, { h: tensor([0]) }, tensor([1, 2]));
+ * console.log(findStepRowFactors(g, ["W", "R"], (i) => i === StepInputs.of(g).x).map((f) => [f.param, f.u.kind])); // [["W", "input"], ["R", "computed"]]
  * ```
  */
 export function findStepRowFactors(graph: Graph, rowParams: readonly string[], uMay: (inputIndex: number) => boolean): StepRowFactor[] {
@@ -134,7 +137,7 @@ function matchRowFactors<S>(graph: Graph, rowParams: readonly string[], sourceOf
   const uses = (id: number) => graph.equations.filter((eq) => eq.inputs.some((a) => a.kind === "var" && a.id === id));
   const factors: (Omit<RowFactor, "u"> & { readonly u: S })[] = [];
   for (const param of rowParams) {
-    const input = graph.inputs.find((v) => v.name === `0.${param}`);
+    const input = graph.inputs[StepInputs.of(graph).param(param)];
     if (input === undefined) continue;
     const direct = uses(input.id);
     if (direct.length !== 1) continue;

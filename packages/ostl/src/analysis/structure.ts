@@ -2,6 +2,7 @@ import type { PRNG } from "@ostl/core";
 import { type Graph, type IrConst, type IrVar, type Tensor, trace } from "@ostl/autodiff";
 import type { Cell, TensorRecord } from "../model/cell.js";
 import { checkCellInit, checkStepResult } from "../model/contract.js";
+import { StepInputs } from "./step-inputs.js";
 
 /**
  * How an entry of a value depends on a source (a parameter, a previous-state entry or the input),
@@ -214,14 +215,14 @@ export function analyzeCell(cell: Cell, inputSize: number, hiddenSize: number, k
   const patterns = dependencyPatterns(graph);
   const paramNames = Object.keys(params).sort();
   const stateNames = Object.keys(state).sort();
-  const sourceIndex = (group: number, name: string) => graph.inputs.findIndex((v) => v.name === `${group}.${name}`);
+  const inputs = StepInputs.of(graph);
   const temporal: Record<string, Record<string, Pattern>> = {};
   const output: Record<string, Pattern> = {};
   const paramPatterns: Record<string, Pattern> = {};
   graph.outputPaths.forEach((path, o) => {
     const row = path === "y" ? output : (temporal[path.replace(/^state\./, "")] = {});
-    for (const s of stateNames) row[s] = patterns[o]!.get(sourceIndex(1, s)) ?? "none";
-    for (const p of paramNames) paramPatterns[p] = joinPatterns(paramPatterns[p] ?? "none", patterns[o]!.get(sourceIndex(0, p)) ?? "none");
+    for (const s of stateNames) row[s] = patterns[o]!.get(inputs.state(s)) ?? "none";
+    for (const p of paramNames) paramPatterns[p] = joinPatterns(paramPatterns[p] ?? "none", patterns[o]!.get(inputs.param(p)) ?? "none");
   });
   const elementwise = (row: Record<string, Pattern>) => Object.values(row).every((p) => p === "none" || p === "diag");
   const diagonal = Object.values(temporal).every(elementwise) && elementwise(output);

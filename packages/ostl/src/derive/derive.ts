@@ -16,6 +16,7 @@ import { type Intermediate, labelIntermediates, paramSuffix, useCounts, wantsNam
 import { broadcastIndices, DeriveError, type IndexRule, type RuleContext, type ScalarRule, symbolicRules, type SymbolicRule } from "./rules.js";
 import { contractTerms, diagonalTerms, mergeCases, renameTerms, scaleTerms, seedTerms, type Terms, termsNode } from "./terms.js";
 import { quantityPlain, quantityTex } from "./tex.js";
+import { StepInputs } from "../analysis/step-inputs.js";
 
 type Atom = IrVar | IrConst;
 type Template = { readonly node: MathNode; readonly idx: readonly Index[] };
@@ -201,9 +202,11 @@ export function deriveCell(cell: Cell, options: DeriveOptions = {}): Derivation 
   const d = new Deriver(cell.name, structure);
 
   const sources: (JacobianSource & { v: IrVar })[] = [];
-  for (const v of graph.inputs) {
-    const [group, name] = v.name.includes(".") ? [v.name.slice(0, v.name.indexOf(".")), v.name.slice(v.name.indexOf(".") + 1)] : [v.name, "x"];
-    const kind = group === "0" ? "param" : group === "1" ? "previous" : "input";
+  const roles = StepInputs.of(graph).roles;
+  for (const [i, v] of graph.inputs.entries()) {
+    const role = roles[i]!;
+    const name = role.kind === "param" || role.kind === "state" ? role.name : "x";
+    const kind = role.kind === "param" ? "param" : role.kind === "state" ? "previous" : "input";
     const key = `${kind}:${name}`;
     d.addQuantity({ key, kind, name, shape: v.shape });
     d.setTemplate(v, quantity(key, canon(v)));

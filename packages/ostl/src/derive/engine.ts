@@ -12,6 +12,7 @@ import type { NDArray } from "@ostl/core";
 import type { Cell } from "../model/cell.js";
 import type { DerivationPoint } from "./evaluate.js";
 import type { Derivation, JacobianSource } from "./model.js";
+import { StepInputs } from "../analysis/step-inputs.js";
 
 /** Every index tuple of a shape, in row-major order. */
 export function indexTuples(shape: readonly number[]): number[][] {
@@ -64,13 +65,11 @@ export function engineJacobian(cell: Cell, point: DerivationPoint, o: StepOutput
   });
 }
 
-/** Every variable of a traced step at a point, running the graph's primitives (inputs `0.<param>`, `1.<state field>`, then x). */
+/** Every variable of a traced step at a point, running the graph's primitives. */
 function runGraph(graph: Graph, point: DerivationPoint): Map<number, NDArray | number> {
   const values = new Map<number, NDArray | number>();
-  for (const v of graph.inputs) {
-    const [group, name] = v.name.includes(".") ? [v.name.slice(0, v.name.indexOf(".")), v.name.slice(v.name.indexOf(".") + 1)] : [v.name, ""];
-    values.set(v.id, (group === "0" ? point.params[name] : group === "1" ? point.state[name] : point.x) as NDArray);
-  }
+  const inputs = StepInputs.of(graph).values(point.params, point.state, point.x);
+  graph.inputs.forEach((v, i) => values.set(v.id, inputs[i] as NDArray));
   for (const eq of graph.equations) values.set(eq.out.id, eq.op.impl(eq.inputs.map((a) => (a.kind === "const" ? a.value : values.get(a.id)!)), eq.params));
   return values;
 }

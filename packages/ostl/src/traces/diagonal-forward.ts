@@ -5,19 +5,19 @@ import { replayGraph } from "./replay.js";
 
 /**
  * The directions a {@link DiagonalForward} differentiates along, each a vector of n units: graph
- * inputs (by name: `1.s` for state field s, `0.b` for parameter b), variables whose values are
+ * inputs (by index, e.g. `StepInputs.state("s")` for state field s), variables whose values are
  * supplied instead of computed (`overrides`, e.g. a factored parameter's product W u), and
  * variables perturbed by a zero vector (`perturbations`, giving ∂·/∂ of that variable's value).
  *
  * @example
  * ```ts
  * import type { DiagonalDirections } from "@ostl/ostl";
- * const directions: DiagonalDirections = { inputs: ["1.s", "1.y", "0.b"], overrides: [5], perturbations: [9] };
+ * const directions: DiagonalDirections = { inputs: [2, 3, 1], overrides: [5], perturbations: [9] };
  * console.log(directions.inputs.length + directions.overrides.length + directions.perturbations.length); // 5
  * ```
  */
 export interface DiagonalDirections {
-  readonly inputs: readonly string[];
+  readonly inputs: readonly number[];
   readonly overrides: readonly number[];
   readonly perturbations: readonly number[];
 }
@@ -54,7 +54,7 @@ interface EquationPlan {
  * import { mul, sigmoid, tensor, trace } from "@ostl/autodiff";
  * // y = σ(2 s): ∂y/∂s = 2 σ'(2 s)
  * const graph = trace((s: any) => sigmoid(mul(2, s)), tensor([0, 1]));
- * const forward = DiagonalForward.compile(graph, 2, { inputs: [graph.inputs[0]!.name], overrides: [], perturbations: [] })!;
+ * const forward = DiagonalForward.compile(graph, 2, { inputs: [0], overrides: [], perturbations: [] })!;
  * const { values, tangents } = forward.run([tensor([0, 1])], []);
  * console.log(values[0]!.toNested().map((v) => v.toFixed(4)), [...tangents[0]!].map((v) => v.toFixed(4))); // ["0.5000", "0.8808"] ["0.5000", "0.2100"]
  * ```
@@ -78,10 +78,10 @@ export class DiagonalForward {
     this.directions = K;
     const slots = 1 + Math.max(...graph.inputs.map((v) => v.id), ...graph.equations.map((eq) => eq.out.id));
     const active = new Array<number[]>(slots).fill([]);
-    for (const v of graph.inputs) {
-      const d = spec.inputs.indexOf(v.name);
+    graph.inputs.forEach((v, i) => {
+      const d = spec.inputs.indexOf(i);
       if (d >= 0) active[v.id] = [d];
-    }
+    });
     this.plans = graph.equations.map((eq): EquationPlan => {
       const id = eq.out.id;
       const inputActive = eq.inputs.map((a) => (a.kind === "var" ? active[a.id]! : []));
@@ -103,7 +103,7 @@ export class DiagonalForward {
   private differentiate(inputs: readonly Tensor[], overrides: readonly Tensor[]): { values: Tensor[]; tangents: Tensor[] } {
     const { graph, spec, n, dtype } = this;
     const K = this.directions;
-    const at = spec.inputs.map((name) => graph.inputs.findIndex((v) => v.name === name));
+    const at = spec.inputs;
     const zeros = spec.perturbations.map(() => core.zeros([n], dtype));
     const primals = [...at.map((i) => inputs[i]!), ...overrides, ...zeros];
     const seeds = primals.map((_, d) => {
@@ -141,8 +141,7 @@ export class DiagonalForward {
    * (with the differentiable ops, e.g. a factored product W u); `run` then takes none.
    */
   static compile(graph: Graph, n: number, directions: DiagonalDirections, dtype: DType = "float64", overridesOf: ((inputs: readonly Tensor[]) => Tensor[]) | null = null): DiagonalForward | null {
-    const byName = new Map(graph.inputs.map((v) => [v.name, v] as const));
-    if (!directions.inputs.every((name) => byName.get(name)?.shape.join() === String(n))) return null;
+    if (!directions.inputs.every((i) => graph.inputs[i]?.shape.join() === String(n))) return null;
     const ids = new Set(graph.equations.map((eq) => eq.out.id));
     if (![...directions.overrides, ...directions.perturbations].every((id) => ids.has(id))) return null;
     const forward = new DiagonalForward(graph, n, directions, dtype, overridesOf);

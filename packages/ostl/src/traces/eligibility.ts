@@ -3,6 +3,7 @@ import type { DType, NDArray, TypedArray } from "@ostl/core";
 import { type Tensor, type Tree, concat, flatten, jvp, matmul, reshape, transpose, unflatten, vjp } from "@ostl/autodiff";
 import type { TensorRecord } from "../model/cell.js";
 import { findRowFactors, type RowFactor } from "../analysis/factors.js";
+import { StepInputs } from "../analysis/step-inputs.js";
 import { type InfluenceStepFn, propagateInfluence } from "./influence.js";
 import { TreeLayout, treeFloats } from "../model/tree-layout.js";
 import type { Network } from "../model/network.js";
@@ -317,11 +318,11 @@ interface RecurrentFactor {
   readonly field: string;
 }
 
-/** The factors whose u is a previous-state field (graph input `1.<field>`). */
+/** The factors whose u is a previous-state field. */
 function recurrentFactorsOf(graph: CellStructure["graph"], factors: readonly RowFactor[]): RecurrentFactor[] {
   return factors.flatMap((f, factor) => {
-    const name = f.u.kind === "input" ? graph.inputs[f.u.index]!.name : "";
-    return name.startsWith("1.") ? [{ factor, field: name.slice(2) }] : [];
+    const role = f.u.kind === "input" ? StepInputs.of(graph).roles[f.u.index]! : null;
+    return role?.kind === "state" ? [{ factor, field: role.name }] : [];
   });
 }
 
@@ -429,14 +430,15 @@ export class DiagonalEligibility implements LayerEligibility {
     this.targets = [...this.stateNames, OUTPUT];
     const graph = structure.graph;
     const rowParams = Object.entries(layouts).filter(([, l]) => l === "row").map(([name]) => name);
-    const uMay = (i: number) => graph.inputs[i]!.name === "2" || (approximate && graph.inputs[i]!.name.startsWith("1."));
+    const inputs = StepInputs.of(graph);
+    const uMay = (i: number) => i === inputs.x || (approximate && inputs.roles[i]!.kind === "state");
     this.factors = findRowFactors(graph, rowParams, uMay);
     const factored = new Set(this.factors.map((f) => f.param));
     this.materialized = Object.entries(layouts).filter(([name, l]) => (l === "row" || l === "diag") && !factored.has(name)).map(([name]) => name);
     this.denseNames = Object.entries(layouts).filter(([, l]) => l === "dense").map(([name]) => name);
     this.outputAlias = outputAliasOf(structure);
-    const factoredInputs = new Set(this.factors.map((f) => `0.${f.param}`));
-    const blocked = (i: number) => graph.inputs[i]!.name.startsWith("1.") || factoredInputs.has(graph.inputs[i]!.name);
+    const factoredInputs = new Set(this.factors.map((f) => inputs.param(f.param)));
+    const blocked = (i: number) => inputs.roles[i]!.kind === "state" || factoredInputs.has(i);
     this.single = this.factors.length > 0 && !approximate && this.stateNames.length > 1 ? findSinglePrimary(graph, this.stateNames, blocked) : null;
     this.recurrentFactors = approximate ? recurrentFactorsOf(graph, this.factors) : [];
     // forward mode in one compiled program where every materialized parameter is diag-structured and, with the
@@ -445,7 +447,7 @@ export class DiagonalEligibility implements LayerEligibility {
     const diagonalOnly = this.denseNames.length === 0 && this.materialized.every((name) => layouts[name] === "diag");
     this.forward = diagonalOnly
       ? DiagonalForward.compile(graph, network.spec.layers[layer]!.hiddenSize, {
-          inputs: [...this.stateNames.map((a) => `1.${a}`), ...this.materialized.map((name) => `0.${name}`)],
+          inputs: [...this.stateNames.map((a) => inputs.state(a)), ...this.materialized.map((name) => inputs.param(name))],
           overrides: this.factors.map((f) => f.product),
           perturbations: this.single === null ? [] : [this.single.primaryVar],
         }, dtype, (inputs) => this.factors.map((f) => this.tracedProduct(f, inputs)))
@@ -454,9 +456,8 @@ export class DiagonalEligibility implements LayerEligibility {
 
   /** A factored product z = W u from the graph's inputs, with the differentiable ops (computed inside DiagonalForward's program). */
   private tracedProduct(f: RowFactor, inputs: readonly Tensor[]): Tensor {
-    const graph = this.structure.graph;
     const u = f.u.kind === "const" ? f.u.value : inputs[f.u.index]!;
-    const W = inputs[graph.inputs.findIndex((v) => v.name === `0.${f.param}`)]!;
+    const W = inputs[StepInputs.of(this.structure.graph).param(f.param)]!;
     return f.transposed ? matmul(u, transpose(W)) : matmul(W, u);
   }
 
@@ -464,11 +465,7 @@ export class DiagonalEligibility implements LayerEligibility {
   private replayed(params: TensorRecord, x: Tensor) {
     const graph = this.structure.graph;
     return (state: TensorRecord, rest: TensorRecord, zs: Tensor[], deltas: Tensor[]) => {
-      const inputs = graph.inputs.map((v) => {
-        if (v.name === "2") return x;
-        const field = v.name.slice(2);
-        return v.name.startsWith("0.") ? (rest[field] ?? params[field]!) : state[field]!;
-      });
+      const inputs = StepInputs.of(graph).values({ ...params, ...rest }, state, x);
       const overrides = new Map(this.factors.map((f, j) => [f.product, zs[j]!] as const));
       const perturbations = new Map(this.single === null ? [] : [[this.single.primaryVar, deltas[0]!] as const]);
       return unflatten(graph.outputDef, replayGraph(graph, inputs, overrides, perturbations)) as { state: TensorRecord; y: Tensor };
@@ -478,10 +475,7 @@ export class DiagonalEligibility implements LayerEligibility {
   /** A factored product's u and, on the reverse path (the forward path computes it inside its program), z = W u. */
   private product(f: RowFactor, params: TensorRecord, state: TensorRecord, x: Tensor): { z: NDArray | null; u: NDArray } {
     const graph = this.structure.graph;
-    const u = f.u.kind === "const" ? f.u.value : (() => {
-      const name = graph.inputs[f.u.index]!.name;
-      return (name === "2" ? x : state[name.slice(2)]!) as NDArray;
-    })();
+    const u = (f.u.kind === "const" ? f.u.value : StepInputs.of(graph).values(params, state, x)[f.u.index]!) as NDArray;
     if (this.forward !== null) return { z: null, u: core.contiguous(u) };
     const W = params[f.param] as NDArray;
     return { z: f.transposed ? core.matmul(u, core.transpose(W)) : core.matmul(W, u), u: core.contiguous(u) };
@@ -548,7 +542,7 @@ export class DiagonalEligibility implements LayerEligibility {
   /** The step and its diagonal derivatives from one forward pass with one direction per state field, materialized parameter, product and perturbation. */
   private derivativesByForward(forward: DiagonalForward, params: TensorRecord, state: TensorRecord, x: Tensor, n: number): StepDerivatives {
     const graph = this.structure.graph;
-    const inputs = graph.inputs.map((v) => (v.name === "2" ? x : v.name.startsWith("0.") ? params[v.name.slice(2)]! : state[v.name.slice(2)]!));
+    const inputs = StepInputs.of(graph).values(params, state, x);
     const { values, tangents } = forward.run(inputs, []);
     const c = this.stateNames.length;
     const P = this.materialized.length;
