@@ -8,7 +8,7 @@ export { Rtrl, recurrentParams, contractTangents } from "./algorithms/rtrl.js";
 export { Ostl, type OstlOptions, type LayerPlan, planOstl } from "./algorithms/ostl.js";
 export { algorithms, ALGORITHM_NAMES, algorithmByName, exactnessOf, type AlgorithmEntry, type AlgorithmOption, type Exactness } from "./algorithms/registry.js";
 export { type LayerEligibility, type EligibilityStep, type DenseImmediateMode, DenseEligibility, DiagonalEligibility } from "./traces/eligibility.js";
-export { type Pattern, type TraceLayout, type CellStructure, joinPatterns, dependencyPatterns, valuePatterns, type Deps, analyzeCell, traceLayout } from "./analysis/structure.js";
+export { type Pattern, type TraceLayout, type CellStructure, joinPatterns, dependencyPatterns, valuePatterns, type Deps, analyzeCell, layerStructure, traceLayout } from "./analysis/structure.js";
 export { analyze, graphFlops, type NetworkAnalysis, type LayerAnalysis, type ParamAnalysis } from "./algorithms/analyze.js";
 export { TreeLayout, treeFloats } from "./model/tree-layout.js";
 export { propagateInfluence, type InfluenceStep, type InfluenceStepFn } from "./traces/influence.js";

@@ -257,6 +257,21 @@ describe("OSTL across sequences", () => {
   });
 });
 
+describe("one init per layer", () => {
+  it("the network runs each cell's init once to learn its shapes, and BPTT, RTRL, OSTL and analyze reuse it", () => {
+    let inits = 0;
+    const counted: Cell = { ...spiking, init: (key, config) => (inits++, spiking.init(key, config)) };
+    const network = net([counted, counted]);
+    const params = network.init(new core.PRNG(1));
+    // the params themselves (one per layer), and the layers' shapes (one per layer)
+    expect(inits).toBe(4);
+    const { xs, ts } = sequence(2, 3, 3, 2);
+    for (const algo of [new Bptt(network), new Rtrl(network), new Ostl(network), new Ostl(network, { approximation: "diagonal" })]) run(algo, params, xs, ts);
+    analyze(network);
+    expect(inits).toBe(4);
+  });
+});
+
 describe("StepInputs", () => {
   it("names every input of a layer step and of a network step with its loss, and lines arguments up with them", () => {
     const network = net([spiking]);

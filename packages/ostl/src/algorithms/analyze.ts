@@ -1,4 +1,3 @@
-import { PRNG } from "@ostl/core";
 import type { Graph } from "@ostl/autodiff";
 import { DiagonalEligibility } from "../traces/eligibility.js";
 import type { Network } from "../model/network.js";
@@ -127,7 +126,7 @@ export function analyze(network: Network, options: OstlOptions = {}): NetworkAna
   const layers = plans.map((plan): LayerAnalysis => {
     const m = network.layerInputSize(plan.layer);
     const n = network.spec.layers[plan.layer]!.hiddenSize;
-    const { params, state } = network.spec.layers[plan.layer]!.cell.init(new PRNG(0), { inputSize: m, hiddenSize: n });
+    const { params, state } = network.layerExample(plan.layer);
     const stateSize = Object.values(state).reduce((s, v) => s + v.size, 0);
     const c = plan.structure.stateNames.length;
     const P = Object.values(params).reduce((s, v) => s + v.size, 0);

@@ -1,5 +1,4 @@
 import * as core from "@ostl/core";
-import { PRNG } from "@ostl/core";
 import { type Tensor, type Tree, add, flatten, ValueReadError, vjp } from "@ostl/autodiff";
 import { AlgorithmBase, addLeavesInto, denseValues, type GradientAlgorithm } from "./algorithm.js";
 import type { TensorRecord } from "../model/cell.js";
@@ -9,7 +8,7 @@ import { TreeLayout } from "../model/tree-layout.js";
 import { layerKey, type Network, type NetworkParams, type NetworkState } from "../model/network.js";
 import { checkChoice, checkOptions } from "../model/options.js";
 import { type ReadoutSignal, readoutSignalOf, StepPrograms } from "../programs/step-programs.js";
-import { analyzeCell, type CellStructure, type TraceLayout, traceLayout } from "../analysis/structure.js";
+import { type CellStructure, layerStructure, type TraceLayout, traceLayout } from "../analysis/structure.js";
 
 /**
  * Options of {@link Ostl}.
@@ -82,11 +81,10 @@ export function planOstl(network: Network, options: OstlOptions = {}): LayerPlan
   checkChoice("ostl", "approximation", options.approximation, ["none", "diagonal"]);
   checkChoice("ostl", "denseImmediate", options.denseImmediate, ["auto", "reverse", "forward"]);
   return network.spec.layers.map((spec, l) => {
-    const m = network.layerInputSize(l);
     const n = spec.hiddenSize;
     // the traced step is checked against the cell contract here, once, for every derivative path
-    const structure = analyzeCell(spec.cell, m, n, new PRNG(0), l);
-    const { params } = spec.cell.init(new PRNG(0), { inputSize: m, hiddenSize: n });
+    const structure = layerStructure(network, l);
+    const { params } = network.layerExample(l);
     const diagonal = structure.temporalJacobian === "diagonal";
     const approximate = !diagonal && options.approximation === "diagonal";
     const layouts: Record<string, TraceLayout> = {};

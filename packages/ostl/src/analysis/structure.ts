@@ -1,6 +1,7 @@
-import type { PRNG } from "@ostl/core";
+import { PRNG } from "@ostl/core";
 import { type Graph, type IrConst, type IrVar, type Tensor, trace } from "@ostl/autodiff";
 import type { Cell, TensorRecord } from "../model/cell.js";
+import type { Network } from "../model/network.js";
 import { checkCellInit, checkStepResult } from "../model/contract.js";
 import { StepInputs } from "./step-inputs.js";
 
@@ -187,7 +188,8 @@ export interface CellStructure {
  * Traces one step of `cell` (unbatched) and proves the structure of its Jacobians: whether the
  * temporal Jacobian ∂s_t/∂s_{t-1} is diagonal, and how each parameter reaches the units. The
  * cell's `init` and traced step are checked against the cell contract first (messages name the
- * cell, and `layer` when given).
+ * cell, and `layer` when given). `made`, when given, is the result of that `init` already made
+ * and checked (a network's `layerExample`), and `init` is not called again.
  *
  * @throws {@link ValueError} or {@link ShapeError} when `init` or `step` breaks the contract (see checkCellInit, checkStepResult).
  * @example
@@ -200,10 +202,10 @@ export interface CellStructure {
  * console.log(analyzeCell(lstm(), 3, 4, new PRNG(0)).temporalJacobian); // "dense"
  * ```
  */
-export function analyzeCell(cell: Cell, inputSize: number, hiddenSize: number, key: PRNG, layer?: number): CellStructure {
+export function analyzeCell(cell: Cell, inputSize: number, hiddenSize: number, key: PRNG, layer?: number, made?: { readonly params: TensorRecord; readonly state: TensorRecord }): CellStructure {
   const site = { cell: cell.name, layer };
-  const init = cell.init(key, { inputSize, hiddenSize });
-  checkCellInit(site, init, hiddenSize);
+  const init = made ?? cell.init(key, { inputSize, hiddenSize });
+  if (made === undefined) checkCellInit(site, init, hiddenSize);
   const { params, state } = init;
   const x = key.normal([inputSize]);
   const step = (p: TensorRecord, s: TensorRecord, xt: Tensor) => {
@@ -227,6 +229,27 @@ export function analyzeCell(cell: Cell, inputSize: number, hiddenSize: number, k
   const elementwise = (row: Record<string, Pattern>) => Object.values(row).every((p) => p === "none" || p === "diag");
   const diagonal = Object.values(temporal).every(elementwise) && elementwise(output);
   return { temporalJacobian: diagonal ? "diagonal" : "dense", temporal, output, params: paramPatterns, stateNames, graph };
+}
+
+const layerStructures = new WeakMap<Network, CellStructure[]>();
+
+/**
+ * The structure of layer `l` of `network` (`analyzeCell` at the layer's sizes, traced at the
+ * network's `layerExample`), made once per network and layer and then shared by everything that
+ * asks: OSTL's plan, `analyze`.
+ *
+ * @example
+ * ```ts
+ * import { layerStructure, Network } from "@ostl/ostl";
+ * import { mse, ssnu } from "@ostl/models";
+ * const net = new Network({ inputSize: 3, layers: [{ cell: ssnu(), hiddenSize: 4 }], outputSize: 2, loss: mse });
+ * console.log(layerStructure(net, 0).temporalJacobian, layerStructure(net, 0) === layerStructure(net, 0)); // diagonal true
+ * ```
+ */
+export function layerStructure(network: Network, l: number): CellStructure {
+  let structures = layerStructures.get(network);
+  if (structures === undefined) layerStructures.set(network, (structures = []));
+  return (structures[l] ??= analyzeCell(network.spec.layers[l]!.cell, network.layerInputSize(l), network.spec.layers[l]!.hiddenSize, new PRNG(0), l, network.layerExample(l)));
 }
 
 /**

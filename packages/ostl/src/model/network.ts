@@ -135,7 +135,7 @@ export class Network {
   /** Unbatched initial states by dtype (see initialState). */
   private readonly initialStates = new Map<DType, TensorRecord[]>();
   /** Each layer's checked initial state and its params' shapes (see layerInit). */
-  private readonly inits: { paramShapes: ShapeTree[string]; state: TensorRecord }[] = [];
+  private readonly inits: { params: TensorRecord; paramShapes: ShapeTree[string]; state: TensorRecord }[] = [];
   /** The shapes params and state must have (see checkParams, checkState), made once. */
   private shapes: { params: ShapeTree; state: ShapeTree } | null = null;
   /** Per layer, the step kinds whose result passed the contract check: bit 1 one example, bit 2 a batch. */
@@ -209,16 +209,34 @@ export class Network {
   }
 
   /**
+   * Layer `l`'s params and initial state from its cell's `init` at a fixed key, the one call the
+   * network makes to learn the layer's shapes (made once, checked against the contract, then
+   * shared: treat the arrays as read-only). The structure analysis traces the step at these values.
+   *
+   * @example
+   * ```ts
+   * import { Network } from "@ostl/ostl";
+   * import { mse, ssnu } from "@ostl/models";
+   * const net = new Network({ inputSize: 3, layers: [{ cell: ssnu(), hiddenSize: 4 }], outputSize: 2, loss: mse });
+   * const example = net.layerExample(0);
+   * console.log(example.params.W!.shape, Object.keys(example.state), net.layerExample(0) === example); // [4, 3] ["s", "y"] true
+   * ```
+   */
+  layerExample(l: number): { readonly params: TensorRecord; readonly state: TensorRecord } {
+    return this.layerInit(l);
+  }
+
+  /**
    * Layer `l`'s `init` at a fixed key (the initial state must not depend on the key, and a fixed
    * one keeps callers free of side effects), made once, its state checked against the contract.
    */
-  private layerInit(l: number): { paramShapes: ShapeTree[string]; state: TensorRecord } {
+  private layerInit(l: number): { params: TensorRecord; paramShapes: ShapeTree[string]; state: TensorRecord } {
     let init = this.inits[l];
     if (init === undefined) {
       const layer = this.spec.layers[l]!;
       const made = layer.cell.init(new PRNG(0), { inputSize: this.layerInputSize(l), hiddenSize: layer.hiddenSize });
       checkCellInit({ cell: layer.cell.name, layer: l }, made, layer.hiddenSize);
-      init = this.inits[l] = { paramShapes: shapesOf(made.params), state: made.state };
+      init = this.inits[l] = { params: made.params, paramShapes: shapesOf(made.params), state: made.state };
     }
     return init;
   }
