@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
 import { jvp, matmul, type Tensor, trace } from "@ostl/autodiff";
-import { analyzeCell, StepInputs, DeferredTrace, eightStepBlockCoefficients, WasmEightStepTrace, DiagonalForward, materializedTraceUpdate, rowTraceUpdate, rowTraceUpdateAliased, singleTraceUpdate, traceKernels, TypedKernels } from "@ostl/ostl";
+import { analyzeCell, StepInputs, DeferredPairTrace, DeferredTrace, eightStepBlockCoefficients, WasmEightStepTrace, DiagonalForward, materializedTraceUpdate, rowTraceUpdate, rowTraceUpdateAliased, singleTraceUpdate, traceKernels, TypedKernels } from "@ostl/ostl";
 import { spiking } from "./cells.js";
 
 const random = (rng: core.PRNG, size: number) => new Float64Array(rng.normal([size]).data);
@@ -120,6 +120,43 @@ describe("trace kernels", () => {
     }
     expect([...blocked.values()]).toEqual([...eps]);
     expect([...blocked.gradient()]).toEqual([...g]);
+  });
+
+  it("DeferredPairTrace in blocks (WebAssembly) follows the step-by-step kernel, read mid-block and across blocks, for either aliased field", () => {
+    const rng = new core.PRNG(14);
+    const [n, m] = [64, 67];
+    for (const alias of [0, 1]) {
+      const pair = new DeferredPairTrace(n, m, alias);
+      expect(pair.blockSteps).toBe(8);
+      const eps = [new Float64Array(n * m), new Float64Array(n * m)];
+      const g = new Float64Array(n * m);
+      const steps = (count: number) => {
+        for (let t = 0; t < count; t++) {
+          // a 2 x 2 Jacobian per unit with entries in (-0.6, 0.6), so the traces stay of order one
+          const D = new Float64Array(rng.uniform([4 * n], -0.6, 0.6).data);
+          const [cs, L, u] = [random(rng, 2 * n), random(rng, n), random(rng, m)];
+          pair.push(D, cs, L, u);
+          rowTraceUpdateAliased(n, m, eps, D, cs, u, L, g, alias);
+        }
+      };
+      for (const count of [5, 14]) {
+        steps(count);
+        expect(relDiff(pair.gradient(), g)).toBeLessThan(1e-12);
+      }
+      expect(pair.floats()).toBe(2 * n * m + 8 * (7 * n + m));
+      // the gradient cleared mid-block: the traces go on, the gradient starts again
+      pair.clearGradient();
+      g.fill(0);
+      steps(3);
+      expect(relDiff(pair.gradient(), g)).toBeLessThan(1e-12);
+    }
+    // small traces, or float32: each step at once, with the step-by-step kernel's numbers
+    const small = new DeferredPairTrace(2, 3, 1);
+    expect(small.blockSteps).toBe(1);
+    expect(new DeferredPairTrace(n, m, 0, "float32").blockSteps).toBe(1);
+    expect(() => small.push(new Float64Array(8), new Float64Array(3), new Float64Array(2), new Float64Array(3))).toThrow(
+      "DeferredPairTrace.push: needs D of 8, c of 4, L of 2 and u of 3 entries, got 8, 3, 2 and 3",
+    );
   });
 
   it("materializedTraceUpdate follows its formula for one, two and three fields, per unit, per row and summed over units", () => {

@@ -4,6 +4,7 @@ import { type Tensor, type Tree, concat, flatten, jvp, matmul, reshape, transpos
 import type { TensorRecord } from "../model/cell.js";
 import { findRowFactors, type RowFactor } from "../analysis/factors.js";
 import { StepInputs } from "../analysis/step-inputs.js";
+import { DeferredPairTrace } from "./deferred-pair-trace.js";
 import { type InfluenceStepFn, propagateInfluence } from "./influence.js";
 import { TreeLayout, treeFloats } from "../model/tree-layout.js";
 import type { Network } from "../model/network.js";
@@ -409,6 +410,8 @@ export class DiagonalEligibility implements LayerEligibility {
   private singleScratch: { readonly decay: TypedArray; readonly weight: TypedArray } | null = null;
   /** Single-trace mode: each factored parameter's trace and gradient. */
   private singleTraces: Map<string, DeferredTrace> | null = null;
+  /** Two-field mode with y a state field (an LSTM's h): each factored parameter's pair of traces and gradient. */
+  private pairTraces: Map<string, DeferredPairTrace> | null = null;
   /** Traces of the parameters in `materialized` and `denseNames`, one per state field. */
   private traces: Map<string, TypedArray[]> | null = null;
   private sums = new Map<string, NDArray>();
@@ -570,19 +573,22 @@ export class DiagonalEligibility implements LayerEligibility {
 
   private accumulateFactored(params: TensorRecord, products: { u: NDArray }[], diagonals: PackedDiagonals, cz: Map<Target, NDArray[]>, L: NDArray, n: number, c: number): void {
     if (this.factors.length === 0) return;
-    this.factoredTraces ??= new Map(this.factors.map((f) => [f.param, this.stateNames.map(() => core.zeros([params[f.param]!.size], this.dtype).data)]));
     const aliasIndex = c === 2 && this.outputAlias !== null ? this.stateNames.indexOf(this.outputAlias) : -1;
+    // y is one of two state fields (LSTM's h): e_t is that field's new trace, and the pair of traces runs in blocks of steps
+    if (aliasIndex >= 0) this.pairTraces ??= new Map(this.factors.map((f) => [f.param, new DeferredPairTrace(n, params[f.param]!.shape[1]!, aliasIndex, this.dtype)]));
+    else this.factoredTraces ??= new Map(this.factors.map((f) => [f.param, this.stateNames.map(() => core.zeros([params[f.param]!.size], this.dtype).data)]));
     this.factors.forEach((f, j) => {
       const W = params[f.param]!;
       const m = W.shape[1]!;
       const cs = (this.factorScratch ??= core.zeros([c * n], this.dtype).data);
       this.stateNames.forEach((a, ai) => cs.set(core.contiguous(cz.get(a)![j]!).data, ai * n));
+      if (aliasIndex >= 0) {
+        this.pairTraces!.get(f.param)!.push(diagonals.state, cs, L.data, products[j]!.u.data);
+        return;
+      }
       let sum = this.sums.get(f.param);
       if (sum === undefined) this.sums.set(f.param, (sum = core.zeros(W.shape, this.dtype)));
-      const traces = this.factoredTraces!.get(f.param)!;
-      // y is a state field (LSTM's h): e_t is that field's new trace
-      if (aliasIndex >= 0) this.kernels.rowTraceUpdateAliased(n, m, traces, diagonals.state, cs, products[j]!.u.data, L.data, sum.data, aliasIndex);
-      else this.kernels.rowTraceUpdate(n, m, traces, diagonals.state, diagonals.output, cs, core.contiguous(cz.get(OUTPUT)![j]!).data, products[j]!.u.data, L.data, sum.data);
+      this.kernels.rowTraceUpdate(n, m, this.factoredTraces!.get(f.param)!, diagonals.state, diagonals.output, cs, core.contiguous(cz.get(OUTPUT)![j]!).data, products[j]!.u.data, L.data, sum.data);
     });
   }
 
@@ -706,8 +712,8 @@ export class DiagonalEligibility implements LayerEligibility {
     const out: Record<string, NDArray> = {};
     for (const [name, value] of Object.entries(params)) {
       const sum = this.sums.get(name);
-      const single = this.singleTraces?.get(name);
-      out[name] = single !== undefined ? core.fromTyped(single.gradient(), value.shape) : sum !== undefined ? core.copy(sum) : core.zeros(value.shape, value.dtype);
+      const deferred = this.singleTraces?.get(name) ?? this.pairTraces?.get(name);
+      out[name] = deferred !== undefined ? core.fromTyped(deferred.gradient(), value.shape) : sum !== undefined ? core.copy(sum) : core.zeros(value.shape, value.dtype);
     }
     return out;
   }
@@ -715,6 +721,7 @@ export class DiagonalEligibility implements LayerEligibility {
   clearGradients(): void {
     this.sums = new Map();
     for (const trace of this.singleTraces?.values() ?? []) trace.clearGradient();
+    for (const pair of this.pairTraces?.values() ?? []) pair.clearGradient();
   }
 
   reset(): void {
@@ -722,12 +729,13 @@ export class DiagonalEligibility implements LayerEligibility {
     this.previousQ?.forEach((q) => q.fill(0));
     for (const list of [...(this.traces?.values() ?? []), ...(this.factoredTraces?.values() ?? [])]) for (const t of list) t.fill(0);
     this.singleTraces?.forEach((trace) => trace.reset());
+    this.pairTraces?.forEach((pair) => pair.reset());
   }
 
   floats(): number {
     let n = 0;
     for (const list of [...(this.traces?.values() ?? []), ...(this.factoredTraces?.values() ?? [])]) for (const t of list) n += t.length;
-    for (const trace of this.singleTraces?.values() ?? []) n += trace.floats();
+    for (const trace of [...(this.singleTraces?.values() ?? []), ...(this.pairTraces?.values() ?? [])]) n += trace.floats();
     return n;
   }
 }

@@ -141,6 +141,80 @@ function outerSumFunction(): FunctionBuilder {
   return f;
 }
 
+/** Coefficients per row of a two-field block: α (2 x 2, row-major), γ (2), β_t (2 per step), δ_t (see pairBlockCoefficients). */
+const PAIR_COEFFICIENTS = 4 + 2 + 2 * STEPS + STEPS;
+
+/**
+ * `pairEightSteps(n, m, trace0, trace1, sum, coefficients, input)`: the block update of two coupled
+ * traces (two state fields with a 2 x 2 diagonal Jacobian per unit, an LSTM's c and h) and the
+ * gradient, two columns at a time in f64x2 lanes. Per row i and column k, from the old traces e_0, e_1:
+ *   e_f[i, k] = α_{f0} e_0 + α_{f1} e_1 + Σ_t β_{t,f} u_t[k]      (f = 0, 1)
+ *   g[i, k]  += γ_0 e_0 + γ_1 e_1 + Σ_t δ_t u_t[k]
+ */
+function pairEightStepsFunction(): FunctionBuilder {
+  const { i32, f64, v128 } = valueType;
+  const [n, m, trace0, trace1, sum, coefficients, input] = [0, 1, 2, 3, 4, 5, 6];
+  const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32, i32]);
+  const [row, rowBytes, k, row0, row1, sumRow, rowCoefficients] = [i32, i32, i32, i32, i32, i32, i32].map((t) => f.local(t)) as [number, number, number, number, number, number, number];
+  const [e0, e1, x, acc0, acc1, accg] = [v128, v128, v128, v128, v128, v128].map((t) => f.local(t)) as [number, number, number, number, number, number];
+  // α00 α01 α10 α11 γ0 γ1, β_{t,0} β_{t,1} per step, δ_t per step, as splats
+  const splats = Array.from({ length: PAIR_COEFFICIENTS }, () => f.local(v128));
+  const [s0, s1, sx, sacc0, sacc1, saccg] = [f64, f64, f64, f64, f64, f64].map((t) => f.local(t)) as [number, number, number, number, number, number];
+  f.get(m).i32(8).mul().set(rowBytes);
+  const inputRows = inputRowAddresses(f, input, rowBytes);
+  const beta = (t: number, field: number) => 6 + 2 * t + field;
+  const delta = (t: number) => 6 + 2 * STEPS + t;
+  rowsByColumnPairs(f, n, m, { row, rowBytes, k }, {
+    row: () => {
+      f.get(coefficients).get(row).i32(PAIR_COEFFICIENTS * 8).mul().add().set(rowCoefficients);
+      splats.forEach((local, j) => f.get(rowCoefficients).f64x2LoadSplat(8 * j).set(local));
+      f.get(trace0).get(row).get(rowBytes).mul().add().set(row0);
+      f.get(trace1).get(row).get(rowBytes).mul().add().set(row1);
+      f.get(sum).get(row).get(rowBytes).mul().add().set(sumRow);
+    },
+    pair: () => {
+      f.get(row0).get(k).add().v128Load().set(e0);
+      f.get(row1).get(k).add().v128Load().set(e1);
+      f.get(splats[0]!).get(e0).f64x2Mul().get(splats[1]!).get(e1).f64x2Mul().f64x2Add().set(acc0);
+      f.get(splats[2]!).get(e0).f64x2Mul().get(splats[3]!).get(e1).f64x2Mul().f64x2Add().set(acc1);
+      f.get(splats[4]!).get(e0).f64x2Mul().get(splats[5]!).get(e1).f64x2Mul().f64x2Add().set(accg);
+      for (let t = 0; t < STEPS; t++) {
+        f.get(inputRows[t]!).get(k).add().v128Load().set(x);
+        f.get(acc0).get(splats[beta(t, 0)]!).get(x).f64x2Mul().f64x2Add().set(acc0);
+        f.get(acc1).get(splats[beta(t, 1)]!).get(x).f64x2Mul().f64x2Add().set(acc1);
+        f.get(accg).get(splats[delta(t)]!).get(x).f64x2Mul().f64x2Add().set(accg);
+      }
+      f.get(row0).get(k).add().get(acc0).v128Store();
+      f.get(row1).get(k).add().get(acc1).v128Store();
+      f.get(sumRow).get(k).add().get(sumRow).get(k).add().v128Load().get(accg).f64x2Add().v128Store();
+    },
+    lastColumn: () => {
+      const coefficient = (j: number) => f.get(rowCoefficients).f64Load(8 * j);
+      f.get(row0).get(k).add().f64Load().set(s0);
+      f.get(row1).get(k).add().f64Load().set(s1);
+      coefficient(0).get(s0).f64Mul();
+      coefficient(1).get(s1).f64Mul().f64Add().set(sacc0);
+      coefficient(2).get(s0).f64Mul();
+      coefficient(3).get(s1).f64Mul().f64Add().set(sacc1);
+      coefficient(4).get(s0).f64Mul();
+      coefficient(5).get(s1).f64Mul().f64Add().set(saccg);
+      for (let t = 0; t < STEPS; t++) {
+        f.get(inputRows[t]!).get(k).add().f64Load().set(sx);
+        f.get(sacc0);
+        coefficient(beta(t, 0)).get(sx).f64Mul().f64Add().set(sacc0);
+        f.get(sacc1);
+        coefficient(beta(t, 1)).get(sx).f64Mul().f64Add().set(sacc1);
+        f.get(saccg);
+        coefficient(delta(t)).get(sx).f64Mul().f64Add().set(saccg);
+      }
+      f.get(row0).get(k).add().get(sacc0).f64Store();
+      f.get(row1).get(k).add().get(sacc1).f64Store();
+      f.get(sumRow).get(k).add().get(sumRow).get(k).add().f64Load().get(saccg).f64Add().f64Store();
+    },
+  });
+  return f;
+}
+
 /** The part of the WebAssembly JavaScript API used here (Node and browsers have it; the package's type libraries do not declare it). */
 interface WebAssemblyApi {
   validate(bytes: Uint8Array): boolean;
@@ -155,7 +229,7 @@ let compiled: object | null | undefined;
 /** The kernels' module, compiled once; null where WebAssembly or its SIMD instructions are missing. */
 function kernelModule(): object | null {
   if (compiled === undefined) {
-    const bytes = wasmModule([eightStepsFunction(), outerSumFunction()], ["eightSteps", "outerSum"]);
+    const bytes = wasmModule([eightStepsFunction(), outerSumFunction(), pairEightStepsFunction()], ["eightSteps", "outerSum", "pairEightSteps"]);
     compiled = webAssembly !== undefined && webAssembly.validate(bytes) ? new webAssembly.Module(bytes) : null;
   }
   return compiled;
@@ -172,6 +246,20 @@ function instantiate(api: WebAssemblyApi, module: object, sizes: readonly number
     return view;
   });
   return { views, exports: new api.Instance(module, { env: { memory } }).exports };
+}
+
+/**
+ * Whether the trace kernels can run here: WebAssembly with its SIMD instructions (Node 16.4 and
+ * later, current browsers).
+ *
+ * @example
+ * ```ts
+ * import { wasmSimdAvailable } from "@ostl/ostl";
+ * console.log(wasmSimdAvailable()); // true
+ * ```
+ */
+export function wasmSimdAvailable(): boolean {
+  return kernelModule() !== null;
 }
 
 /**
@@ -271,5 +359,57 @@ export class WasmOuterSum {
   /** Adds the eight held outer products to the sum. */
   run(): void {
     this.outerSum(this.rows, this.columns, this.sum.byteOffset, this.weights.byteOffset, this.input.byteOffset);
+  }
+}
+
+/**
+ * The buffers of two coupled float64 traces and their gradient that {@link DeferredPairTrace}
+ * updates eight steps at a time, in a WebAssembly memory of their own, and the SIMD kernel that
+ * applies a block: the traces e_0, e_1 and the sum g (n x m each), the eight held inputs u_t (8 x m)
+ * and the block's coefficients (30 per row, see pairBlockCoefficients). `create` returns null
+ * where WebAssembly SIMD is not available.
+ *
+ * @example
+ * ```ts
+ * import { WasmPairTrace } from "@ostl/ostl";
+ * const block = WasmPairTrace.create(1, 2)!;
+ * block.input.fill(1); // u_t = [1, 1] for every step
+ * // α = I, γ = 0, β_t = (1, 0), δ_t = 0: e_0 += 8 u, e_1 and g unchanged
+ * block.coefficients.set([1, 0, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
+ * block.run();
+ * console.log([...block.trace0], [...block.trace1], [...block.sum]); // [8, 8] [0, 0] [0, 0]
+ * ```
+ */
+export class WasmPairTrace {
+  readonly trace0: Float64Array;
+  readonly trace1: Float64Array;
+  readonly sum: Float64Array;
+  /** The held inputs, step t's at t·m. */
+  readonly input: Float64Array;
+  /** Row i's 30 coefficients at 30·i. */
+  readonly coefficients: Float64Array;
+  private readonly pairEightSteps: (n: number, m: number, trace0: number, trace1: number, sum: number, coefficients: number, input: number) => void;
+
+  private constructor(
+    api: WebAssemblyApi,
+    module: object,
+    readonly rows: number,
+    readonly columns: number,
+  ) {
+    const size = rows * columns;
+    const { views, exports } = instantiate(api, module, [size, size, size, STEPS * columns, PAIR_COEFFICIENTS * rows]);
+    [this.trace0, this.trace1, this.sum, this.input, this.coefficients] = views as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    this.pairEightSteps = exports.pairEightSteps as WasmPairTrace["pairEightSteps"];
+  }
+
+  /** Buffers for two n x m traces, or null where WebAssembly SIMD is not available. */
+  static create(rows: number, columns: number): WasmPairTrace | null {
+    const module = kernelModule();
+    return module === null ? null : new WasmPairTrace(webAssembly!, module, rows, columns);
+  }
+
+  /** Applies one block: the coefficients and the inputs as set. */
+  run(): void {
+    this.pairEightSteps(this.rows, this.columns, this.trace0.byteOffset, this.trace1.byteOffset, this.sum.byteOffset, this.coefficients.byteOffset, this.input.byteOffset);
   }
 }
