@@ -226,11 +226,19 @@ interface WebAssemblyApi {
 const webAssembly = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 let compiled: object | null | undefined;
 
-/** The kernels' module, compiled once; null where WebAssembly or its SIMD instructions are missing. */
+/** The kernels' module, compiled once; null where WebAssembly or its SIMD instructions are missing, or where it may not be compiled synchronously. */
 function kernelModule(): object | null {
   if (compiled === undefined) {
     const bytes = wasmModule([eightStepsFunction(), outerSumFunction(), pairEightStepsFunction()], ["eightSteps", "outerSum", "pairEightSteps"]);
-    compiled = webAssembly !== undefined && webAssembly.validate(bytes) ? new webAssembly.Module(bytes) : null;
+    compiled = null;
+    if (webAssembly !== undefined && webAssembly.validate(bytes)) {
+      try {
+        compiled = new webAssembly.Module(bytes);
+      } catch (error) {
+        // a browser's main thread refuses to compile a module over 4 KB synchronously (a RangeError): the JavaScript kernels run there
+        if (!(error instanceof RangeError)) throw error;
+      }
+    }
   }
   return compiled;
 }
