@@ -475,10 +475,9 @@ export class DiagonalEligibility implements LayerEligibility {
     };
   }
 
-  /** A factored product's u and, on the reverse path (the forward path computes it inside its program), z = W u. */
-  private product(f: RowFactor, params: TensorRecord, state: TensorRecord, x: Tensor): { z: NDArray | null; u: NDArray } {
-    const graph = this.structure.graph;
-    const u = (f.u.kind === "const" ? f.u.value : StepInputs.of(graph).values(params, state, x)[f.u.index]!) as NDArray;
+  /** A factored product's u (from the step's inputs, in the graph's order) and, on the reverse path (the forward path computes it inside its program), z = W u. */
+  private product(f: RowFactor, params: TensorRecord, inputs: readonly Tensor[]): { z: NDArray | null; u: NDArray } {
+    const u = (f.u.kind === "const" ? f.u.value : inputs[f.u.index]!) as NDArray;
     if (this.forward !== null) return { z: null, u: core.contiguous(u) };
     const W = params[f.param] as NDArray;
     return { z: f.transposed ? core.matmul(u, core.transpose(W)) : core.matmul(W, u), u: core.contiguous(u) };
@@ -488,8 +487,9 @@ export class DiagonalEligibility implements LayerEligibility {
     checkParamsDType("DiagonalEligibility.advance", params, this.dtype);
     const n = this.network.spec.layers[this.layer]!.hiddenSize;
     const c = this.stateNames.length;
-    const products = this.factors.map((f) => this.product(f, params, state, x));
-    const { out, D, immediate, cz, Q } = this.forward === null ? this.derivativesByReverse(params, state, x, products, n) : this.derivativesByForward(this.forward, params, state, x, n);
+    const inputs = StepInputs.of(this.structure.graph).values(params, state, x);
+    const products = this.factors.map((f) => this.product(f, params, inputs));
+    const { out, D, immediate, cz, Q } = this.forward === null ? this.derivativesByReverse(params, state, x, products, n) : this.derivativesByForward(this.forward, inputs, n);
     if (this.approximate) {
       if (this.forward !== null) this.addRecurrentDiagonals(params, D, cz, n);
       else this.replaceWithTrueDiagonal(stepFunction(this.network, this.layer, x), state, params, D);
@@ -543,9 +543,8 @@ export class DiagonalEligibility implements LayerEligibility {
   }
 
   /** The step and its diagonal derivatives from one forward pass with one direction per state field, materialized parameter, product and perturbation. */
-  private derivativesByForward(forward: DiagonalForward, params: TensorRecord, state: TensorRecord, x: Tensor, n: number): StepDerivatives {
+  private derivativesByForward(forward: DiagonalForward, inputs: readonly Tensor[], n: number): StepDerivatives {
     const graph = this.structure.graph;
-    const inputs = StepInputs.of(graph).values(params, state, x);
     const { values, tangents } = forward.run(inputs, []);
     const c = this.stateNames.length;
     const P = this.materialized.length;
