@@ -23,5 +23,6 @@ export { type Signature, signatureOf, SignatureCache } from "./jit/signature.js"
 export { simplify, type SimplifiedGraph } from "./jit/simplify.js";
 export { generate, type CompiledProgram, type GenerateOptions } from "./jit/codegen.js";
 export { type Dense } from "./jit/loops.js";
+export { ProgramProducts, type ProductSpec, ResidentMatrix, wasmProductsAvailable } from "./jit/wasm-products.js";
 export { type ElementwiseRule, elementwiseRules } from "./jit/elementwise-rules.js";
 export { type StructureRule, structureRules } from "./jit/structure-rules.js";

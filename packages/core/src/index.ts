@@ -87,3 +87,5 @@ export { matmul, matmulInto, outer } from "./matmul.js";
 export { concat, stack } from "./join.js";
 export { allClose, maxAbsDiff } from "./compare.js";
 export { kernels, type Kernels, type BinaryKernel, type UnaryKernel } from "./kernels.js";
+export { FunctionBuilder, valueType, wasmModule } from "./wasm/assembler.js";
+export { WasmKernels } from "./wasm/runtime.js";

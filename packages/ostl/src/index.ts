@@ -20,7 +20,6 @@ export { WasmEightStepTrace, WasmOuterSum, WasmPairTrace, wasmSimdAvailable } fr
 export { DeferredPairTrace, pairBlockCoefficients } from "./traces/deferred-pair-trace.js";
 export { DeferredOuterSum } from "./traces/deferred-outer-sum.js";
 export { HeldSteps } from "./traces/held-steps.js";
-export { FunctionBuilder, valueType, wasmModule } from "./traces/wasm/assembler.js";
 export { TypedKernels } from "./traces/typed-kernels.js";
 export { DeferredTrace } from "./traces/deferred-trace.js";
 export { findSinglePrimary, type SinglePrimary } from "./analysis/derived-fields.js";

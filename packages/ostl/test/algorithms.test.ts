@@ -360,3 +360,35 @@ describe("bad input", () => {
     expect(() => algo2.step(core.zeros([3]), core.zeros([2]))).toThrow(/growing \(layer 0\): step changed the shape of state 'h' from \[4\] to \[5\]/);
   });
 });
+
+describe("begin and setParams take the params' values at that call", () => {
+  for (const make of [(n: Network) => new Bptt(n), (n: Network) => new Rtrl(n), (n: Network) => new Ostl(n)]) {
+    it(`${make(net([elman])).name}: writing into the caller's arrays after begin or setParams changes nothing`, () => {
+      const network = net([elman, spiking], 3, 6);
+      const params = network.init(new core.PRNG(7));
+      const later = network.init(new core.PRNG(9));
+      const { xs, ts } = sequence(8, 5, 3, 2);
+      const scribble = (p: NetworkParams, value: number) => {
+        for (const record of Object.values(p)) for (const v of Object.values(record)) (v as core.NDArray).data.fill(value);
+      };
+      // the same calls twice, once with the caller's arrays overwritten after each begin and setParams
+      const gradients = (overwrite: boolean) => {
+        const algo = make(network);
+        const [first, second] = [network.ownParams(params), network.ownParams(later)];
+        algo.begin(first);
+        if (overwrite) scribble(first, 0.25);
+        xs.forEach((x, t) => algo.step(x, ts[t]!));
+        const before = algo.takeGradients();
+        algo.setParams(second);
+        if (overwrite) scribble(second, -1);
+        xs.forEach((x, t) => algo.step(x, ts[t]!));
+        return [before, algo.gradients()];
+      };
+      const [kept, overwritten] = [gradients(false), gradients(true)];
+      expect(relError(overwritten[0]!, kept[0]!)).toBe(0);
+      expect(relError(overwritten[1]!, kept[1]!)).toBe(0);
+      // and the first stretch is the gradient of the params as given
+      expect(relError(kept[0]!, run(make(network), params, xs, ts))).toBe(0);
+    });
+  }
+});

@@ -7,6 +7,7 @@ import type { Dense } from "./loops.js";
 import { emitMatmul, type MatrixOperand } from "./matmul-rule.js";
 import type { SimplifiedGraph } from "./simplify.js";
 import { structureRules } from "./structure-rules.js";
+import { ProgramProducts, type ProductSpec, wasmProductsAvailable } from "./wasm-products.js";
 
 type Atom = IrVar | IrConst;
 
@@ -36,10 +37,12 @@ interface Runtime {
   copyOut: (data: TypedArray, offset: number, shape: readonly number[]) => NDArray;
   copyOf: (x: NDArray) => NDArray;
   consts: NDArray[];
+  /** The WebAssembly side of the program's products of fixed matrices (null when it has none). */
+  products: ProgramProducts | null;
   fallbacks: { impl(args: readonly (NDArray | number)[], params: unknown): NDArray; params: unknown }[];
 }
 
-const helpers: Omit<Runtime, "consts" | "fallbacks"> = {
+const helpers: Omit<Runtime, "consts" | "fallbacks" | "products"> = {
   kernels: core.kernels,
   sigmoidScalar: core.sigmoidScalar,
   softplusScalar: core.softplusScalar,
@@ -75,10 +78,21 @@ class ProgramWriter {
   /** Names the program's kernels may read: its buffers, views, constants and arguments. */
   readonly programNames = new Set<string>();
   private kernelCount = 0;
+  /**
+   * Places whose arrays stay the same from call to call (arguments the caller declared fixed,
+   * constants, and runs of their elements), with the expression of the array the caller passed.
+   */
+  private readonly fixed = new Map<Dense, string>();
+  /** Products run as WebAssembly kernels, and the matrices they read (by place, offset and layout). */
+  readonly productSpecs: ProductSpec[] = [];
+  readonly matrixSpecs: { readonly layout: "rows" | "columns"; readonly rows: number; readonly cols: number }[] = [];
+  private readonly matrixSlots = new Map<string, number>();
 
   constructor(
     private readonly graph: SimplifiedGraph,
     private readonly reuseOutputs: boolean,
+    private readonly fixedInputs: ReadonlySet<number>,
+    private readonly wasmProducts: boolean,
   ) {
     this.outputIds = new Set(graph.outputs.flatMap((a) => (a.kind === "var" ? [a.id] : [])));
     this.outputs = freshOutputs(graph);
@@ -136,6 +150,7 @@ class ProgramWriter {
       this.setup.push(`const ${name} = rt.consts[${this.consts.push(dense) - 1}].data;`);
       place = { data: name, offset: String(dense.offset), shape: a.shape };
       this.constNames.set(value, place);
+      this.fixed.set(place, name);
     }
     return place;
   }
@@ -184,7 +199,9 @@ class ProgramWriter {
         `  b${v.id} = d${v.id}.data; o${v.id} = 0;`,
         "}",
       );
-      this.places.set(v.id, { data: `b${v.id}`, offset: `o${v.id}`, shape: v.shape, perCall: true });
+      const place: Dense = { data: `b${v.id}`, offset: `o${v.id}`, shape: v.shape, perCall: true };
+      this.places.set(v.id, place);
+      if (this.fixedInputs.has(i) && v.dtype === "float64") this.fixed.set(place, `${a}.data`);
       return a;
     });
   }
@@ -209,7 +226,39 @@ class ProgramWriter {
       this.setup.push(`const ${name} = rt.allocate("float64", ${size});`);
       return { data: name, offset: "0", shape: [size] };
     };
-    this.body.push(`// ${eq.out.name} = matmul`, ...emitMatmul(this.matrix(a, "left"), this.matrix(b, "right"), { out, view, scratch, float64: eq.out.dtype === "float64" }));
+    const left = this.matrix(a, "left");
+    const right = this.matrix(b, "right");
+    if (eq.out.dtype === "float64" && this.wasmProduct(left, right, out)) return true;
+    this.body.push(`// ${eq.out.name} = matmul`, ...emitMatmul(left, right, { out, view, scratch, float64: eq.out.dtype === "float64" }));
+    return true;
+  }
+
+  /**
+   * out = A b as a WebAssembly kernel over the program's copy of A, when A is a fixed matrix (an
+   * argument declared fixed, or a constant) stored row-major, read by rows or transposed, and b a
+   * vector: the matrix is copied only when a call brings a different array.
+   */
+  private wasmProduct(a: MatrixOperand, b: MatrixOperand, out: Dense): boolean {
+    const argument = this.fixed.get(a.at);
+    if (!this.wasmProducts || argument === undefined || b.cols !== 1 || b.rowStride !== 1) return false;
+    const layout = a.colStride === 1 && a.rowStride === a.cols && a.rows >= 4 ? "rows" : a.rowStride === 1 && a.colStride === a.rows && a.cols >= 4 ? "columns" : null;
+    if (layout === null) return false;
+    // the matrix as stored: A itself (n x k) for rows, W (k x n) for A = Wᵀ
+    const [rows, cols] = layout === "rows" ? [a.rows, a.cols] : [a.cols, a.rows];
+    const key = `${a.at.data}|${a.at.offset}|${layout}|${rows}|${cols}`;
+    let matrix = this.matrixSlots.get(key);
+    if (matrix === undefined) {
+      matrix = this.matrixSpecs.push({ layout, rows, cols }) - 1;
+      this.matrixSlots.set(key, matrix);
+      this.setup.push(`const ${this.named(`m${matrix}`)} = rt.products.matrix(${matrix});`);
+    }
+    const product = this.productSpecs.push({ layout, n: a.rows, k: a.cols, matrix }) - 1;
+    this.setup.push(`const ${this.named(`p${product}`)} = rt.products.product(${product});`);
+    this.body.push(
+      `// ${out.data} = matmul: WebAssembly kernel (${layout}) over the program's copy of the fixed matrix ${a.at.data}`,
+      `m${matrix}.hold(${argument}, ${a.at.data}, ${a.at.offset});`,
+      `p${product}(${b.at.data}, ${b.at.offset}, ${out.data}, ${out.offset});`,
+    );
     return true;
   }
 
@@ -232,7 +281,10 @@ class ProgramWriter {
     if (alias === null || this.transposed.has(alias.input.id)) return false;
     const at = this.places.get(alias.input.id)!;
     const offset = alias.offset === 0 ? at.offset : at.offset === "0" ? String(alias.offset) : `${at.offset} + ${alias.offset}`;
-    this.places.set(eq.out.id, { ...at, offset, shape: eq.out.shape });
+    const place = { ...at, offset, shape: eq.out.shape };
+    this.places.set(eq.out.id, place);
+    const argument = this.fixed.get(at);
+    if (argument !== undefined) this.fixed.set(place, argument);
     this.body.push(`// ${eq.out.name} = ${eq.op.name} ${alias.input.name}: read in place`);
     return true;
   }
@@ -303,6 +355,13 @@ export interface GenerateOptions {
    * overwrites the previous call's outputs, and nothing is allocated per call. Default false.
    */
   readonly reuseOutputs?: boolean;
+  /**
+   * Indices of inputs (leaves, in flatten order) whose arrays the caller does not change in place
+   * between calls: a float64 matrix among them that a matrix-vector product reads is kept in the
+   * program's WebAssembly memory and multiplied there (SIMD), copied again only when a call
+   * brings a different array or offset. Default none.
+   */
+  readonly fixedInputs?: readonly number[];
 }
 
 /**
@@ -318,7 +377,7 @@ export interface GenerateOptions {
  * ```
  */
 export function generate(graph: SimplifiedGraph, options: GenerateOptions = {}): CompiledProgram {
-  const writer = new ProgramWriter(graph, options.reuseOutputs ?? false);
+  const writer = new ProgramWriter(graph, options.reuseOutputs ?? false, new Set(options.fixedInputs ?? []), wasmProductsAvailable());
   const params = writer.bindInputs();
   for (const run of fusionRuns(graph.equations)) {
     writer.kernel(() => (isElementwise(run[0]!) ? writer.body.push(...emitFused(run, writer)) : writer.equation(run[0]!)));
@@ -335,5 +394,6 @@ export function generate(graph: SimplifiedGraph, options: GenerateOptions = {}):
     "};",
   ].join("\n");
   const make = new Function("rt", source) as (rt: Runtime) => CompiledProgram["run"];
-  return { source, run: make({ ...helpers, consts: writer.consts, fallbacks: writer.fallbacks }) };
+  const products = writer.productSpecs.length === 0 ? null : ProgramProducts.create(writer.productSpecs, writer.matrixSpecs);
+  return { source, run: make({ ...helpers, consts: writer.consts, products, fallbacks: writer.fallbacks }) };
 }

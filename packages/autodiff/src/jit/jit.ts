@@ -65,6 +65,27 @@ export interface JitOptions {
    * transform) still return fresh arrays. Default false.
    */
   readonly reuseOutputs?: boolean;
+  /**
+   * Positions of arguments whose arrays the caller does not change in place between calls (new
+   * values come as new arrays, as the optimizers make them). A float64 matrix among them that a
+   * matrix-vector product reads is kept in the program's WebAssembly memory and multiplied there
+   * with SIMD kernels, copied again only when a call brings a different array: about four times
+   * faster per product. Writing into such an array in place and calling again with it would run
+   * with its old values. Default none.
+   */
+  readonly fixedArguments?: readonly number[];
+}
+
+/** The leaf indices (flatten order over all arguments) of the arguments at `positions`. */
+function fixedLeaves(args: readonly Tree[], positions: readonly number[]): number[] {
+  const leaves: number[] = [];
+  let start = 0;
+  args.forEach((arg, position) => {
+    const count = signatureOf([arg]).leaves.length;
+    if (positions.includes(position)) for (let j = 0; j < count; j++) leaves.push(start + j);
+    start += count;
+  });
+  return leaves;
 }
 
 interface Entry {
@@ -87,7 +108,10 @@ interface Entry {
  *   float32 as traced, so each function sees one element type);
  * - fuses runs of elementwise ops of one output shape, broadcasting included, into single loops;
  * - computes matrix-vector products four rows at a time, larger float64 products with the core
- *   GEMM kernel, and reads a transpose feeding a product in place;
+ *   GEMM kernel, and reads a transpose feeding a product in place; a float64 matrix-vector
+ *   product of a fixed matrix (a constant, or an argument named in `fixedArguments`) runs as a
+ *   WebAssembly SIMD kernel over the program's copy of the matrix, with the same result bit for
+ *   bit;
  * - compiles every op of the op table; any other op (a user's own `OpDef`) calls its `impl`
  *   inside the program, which `source` marks with a `// fallback:` line.
  *
@@ -136,7 +160,7 @@ export function jit<A extends Tree[], R extends Tree>(f: (...args: A) => R, opti
       `// jit program for ${key}`,
       `// ${graph.equations.length} traced equations; removed: ${dead} dead, ${common} common subexpressions, ${folded} folded constants`,
     ].join("\n");
-    const program = generate(simple, options);
+    const program = generate(simple, { reuseOutputs: options.reuseOutputs ?? false, fixedInputs: fixedLeaves(args, options.fixedArguments ?? []) });
     return { program, outputs: treeBuilder(graph.outputDef), header, match: signatureMatcher(args), leaves: new Array(graph.inputs.length) };
   };
   const entryFor = (args: A, key: string): Entry => cache.find(key) ?? cache.add(key, compile(args, key));

@@ -49,13 +49,15 @@ export function evaluate(network: Network, params: NetworkParams, examples: read
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError("evaluate", `batchSize must be a positive integer, got ${batchSize}`);
   const net = withMaskedLoss(network);
   const step = compiledOrInterpreted(net);
+  // the params' values now: the compiled step keeps their weight matrices between calls
+  const own = net.ownParams(params);
   let total = 0;
   let scored = 0;
   for (let i = 0; i < examples.length; i += batchSize) {
     const batch = batchExamples(examples.slice(i, i + batchSize));
     let state = net.initialState(batch.size === 1 ? undefined : batch.size);
     batch.inputs.forEach((x, t) => {
-      const out = step(params, state, x, batch.targets[t]!);
+      const out = step(own, state, x, batch.targets[t]!);
       state = out.state;
       if (batch.counts[t]! > 0) total += out.loss.item();
       scored += batch.counts[t]!;

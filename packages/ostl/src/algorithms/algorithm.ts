@@ -158,10 +158,10 @@ export abstract class AlgorithmBase {
     return this.current ?? this.network.initialState();
   }
 
-  /** Swaps the parameters used from the next step on (state, traces and the accumulator are kept). */
+  /** Swaps the parameters used from the next step on (state, traces and the accumulator are kept); their values are taken now (a copy). */
   setParams(params: NetworkParams): void {
     this.checkNewParams(params);
-    this.params = params;
+    this.params = this.network.ownParams(params);
   }
 
   /** Throws unless `params` fit the network and have the dtype of the params they replace (checked once, where they enter). */
@@ -181,7 +181,8 @@ export abstract class AlgorithmBase {
     const op = `${this.algorithmName}.begin`;
     const dtype = this.network.checkParams(params, op);
     if (state !== undefined) this.network.checkState(state, dtype, op);
-    this.params = params;
+    // the params' values now: the compiled programs keep their weight matrices between calls (see StepPrograms)
+    this.params = this.network.ownParams(params);
     this.current = state ?? null;
     this.count = 0;
   }

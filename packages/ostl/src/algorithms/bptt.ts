@@ -321,8 +321,7 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
 
   override setParams(params: NetworkParams): void {
     if (this.tapes.length > 0) throw new OstlError("bptt.setParams", `${this.tapes.length} recorded steps would mix two parameter sets: call takeGradients() first`);
-    this.checkNewParams(params);
-    this.params = params;
+    super.setParams(params);
   }
 
   reset(): void {

@@ -1,4 +1,4 @@
-import { astype, type DType, type NDArray, OstlError, PRNG, ValueError, zeros } from "@ostl/core";
+import { astype, copy, type DType, type NDArray, OstlError, PRNG, ValueError, zeros } from "@ostl/core";
 import { add, broadcastTo, matmul, type Tensor, transpose } from "@ostl/autodiff";
 import { type Cell, isCell, type TensorRecord } from "./cell.js";
 import { checkCellInit, checkStepResult, checkTreeValues, type ShapeTree } from "./contract.js";
@@ -185,6 +185,28 @@ export class Network {
     const bound = 1 / Math.sqrt(top);
     params.readout = { W: key.split().uniform([this.spec.outputSize, top], -bound, bound), b: zeros([this.spec.outputSize]) };
     return params;
+  }
+
+  /**
+   * A copy of `params` with arrays of its own, which nothing else holds: what the algorithms and
+   * `evaluate` run with, so that the compiled programs may keep their weight matrices between
+   * calls (see {@link StepPrograms}) while the caller stays free to write into its arrays.
+   *
+   * @example
+   * ```ts
+   * import { Network } from "@ostl/ostl";
+   * import { type NDArray, PRNG } from "@ostl/core";
+   * import { mse, rnn } from "@ostl/models";
+   * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+   * const params = net.init(new PRNG(0));
+   * const own = net.ownParams(params);
+   * (params.layer0!.U as NDArray).data.fill(0);
+   * console.log(own.layer0!.U !== params.layer0!.U, (own.layer0!.U as NDArray).data.some((v) => v !== 0)); // true true
+   * ```
+   */
+  ownParams(params: NetworkParams): NetworkParams {
+    const own = (record: TensorRecord) => Object.fromEntries(Object.entries(record).map(([name, v]) => [name, typeof v === "number" ? v : copy(v as NDArray)]));
+    return Object.fromEntries(Object.entries(params).map(([key, record]) => [key, own(record)]));
   }
 
   /**

@@ -138,7 +138,8 @@ export class FactoredStepVjp {
         const [gRest, gState, cs] = pullback({ out: { loss: core.ones([], out.out.loss.dtype), state: stateCotangent }, us: out.us.map(() => 0) } as unknown as Tree);
         return [gRest, gState, cs, out.us] as [core.NDArray[], NetworkState, core.NDArray[], core.NDArray[]];
       },
-      { reuseOutputs: true },
+      // the params' leaves come as new arrays when they change (see StepPrograms)
+      { reuseOutputs: true, fixedArguments: [0, 1] },
     );
     return new FactoredStepVjp(factors, restLeaves, program);
   }

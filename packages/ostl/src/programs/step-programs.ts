@@ -63,6 +63,12 @@ export type ReadoutSignal = {
  *   readout of the top layer's output y, its gradient ∂E/∂y (OSTL's learning signal at the top
  *   layer) and ∂E/∂logits, from one reverse pass; also the program's own buffers.
  *
+ * The params (and the readout's) are fixed arguments of the programs (see `JitOptions`): their
+ * float64 weight matrices are copied into the programs' WebAssembly memory and multiplied there,
+ * copied again only when a call brings different arrays. New parameter values must come as new
+ * arrays, as the optimizers make them; the algorithms and `evaluate` take a copy of the params
+ * they are given ({@link Network.ownParams}), so a caller of those may write into its own.
+ *
  * A step that reads the values of its traced arguments cannot be compiled: `jit` throws its
  * `ValueReadError` on the first call, and callers run the step interpreted instead.
  *
@@ -91,7 +97,8 @@ export class StepPrograms {
       const out = network.step(params, state, x);
       return { loss: network.spec.loss(out.logits, target) as core.NDArray, state: out.state };
     };
-    this.stepLoss = jit(stepLoss);
+    // params: fixed arguments (see the class's contract)
+    this.stepLoss = jit(stepLoss, { fixedArguments: [0] });
     this.stepLossVjp = jit(
       (params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor, stateCotangent: NetworkState) => {
         const [out, pullback] = vjp((p: NetworkParams, s: NetworkState) => stepLoss(p, s, x, target) as unknown as Tree, params, state) as unknown as [
@@ -100,9 +107,9 @@ export class StepPrograms {
         ];
         return pullback({ loss: core.ones([], dtypeOf(out.loss) ?? "float64"), state: stateCotangent } as unknown as Tree);
       },
-      { reuseOutputs: true },
+      { reuseOutputs: true, fixedArguments: [0] },
     );
-    this.readoutSignal = jit((readout: TensorRecord, y: Tensor, target: Tensor) => readoutSignalOf(network, readout, y, target), { reuseOutputs: true });
+    this.readoutSignal = jit((readout: TensorRecord, y: Tensor, target: Tensor) => readoutSignalOf(network, readout, y, target), { reuseOutputs: true, fixedArguments: [0] });
   }
 
   private readonly factored = new SignatureCache<{ readonly vjp: FactoredStepVjp | null }>();

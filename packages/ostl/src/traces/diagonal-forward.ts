@@ -65,7 +65,9 @@ export class DiagonalForward {
   private readonly plans: readonly EquationPlan[];
   /** Per graph output, whether some direction reaches it (else its tangent is null). */
   private readonly reached: readonly boolean[];
-  private readonly program: Jitted<[Tensor[], Tensor[]], { values: Tensor[]; tangents: Tensor[] }>;
+  private readonly program: Jitted<[Tensor[], Tensor[], Tensor[]], { values: Tensor[]; tangents: Tensor[] }>;
+  /** Per graph input, whether it is a fixed input (see `compile`). */
+  private readonly isFixed: readonly boolean[];
 
   private constructor(
     private readonly graph: Graph,
@@ -73,7 +75,9 @@ export class DiagonalForward {
     private readonly spec: DiagonalDirections,
     private readonly dtype: DType,
     private readonly overridesOf: ((inputs: readonly Tensor[]) => Tensor[]) | null,
+    fixedInputs: readonly number[],
   ) {
+    this.isFixed = graph.inputs.map((_, i) => fixedInputs.includes(i));
     const K = spec.inputs.length + spec.overrides.length + spec.perturbations.length;
     this.directions = K;
     const slots = 1 + Math.max(...graph.inputs.map((v) => v.id), ...graph.equations.map((eq) => eq.out.id));
@@ -96,7 +100,20 @@ export class DiagonalForward {
     });
     this.reached = graph.outputs.map((o) => o.kind === "var" && active[o.id]!.length > 0);
     // the tangents are the program's own buffers (read before the next run); the values are copied out in run()
-    this.program = jit((inputs: Tensor[], overrides: Tensor[]) => this.differentiate(inputs, this.overridesOf === null ? overrides : this.overridesOf(inputs)), { reuseOutputs: true });
+    // the fixed inputs come as one argument of their own, declared fixed to jit
+    this.program = jit(
+      (fixed: Tensor[], rest: Tensor[], overrides: Tensor[]) => {
+        const inputs = this.joined(fixed, rest);
+        return this.differentiate(inputs, this.overridesOf === null ? overrides : this.overridesOf(inputs));
+      },
+      { reuseOutputs: true, fixedArguments: [0] },
+    );
+  }
+
+  /** The graph's inputs, in order, from the fixed ones and the rest. */
+  private joined(fixed: readonly Tensor[], rest: readonly Tensor[]): Tensor[] {
+    let [f, r] = [0, 0];
+    return this.isFixed.map((isFixed) => (isFixed ? fixed[f++]! : rest[r++]!));
   }
 
   /** The traced body of the program: a batched JVP of the replayed graph, direction d seeded with ones on its own primal. */
@@ -139,12 +156,22 @@ export class DiagonalForward {
    * differentiated variable that is not `[n]`, or a direction that names no input or variable.
    * `overridesOf`, when given, computes the overrides from the graph's inputs inside the program
    * (with the differentiable ops, e.g. a factored product W u); `run` then takes none.
+   * `fixedInputs` names graph inputs whose arrays the caller does not change in place between
+   * runs (the parameters, passed anew when they change): the program keeps their weight matrices
+   * (`JitOptions.fixedArguments`).
    */
-  static compile(graph: Graph, n: number, directions: DiagonalDirections, dtype: DType = "float64", overridesOf: ((inputs: readonly Tensor[]) => Tensor[]) | null = null): DiagonalForward | null {
+  static compile(
+    graph: Graph,
+    n: number,
+    directions: DiagonalDirections,
+    dtype: DType = "float64",
+    overridesOf: ((inputs: readonly Tensor[]) => Tensor[]) | null = null,
+    fixedInputs: readonly number[] = [],
+  ): DiagonalForward | null {
     if (!directions.inputs.every((i) => graph.inputs[i]?.shape.join() === String(n))) return null;
     const ids = new Set(graph.equations.map((eq) => eq.out.id));
     if (![...directions.overrides, ...directions.perturbations].every((id) => ids.has(id))) return null;
-    const forward = new DiagonalForward(graph, n, directions, dtype, overridesOf);
+    const forward = new DiagonalForward(graph, n, directions, dtype, overridesOf, fixedInputs);
     const vector = (shape: readonly number[]) => shape.length === 1 && shape[0] === n;
     for (const plan of forward.plans) {
       if (!plan.differentiated) continue;
@@ -169,7 +196,12 @@ export class DiagonalForward {
       throw new core.OstlError("DiagonalForward.run", `needs ${this.graph.inputs.length} inputs and ${expected} overrides, got ${inputs.length} and ${overrides.length}`);
     }
     const asArray = (v: TensorLike) => (typeof v === "number" ? core.tensor(v, { dtype: this.dtype }) : v);
-    const { values, tangents } = this.program(inputs.map(asArray), overrides.slice());
+    const arrays = inputs.map(asArray);
+    const { values, tangents } = this.program(
+      arrays.filter((_, i) => this.isFixed[i]),
+      arrays.filter((_, i) => !this.isFixed[i]),
+      overrides.slice(),
+    );
     return {
       values: values.map((v) => core.copy(asArray(v) as NDArray)),
       tangents: tangents.map((t, o) => (this.reached[o] ? core.contiguous(t as NDArray).data : null)),

@@ -453,7 +453,7 @@ export class DiagonalEligibility implements LayerEligibility {
           inputs: [...this.stateNames.map((a) => inputs.state(a)), ...this.materialized.map((name) => inputs.param(name))],
           overrides: this.factors.map((f) => f.product),
           perturbations: this.single === null ? [] : [this.single.primaryVar],
-        }, dtype, (inputs) => this.factors.map((f) => this.tracedProduct(f, inputs)))
+        }, dtype, (inputs) => this.factors.map((f) => this.tracedProduct(f, inputs)), inputs.roles.flatMap((role, i) => (role.kind === "param" ? [i] : [])))
       : null;
   }
 

@@ -1,4 +1,4 @@
-import { FunctionBuilder, valueType, wasmModule } from "./assembler.js";
+import { FunctionBuilder, valueType, WasmKernels } from "@ostl/core";
 
 /** Coefficients per row of one block: α, γ, β_0..β_7, δ_0..δ_7 (see eightStepBlockCoefficients). */
 const COEFFICIENTS = 18;
@@ -216,45 +216,13 @@ function pairEightStepsFunction(): FunctionBuilder {
 }
 
 /** The part of the WebAssembly JavaScript API used here (Node and browsers have it; the package's type libraries do not declare it). */
-interface WebAssemblyApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
+/** The trace kernels' module, compiled on first use. */
+type Instantiated = NonNullable<ReturnType<WasmKernels["instantiate"]>>;
 
-const webAssembly = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
-let compiled: object | null | undefined;
-
-/** The kernels' module, compiled once; null where WebAssembly or its SIMD instructions are missing, or where it may not be compiled synchronously. */
-function kernelModule(): object | null {
-  if (compiled === undefined) {
-    const bytes = wasmModule([eightStepsFunction(), outerSumFunction(), pairEightStepsFunction()], ["eightSteps", "outerSum", "pairEightSteps"]);
-    compiled = null;
-    if (webAssembly !== undefined && webAssembly.validate(bytes)) {
-      try {
-        compiled = new webAssembly.Module(bytes);
-      } catch (error) {
-        // a browser's main thread refuses to compile a module over 4 KB synchronously (a RangeError): the JavaScript kernels run there
-        if (!(error instanceof RangeError)) throw error;
-      }
-    }
-  }
-  return compiled;
-}
-
-/** An instance of the kernels' module over a memory of its own, holding float64 buffers of these sizes (in order). */
-function instantiate(api: WebAssemblyApi, module: object, sizes: readonly number[]): { views: Float64Array[]; exports: Record<string, unknown> } {
-  const bytes = sizes.reduce((s, size) => s + 8 * size, 0);
-  const memory = new api.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
-  let at = 0;
-  const views = sizes.map((size) => {
-    const view = new Float64Array(memory.buffer, at, size);
-    at += 8 * size;
-    return view;
-  });
-  return { views, exports: new api.Instance(module, { env: { memory } }).exports };
-}
+const traceKernels = new WasmKernels(() => ({
+  functions: [eightStepsFunction(), outerSumFunction(), pairEightStepsFunction()],
+  names: ["eightSteps", "outerSum", "pairEightSteps"],
+}));
 
 /**
  * Whether the trace kernels can run here: WebAssembly with its SIMD instructions (Node 16.4 and
@@ -267,7 +235,7 @@ function instantiate(api: WebAssemblyApi, module: object, sizes: readonly number
  * ```
  */
 export function wasmSimdAvailable(): boolean {
-  return kernelModule() !== null;
+  return traceKernels.module() !== null;
 }
 
 /**
@@ -301,20 +269,19 @@ export class WasmEightStepTrace {
   private readonly eightSteps: (n: number, m: number, trace: number, sum: number, coefficients: number, input: number) => void;
 
   private constructor(
-    api: WebAssemblyApi,
-    module: object,
+    made: Instantiated,
     readonly rows: number,
     readonly columns: number,
   ) {
-    const { views, exports } = instantiate(api, module, [rows * columns, rows * columns, STEPS * columns, COEFFICIENTS * rows]);
+    const { views, exports } = made;
     [this.trace, this.sum, this.input, this.coefficients] = views as [Float64Array, Float64Array, Float64Array, Float64Array];
     this.eightSteps = exports.eightSteps as WasmEightStepTrace["eightSteps"];
   }
 
   /** Buffers for an n x m trace, or null where WebAssembly SIMD is not available. */
   static create(rows: number, columns: number): WasmEightStepTrace | null {
-    const module = kernelModule();
-    return module === null ? null : new WasmEightStepTrace(webAssembly!, module, rows, columns);
+    const made = traceKernels.instantiate([rows * columns, rows * columns, STEPS * columns, COEFFICIENTS * rows]);
+    return made === null ? null : new WasmEightStepTrace(made, rows, columns);
   }
 
   /** Applies one block: the coefficients and the inputs as set. */
@@ -348,20 +315,19 @@ export class WasmOuterSum {
   private readonly outerSum: (n: number, m: number, sum: number, weights: number, input: number) => void;
 
   private constructor(
-    api: WebAssemblyApi,
-    module: object,
+    made: Instantiated,
     readonly rows: number,
     readonly columns: number,
   ) {
-    const { views, exports } = instantiate(api, module, [rows * columns, STEPS * rows, STEPS * columns]);
+    const { views, exports } = made;
     [this.sum, this.weights, this.input] = views as [Float64Array, Float64Array, Float64Array];
     this.outerSum = exports.outerSum as WasmOuterSum["outerSum"];
   }
 
   /** Buffers for an n x m sum, or null where WebAssembly SIMD is not available. */
   static create(rows: number, columns: number): WasmOuterSum | null {
-    const module = kernelModule();
-    return module === null ? null : new WasmOuterSum(webAssembly!, module, rows, columns);
+    const made = traceKernels.instantiate([rows * columns, STEPS * rows, STEPS * columns]);
+    return made === null ? null : new WasmOuterSum(made, rows, columns);
   }
 
   /** Adds the eight held outer products to the sum. */
@@ -399,21 +365,19 @@ export class WasmPairTrace {
   private readonly pairEightSteps: (n: number, m: number, trace0: number, trace1: number, sum: number, coefficients: number, input: number) => void;
 
   private constructor(
-    api: WebAssemblyApi,
-    module: object,
+    made: Instantiated,
     readonly rows: number,
     readonly columns: number,
   ) {
-    const size = rows * columns;
-    const { views, exports } = instantiate(api, module, [size, size, size, STEPS * columns, PAIR_COEFFICIENTS * rows]);
+    const { views, exports } = made;
     [this.trace0, this.trace1, this.sum, this.input, this.coefficients] = views as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
     this.pairEightSteps = exports.pairEightSteps as WasmPairTrace["pairEightSteps"];
   }
 
   /** Buffers for two n x m traces, or null where WebAssembly SIMD is not available. */
   static create(rows: number, columns: number): WasmPairTrace | null {
-    const module = kernelModule();
-    return module === null ? null : new WasmPairTrace(webAssembly!, module, rows, columns);
+    const made = traceKernels.instantiate([rows * columns, rows * columns, rows * columns, STEPS * columns, PAIR_COEFFICIENTS * rows]);
+    return made === null ? null : new WasmPairTrace(made, rows, columns);
   }
 
   /** Applies one block: the coefficients and the inputs as set. */

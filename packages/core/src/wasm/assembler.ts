@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * import { valueType } from "@ostl/ostl";
+ * import { valueType } from "@ostl/core";
  * console.log(valueType.i32, valueType.f64, valueType.v128); // 127 124 123
  * ```
  */
@@ -57,7 +57,7 @@ const name = (text: string) => vector([...new TextEncoder().encode(text)].map((b
  *
  * @example
  * ```ts
- * import { FunctionBuilder, valueType, wasmModule } from "@ostl/ostl";
+ * import { FunctionBuilder, valueType, wasmModule } from "@ostl/core";
  * // (i32) -> i32: returns its argument plus 2
  * const f = new FunctionBuilder([valueType.i32], [valueType.i32]);
  * f.get(0).i32(2).add();
@@ -175,6 +175,11 @@ export class FunctionBuilder {
     return this.emit(0xfd, ...unsigned(0x0b), 4, ...unsigned(offset));
   }
 
+  /** v128.const with every bit zero (two f64 lanes of +0). */
+  v128Zero(): this {
+    return this.emit(0xfd, ...unsigned(0x0c), ...new Array<number>(16).fill(0));
+  }
+
   /** v128.load64_splat: one f64 at the address plus `offset`, in both lanes. */
   f64x2LoadSplat(offset = 0): this {
     return this.emit(0xfd, ...unsigned(0x0a), 3, ...unsigned(offset));
@@ -214,7 +219,7 @@ export class FunctionBuilder {
  *
  * @example
  * ```ts
- * import { FunctionBuilder, valueType, wasmModule } from "@ostl/ostl";
+ * import { FunctionBuilder, valueType, wasmModule } from "@ostl/core";
  * // (address) -> (): doubles the f64 at that address
  * const f = new FunctionBuilder([valueType.i32]);
  * f.get(0).get(0).f64Load().get(0).f64Load().f64Add().f64Store();

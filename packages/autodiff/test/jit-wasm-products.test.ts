@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import * as fc from "fast-check";
+import * as core from "@ostl/core";
+import { add, grad, jit, matmul, mul, sum, tanh, type Tensor, transpose, wasmProductsAvailable } from "@ostl/autodiff";
+import { countBuffers } from "./count-buffers.js";
+
+const bits = (x: Tensor) => [...(core.contiguous(x as core.NDArray).data as Float64Array)].map((v) => (Object.is(v, -0) ? "-0" : String(v)));
+const flat = (x: Tensor) => (x as core.NDArray).toFlat();
+const kernels = (source: string) => source.split("\n").filter((line) => line.includes("WebAssembly kernel")).length;
+
+/** out = [tanh(W x + b), Wᵀ y]: one product read by rows, one transposed. */
+const step = (p: { W: Tensor; b: Tensor }, x: Tensor, y: Tensor) => [tanh(add(matmul(p.W, x), p.b)), matmul(transpose(p.W), y)];
+
+describe("jit: products of fixed matrices as WebAssembly kernels", () => {
+  it("runs here (WebAssembly SIMD in Node 20)", () => {
+    expect(wasmProductsAvailable()).toBe(true);
+  });
+
+  it("equals the JavaScript kernels bit for bit, at every size, odd ones included", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 23 }), fc.integer({ min: 1, max: 23 }), fc.integer({ min: 0, max: 1000 }), (n, k, seed) => {
+        const rng = new core.PRNG(seed);
+        const p = { W: rng.normal([n, k]), b: rng.normal([n]) };
+        const [x, y] = [rng.normal([k]), rng.normal([n])];
+        const plain = jit(step);
+        const fixed = jit(step, { fixedArguments: [0] });
+        // a product runs as a kernel where its matrix has at least 4 rows (by rows) or 4 columns of A = Wᵀ (transposed)
+        expect(kernels(fixed.source(p, x, y))).toBe(n >= 4 ? 2 : 0);
+        expect(kernels(plain.source(p, x, y))).toBe(0);
+        const [a, b] = [plain(p, x, y), fixed(p, x, y)];
+        expect(b.map(bits)).toEqual(a.map(bits));
+        // new values of W come as a new array: the program copies it again
+        const next = { W: rng.normal([n, k]), b: p.b };
+        expect(fixed(next, x, y).map(bits)).toEqual(plain(next, x, y).map(bits));
+      }),
+      { numRuns: 80, seed: 20261201 },
+    );
+  });
+
+  it("reads a fixed argument at its offset, and copies a non-contiguous one on every call", () => {
+    const rng = new core.PRNG(3);
+    const base = rng.normal([12, 6]);
+    const f = jit((W: Tensor, x: Tensor) => matmul(W, x), { fixedArguments: [0] });
+    const x = rng.normal([6]);
+    const rows = (start: number) => core.slice(base, [start, 0], [start + 6, 6]);
+    // one buffer, two offsets
+    expect(flat(f(rows(0), x))).toEqual(core.matmul(rows(0), x).toFlat());
+    expect(flat(f(rows(6), x))).toEqual(core.matmul(rows(6), x).toFlat());
+    // a transposed view is not contiguous: the program copies it into a buffer of its own each call, so in-place writes show
+    const square = rng.normal([6, 6]);
+    const view = core.transpose(square);
+    expect(flat(f(view, x))).toEqual(core.matmul(view, x).toFlat());
+    square.data.fill(0.5);
+    expect(flat(f(view, x))).toEqual(core.matmul(view, x).toFlat());
+  });
+
+  it("keeps its copy of a contiguous fixed argument while the same array comes: in-place writes are not seen (the documented contract)", () => {
+    const rng = new core.PRNG(4);
+    const W = rng.normal([5, 5]);
+    const x = rng.normal([5]);
+    const f = jit((w: Tensor, v: Tensor) => matmul(w, v), { fixedArguments: [0] });
+    const before = flat(f(W, x));
+    W.data.fill(0);
+    expect(flat(f(W, x))).toEqual(before);
+    expect(flat(f(core.copy(W), x))).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it("multiplies a matrix of the function's closure (a constant) the same way", () => {
+    const rng = new core.PRNG(5);
+    const W = rng.normal([9, 7]);
+    const f = jit((x: Tensor) => matmul(W, x));
+    const x = rng.normal([7]);
+    expect(kernels(f.source(x))).toBe(1);
+    expect(bits(f(x))).toEqual(bits(core.matmul(W, x)));
+  });
+
+  it("compiles the gradient's transposed products too, and allocates only the outputs per call", () => {
+    const rng = new core.PRNG(6);
+    const p = { W: rng.normal([8, 5]), b: rng.normal([8]) };
+    const [x, y] = [rng.normal([5]), rng.normal([8])];
+    const loss = (q: { W: Tensor; b: Tensor }, v: Tensor) => sum(mul(tanh(add(matmul(q.W, v), q.b)), y));
+    const plain = jit(grad(loss, { argnums: [1] }));
+    const fixed = jit(grad(loss, { argnums: [1] }), { fixedArguments: [0] });
+    // forward W x by rows, backward Wᵀ c transposed
+    expect(kernels(fixed.source(p, x))).toBe(2);
+    const [dx] = fixed(p, x) as core.NDArray[];
+    expect(bits(dx!)).toEqual(bits((plain(p, x) as core.NDArray[])[0]!));
+    expect(countBuffers(() => void fixed(p, x))).toBe(1);
+  });
+});
