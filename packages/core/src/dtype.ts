@@ -6,6 +6,7 @@
  */
 import { AllocationError, DTypeError } from "./errors.js";
 import { formatShape, shapeSize } from "./shape.js";
+import { freshStorage } from "./storage.js";
 
 /**
  * Element type of an {@link NDArray}.
@@ -80,7 +81,8 @@ export function dtypeOfData(op: string, data: unknown): DType {
 
 /**
  * Allocates storage for an array of `shape` made by `op`: zero-filled, or converted from `source`
- * (which then has the shape's size).
+ * (which then has the shape's size). A small array is carved from a shared slab (see
+ * `storage.ts`).
  *
  * @throws {@link AllocationError} naming `op`, the shape, the dtype and the bytes when the engine
  * cannot make the typed array (too many elements, or out of memory).
@@ -98,9 +100,10 @@ export function dtypeOfData(op: string, data: unknown): DType {
  */
 export function allocate(op: string, dtype: DType, shape: readonly number[], source?: TypedArray): TypedArray {
   try {
-    if (source !== undefined) return dtype === "float64" ? new Float64Array(source) : new Float32Array(source);
-    const size = shapeSize(shape);
-    return dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+    const size = source === undefined ? shapeSize(shape) : source.length;
+    const data = freshStorage(dtype === "float64", size);
+    if (source !== undefined) data.set(source);
+    return data;
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     const bytes = shapeSize(shape) * (dtype === "float64" ? 8 : 4);
