@@ -22,6 +22,7 @@ export { jit, type Jitted, type JitOptions, ValueReadError } from "./jit/jit.js"
 export { type Signature, signatureOf, SignatureCache } from "./jit/signature.js";
 export { simplify, type SimplifiedGraph } from "./jit/simplify.js";
 export { generate, type CompiledProgram, type GenerateOptions } from "./jit/codegen.js";
+export { type GraphSplit, splitGraph } from "./jit/split.js";
 export { type Dense } from "./jit/loops.js";
 export { ProgramProducts, type ProductSpec, ResidentMatrix, wasmProductsAvailable } from "./jit/wasm-products.js";
 export { type ElementwiseRule, elementwiseRules } from "./jit/elementwise-rules.js";

@@ -123,8 +123,8 @@ export function ostlOverRtrl(cell: Cell, n: number, m: number, rounds = 7, steps
  * import { floatsAfter } from "@ostl/cli";
  * import { Bptt, Ostl } from "@ostl/ostl";
  * import { ssnu } from "@ostl/models";
- * // sSNU, n = m = 4: BPTT records 8 state floats per step; OSTL keeps 2·(4·4 + 4) trace floats
- * console.log(floatsAfter((net) => new Bptt(net), ssnu(), 4, 4, 10), floatsAfter((net) => new Ostl(net), ssnu(), 4, 4, 10)); // 80 24
+ * // sSNU, n = m = 4: BPTT records 8 state floats and 26 for the backward step per step; OSTL keeps 2·(4·4 + 4) trace floats
+ * console.log(floatsAfter((net) => new Bptt(net), ssnu(), 4, 4, 10), floatsAfter((net) => new Ostl(net), ssnu(), 4, 4, 10)); // 340 24
  * ```
  */
 export function floatsAfter(make: (net: Network) => GradientAlgorithm, cell: Cell, n: number, m: number, T: number): number {

@@ -72,8 +72,8 @@ function liveBytes(): number {
  * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
  * const rng = new PRNG(0);
  * const m = measureRun(new Bptt(net), net.init(rng), [rng.normal([2]), rng.normal([2])], [rng.normal([1]), rng.normal([1])]);
- * // BPTT's tape holds both steps' states (3 floats each); live bytes are measured, never negative
- * console.log(m.secondsPerStep > 0, m.memoryFloats, m.peakBytes >= 0); // true 6 true
+ * // BPTT's tape holds both steps' states (3 floats each) and what their backward steps read (7 each); live bytes are measured, never negative
+ * console.log(m.secondsPerStep > 0, m.memoryFloats, m.peakBytes >= 0); // true 20 true
  * ```
  */
 export function measureRun(algo: GradientAlgorithm, params: NetworkParams, xs: readonly Tensor[], targets: readonly Tensor[]): RunMeasurement {

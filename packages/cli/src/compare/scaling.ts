@@ -11,8 +11,8 @@ import { syntheticSequence } from "./suite.js";
  * ```ts
  * import { runScaling, type TPoint } from "@ostl/cli";
  * const points: TPoint[] = runScaling({ Ts: [10, 40], ns: [2], nSteps: 2, seed: 0 }).vsT.points;
- * // BPTT's tape grows with T (16 units, two state fields), OSTL's traces do not
- * console.log(points.map((p) => `${p.algorithm} T=${p.T}: ${p.memoryFloats}`)); // ["bptt T=10: 320", "ostl T=10: 96", "bptt T=40: 1280", "ostl T=40: 96"]
+ * // BPTT's tape grows with T (16 units: two state fields, and what each step's backward step reads), OSTL's traces do not
+ * console.log(points.map((p) => `${p.algorithm} T=${p.T}: ${p.memoryFloats}`)); // ["bptt T=10: 1140", "ostl T=10: 96", "bptt T=40: 4560", "ostl T=40: 96"]
  * ```
  */
 export interface TPoint {

@@ -7,7 +7,7 @@ import type { Network, NetworkParams, NetworkState } from "../model/network.js";
 import { TreeLayout } from "../model/tree-layout.js";
 import { checkOptions } from "../model/options.js";
 import { StepPrograms } from "../programs/step-programs.js";
-import type { FactoredStepVjp } from "../programs/factored-vjp.js";
+import type { FactoredForward, FactoredStepVjp } from "../programs/factored-vjp.js";
 
 /** A state cotangent with its `0` leaves (nothing flows back yet) as zero arrays shaped like the state's. */
 function arraysLike(cotangent: Tree, state: NetworkState): NetworkState {
@@ -112,11 +112,14 @@ export interface BpttOptions {
  * Backpropagation through time: records each step and, when gradients are asked for, runs the
  * steps backwards, carrying the state cotangent. Exact; memory grows with the number of steps.
  *
- * Each step runs as the network's compiled programs ({@link StepPrograms}): the forward step
- * records only its previous state, input and target, and the backward pass runs the compiled VJP
- * of the step, which recomputes the step's forward values inside one program. A cell that reads
- * its traced values cannot be compiled; its steps are then recorded as interpreted tapes (one
- * pullback per chunk), with the same gradients.
+ * Each step runs as the network's compiled programs ({@link StepPrograms}). Where weights factor
+ * (one example at a time), the step and its VJP are split into a forward and a backward program
+ * ({@link FactoredStepVjp}): each step records its previous state, input and target and the
+ * values its backward step reads (an LSTM's gates, say), and the backward pass runs from them
+ * with nothing recomputed. Otherwise (a batched step) the forward step records only its previous
+ * state, input and target, and the compiled VJP recomputes the step's forward values. A cell
+ * that reads its traced values cannot be compiled; its steps are then recorded as interpreted
+ * tapes (one pullback per chunk), with the same gradients.
  *
  * @example
  * ```ts
@@ -129,8 +132,8 @@ export interface BpttOptions {
  * for (let t = 0; t < 5; t++) bptt.step(tensor([t, 1]), tensor([0]));
  * const grads = bptt.gradients();
  * console.log(grads.layer0!.W_i!.shape, grads.readout!.W!.shape); // [3, 2] [1, 3]
- * // the tape holds every step's state (h and c, 3 units each): it grows with T
- * console.log(bptt.steps, bptt.memoryFloats()); // 5 30
+ * // the tape holds every step's state (h and c, 3 units each) and what its backward step reads (34 floats): it grows with T
+ * console.log(bptt.steps, bptt.memoryFloats()); // 5 200
  * ```
  */
 export class Bptt extends AlgorithmBase implements GradientAlgorithm {
@@ -185,7 +188,11 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     return this.feedInterpreted(params, start, xs, targets);
   }
 
-  /** Runs the compiled step program per step, recording each step's previous state, input and target. */
+  /**
+   * Runs the compiled step program per step, recording each step's previous state, input and
+   * target; where weights factor, the forward program of the factored step, whose record (the
+   * values its backward step reads) is kept too.
+   */
   private feedCompiled(params: NetworkParams, start: NetworkState, xs: readonly Tensor[], targets: readonly Tensor[]): number {
     const programs = StepPrograms.of(this.network);
     const recorded: Recorded[] = [];
@@ -195,16 +202,19 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     const factored = programs.factoredVjp(params, start, xs[0]!, targets[0]!);
     for (let t = 0; t < xs.length; t++) {
       const [previous, x, target] = [state, xs[t]!, targets[t]!];
-      const out = programs.stepLoss(params, previous, x, target);
-      loss += out.loss.item();
-      state = out.state;
-      recorded.push((stateCotangent, sinks, outer) =>
-        factored === null
-          ? this.stepBackward(programs, params, previous, x, target, stateCotangent, sinks)
-          : this.factoredStepBackward(factored, params, previous, x, target, stateCotangent, sinks, outer),
-      );
+      if (factored === null) {
+        const out = programs.stepLoss(params, previous, x, target);
+        loss += out.loss.item();
+        state = out.state;
+        recorded.push((stateCotangent, sinks) => this.stepBackward(programs, params, previous, x, target, stateCotangent, sinks));
+      } else {
+        const forward = factored.forward(params, previous, x, target);
+        loss += forward.loss.item();
+        state = forward.state;
+        recorded.push((stateCotangent, sinks, outer) => this.factoredStepBackward(factored, params, previous, x, target, forward, stateCotangent, sinks, outer));
+      }
     }
-    this.record(recorded, xs.length, state);
+    this.record(recorded, xs.length, state, factored === null ? 0 : xs.length * factored.recordFloats);
     return loss;
   }
 
@@ -232,16 +242,17 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     previous: NetworkState,
     x: Tensor,
     target: Tensor,
+    forward: FactoredForward,
     stateCotangent: Tree,
     sinks: readonly core.NDArray[],
     outer: OuterProducts,
   ): Tree {
-    const out = factored.run(params, previous, x, target, arraysLike(stateCotangent, previous));
+    const out = factored.backward(params, previous, x, target, forward, arraysLike(stateCotangent, previous));
     factored.restLeaves.forEach((leaf, k) => addLeavesInto([sinks[leaf]!], out.rest[k]!));
     const argumentLeaves = flatten([params, previous, x, target] as Tree).leaves as core.NDArray[];
     factored.factors.forEach((f, j) => {
-      // u is read now too: a computed u is the program's buffer
-      const u = f.u.kind === "computed" ? out.computedU[j]! : f.u.kind === "const" ? f.u.value : argumentLeaves[f.u.index]!;
+      // u is read now too: a computed u is the forward step's array
+      const u = f.u.kind === "computed" ? forward.computedU[j]! : f.u.kind === "const" ? f.u.value : argumentLeaves[f.u.index]!;
       outer.add(f.leaf, argumentLeaves[f.leaf]!, out.cotangents[j]!, u);
     });
     return treeMap((g) => core.copy(g as core.NDArray), out.state as Tree);
@@ -275,10 +286,10 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     return out.loss.item();
   }
 
-  /** Appends a chunk's recorded steps, ending in `state`, and flushes a full truncation window. */
-  private record(recorded: readonly Recorded[], steps: number, state: NetworkState): void {
+  /** Appends a chunk's recorded steps, ending in `state`, with `extraFloats` recorded besides their states, and flushes a full truncation window. */
+  private record(recorded: readonly Recorded[], steps: number, state: NetworkState, extraFloats = 0): void {
     this.tapes.push(...recorded);
-    this.tapeFloats.push(steps * new TreeLayout(state as Tree).size);
+    this.tapeFloats.push(steps * new TreeLayout(state as Tree).size + extraFloats);
     this.current = state;
     this.count += steps;
     if (this.window !== null && this.count - this.flushedAt >= this.window) this.flush();
@@ -333,7 +344,7 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     this.accumulated = null;
   }
 
-  /** Floats of the states recorded on the tape (a lower bound of the tape's size: it grows with T). */
+  /** Floats of the states (and, for factored steps, the forward steps' records) on the tape: it grows with T. */
   memoryFloats(): number {
     return this.tapeFloats.reduce((a, b) => a + b, 0);
   }
