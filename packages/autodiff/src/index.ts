@@ -16,7 +16,7 @@ export { vjp, grad, valueAndGrad, jacrev, type GradOptions, type Pullback, Rever
 export { hessian, hvp } from "./nesting.js";
 export { customJvp, customVjp } from "./custom.js";
 export { trace, type Graph, type IrVar, type IrConst, type IrEquation } from "./ir.js";
-export { type Leaf, type Tree, type TreeDef, isLeaf, flatten, unflatten, treeMap, treeDefString, assertSameStructure } from "./tree.js";
+export { type Leaf, type Tree, type TreeDef, isLeaf, flatten, leavesAlong, unflatten, treeMap, treeDefString, assertSameStructure } from "./tree.js";
 export { normalizeAxes, reducedShape, resolveShape } from "./axes.js";
 export { jit, type Jitted, type JitOptions, ValueReadError } from "./jit/jit.js";
 export { type Signature, signatureOf, SignatureCache } from "./jit/signature.js";

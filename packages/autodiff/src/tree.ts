@@ -79,6 +79,26 @@ export function flatten<L = Leaf>(tree: Tree<L>, isLeafFn: (x: unknown) => boole
 }
 
 /**
+ * The leaves of `tree`, whose structure is `def` (not checked), in flatten order: what
+ * `flatten(tree).leaves` returns, without building the paths or the structure, for a loop that
+ * reads trees of one known structure on every step.
+ *
+ * @example
+ * ```ts
+ * import { flatten, leavesAlong, tensor } from "@ostl/autodiff";
+ * const state = { layer0: { h: tensor([1]), c: tensor([2]) } };
+ * const def = flatten(state).def;
+ * console.log(leavesAlong(def, { layer0: { h: 3, c: 4 } })); // [4, 3]
+ * ```
+ */
+export function leavesAlong<L>(def: TreeDef, tree: Tree<L>, into: L[] = []): L[] {
+  if (def.kind === "leaf") into.push(tree as L);
+  else if (def.kind === "array") def.children.forEach((child, i) => leavesAlong(child, (tree as readonly Tree<L>[])[i]!, into));
+  else def.keys.forEach((key, i) => leavesAlong(def.children[i]!, (tree as { readonly [key: string]: Tree<L> })[key]!, into));
+  return into;
+}
+
+/**
  * Rebuilds a pytree of structure `def` from leaves in flatten order.
  * @example
  * ```ts

@@ -9,11 +9,6 @@ import { checkOptions } from "../model/options.js";
 import { StepPrograms } from "../programs/step-programs.js";
 import type { FactoredForward, FactoredStepVjp } from "../programs/factored-vjp.js";
 
-/** A state cotangent with its `0` leaves (nothing flows back yet) as zero arrays shaped like the state's. */
-function arraysLike(cotangent: Tree, state: NetworkState): NetworkState {
-  return treeMap((c, like) => (c === 0 ? core.zeros((like as core.NDArray).shape, (like as core.NDArray).dtype) : c), cotangent, state as Tree) as NetworkState;
-}
-
 /**
  * A recorded stretch of steps, run backwards: from the cotangent of its final state, it adds its
  * parameter gradients into `sinks` (the params' leaves in flatten order), or a factored weight's
@@ -220,7 +215,7 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
 
   /** One step's VJP by its compiled program (or interpreted, should its VJP read traced values), its gradient added into `sinks`; the state cotangent returned is the caller's to keep. */
   private stepBackward(programs: StepPrograms, params: NetworkParams, previous: NetworkState, x: Tensor, target: Tensor, stateCotangent: Tree, sinks: readonly core.NDArray[]): Tree {
-    const cotangent = arraysLike(stateCotangent, previous);
+    const cotangent = stateCotangent as NetworkState;
     try {
       const [gp, gs] = programs.stepLossVjp(params, previous, x, target, cotangent);
       addLeavesInto(sinks, gp as Tree);
@@ -247,9 +242,9 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     sinks: readonly core.NDArray[],
     outer: OuterProducts,
   ): Tree {
-    const out = factored.backward(params, previous, x, target, forward, arraysLike(stateCotangent, previous));
+    const out = factored.backward(params, previous, x, target, forward, stateCotangent as NetworkState);
     factored.restLeaves.forEach((leaf, k) => addLeavesInto([sinks[leaf]!], out.rest[k]!));
-    const argumentLeaves = flatten([params, previous, x, target] as Tree).leaves as core.NDArray[];
+    const argumentLeaves = factored.stepArguments(params, previous, x, target);
     factored.factors.forEach((f, j) => {
       // u is read now too: a computed u is the forward step's array
       const u = f.u.kind === "computed" ? forward.computedU[j]! : f.u.kind === "const" ? f.u.value : argumentLeaves[f.u.index]!;
@@ -309,8 +304,8 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     // a fresh accumulator, summed into in place (one allocation, not one per recorded step)
     const total = (this.accumulated === null ? layout.zeros() : treeMap((x) => core.copy(x as core.NDArray), this.accumulated as Tree)) as NetworkParams;
     const sinks = flatten(total as Tree).leaves as core.NDArray[];
-    // the final state's cotangent is zero: `0` leaves cost nothing to propagate
-    let stateCotangent: Tree = treeMap(() => 0, this.current as Tree);
+    // the final state's cotangent is zero
+    let stateCotangent: Tree = treeMap((s) => core.zerosLike(s as core.NDArray), this.current as Tree);
     const outer = new OuterProducts(this.outerSums);
     for (let t = this.tapes.length - 1; t >= 0; t--) stateCotangent = this.tapes[t]!(stateCotangent, sinks, outer);
     outer.addInto(sinks);

@@ -13,6 +13,7 @@ import {
   type CompiledProgram,
   flatten,
   generate,
+  leavesAlong,
   type GraphSplit,
   matmul,
   simplify,
@@ -146,7 +147,36 @@ export class FactoredStepVjp {
     private readonly stateLeaves: number,
     /** Floats of a forward step's record beyond its next state (what a tape keeps per step for the backward step). */
     readonly recordFloats: number,
+    private readonly paramsDef: TreeDef,
   ) {}
+
+  /** The params whose leaves `paramLeaves` holds (params are not changed in place: see StepPrograms). */
+  private paramsSeen: NetworkParams | null = null;
+  private paramLeaves: core.NDArray[] = [];
+  /** The programs' parameter inputs: the rest, then the factored weights. */
+  private paramInputs: core.NDArray[] = [];
+
+  /**
+   * The step's argument leaves in flatten order (the params', the state's, x, the target), which
+   * a factor's `u.index` and `leaf` refer to; the params' are taken once per params object.
+   */
+  stepArguments(params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor): core.NDArray[] {
+    this.paramsFor(params);
+    return [...this.paramLeaves, ...leavesAlong<core.NDArray>(this.stateDef, state as Tree<core.NDArray>), x as core.NDArray, target as core.NDArray];
+  }
+
+  private paramsFor(params: NetworkParams): void {
+    if (params === this.paramsSeen) return;
+    this.paramLeaves = leavesAlong<core.NDArray>(this.paramsDef, params as Tree<core.NDArray>);
+    this.paramInputs = [...this.restLeaves.map((i) => this.paramLeaves[i]!), ...this.factors.map((f) => this.paramLeaves[f.leaf]!)];
+    this.paramsSeen = params;
+  }
+
+  /** The programs' inputs before the state cotangent: the rest, the factored weights, the state, x, the target. */
+  private inputs(params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor): core.NDArray[] {
+    this.paramsFor(params);
+    return leavesAlong<core.NDArray>(this.stateDef, state as Tree<core.NDArray>, [...this.paramInputs]).concat(x as core.NDArray, target as core.NDArray);
+  }
 
   /** Traces the network's step and loss at these arguments and finds its factored weights; null when none factors. */
   static make(network: Network, params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor): FactoredStepVjp | null {
@@ -209,7 +239,7 @@ export class FactoredStepVjp {
     const sizeOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
     const stateFloats = (flatten(state as Tree).leaves as core.NDArray[]).reduce((sum: number, leaf) => sum + leaf.size, 0);
     const recordFloats = split.early.outputs.reduce((sum: number, a) => sum + sizeOf(a.shape), 0) - 1 - stateFloats;
-    return new FactoredStepVjp(factors, restLeaves, early, late, split, flatten(state as Tree).def, stateLeaves, recordFloats);
+    return new FactoredStepVjp(factors, restLeaves, early, late, split, flatten(state as Tree).def, stateLeaves, recordFloats, leaves.def);
   }
 
   /** Output `o` of the whole graph, from the forward step's record or the backward program's outputs. */
@@ -220,14 +250,7 @@ export class FactoredStepVjp {
 
   /** One forward step: loss, next state, computed u's, and the record its backward step reads. */
   forward(params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor): FactoredForward {
-    const leaves = flatten(params as Tree).leaves as core.NDArray[];
-    const record = this.early.run([
-      ...this.restLeaves.map((i) => leaves[i]!),
-      ...this.factors.map((f) => leaves[f.leaf]!),
-      ...(flatten(state as Tree).leaves as core.NDArray[]),
-      x as core.NDArray,
-      target as core.NDArray,
-    ]);
+    const record = this.early.run(this.inputs(params, state, x, target));
     const S = this.stateLeaves;
     const stateValues = Array.from({ length: S }, (_, k) => this.output(1 + k, record, []));
     let next = 0;
@@ -248,12 +271,11 @@ export class FactoredStepVjp {
    * is 1). Outputs are the program's buffers or the record's arrays: read them before the next call.
    */
   backward(params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor, forward: FactoredForward, stateCotangent: NetworkState): FactoredStepGradients {
-    const leaves = flatten(params as Tree).leaves as core.NDArray[];
-    const inputs = [...this.restLeaves.map((i) => leaves[i]!), ...this.factors.map((f) => leaves[f.leaf]!), ...(flatten(state as Tree).leaves as core.NDArray[]), x, target];
+    const inputs = this.inputs(params, state, x, target);
     const lateOutputs = this.late.run([
-      ...this.split.passedInputs.map((i) => inputs[i] as core.NDArray),
+      ...this.split.passedInputs.map((i) => inputs[i]!),
       ...this.split.residualAt.map((at) => forward.record[at]!),
-      ...(flatten(stateCotangent as Tree).leaves as core.NDArray[]),
+      ...leavesAlong<core.NDArray>(this.stateDef, stateCotangent as Tree<core.NDArray>),
     ]);
     const S = this.stateLeaves;
     const computed = this.factors.filter((f) => f.u.kind === "computed").length;
