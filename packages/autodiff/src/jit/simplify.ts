@@ -86,14 +86,19 @@ export function simplify(graph: Graph): SimplifiedGraph {
     kept.push({ ...eq, inputs });
   }
   const outputs = graph.outputs.map(resolve);
-  const live = new Set<number>(outputs.flatMap((a) => (a.kind === "var" ? [a.id] : [])));
-  const equations: IrEquation[] = [];
-  for (let i = kept.length - 1; i >= 0; i--) {
-    const eq = kept[i]!;
+  const equations = liveEquations(kept, outputs);
+  return { inputs: graph.inputs, equations, outputs, removed: { dead: kept.length - equations.length, common, folded } };
+}
+
+/** The equations (in their order) that computing `results` needs: dead-code elimination. */
+export function liveEquations(equations: readonly IrEquation[], results: readonly Atom[]): IrEquation[] {
+  const live = new Set(results.flatMap((a) => (a.kind === "var" ? [a.id] : [])));
+  const kept: IrEquation[] = [];
+  for (let e = equations.length - 1; e >= 0; e--) {
+    const eq = equations[e]!;
     if (!live.has(eq.out.id)) continue;
-    equations.push(eq);
+    kept.push(eq);
     for (const a of eq.inputs) if (a.kind === "var") live.add(a.id);
   }
-  equations.reverse();
-  return { inputs: graph.inputs, equations, outputs, removed: { dead: kept.length - equations.length, common, folded } };
+  return kept.reverse();
 }

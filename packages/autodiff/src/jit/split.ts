@@ -11,8 +11,8 @@
  * @module
  */
 import { OstlError } from "@ostl/core";
-import type { IrConst, IrEquation, IrVar } from "../ir.js";
-import type { SimplifiedGraph } from "./simplify.js";
+import type { IrConst, IrVar } from "../ir.js";
+import { liveEquations, type SimplifiedGraph } from "./simplify.js";
 import { tableOp } from "./fusion.js";
 
 type Atom = IrVar | IrConst;
@@ -78,7 +78,7 @@ export function splitGraph(graph: SimplifiedGraph, late: readonly number[]): Gra
     const op = tableOp(eq);
     if ((op === "transpose" || op === "reshape") && !lateIds.has(eq.out.id) && eq.inputs.every((a) => a.kind === "var" && (inputIds.has(a.id) || viewIds.has(a.id)))) viewIds.add(eq.out.id);
   }
-  const lateEquations = needed(
+  const lateEquations = liveEquations(
     graph.equations.filter((eq) => lateIds.has(eq.out.id) || viewIds.has(eq.out.id)),
     lateOutputs.map((o) => graph.outputs[o]!),
   );
@@ -100,7 +100,7 @@ export function splitGraph(graph: SimplifiedGraph, late: readonly number[]): Gra
   };
   const outputs = graph.outputs.map((a, o) => (isLate(a) ? { early: false, at: lateOutputs.indexOf(o) } : { early: true, at: earlyPlace(a) }));
   const residualAt = residuals.map(earlyPlace);
-  const earlyEquations = needed(
+  const earlyEquations = liveEquations(
     graph.equations.filter((eq) => !lateIds.has(eq.out.id)),
     earlyResults,
   );
@@ -118,17 +118,4 @@ export function splitGraph(graph: SimplifiedGraph, late: readonly number[]): Gra
     passedInputs,
     outputs,
   };
-}
-
-/** The equations (in order) that the `results` need. */
-function needed(equations: readonly IrEquation[], results: readonly Atom[]): IrEquation[] {
-  const live = new Set(results.flatMap((a) => (a.kind === "var" ? [a.id] : [])));
-  const kept: IrEquation[] = [];
-  for (let e = equations.length - 1; e >= 0; e--) {
-    const eq = equations[e]!;
-    if (!live.has(eq.out.id)) continue;
-    kept.push(eq);
-    for (const a of eq.inputs) if (a.kind === "var") live.add(a.id);
-  }
-  return kept.reverse();
 }
