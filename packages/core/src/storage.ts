@@ -1,13 +1,13 @@
 /**
  * Where the typed arrays of `@ostl/core` live, and which of them may share an `ArrayBuffer`.
  *
- * Small arrays (more than 8 and at most 512 elements of float64, 1,024 of float32) are carved
- * from shared 64 KiB slabs: V8 makes a typed array of that size off the JavaScript heap, with a
+ * Small arrays (more than 64 bytes and at most 4 KiB: 9 to 512 float64 elements, 17 to 1,024
+ * float32) are carved from shared 64 KiB slabs: V8 makes a typed array of that size off the JavaScript heap, with a
  * buffer of its own, for about 1.2 µs (150 float64 elements, Node 20), while a view over a slab
  * costs about 0.06 µs. Each slab region is handed out once, so the arrays are zero-filled and
  * never overlap. The price is that a slab lives while any of its arrays does: an array kept
  * among many dropped ones keeps up to 64 KiB alive, which the slab size bounds. Larger arrays,
- * and arrays of 8 elements or fewer (which V8 keeps on its heap, cheaply), own their buffers.
+ * and arrays of 64 bytes or fewer (which V8 keeps on its heap, cheaply), own their buffers.
  *
  * Two *distinct* typed arrays can therefore only overlap when at least one of them came from
  * outside: wrapped by `fromTyped` or by the `NDArray` constructor (a `subarray`, or a second
