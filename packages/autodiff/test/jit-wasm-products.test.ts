@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as fc from "fast-check";
 import * as core from "@ostl/core";
-import { add, grad, jit, matmul, mul, sum, tanh, type Tensor, transpose, wasmProductsAvailable } from "@ostl/autodiff";
+import { add, grad, jit, matmul, mul, ProgramProducts, type ProductSpec, sum, tanh, type Tensor, transpose, wasmProductsAvailable } from "@ostl/autodiff";
 import { countBuffers } from "./count-buffers.js";
 
 const bits = (x: Tensor) => [...(core.contiguous(x as core.NDArray).data as Float64Array)].map((v) => (Object.is(v, -0) ? "-0" : String(v)));
@@ -86,5 +86,40 @@ describe("jit: products of fixed matrices as WebAssembly kernels", () => {
     const [dx] = fixed(p, x) as core.NDArray[];
     expect(bits(dx!)).toEqual(bits((plain(p, x) as core.NDArray[])[0]!));
     expect(countBuffers(() => void fixed(p, x))).toBe(1);
+  });
+
+  it("runs the same sums as JavaScript loops where the module cannot be compiled, bit for bit", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 19 }), fc.integer({ min: 1, max: 19 }), fc.integer({ min: 0, max: 1000 }), (n, k, seed) => {
+        const rng = new core.PRNG(seed);
+        // W x by rows over A = W (n x k), and Wᵀ y over the same W stored k x n
+        const specs: ProductSpec[] = [
+          { layout: "rows", n, k, matrix: 0 },
+          { layout: "columns", n: k, k: n, matrix: 1 },
+        ];
+        const matrices = [
+          { layout: "rows" as const, rows: n, cols: k },
+          { layout: "columns" as const, rows: n, cols: k },
+        ];
+        const W = rng.normal([n, k]).data as Float64Array;
+        const [x, y] = [rng.normal([k]).data as Float64Array, rng.normal([n]).data as Float64Array];
+        const run = (webAssembly: boolean) => {
+          const products = ProgramProducts.create(specs, matrices, { webAssembly });
+          expect(products.webAssembly).toBe(webAssembly);
+          products.matrix(0).hold(W, W, 0);
+          products.matrix(1).hold(W, W, 0);
+          const [wx, wty] = [new Float64Array(n), new Float64Array(k)];
+          products.product(0)(x, 0, wx, 0);
+          products.product(1)(y, 0, wty, 0);
+          return [...wx, ...wty];
+        };
+        const [kernels, loops] = [run(true), run(false)];
+        expect(kernels).toEqual(loops);
+        // and both are the products
+        const expected = [...core.matmul(core.fromTyped(W, [n, k]), core.fromTyped(x, [k])).toFlat(), ...core.matmul(core.fromTyped(y, [n]), core.fromTyped(W, [n, k])).toFlat()];
+        kernels.forEach((v, i) => expect(Math.abs(v - expected[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(expected[i]!))));
+      }),
+      { numRuns: 60, seed: 20261205 },
+    );
   });
 });

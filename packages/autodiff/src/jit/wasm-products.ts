@@ -15,145 +15,126 @@ import { FunctionBuilder, valueType, WasmKernels } from "@ostl/core";
 
 const { i32, v128 } = valueType;
 
+/** Byte addresses of one product's operands in the program's memory. */
+interface ProductAddresses {
+  /** The matrix copy. */
+  readonly a: number;
+  /** The input vector b. */
+  readonly b: number;
+  /** The output vector. */
+  readonly out: number;
+}
+
 /**
- * `rows(a, b, out, pairs, k)`: out[i] = Σ_p A[i, p] b[p] for an n x k matrix stored as row pairs
- * interleaved (pair q holds A[2q, p], A[2q + 1, p] side by side for p = 0..k-1), so one f64x2
- * lane pair is two rows: four pairs (eight rows) at a time, then one pair at a time. Each row's
- * sum runs over p in order from 0, as the JavaScript kernel's.
+ * `out[i] = Σ_p A[i, p] b[p]` for an n x k matrix stored as row pairs interleaved (pair q holds
+ * A[2q, p], A[2q + 1, p] side by side for p = 0..k-1), so one f64x2 lane pair is two rows: four
+ * pairs (eight rows) at a time, then one pair at a time. The sizes and addresses are constants of
+ * the function, the four pairs' loads immediate offsets from one pointer. Each row's sum runs over
+ * p in order from 0, as the JavaScript kernel's.
  */
-function rowsFunction(): FunctionBuilder {
-  const [a, b, out, pairs, k] = [0, 1, 2, 3, 4];
-  const f = new FunctionBuilder([i32, i32, i32, i32, i32]);
-  const [q, quads, pairBytes, pb, end, o] = [i32, i32, i32, i32, i32, i32].map(() => f.local(i32)) as [number, number, number, number, number, number];
-  const pa = [0, 1, 2, 3].map(() => f.local(i32));
+function rowsFunction(at: ProductAddresses, n: number, k: number): FunctionBuilder {
+  const f = new FunctionBuilder([]);
+  const [pa, pb, o] = [f.local(i32), f.local(i32), f.local(i32)];
   const s = [0, 1, 2, 3].map(() => f.local(v128));
   const x = f.local(v128);
-  f.get(k).i32(16).mul().set(pairBytes);
-  f.get(b).get(k).i32(8).mul().add().set(end);
-  f.get(pairs).i32(-4).and().set(quads);
-  f.i32(0).set(q);
-  f.get(a).set(pa[0]!);
-  f.get(out).set(o);
-  const sumOver = (lanes: number) =>
+  const pairs = Math.ceil(n / 2);
+  const pairBytes = 16 * k;
+  const blocks = [
+    { lanes: 4, first: 0, last: pairs & ~3 },
+    { lanes: 1, first: pairs & ~3, last: pairs },
+  ];
+  f.i32(at.a).set(pa);
+  f.i32(at.out).set(o);
+  for (const { lanes, first, last } of blocks) {
+    if (first === last) continue;
     f.block(() =>
       f.loop(() => {
-        f.get(pb).get(end).geU().brIf(1);
-        f.get(pb).f64x2LoadSplat().set(x);
-        for (let r = 0; r < lanes; r++) {
-          // s_r ← s_r + A·x, as the JavaScript kernel's `s += a * x`
-          f.get(s[r]!).get(pa[r]!).v128Load().get(x).f64x2Mul().f64x2Add().set(s[r]!);
-          f.get(pa[r]!).i32(16).add().set(pa[r]!);
-        }
-        f.get(pb).i32(8).add().set(pb);
+        f.get(o).i32(at.out + 16 * last).geU().brIf(1);
+        for (let r = 0; r < lanes; r++) f.v128Zero().set(s[r]!);
+        f.i32(at.b).set(pb);
+        f.block(() =>
+          f.loop(() => {
+            f.get(pb).i32(at.b + 8 * k).geU().brIf(1);
+            f.get(pb).f64x2LoadSplat().set(x);
+            // s_r ← s_r + A·x, as the JavaScript kernel's `s += a * x`
+            for (let r = 0; r < lanes; r++) f.get(s[r]!).get(pa).v128Load(r * pairBytes).get(x).f64x2Mul().f64x2Add().set(s[r]!);
+            f.get(pa).i32(16).add().set(pa);
+            f.get(pb).i32(8).add().set(pb);
+            f.br(0);
+          }),
+        );
+        for (let r = 0; r < lanes; r++) f.get(o).get(s[r]!).v128Store(16 * r);
+        // pa has passed the first pair of the block: the next block starts lanes - 1 pairs on
+        if (lanes > 1) f.get(pa).i32((lanes - 1) * pairBytes).add().set(pa);
+        f.get(o).i32(16 * lanes).add().set(o);
         f.br(0);
       }),
     );
-  // four pairs at a time
-  f.block(() =>
-    f.loop(() => {
-      f.get(q).get(quads).geU().brIf(1);
-      for (let r = 1; r < 4; r++) f.get(pa[r - 1]!).get(pairBytes).add().set(pa[r]!);
-      for (const sr of s) f.v128Zero().set(sr);
-      f.get(b).set(pb);
-      sumOver(4);
-      s.forEach((sr, r) => f.get(o).get(sr).v128Store(16 * r));
-      // pa[3] ends where pair q + 4 begins
-      f.get(pa[3]!).set(pa[0]!);
-      f.get(o).i32(64).add().set(o);
-      f.get(q).i32(4).add().set(q);
-      f.br(0);
-    }),
-  );
-  // the remaining pairs one at a time
-  f.block(() =>
-    f.loop(() => {
-      f.get(q).get(pairs).geU().brIf(1);
-      f.v128Zero().set(s[0]!);
-      f.get(b).set(pb);
-      sumOver(1);
-      f.get(o).get(s[0]!).v128Store();
-      f.get(o).i32(16).add().set(o);
-      f.get(q).i32(1).add().set(q);
-      f.br(0);
-    }),
-  );
+  }
   return f;
 }
 
 /**
- * `columns(w, b, out, n, k)`: out[i] = Σ_p W[p, i] b[p] (out = Wᵀ b) for a k x n row-major W,
- * two outputs per f64x2 lane pair: four rows of W at a time,
+ * `out[i] = Σ_p W[p, i] b[p]` (out = Wᵀ b) for a k x n row-major W, two outputs per f64x2 lane
+ * pair: four rows of W at a time,
  * out[i] ← out[i] + (((b_p W[p, i] + b_{p+1} W[p+1, i]) + b_{p+2} W[p+2, i]) + b_{p+3} W[p+3, i]),
  * then the remaining rows one at a time, the JavaScript kernel's order. With n odd the last lane
- * pair reads one element past a row (the buffer holds one more) into an output slot past n.
+ * pair reads one element past a row (the copy holds one more) into an output slot past n. Sizes
+ * and addresses are constants of the function.
  */
-function columnsFunction(): FunctionBuilder {
-  const [w, b, out, n, k] = [0, 1, 2, 3, 4];
-  const f = new FunctionBuilder([i32, i32, i32, i32, i32]);
-  const [p, quads, rowBytes, outEnd, pb, i, c] = [i32, i32, i32, i32, i32, i32, i32].map(() => f.local(i32)) as [number, number, number, number, number, number, number];
-  const r = [0, 1, 2, 3].map(() => f.local(i32));
+function columnsFunction(at: ProductAddresses, n: number, k: number): FunctionBuilder {
+  const f = new FunctionBuilder([]);
+  const [r, pb, c] = [f.local(i32), f.local(i32), f.local(i32)];
   const xs = [0, 1, 2, 3].map(() => f.local(v128));
-  f.get(n).i32(8).mul().set(rowBytes);
-  // out holds n rounded up to even
-  f.get(n).i32(1).add().i32(-2).and().i32(8).mul().get(out).add().set(outEnd);
-  f.get(k).i32(-4).and().set(quads);
+  const rowBytes = 8 * n;
+  const outBytes = 16 * Math.ceil(n / 2);
+  /** `body` for each output lane pair: c runs over the byte offsets 0, 16, ... within out and a row of W. */
   const overOutputs = (body: () => void) => {
-    f.get(out).set(i);
     f.i32(0).set(c);
     f.block(() =>
       f.loop(() => {
-        f.get(i).get(outEnd).geU().brIf(1);
+        f.get(c).i32(outBytes).geU().brIf(1);
         body();
-        f.get(i).i32(16).add().set(i);
         f.get(c).i32(16).add().set(c);
         f.br(0);
       }),
     );
   };
-  const load = (row: number) => f.get(row).get(c).add().v128Load();
-  overOutputs(() => f.get(i).v128Zero().v128Store());
-  f.i32(0).set(p);
-  f.get(w).set(r[0]!);
-  f.get(b).set(pb);
-  f.block(() =>
-    f.loop(() => {
-      f.get(p).get(quads).geU().brIf(1);
-      xs.forEach((x, j) => f.get(pb).f64x2LoadSplat(8 * j).set(x));
-      for (let j = 1; j < 4; j++) f.get(r[j - 1]!).get(rowBytes).add().set(r[j]!);
-      overOutputs(() => {
-        f.get(i).get(i).v128Load();
-        f.get(xs[0]!);
-        load(r[0]!).f64x2Mul();
-        for (let j = 1; j < 4; j++) {
-          f.get(xs[j]!);
-          load(r[j]!).f64x2Mul().f64x2Add();
-        }
-        f.f64x2Add().v128Store();
-      });
-      f.get(r[3]!).get(rowBytes).add().set(r[0]!);
-      f.get(pb).i32(32).add().set(pb);
-      f.get(p).i32(4).add().set(p);
-      f.br(0);
-    }),
-  );
-  f.block(() =>
-    f.loop(() => {
-      f.get(p).get(k).geU().brIf(1);
-      f.get(pb).f64x2LoadSplat().set(xs[0]!);
-      overOutputs(() => {
-        f.get(i).get(i).v128Load().get(xs[0]!);
-        load(r[0]!).f64x2Mul().f64x2Add().v128Store();
-      });
-      f.get(r[0]!).get(rowBytes).add().set(r[0]!);
-      f.get(pb).i32(8).add().set(pb);
-      f.get(p).i32(1).add().set(p);
-      f.br(0);
-    }),
-  );
+  overOutputs(() => f.get(c).v128Zero().v128Store(at.out));
+  f.i32(at.a).set(r);
+  f.i32(at.b).set(pb);
+  const blocks = [
+    { rows: 4, last: k & ~3 },
+    { rows: 1, last: k },
+  ];
+  for (const { rows, last } of blocks) {
+    f.block(() =>
+      f.loop(() => {
+        f.get(pb).i32(at.b + 8 * last).geU().brIf(1);
+        for (let j = 0; j < rows; j++) f.get(pb).f64x2LoadSplat(8 * j).set(xs[j]!);
+        overOutputs(() => {
+          f.get(c).get(c).v128Load(at.out);
+          for (let j = 0; j < rows; j++) {
+            f.get(xs[j]!).get(r).get(c).add().v128Load(j * rowBytes).f64x2Mul();
+            if (j > 0) f.f64x2Add();
+          }
+          f.f64x2Add().v128Store(at.out);
+        });
+        f.get(r).i32(rows * rowBytes).add().set(r);
+        f.get(pb).i32(8 * rows).add().set(pb);
+        f.br(0);
+      }),
+    );
+  }
   return f;
 }
 
-const productKernels = new WasmKernels(() => ({ functions: [rowsFunction(), columnsFunction()], names: ["rows", "columns"] }));
+/** The probe behind `wasmProductsAvailable`: a module with one SIMD instruction. */
+const simdProbe = new WasmKernels(() => {
+  const f = new FunctionBuilder([]);
+  f.v128Zero().set(f.local(v128));
+  return { functions: [f], names: ["probe"] };
+});
 
 /**
  * Whether compiled programs can run their fixed matrices' products as WebAssembly SIMD kernels
@@ -166,7 +147,7 @@ const productKernels = new WasmKernels(() => ({ functions: [rowsFunction(), colu
  * ```
  */
 export function wasmProductsAvailable(): boolean {
-  return productKernels.module() !== null;
+  return simdProbe.module() !== null;
 }
 
 /**
@@ -242,55 +223,70 @@ export class ResidentMatrix {
 
 /**
  * The WebAssembly side of a compiled program: one memory holding its fixed matrices, in their
- * products' layouts, and an input and an output vector shared by its products. `product(j)`
- * returns product j's `run(b, bOffset, out, outOffset)`, which copies b in, runs the kernel and
- * copies the result out. Made with {@link ProgramProducts.create}, null where WebAssembly SIMD is
- * missing.
+ * products' layouts, and an input and an output vector shared by its products, with one kernel
+ * per product whose sizes and addresses are constants of its code (a module made for the
+ * program). `product(j)` returns product j's `run(b, bOffset, out, outOffset)`, which copies b
+ * in, runs the kernel and copies the result out. Where the module cannot be compiled (no
+ * WebAssembly SIMD, or a browser's main thread refusing a module over 4 KB), the same sums run as
+ * JavaScript loops over the same copies, with the same results bit for bit.
+ *
+ * Measured against kernels that take their sizes and addresses as parameters (Node 20, 2-core
+ * VM, copies of b and the output included in both): a 150 x 88 product took 0.24–0.31 ns per
+ * multiply-add instead of 0.36–0.40, 150 x 150 0.20–0.26 instead of 0.30–0.36.
  *
  * @example
  * ```ts
  * import { ProgramProducts } from "@ostl/autodiff";
- * const products = ProgramProducts.create([{ layout: "rows", n: 2, k: 3, matrix: 0 }], [{ layout: "rows", rows: 2, cols: 3 }])!;
+ * const products = ProgramProducts.create([{ layout: "rows", n: 2, k: 3, matrix: 0 }], [{ layout: "rows", rows: 2, cols: 3 }]);
  * const A = new Float64Array([1, 2, 3, 4, 5, 6]);
  * products.matrix(0).hold(A, A, 0);
  * const out = new Float64Array(2);
  * products.product(0)(new Float64Array([1, 0, -1]), 0, out, 0);
- * console.log([...out]); // [-2, -2]
+ * console.log([...out], products.webAssembly); // [-2, -2] true
  * ```
  */
 export class ProgramProducts {
   private constructor(
     private readonly matrices: readonly ResidentMatrix[],
     private readonly products: readonly ((b: Float64Array, bOffset: number, out: Float64Array, outOffset: number) => void)[],
+    /** Whether the products run as WebAssembly kernels (else as JavaScript loops). */
+    readonly webAssembly: boolean,
   ) {}
 
+  /** The products `specs` over the matrices `matrices` (as the caller stores them, row-major); `options.webAssembly: false` runs the JavaScript loops. */
   static create(
     specs: readonly ProductSpec[],
     matrices: readonly { readonly layout: "rows" | "columns"; readonly rows: number; readonly cols: number }[],
-  ): ProgramProducts | null {
+    options: { readonly webAssembly?: boolean } = {},
+  ): ProgramProducts {
     const matrixSizes = matrices.map((m) => (m.layout === "rows" ? 2 * Math.ceil(m.rows / 2) * m.cols : m.rows * m.cols + 1));
     const inputSize = Math.max(...specs.map((s) => s.k));
     const outputSize = Math.max(...specs.map((s) => 2 * Math.ceil(s.n / 2)));
-    const made = productKernels.instantiate([...matrixSizes, inputSize, outputSize]);
-    if (made === null) return null;
-    const { views, addresses, exports } = made;
-    const [input, output] = views.slice(matrices.length) as [Float64Array, Float64Array];
+    const sizes = [...matrixSizes, inputSize, outputSize];
+    const { addresses, bytes } = WasmKernels.layout(sizes);
     const [inputAt, outputAt] = addresses.slice(matrices.length) as [number, number];
-    const rows = exports.rows as (a: number, b: number, out: number, pairs: number, k: number) => void;
-    const columns = exports.columns as (w: number, b: number, out: number, n: number, k: number) => void;
-    const products = specs.map(({ layout, n, k, matrix }) => {
-      const at = addresses[matrix]!;
-      const pairs = Math.ceil(n / 2);
+    const at = (spec: ProductSpec): ProductAddresses => ({ a: addresses[spec.matrix]!, b: inputAt, out: outputAt });
+    const kernels = new WasmKernels(() => ({
+      functions: specs.map((spec) => (spec.layout === "rows" ? rowsFunction : columnsFunction)(at(spec), spec.n, spec.k)),
+      names: specs.map((_, j) => `p${j}`),
+    }));
+    const made = options.webAssembly === false ? null : kernels.instantiate(sizes);
+    const buffer = made === null ? new ArrayBuffer(bytes) : null;
+    const views = made?.views ?? sizes.map((size, j) => new Float64Array(buffer!, addresses[j]!, size));
+    const [input, output] = views.slice(matrices.length) as [Float64Array, Float64Array];
+    const products = specs.map((spec, j) => {
+      const { n, k } = spec;
+      const kernel = made === null ? javascriptKernel(spec, views[spec.matrix]!, input, output) : (made.exports[`p${j}`] as () => void);
       return (b: Float64Array, bOffset: number, out: Float64Array, outOffset: number) => {
         for (let p = 0; p < k; p++) input[p] = b[bOffset + p]!;
-        if (layout === "rows") rows(at, inputAt, outputAt, pairs, k);
-        else columns(at, inputAt, outputAt, n, k);
+        kernel();
         for (let i = 0; i < n; i++) out[outOffset + i] = output[i]!;
       };
     });
     return new ProgramProducts(
       matrices.map((m, j) => new ResidentMatrix(views[j]!, m.layout, m.rows, m.cols)),
       products,
+      made !== null,
     );
   }
 
@@ -303,4 +299,31 @@ export class ProgramProducts {
   product(j: number): (b: Float64Array, bOffset: number, out: Float64Array, outOffset: number) => void {
     return this.products[j]!;
   }
+}
+
+/** The sums of one product's kernel, in the kernel's order, as a JavaScript loop over the same copy. */
+function javascriptKernel({ layout, n, k }: ProductSpec, copy: Float64Array, input: Float64Array, output: Float64Array): () => void {
+  if (layout === "rows") {
+    return () => {
+      for (let i = 0; i < n; i++) {
+        const at = (i >> 1) * 2 * k + (i & 1);
+        let s = 0;
+        for (let p = 0; p < k; p++) s += copy[at + 2 * p]! * input[p]!;
+        output[i] = s;
+      }
+    };
+  }
+  return () => {
+    output.fill(0, 0, n);
+    let p = 0;
+    for (; p + 3 < k; p += 4) {
+      const [x0, x1, x2, x3] = [input[p]!, input[p + 1]!, input[p + 2]!, input[p + 3]!];
+      const r = p * n;
+      for (let i = 0; i < n; i++) output[i] = output[i]! + (x0 * copy[r + i]! + x1 * copy[r + n + i]! + x2 * copy[r + 2 * n + i]! + x3 * copy[r + 3 * n + i]!);
+    }
+    for (; p < k; p++) {
+      const x = input[p]!;
+      for (let i = 0; i < n; i++) output[i] = output[i]! + x * copy[p * n + i]!;
+    }
+  };
 }

@@ -60,16 +60,25 @@ export class WasmKernels {
     return this.compiled;
   }
 
-  /** An instance over a memory of its own holding float64 buffers of these sizes (in order, each at a 16-byte boundary); null where the module cannot run. */
-  instantiate(sizes: readonly number[]): { readonly views: Float64Array[]; readonly addresses: number[]; readonly exports: Record<string, unknown> } | null {
-    const module = this.module();
-    if (module === null || webAssembly === undefined) return null;
+  /**
+   * Where `instantiate` puts float64 buffers of these sizes: their byte addresses, in order, each
+   * at a 16-byte boundary, and the bytes they take in all.
+   */
+  static layout(sizes: readonly number[]): { readonly addresses: number[]; readonly bytes: number } {
     const addresses: number[] = [];
     let bytes = 0;
     for (const size of sizes) {
       addresses.push(bytes);
       bytes += 16 * Math.ceil(size / 2);
     }
+    return { addresses, bytes };
+  }
+
+  /** An instance over a memory of its own holding float64 buffers of these sizes (laid out as `layout` says); null where the module cannot run. */
+  instantiate(sizes: readonly number[]): { readonly views: Float64Array[]; readonly addresses: number[]; readonly exports: Record<string, unknown> } | null {
+    const module = this.module();
+    if (module === null || webAssembly === undefined) return null;
+    const { addresses, bytes } = WasmKernels.layout(sizes);
     const memory = new webAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
     const views = sizes.map((size, i) => new Float64Array(memory.buffer, addresses[i]!, size));
     return { views, addresses, exports: new webAssembly.Instance(module, { env: { memory } }).exports };

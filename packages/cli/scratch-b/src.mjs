@@ -1,0 +1,12 @@
+import { Network, StepPrograms } from "../../ostl/dist/index.js";
+import { ssnu, sigmoidCrossEntropy } from "../../models/dist/index.js";
+import { PRNG } from "../../core/dist/index.js";
+import * as models from "../../models/dist/index.js";
+const loss = models.bernoulliNll ?? models.binaryCrossEntropyWithLogits ?? Object.values(models).find(v => typeof v === "function" && /logit|bernoulli|bce|crossentropy/i.test(v.name));
+console.error("loss", loss?.name);
+const network = new Network({ inputSize: 88, layers: [{ cell: ssnu(), hiddenSize: 150 }], outputSize: 88, loss });
+const rng = new PRNG(0); const params = network.init(rng.split());
+const f = StepPrograms.of(network).factoredVjp(params, network.initialState(), rng.uniform([88], 0, 1), rng.uniform([88], 0, 1));
+console.log(f.early.source);
+console.log("=====LATE");
+console.log(f.late.source);
