@@ -213,22 +213,26 @@ export abstract class AlgorithmBase {
   /** Validates one step's input and target against the network; returns the batch size (or undefined). */
   protected checkStep(x: Tensor, target: Tensor, t = this.count): number | undefined {
     const spec = this.network.spec;
-    const op = `${this.algorithmName}.step (t=${t})`;
+    // the operation's name is made only for an error (this check runs at every step)
+    const op = () => `${this.algorithmName}.step (t=${t})`;
     const xs = x.shape;
     if (!((xs.length === 1 || xs.length === 2) && xs[xs.length - 1] === spec.inputSize)) {
-      throw new ShapeError(op, `input x has shape [${xs.join(",")}], expected [${spec.inputSize}] or [batch, ${spec.inputSize}]`);
+      throw new ShapeError(op(), `input x has shape [${xs.join(",")}], expected [${spec.inputSize}] or [batch, ${spec.inputSize}]`);
     }
-    const expected = xs.length === 2 ? [xs[0]!, spec.outputSize] : [spec.outputSize];
-    if (target.shape.join(",") !== expected.join(",")) {
-      throw new ShapeError(op, `target has shape [${target.shape.join(",")}], expected [${expected.join(",")}]`);
+    const ts = target.shape;
+    const fits = xs.length === 2 ? ts.length === 2 && ts[0] === xs[0] && ts[1] === spec.outputSize : ts.length === 1 && ts[0] === spec.outputSize;
+    if (!fits) {
+      const expected = xs.length === 2 ? [xs[0]!, spec.outputSize] : [spec.outputSize];
+      throw new ShapeError(op(), `target has shape [${ts.join(",")}], expected [${expected.join(",")}]`);
     }
     const dtype = this.params!.readout!.W!.dtype;
-    if (x.dtype !== dtype) throw new DTypeError(op, `input x is ${x.dtype}, but the params are ${dtype} (cast with astype: one dtype throughout)`);
-    if (target.dtype !== dtype) throw new DTypeError(op, `target is ${target.dtype}, but the params are ${dtype} (cast with astype: one dtype throughout)`);
+    if (x.dtype !== dtype) throw new DTypeError(op(), `input x is ${x.dtype}, but the params are ${dtype} (cast with astype: one dtype throughout)`);
+    if (target.dtype !== dtype) throw new DTypeError(op(), `target is ${target.dtype}, but the params are ${dtype} (cast with astype: one dtype throughout)`);
     const cx = concreteOf(x);
     const ct = concreteOf(target);
-    if (cx !== null && hasNonFinite(cx)) throw new ValueError(op, "input x contains NaN or Infinity");
-    if (ct !== null && hasNonFinite(ct)) throw new ValueError(op, "target contains NaN or Infinity");
+    if (cx !== null && hasNonFinite(cx)) throw new ValueError(op(), "input x contains NaN or Infinity");
+    if (ct !== null && hasNonFinite(ct)) throw new ValueError(op(), "target contains NaN or Infinity");
     return xs.length === 2 ? xs[0] : undefined;
   }
+
 }

@@ -401,6 +401,8 @@ export class DiagonalEligibility implements LayerEligibility {
   private factorScratch: TypedArray | null = null;
   /** Views of each direction of DiagonalForward's tangent buffers, by buffer (the program reuses its buffers). */
   private readonly directionViews = new WeakMap<TypedArray, NDArray[]>();
+  /** The derivative maps of the forward path, over the program's tangent buffers (see derivativesByForward), with the buffer they were made for. */
+  private derivativeMaps: { readonly key: TypedArray; readonly maps: Omit<StepDerivatives, "out"> } | null = null;
   /** Under the approximation: the factored products W u whose u is a previous-state field (LSTM's U h). */
   private readonly recurrentFactors: readonly RecurrentFactor[];
   /** Q^d = ∂d/∂p of the derived fields at the previous step (single-trace mode). */
@@ -559,7 +561,12 @@ export class DiagonalEligibility implements LayerEligibility {
       if (views === undefined) this.directionViews.set(t, (views = []));
       return (views[d] ??= core.fromTyped(t.subarray(d * n, (d + 1) * n), [n]));
     };
-    const derivatives: StepDerivatives = { out: unflatten(graph.outputDef, values) as { state: TensorRecord; y: Tensor }, D: new Map(), immediate: new Map(), cz: new Map(), Q: new Map() };
+    const out = unflatten(graph.outputDef, values) as { state: TensorRecord; y: Tensor };
+    // the maps hold views over the program's buffers, the same from step to step: made once, unless
+    // the approximation rewrites D in advance() (then per step)
+    const key = tangents.find((t) => t !== null) ?? null;
+    if (!this.approximate && key !== null && this.derivativeMaps?.key === key) return { out, ...this.derivativeMaps.maps };
+    const derivatives: StepDerivatives = { out, D: new Map(), immediate: new Map(), cz: new Map(), Q: new Map() };
     for (const o of this.targets) {
       const t = tangents[graph.outputPaths.indexOf(o === OUTPUT ? "y" : `state.${o}`)]!;
       derivatives.D.set(o, Object.fromEntries(this.stateNames.map((b, j) => [b, direction(t, j)])));
@@ -567,6 +574,7 @@ export class DiagonalEligibility implements LayerEligibility {
       derivatives.cz.set(o, this.factors.map((_f, j) => direction(t, c + P + j)));
       if (this.single !== null) derivatives.Q.set(o, direction(t, c + P + this.factors.length));
     }
+    if (!this.approximate && key !== null) this.derivativeMaps = { key, maps: { D: derivatives.D, immediate: derivatives.immediate, cz: derivatives.cz, Q: derivatives.Q } };
     return derivatives;
   }
 
