@@ -27,7 +27,7 @@ export {
   type FlatParamValues,
 } from "./reference/parse.js";
 export { buildReferenceCase, type ReferenceSetup } from "./reference/build.js";
-export { type ArrayLeaves, arrayLeaves, globalNorm, scaleTree } from "./optim/leaves.js";
+export { type ArrayLeaves, arrayLeaves, globalNorm, scaleTree, scaleTreeInPlace } from "./optim/leaves.js";
 export { type Optimizer, type LeafUpdate, ElementwiseOptimizer, checkHyper } from "./optim/optimizer.js";
 export { sgd, type SgdOptions } from "./optim/sgd.js";
 export { adam, type AdamOptions } from "./optim/adam.js";

@@ -78,10 +78,34 @@ export function globalNorm(tree: Tree): number {
  * ```
  */
 export function scaleTree<T extends Tree>(tree: T, factor: number): T {
-  if (!Number.isFinite(factor)) throw new ValueError("scaleTree", `factor must be a finite number, got ${factor}`);
-  const { leaves, def } = arrayLeaves("scaleTree", tree);
+  return scaleLeaves("scaleTree", tree, factor, (leaf) => zeros(leaf.shape, leaf.dtype));
+}
+
+/**
+ * {@link scaleTree} into the tree's own arrays (those of its leaves that are contiguous; the others
+ * are copied first): for a tree nothing else holds, such as gradients just taken from an
+ * algorithm. Returns the scaled tree.
+ *
+ * @throws {@link ValueError} unless `factor` is finite.
+ * @example
+ * ```ts
+ * import { type NDArray, tensor } from "@ostl/core";
+ * import { scaleTreeInPlace } from "@ostl/models";
+ * const g = { W: tensor([2, 4]) };
+ * const half = scaleTreeInPlace(g, 0.5);
+ * console.log((half.W as NDArray).toFlat(), half.W === g.W); // [1, 2] true
+ * ```
+ */
+export function scaleTreeInPlace<T extends Tree>(tree: T, factor: number): T {
+  return scaleLeaves("scaleTreeInPlace", tree, factor, (leaf) => leaf);
+}
+
+/** Every entry times `factor`, written into the array `into` gives for each (contiguous) leaf. */
+function scaleLeaves<T extends Tree>(op: string, tree: T, factor: number, into: (leaf: NDArray) => NDArray): T {
+  if (!Number.isFinite(factor)) throw new ValueError(op, `factor must be a finite number, got ${factor}`);
+  const { leaves, def } = arrayLeaves(op, tree);
   const scaled = leaves.map((leaf) => {
-    const out = zeros(leaf.shape, leaf.dtype);
+    const out = into(leaf);
     const src = leaf.data;
     const dst = out.data;
     for (let i = 0; i < src.length; i++) dst[i] = src[i]! * factor;

@@ -10,7 +10,7 @@ import { type PRNG, ValueError } from "@ostl/core";
 import { batchExamples } from "../data/batch.js";
 import type { Dataset } from "../data/dataset.js";
 import { clipGlobalNorm } from "../optim/clip.js";
-import { scaleTree } from "../optim/leaves.js";
+import { scaleTreeInPlace } from "../optim/leaves.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { describeNonFinite, TrainingDivergedError, type TrainingPosition } from "./divergence.js";
 import { evaluate } from "./evaluate.js";
@@ -221,18 +221,21 @@ export async function train(network: Network, params: NetworkParams, data: Datas
   const n = data.train.length;
   let current = params;
 
-  // O(1) per chunk for the loss; one pass over the gradients and the new params per update
-  const apply = (scored: number, at: TrainingPosition) => {
+  // O(1) per chunk for the loss; one pass over the gradients and the new params per update. The
+  // algorithm takes the new params with setParams when the sequence goes on, and with the next
+  // begin otherwise (either copies them once).
+  const apply = (scored: number, at: TrainingPosition, sequenceGoesOn: boolean) => {
     const summed = algo.takeGradients();
     if (scored === 0) return;
-    let grads = scaleTree(summed, 1 / scored);
+    // the summed gradients are this loop's own arrays: averaged in place
+    let grads = scaleTreeInPlace(summed, 1 / scored);
     const badGradient = describeNonFinite(grads);
     if (badGradient !== null) throw new TrainingDivergedError(at, `the gradient of ${badGradient}`);
     if (options.clipNorm !== undefined) grads = clipGlobalNorm(grads, options.clipNorm).grads;
     current = options.optimizer.step(current, grads);
     const badParam = describeNonFinite(current);
     if (badParam !== null) throw new TrainingDivergedError(at, `the parameter ${badParam} after the update (learning rate ${options.optimizer.learningRate})`);
-    algo.setParams(current);
+    if (sequenceGoesOn) algo.setParams(current);
   };
 
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
@@ -254,7 +257,7 @@ export async function train(network: Network, params: NetworkParams, data: Datas
         let scored = 0;
         for (let t = a; t < b; t++) scored += batch.counts[t]!;
         lossSteps += scored;
-        apply(scored, at);
+        apply(scored, at, b < T);
       }
       hooks.onProgress?.({ epoch, epochs: options.epochs, sequence: Math.min(n, i + batchSize), sequences: n, runningLoss: lossSteps === 0 ? NaN : lossSum / lossSteps });
       await yieldToEvents();
