@@ -91,6 +91,36 @@ describe("train", () => {
     expect(seen[0]![0]!).toBeCloseTo((bptt.gradients().readout!.b as NDArray).toFlat()[0]! / 3, 14);
   });
 
+  it("with updateEvery, the rest of a sequence runs with the params of each update, as a loop of begin, feed, setParams does", async () => {
+    // targets at most steps, so that updates fall inside the sequences
+    const rng = new PRNG(4);
+    const example = () => ({ inputs: Array.from({ length: 7 }, () => rng.normal([2])), targets: Array.from({ length: 7 }, (_, t) => (t === 2 ? null : rng.normal([1]))) });
+    const data = { name: "tiny", inputSize: 2, outputSize: 1, loss: "mse" as const, metric: "", train: [example(), example()], valid: [example()], test: [example()] };
+    const net = datasetNetwork(data, rnn(), 5);
+    const start = net.init(new PRNG(3));
+    const trained = await train(net, start, data, { algorithm: "bptt", optimizer: sgd({ learningRate: 0.5 }), epochs: 1, updateEvery: 2 });
+    // the same updates by hand: chunks of two steps, each update's params used from the next chunk on
+    const masked = withMaskedLoss(net);
+    const algo = new Bptt(masked);
+    const optimizer = sgd({ learningRate: 0.5 });
+    let params = start;
+    for (const example of data.train) {
+      const batch = batchExamples([example]);
+      algo.begin(params);
+      for (let a = 0; a < batch.inputs.length; a += 2) {
+        const b = Math.min(batch.inputs.length, a + 2);
+        algo.feed(batch.inputs.slice(a, b), batch.targets.slice(a, b));
+        const summed = algo.takeGradients();
+        const scored = batch.counts.slice(a, b).reduce((x, y) => x + y, 0);
+        if (scored === 0) continue;
+        const grads = Object.fromEntries(Object.entries(summed).map(([k, r]) => [k, Object.fromEntries(Object.entries(r).map(([f, v]) => [f, mul(v, 1 / scored)]))]));
+        params = optimizer.step(params, grads as NetworkParams);
+        if (b < batch.inputs.length) algo.setParams(params);
+      }
+    }
+    for (const [k, record] of Object.entries(params)) for (const [f, v] of Object.entries(record)) expect((trained.params[k]![f] as NDArray).toFlat()).toEqual((v as NDArray).toFlat());
+  });
+
   it("reports progress, stops when asked and keeps the finished epochs", async () => {
     const data = copyTask({ symbols: 3, length: 1, delay: 1, examples: [6, 2, 2], seed: 0 });
     const net = datasetNetwork(data, ssnu(), 4);
