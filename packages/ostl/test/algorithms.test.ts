@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
-import { concreteOf, type Tensor, trace, type Tree, ValueReadError } from "@ostl/autodiff";
+import { add, concreteOf, customVjp, matmul, mul, sub, tanh, type Tensor, trace, type Tree, ValueReadError } from "@ostl/autodiff";
 import {
   Bptt,
   type Cell,
@@ -81,6 +81,34 @@ describe("BPTT, RTRL and OSTL", () => {
     const bptt = run(new Bptt(network), params, xs, ts);
     expect(relError(run(new Rtrl(network), params, xs, ts), bptt)).toBeLessThan(1e-10);
     expect(relError(run(new Bptt(net([elman])), params, xs, ts), bptt)).toBeLessThan(1e-14);
+  });
+
+  it("BPTT runs a cell whose forward step compiles but whose VJP rule reads values interpreted, with RTRL's gradients", () => {
+    // tanh with a reverse rule that reads the output's values (as a rule that branches on them would)
+    const readingTanh = customVjp(
+      (v) => tanh(v),
+      (v) => {
+        const y = tanh(v);
+        return [y, [y]];
+      },
+      ([y], ct) => {
+        void concreteOf(y!);
+        return [mul(ct, sub(1, mul(y!, y!)))];
+      },
+      "reading-tanh",
+    );
+    const reading = defineCell({ ...elman, name: "elman-reading-in-vjp", step: (p, s, x) => {
+      const h = readingTanh(add(matmul(p.U!, s.h!), add(matmul(p.W!, x), p.b!)));
+      return { state: { h }, y: h };
+    } });
+    const network = net([reading]);
+    const params = network.init(new core.PRNG(5));
+    const { xs, ts } = sequence(6, 7, 3, 2);
+    // the forward step compiles; the step with its VJP does not
+    expect(() => StepPrograms.of(network).stepLoss(params, network.initialState(), xs[0]!, ts[0]!)).not.toThrow();
+    expect(StepPrograms.of(network).factoredVjp(params, network.initialState(), xs[0]!, ts[0]!)).toBeNull();
+    const bptt = run(new Bptt(network), params, xs, ts);
+    expect(relError(run(new Rtrl(network), params, xs, ts), bptt)).toBeLessThan(1e-10);
   });
 
   it("dense traces give the same gradients whether immediate terms come from reverse or forward passes", () => {

@@ -1,6 +1,6 @@
 import * as core from "@ostl/core";
 import { OstlError } from "@ostl/core";
-import { type Pullback, type Tensor, type Tree, add, flatten, treeMap, ValueReadError, vjp } from "@ostl/autodiff";
+import { type Pullback, type Tensor, type Tree, add, flatten, treeMap, vjp } from "@ostl/autodiff";
 import { AlgorithmBase, addLeavesInto, checkChunk, denseValues, type GradientAlgorithm } from "./algorithm.js";
 import { DeferredOuterSum } from "../traces/deferred-outer-sum.js";
 import type { Network, NetworkParams, NetworkState } from "../model/network.js";
@@ -107,14 +107,13 @@ export interface BpttOptions {
  * Backpropagation through time: records each step and, when gradients are asked for, runs the
  * steps backwards, carrying the state cotangent. Exact; memory grows with the number of steps.
  *
- * Each step runs as the network's compiled programs ({@link StepPrograms}). Where weights factor
- * (one example at a time), the step and its VJP are split into a forward and a backward program
- * ({@link FactoredStepVjp}): each step records its previous state, input and target and the
- * values its backward step reads (an LSTM's gates, say), and the backward pass runs from them
- * with nothing recomputed. Otherwise (a batched step) the forward step records only its previous
- * state, input and target, and the compiled VJP recomputes the step's forward values. A cell
- * that reads its traced values cannot be compiled; its steps are then recorded as interpreted
- * tapes (one pullback per chunk), with the same gradients.
+ * Each step runs as the network's compiled programs ({@link StepPrograms}): the step and its VJP
+ * are split into a forward and a backward program ({@link FactoredStepVjp}). Each step records
+ * its previous state, input and target and the values its backward step reads (an LSTM's gates,
+ * say), and the backward pass runs from them with nothing recomputed; a weight that enters as
+ * W u (one example at a time) gets its gradient as one matrix product after the pass. A cell that
+ * reads its traced values cannot be compiled; its steps are then recorded as interpreted tapes
+ * (one pullback per chunk), with the same gradients.
  *
  * @example
  * ```ts
@@ -173,65 +172,36 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     const start = this.prepareStep(xs[0]!, targets[0]!);
     for (let t = 1; t < xs.length; t++) this.checkStep(xs[t]!, targets[t]!, this.count + t);
     if (this.compiled) {
-      try {
-        return this.feedCompiled(params, start, xs, targets);
-      } catch (error) {
-        if (!(error instanceof ValueReadError)) throw error;
-        this.compiled = false;
-      }
+      // every step of a chunk has one signature (shapes and dtypes are checked), so one lookup serves them all
+      const programs = StepPrograms.of(this.network).factoredVjp(params, start, xs[0]!, targets[0]!);
+      if (programs !== null) return this.feedCompiled(programs, params, start, xs, targets);
+      // a step that reads its traced values cannot be compiled
+      this.compiled = false;
     }
     return this.feedInterpreted(params, start, xs, targets);
   }
 
   /**
-   * Runs the compiled step program per step, recording each step's previous state, input and
-   * target; where weights factor, the forward program of the factored step, whose record (the
-   * values its backward step reads) is kept too.
+   * Runs the forward program of the step per step, recording each step's previous state, input
+   * and target and the program's record (the values its backward step reads).
    */
-  private feedCompiled(params: NetworkParams, start: NetworkState, xs: readonly Tensor[], targets: readonly Tensor[]): number {
-    const programs = StepPrograms.of(this.network);
+  private feedCompiled(programs: FactoredStepVjp, params: NetworkParams, start: NetworkState, xs: readonly Tensor[], targets: readonly Tensor[]): number {
     const recorded: Recorded[] = [];
     let state = start;
     let loss = 0;
-    // every step of a chunk has one signature (shapes and dtypes are checked), so one lookup serves them all
-    const factored = programs.factoredVjp(params, start, xs[0]!, targets[0]!);
     for (let t = 0; t < xs.length; t++) {
       const [previous, x, target] = [state, xs[t]!, targets[t]!];
-      if (factored === null) {
-        const out = programs.stepLoss(params, previous, x, target);
-        loss += out.loss.item();
-        state = out.state;
-        recorded.push((stateCotangent, sinks) => this.stepBackward(programs, params, previous, x, target, stateCotangent, sinks));
-      } else {
-        const forward = factored.forward(params, previous, x, target);
-        loss += forward.loss.item();
-        state = forward.state;
-        recorded.push((stateCotangent, sinks, outer) => this.factoredStepBackward(factored, params, previous, x, target, forward, stateCotangent, sinks, outer));
-      }
+      const forward = programs.forward(params, previous, x, target);
+      loss += forward.loss.item();
+      state = forward.state;
+      recorded.push((stateCotangent, sinks, outer) => this.stepBackward(programs, params, previous, x, target, forward, stateCotangent, sinks, outer));
     }
-    this.record(recorded, xs.length, state, factored === null ? 0 : xs.length * factored.recordFloats);
+    this.record(recorded, xs.length, state, xs.length * programs.recordFloats);
     return loss;
   }
 
-  /** One step's VJP by its compiled program (or interpreted, should its VJP read traced values), its gradient added into `sinks`; the state cotangent returned is the caller's to keep. */
-  private stepBackward(programs: StepPrograms, params: NetworkParams, previous: NetworkState, x: Tensor, target: Tensor, stateCotangent: Tree, sinks: readonly core.NDArray[]): Tree {
-    const cotangent = stateCotangent as NetworkState;
-    try {
-      const [gp, gs] = programs.stepLossVjp(params, previous, x, target, cotangent);
-      addLeavesInto(sinks, gp as Tree);
-      return treeMap((g) => core.copy(g as core.NDArray), gs as Tree);
-    } catch (error) {
-      if (!(error instanceof ValueReadError)) throw error;
-      const step = (p: NetworkParams, s: NetworkState) => programs.stepLoss(p, s, x, target) as unknown as Tree;
-      const [, pullback] = vjp(step as (p: NetworkParams, s: NetworkState) => Tree, params, previous) as unknown as [unknown, Pullback<[NetworkParams, NetworkState]>];
-      const [gp, gs] = pullback({ loss: core.ones([], (params.readout!.W as core.NDArray).dtype), state: cotangent } as unknown as Tree) as [Tree, Tree];
-      addLeavesInto(sinks, gp);
-      return gs;
-    }
-  }
-
-  /** One step's factored VJP: the other params' gradients into `sinks`, each factored weight's row c (with its u) into `outer`. */
-  private factoredStepBackward(
+  /** One step's backward program: the other params' gradients into `sinks`, each factored weight's row c (with its u) into `outer`. */
+  private stepBackward(
     factored: FactoredStepVjp,
     params: NetworkParams,
     previous: NetworkState,
@@ -277,12 +247,12 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
       addLeavesInto(sinks, gp);
       return gs;
     };
-    this.record([backward], xs.length, out.state);
+    this.record([backward], xs.length, out.state, 0);
     return out.loss.item();
   }
 
   /** Appends a chunk's recorded steps, ending in `state`, with `extraFloats` recorded besides their states, and flushes a full truncation window. */
-  private record(recorded: readonly Recorded[], steps: number, state: NetworkState, extraFloats = 0): void {
+  private record(recorded: readonly Recorded[], steps: number, state: NetworkState, extraFloats: number): void {
     this.tapes.push(...recorded);
     this.tapeFloats.push(steps * new TreeLayout(state as Tree).size + extraFloats);
     this.current = state;

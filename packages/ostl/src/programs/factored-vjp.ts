@@ -106,8 +106,9 @@ export interface FactoredStepGradients {
 
 /**
  * The factored step of a network for one signature of (params, state, x, target) as two compiled
- * programs, or null when no weight factors (a batched step, whose u is a matrix; weights that
- * enter other than once as W u). The step and its VJP are traced as one graph and split where
+ * programs, or null when the step reads the values of its traced arguments (it cannot be
+ * compiled). The factors may be none (a batched step, whose u is a matrix; weights that enter
+ * other than once as W u): then every param's gradient comes from the backward program. The step and its VJP are traced as one graph and split where
  * the state cotangent enters (`splitGraph`):
  * - `forward(params, state, x, target)` runs the forward step: its loss, next state and computed
  *   u's, and the values the backward step reads (residuals such as an LSTM's gates, and the
@@ -178,7 +179,7 @@ export class FactoredStepVjp {
     return leavesAlong<core.NDArray>(this.stateDef, state as Tree<core.NDArray>, [...this.paramInputs]).concat(x as core.NDArray, target as core.NDArray);
   }
 
-  /** Traces the network's step and loss at these arguments and finds its factored weights; null when none factors. */
+  /** Traces the network's step and loss at these arguments and finds its factored weights; null when the step reads traced values. */
   static make(network: Network, params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor): FactoredStepVjp | null {
     const stepLoss = (p: NetworkParams, s: NetworkState, xt: Tensor, yt: Tensor) => {
       const out = network.step(p, s, xt);
@@ -191,7 +192,6 @@ export class FactoredStepVjp {
     const matrices = leaves.paths.filter((_, i) => (leaves.leaves[i] as core.NDArray).shape.length === 2);
     // u may depend on the state, x and target (inputs P and on), never on a parameter
     const found = findStepRowFactors(graph, matrices.map((path) => path), (input) => input >= P);
-    if (found.length === 0) return null;
     const factors: StepFactor[] = found.map((f) => ({ leaf: leaves.paths.indexOf(f.param), u: f.u.kind === "computed" ? { kind: "computed" } : f.u, transposed: f.transposed }));
     // the variables holding computed u's, observed during the replay
     const computedIds = found.flatMap((f) => (f.u.kind === "computed" ? [f.u.id] : []));
@@ -227,7 +227,10 @@ export class FactoredStepVjp {
     };
     const rest = restLeaves.map((i) => leaves.leaves[i] as core.NDArray);
     const weights = factors.map((f) => leaves.leaves[f.leaf] as core.NDArray);
-    const whole = simplify(trace(stepAndVjp as unknown as (...a: Tree[]) => Tree, rest, weights, state as Tree, x, target, state as Tree));
+    const traced = trace(stepAndVjp as unknown as (...a: Tree[]) => Tree, rest, weights, state as Tree, x, target, state as Tree);
+    // a VJP rule that reads values (a user's op) makes the backward step impossible to compile too
+    if (traced.valueReads > 0) return null;
+    const whole = simplify(traced);
     const stateLeaves = flatten(state as Tree).leaves.length;
     const inputs = whole.inputs.length;
     // the state cotangent (the last inputs) enters late: what does not depend on it runs in the forward program

@@ -116,7 +116,8 @@ export class StepPrograms {
 
   /**
    * The backward step with the factored weights' gradients left out (see {@link FactoredStepVjp})
-   * for the signature of these arguments, made on first use; null when no weight factors.
+   * for the signature of these arguments, made on first use; null when the step reads the values
+   * of its traced arguments.
    */
   factoredVjp(params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor): FactoredStepVjp | null {
     const key = signatureOf([params, state, x, target] as Tree[]).key;
