@@ -29,11 +29,19 @@ export function pairBlockCoefficients(n: number, alias: number, D: Float64Array,
   for (let i = 0; i < n; i++) {
     const o = 30 * i;
     // Q = P(7, t) (2 x 2) and R_t, from the last step back
-    let [q00, q01, q10, q11] = [1, 0, 0, 1];
-    let [r0, r1] = [0, 0];
+    // scalar temporaries, no array destructuring: this loop runs for every unit of every block
+    let q00 = 1;
+    let q01 = 0;
+    let q10 = 0;
+    let q11 = 1;
+    let r0 = 0;
+    let r1 = 0;
     for (let t = 7; t >= 0; t--) {
       const d = t * 4 * n + i;
-      const [d00, d01, d10, d11] = [D[d]!, D[d + n]!, D[d + 2 * n]!, D[d + 3 * n]!];
+      const d00 = D[d]!;
+      const d01 = D[d + n]!;
+      const d10 = D[d + 2 * n]!;
+      const d11 = D[d + 3 * n]!;
       const c0 = cs[t * 2 * n + i]!;
       const c1 = cs[t * 2 * n + n + i]!;
       const l = L[t * n + i]!;
@@ -43,10 +51,25 @@ export function pairBlockCoefficients(n: number, alias: number, D: Float64Array,
       r1 += alias === 1 ? l : 0;
       co[o + 22 + t] = r0 * c0 + r1 * c1;
       // Q ← Q D_t, R ← R D_t (for the step before)
-      [q00, q01, q10, q11] = [q00 * d00 + q01 * d10, q00 * d01 + q01 * d11, q10 * d00 + q11 * d10, q10 * d01 + q11 * d11];
-      [r0, r1] = [r0 * d00 + r1 * d10, r0 * d01 + r1 * d11];
+      const p00 = q00 * d00 + q01 * d10;
+      const p01 = q00 * d01 + q01 * d11;
+      const p10 = q10 * d00 + q11 * d10;
+      const p11 = q10 * d01 + q11 * d11;
+      const s0 = r0 * d00 + r1 * d10;
+      const s1 = r0 * d01 + r1 * d11;
+      q00 = p00;
+      q01 = p01;
+      q10 = p10;
+      q11 = p11;
+      r0 = s0;
+      r1 = s1;
     }
-    [co[o], co[o + 1], co[o + 2], co[o + 3], co[o + 4], co[o + 5]] = [q00, q01, q10, q11, r0, r1];
+    co[o] = q00;
+    co[o + 1] = q01;
+    co[o + 2] = q10;
+    co[o + 3] = q11;
+    co[o + 4] = r0;
+    co[o + 5] = r1;
   }
 }
 
