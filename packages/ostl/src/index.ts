@@ -25,4 +25,4 @@ export { DeferredTrace } from "./traces/deferred-trace.js";
 export { findSinglePrimary, type SinglePrimary } from "./analysis/derived-fields.js";
 export { DiagonalForward, type DiagonalDirections } from "./traces/diagonal-forward.js";
 export { readoutSignalOf, StepPrograms, type ReadoutSignal, type StepLoss } from "./programs/step-programs.js";
-export { FactoredStepVjp, type StepFactor, type FactoredStepGradients, type FactoredForward } from "./programs/factored-vjp.js";
+export { FactoredStepVjp, type StepFactor, type FactoredStepGradients, type FactoredChunk } from "./programs/factored-vjp.js";

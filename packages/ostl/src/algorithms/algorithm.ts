@@ -97,17 +97,20 @@ const accumulateKernels = new TypedKernels({ addDenseInto });
 
 /**
  * Adds a tree of concrete tensors, leaf by leaf in flatten order, into `sinks` (dense arrays of the
- * same shapes), in place: one plain loop per leaf where both are contiguous of one dtype (a
- * gradient added into its accumulator at every step), else the core kernel.
+ * same shapes), in place (see {@link addArrayInto}).
  */
 export function addLeavesInto(sinks: readonly core.NDArray[], tree: Tree): void {
-  flatten(tree).leaves.forEach((leaf, j) => {
-    const sink = sinks[j]!;
-    const x = leaf as core.NDArray;
-    const direct = x.dtype === sink.dtype && core.shapesEqual(x.shape, sink.shape) && x.isContiguous() && sink.isContiguous() && x.data !== sink.data;
-    if (direct) accumulateKernels.of(x.dtype).addDenseInto(sink.data as Float64Array, sink.offset, x.data as Float64Array, x.offset, x.size);
-    else core.kernels.add(sink, sink, x);
-  });
+  flatten(tree).leaves.forEach((leaf, j) => addArrayInto(sinks[j]!, leaf as core.NDArray));
+}
+
+/**
+ * sink += x in place, for arrays of one shape: one plain loop where both are contiguous of one
+ * dtype (a gradient added into its accumulator at every step), else the core kernel.
+ */
+export function addArrayInto(sink: core.NDArray, x: core.NDArray): void {
+  const direct = x.dtype === sink.dtype && core.shapesEqual(x.shape, sink.shape) && x.isContiguous() && sink.isContiguous() && x.data !== sink.data;
+  if (direct) accumulateKernels.of(x.dtype).addDenseInto(sink.data as Float64Array, sink.offset, x.data as Float64Array, x.offset, x.size);
+  else core.kernels.add(sink, sink, x);
 }
 
 /** The elements of an array in row-major order, without a copy when it is contiguous (its data, or the part of it the array covers). */

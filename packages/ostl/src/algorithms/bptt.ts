@@ -1,13 +1,13 @@
 import * as core from "@ostl/core";
 import { OstlError } from "@ostl/core";
 import { type Pullback, type Tensor, type Tree, add, flatten, treeMap, vjp } from "@ostl/autodiff";
-import { AlgorithmBase, addLeavesInto, checkChunk, denseValues, type GradientAlgorithm } from "./algorithm.js";
+import { AlgorithmBase, addArrayInto, addLeavesInto, checkChunk, denseValues, type GradientAlgorithm } from "./algorithm.js";
 import { DeferredOuterSum } from "../traces/deferred-outer-sum.js";
 import type { Network, NetworkParams, NetworkState } from "../model/network.js";
 import { TreeLayout } from "../model/tree-layout.js";
 import { checkOptions } from "../model/options.js";
 import { StepPrograms } from "../programs/step-programs.js";
-import type { FactoredForward, FactoredStepVjp } from "../programs/factored-vjp.js";
+import type { FactoredStepVjp } from "../programs/factored-vjp.js";
 
 /**
  * A recorded stretch of steps, run backwards: from the cotangent of its final state, it adds its
@@ -27,7 +27,7 @@ class OuterProducts {
 
   private readonly rows = new Map<number, { readonly weight: core.NDArray; readonly cs: StackedRows; readonly us: StackedRows }>();
 
-  /** Appends the values of `c` and `u` (read now: c is a program's buffer) for the weight at `leaf`. */
+  /** Appends the values of `c` and `u` (read now: c is a program's buffer) for the weight at `leaf` (of the shape and dtype of `weight`). */
   add(leaf: number, weight: core.NDArray, c: core.NDArray, u: core.NDArray): void {
     let entry = this.rows.get(leaf);
     if (entry === undefined) this.rows.set(leaf, (entry = { weight, cs: new StackedRows(c.size, weight.dtype), us: new StackedRows(u.size, weight.dtype) }));
@@ -182,45 +182,20 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
   }
 
   /**
-   * Runs the forward program of the step per step, recording each step's previous state, input
-   * and target and the program's record (the values its backward step reads).
+   * Runs the forward program over the chunk, which records each step's state, input and target
+   * and the values its backward step reads; the chunk's backward pass is one tape entry.
    */
   private feedCompiled(programs: FactoredStepVjp, params: NetworkParams, start: NetworkState, xs: readonly Tensor[], targets: readonly Tensor[]): number {
-    const recorded: Recorded[] = [];
-    let state = start;
-    let loss = 0;
-    for (let t = 0; t < xs.length; t++) {
-      const [previous, x, target] = [state, xs[t]!, targets[t]!];
-      const forward = programs.forward(params, previous, x, target);
-      loss += forward.loss.item();
-      state = forward.state;
-      recorded.push((stateCotangent, sinks, outer) => this.stepBackward(programs, params, previous, x, target, forward, stateCotangent, sinks, outer));
-    }
-    this.record(recorded, xs.length, state, xs.length * programs.recordFloats);
-    return loss;
-  }
-
-  /** One step's backward program: the other params' gradients into `sinks`, each factored weight's row c (with its u) into `outer`. */
-  private stepBackward(
-    factored: FactoredStepVjp,
-    params: NetworkParams,
-    previous: NetworkState,
-    x: Tensor,
-    target: Tensor,
-    forward: FactoredForward,
-    stateCotangent: Tree,
-    sinks: readonly core.NDArray[],
-    outer: OuterProducts,
-  ): Tree {
-    const out = factored.backward(params, previous, x, target, forward, stateCotangent as NetworkState);
-    factored.restLeaves.forEach((leaf, k) => addLeavesInto([sinks[leaf]!], out.rest[k]!));
-    const argumentLeaves = factored.stepArguments(params, previous, x, target);
-    factored.factors.forEach((f, j) => {
-      // u is read now too: a computed u is the forward step's array
-      const u = f.u.kind === "computed" ? forward.computedU[j]! : f.u.kind === "const" ? f.u.value : argumentLeaves[f.u.index]!;
-      outer.add(f.leaf, argumentLeaves[f.leaf]!, out.cotangents[j]!, u);
-    });
-    return treeMap((g) => core.copy(g as core.NDArray), out.state as Tree);
+    const chunk = programs.forward(params, start, xs, targets);
+    const backward: Recorded = (stateCotangent, sinks, outer) => {
+      return programs.backward(params, chunk, stateCotangent as NetworkState, (rest, cs, us) => {
+        programs.restLeaves.forEach((leaf, k) => addArrayInto(sinks[leaf]!, rest[k]!));
+        // c is read now (a program's buffer), and u too
+        programs.factors.forEach((f, j) => outer.add(f.leaf, sinks[f.leaf]!, cs[j]!, us[j]!));
+      }) as Tree;
+    };
+    this.record([backward], xs.length, chunk.state, xs.length * programs.recordFloats);
+    return chunk.loss;
   }
 
   /** Records a chunk as one interpreted tape (one pullback over the whole chunk). */

@@ -57,33 +57,39 @@ export interface StepFactor {
 }
 
 /**
- * What one forward step returns: its loss and next state, each factor's computed u (null for a u
- * that is an input or a constant), and the values its backward step reads (`record`, fresh
- * arrays for the caller to keep until then).
+ * A chunk of forward steps as {@link FactoredStepVjp.forward} runs it: the sum of the losses, the
+ * final state, and per step what its backward step reads (its state, x and target, and the
+ * forward program's record: residuals such as an LSTM's gates and the gradient terms that need no
+ * cotangent, in fresh arrays).
  *
  * @example
  * ```ts
- * import { FactoredStepVjp, Network, type FactoredForward } from "@ostl/ostl";
+ * import { FactoredStepVjp, Network, type FactoredChunk } from "@ostl/ostl";
  * import { PRNG, tensor } from "@ostl/core";
  * import { rnn, mse } from "@ostl/models";
  * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
  * const params = net.init(new PRNG(0));
  * const vjp = FactoredStepVjp.make(net, params, net.initialState(), tensor([1, 0]), tensor([0.5]))!;
- * const out: FactoredForward = vjp.forward(params, net.initialState(), tensor([1, 0]), tensor([0.5]));
- * console.log(out.loss.shape, out.state.layer0!.h!.shape, out.computedU.map((u) => u?.shape ?? null)); // [] [3] [null, null, [3]]
+ * const chunk: FactoredChunk = vjp.forward(params, net.initialState(), [tensor([1, 0]), tensor([0, 1])], [tensor([0.5]), tensor([0])]);
+ * console.log(chunk.steps, chunk.state.layer0!.h!.shape, chunk.loss > 0); // 2 [3] true
  * ```
  */
-export interface FactoredForward {
-  readonly loss: core.NDArray;
+export interface FactoredChunk {
+  /** The sum of the steps' losses. */
+  readonly loss: number;
+  /** The state after the last step. */
   readonly state: NetworkState;
-  readonly computedU: (core.NDArray | null)[];
-  /** The forward program's outputs, which the backward step reads. */
-  readonly record: readonly (core.NDArray | number)[];
+  readonly steps: number;
+  /** Per step, the program inputs after the params: the state's leaves (before the step), x, the target. */
+  readonly stepInputs: readonly (readonly core.NDArray[])[];
+  /** Per step, the forward program's outputs. */
+  readonly records: readonly (readonly (core.NDArray | number)[])[];
 }
 
 /**
- * What one backward step returns: the other params' gradients, the state cotangent and each
- * factor's c (the program's own buffers, or the forward step's arrays).
+ * What {@link FactoredStepVjp.backward} hands over at each step, last step first: the gradients of
+ * the params in `restLeaves`, and per factor its c and its u (the program's buffers, or the
+ * forward step's arrays: read them before returning).
  *
  * @example
  * ```ts
@@ -93,16 +99,15 @@ export interface FactoredForward {
  * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
  * const params = net.init(new PRNG(0));
  * const vjp = FactoredStepVjp.make(net, params, net.initialState(), tensor([1, 0]), tensor([0.5]))!;
- * const forward = vjp.forward(params, net.initialState(), tensor([1, 0]), tensor([0.5]));
- * const out: FactoredStepGradients = vjp.backward(params, net.initialState(), tensor([1, 0]), tensor([0.5]), forward, net.initialState());
- * console.log(out.rest.map((g) => g.shape), out.state.layer0!.h!.shape, out.cotangents.length); // [[3], [1]] [3] 3
+ * const chunk = vjp.forward(params, net.initialState(), [tensor([1, 0]), tensor([0, 1])], [tensor([0.5]), tensor([0])]);
+ * const steps: string[] = [];
+ * // the biases' gradients (rest), and c and u of U (u = h), W (u = x) and the readout's W (u = h_t)
+ * const visit: FactoredStepGradients = (rest, cs, us) => steps.push(`${rest.length} ${cs.map((c) => c.size)} ${us.map((u) => u.size)}`);
+ * vjp.backward(params, chunk, net.initialState(), visit);
+ * console.log(steps); // ["2 3,3,1 3,2,3", "2 3,3,1 3,2,3"]
  * ```
  */
-export interface FactoredStepGradients {
-  readonly rest: core.NDArray[];
-  readonly state: NetworkState;
-  readonly cotangents: core.NDArray[];
-}
+export type FactoredStepGradients = (rest: readonly core.NDArray[], cotangents: readonly core.NDArray[], us: readonly core.NDArray[]) => void;
 
 /**
  * The factored step of a network for one signature of (params, state, x, target) as two compiled
@@ -110,11 +115,15 @@ export interface FactoredStepGradients {
  * compiled). The factors may be none (a batched step, whose u is a matrix; weights that enter
  * other than once as W u): then every param's gradient comes from the backward program. The step and its VJP are traced as one graph and split where
  * the state cotangent enters (`splitGraph`):
- * - `forward(params, state, x, target)` runs the forward step: its loss, next state and computed
- *   u's, and the values the backward step reads (residuals such as an LSTM's gates, and the
- *   gradient terms that need no cotangent, such as the readout bias's), all fresh arrays;
- * - `backward(params, state, x, target, forward, stateCotangent)` runs the backward step from
- *   them, with nothing of the forward step computed again.
+ * - `forward(params, state, xs, targets)` runs a chunk of forward steps: the sum of their losses,
+ *   the final state, and per step the values its backward step reads (residuals such as an LSTM's
+ *   gates, and the gradient terms that need no cotangent, such as the readout bias's), all fresh
+ *   arrays ({@link FactoredChunk});
+ * - `backward(params, chunk, stateCotangent, visit)` runs the chunk's backward steps from them,
+ *   last step first, with nothing of the forward steps computed again; it hands each step's
+ *   gradients to `visit` and returns the cotangent of the chunk's initial state.
+ *
+ * Both loops pass leaf arrays to the programs directly: no tree is built or taken apart per step.
  *
  * Measured on JSB LSTM-150 BPTT (`ostl train`, 2-core VM): an epoch took about 7.2 s when the
  * backward step recomputed the forward one, and 4.9 s this way. The tape holds more (the record
@@ -130,9 +139,10 @@ export interface FactoredStepGradients {
  * const vjp = FactoredStepVjp.make(net, params, net.initialState(), tensor([1, 0]), tensor([0.5]))!;
  * // the eight gate weights (W_·: u = x, U_·: u = h) and the readout's (u = h_t) factor; the biases do not
  * console.log(vjp.factors.length, vjp.restLeaves.length); // 9 5
- * const forward = vjp.forward(params, net.initialState(), tensor([1, 0]), tensor([0.5]));
- * const out = vjp.backward(params, net.initialState(), tensor([1, 0]), tensor([0.5]), forward, net.initialState());
- * console.log(out.cotangents.map((c) => c.shape[0])); // [3, 3, 3, 3, 3, 3, 3, 3, 1]
+ * const chunk = vjp.forward(params, net.initialState(), [tensor([1, 0])], [tensor([0.5])]);
+ * const widths: number[] = [];
+ * vjp.backward(params, chunk, net.initialState(), (_rest, cs) => widths.push(...cs.map((c) => c.shape[0]!)));
+ * console.log(widths); // [3, 3, 3, 3, 3, 3, 3, 3, 1]
  * ```
  */
 export class FactoredStepVjp {
@@ -157,26 +167,11 @@ export class FactoredStepVjp {
   /** The programs' parameter inputs: the rest, then the factored weights. */
   private paramInputs: core.NDArray[] = [];
 
-  /**
-   * The step's argument leaves in flatten order (the params', the state's, x, the target), which
-   * a factor's `u.index` and `leaf` refer to; the params' are taken once per params object.
-   */
-  stepArguments(params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor): core.NDArray[] {
-    this.paramsFor(params);
-    return [...this.paramLeaves, ...leavesAlong<core.NDArray>(this.stateDef, state as Tree<core.NDArray>), x as core.NDArray, target as core.NDArray];
-  }
-
   private paramsFor(params: NetworkParams): void {
     if (params === this.paramsSeen) return;
     this.paramLeaves = leavesAlong<core.NDArray>(this.paramsDef, params as Tree<core.NDArray>);
     this.paramInputs = [...this.restLeaves.map((i) => this.paramLeaves[i]!), ...this.factors.map((f) => this.paramLeaves[f.leaf]!)];
     this.paramsSeen = params;
-  }
-
-  /** The programs' inputs before the state cotangent: the rest, the factored weights, the state, x, the target. */
-  private inputs(params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor): core.NDArray[] {
-    this.paramsFor(params);
-    return leavesAlong<core.NDArray>(this.stateDef, state as Tree<core.NDArray>, [...this.paramInputs]).concat(x as core.NDArray, target as core.NDArray);
   }
 
   /** Traces the network's step and loss at these arguments and finds its factored weights; null when the step reads traced values. */
@@ -251,43 +246,76 @@ export class FactoredStepVjp {
     return (source.early ? record[source.at] : lateOutputs[source.at]) as core.NDArray;
   }
 
-  /** One forward step: loss, next state, computed u's, and the record its backward step reads. */
-  forward(params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor): FactoredForward {
-    const record = this.early.run(this.inputs(params, state, x, target));
+  /** Runs the forward program over a chunk of steps from `state` (see {@link FactoredChunk}). */
+  forward(params: NetworkParams, state: NetworkState, xs: readonly Tensor[], targets: readonly Tensor[]): FactoredChunk {
+    this.paramsFor(params);
     const S = this.stateLeaves;
-    const stateValues = Array.from({ length: S }, (_, k) => this.output(1 + k, record, []));
-    let next = 0;
-    const computed = this.factors.filter((f) => f.u.kind === "computed").length;
-    const us = Array.from({ length: computed }, (_, k) => this.output(1 + S + k, record, []));
-    return {
-      loss: this.output(0, record, []),
-      state: unflatten(this.stateDef, stateValues) as NetworkState,
-      computedU: this.factors.map((f) => (f.u.kind === "computed" ? us[next++]! : null)),
-      record,
-    };
+    const P = this.paramInputs.length;
+    // the program's inputs: the params once, then the state, x and target of each step in turn
+    const inputs = leavesAlong<core.NDArray>(this.stateDef, state as Tree<core.NDArray>, [...this.paramInputs]);
+    inputs.push(xs[0] as core.NDArray, targets[0] as core.NDArray);
+    const lossAt = this.split.outputs[0]!.at;
+    const stateAt = Array.from({ length: S }, (_, k) => this.split.outputs[1 + k]!.at);
+    const stepInputs: core.NDArray[][] = [];
+    const records: (core.NDArray | number)[][] = [];
+    let loss = 0;
+    for (let t = 0; t < xs.length; t++) {
+      inputs[P + S] = xs[t] as core.NDArray;
+      inputs[P + S + 1] = targets[t] as core.NDArray;
+      stepInputs.push(inputs.slice(P));
+      const record = this.early.run(inputs);
+      records.push(record);
+      loss += (record[lossAt] as core.NDArray).item();
+      for (let k = 0; k < S; k++) inputs[P + k] = record[stateAt[k]!] as core.NDArray;
+    }
+    const end = unflatten(this.stateDef, inputs.slice(P, P + S)) as NetworkState;
+    return { loss, state: end, steps: xs.length, stepInputs, records };
   }
 
   /**
-   * One backward step, from the record of its forward step (taken at the same params, state, x
-   * and target): the gradients of the params in `restLeaves`, the previous state's cotangent and
-   * each factor's c, for the cotangent `stateCotangent` of the next state (the loss's cotangent
-   * is 1). Outputs are the program's buffers or the record's arrays: read them before the next call.
+   * Runs the backward program over a chunk recorded by {@link forward} at the same params, last
+   * step first, from the cotangent `stateCotangent` of its final state (each loss's cotangent is
+   * 1). Hands each step's gradients to `visit`, and returns the cotangent of the chunk's initial
+   * state (fresh arrays).
    */
-  backward(params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor, forward: FactoredForward, stateCotangent: NetworkState): FactoredStepGradients {
-    const inputs = this.inputs(params, state, x, target);
-    const lateOutputs = this.late.run([
-      ...this.split.passedInputs.map((i) => inputs[i]!),
-      ...this.split.residualAt.map((at) => forward.record[at]!),
-      ...leavesAlong<core.NDArray>(this.stateDef, stateCotangent as Tree<core.NDArray>),
-    ]);
+  backward(params: NetworkParams, chunk: FactoredChunk, stateCotangent: NetworkState, visit: FactoredStepGradients): NetworkState {
+    this.paramsFor(params);
     const S = this.stateLeaves;
+    const P = this.paramInputs.length;
+    const { passedInputs, residualAt } = this.split;
     const computed = this.factors.filter((f) => f.u.kind === "computed").length;
     const first = 1 + S + computed;
     const R = this.restLeaves.length;
-    return {
-      rest: Array.from({ length: R }, (_, k) => this.output(first + k, forward.record, lateOutputs)),
-      state: unflatten(this.stateDef, Array.from({ length: S }, (_, k) => this.output(first + R + k, forward.record, lateOutputs))) as NetworkState,
-      cotangents: this.factors.map((_, j) => this.output(first + R + S + j, forward.record, lateOutputs)),
-    };
+    // two sets of state cotangents used in turn: the program's outputs are its own buffers, which its next call rewrites
+    let current = leavesAlong<core.NDArray>(this.stateDef, stateCotangent as Tree<core.NDArray>).map((c) => core.copy(c));
+    let spare = current.map((c) => core.zerosLike(c));
+    const lateInputs = new Array<core.NDArray>(passedInputs.length + residualAt.length + S);
+    const rest = new Array<core.NDArray>(R);
+    const cs = new Array<core.NDArray>(this.factors.length);
+    const us = new Array<core.NDArray>(this.factors.length);
+    // a factor's u: an output of the forward step (computed), a constant, or a leaf of the step's
+    // arguments (u.index counts the params' leaves, then the state's, x and the target)
+    let computedSeen = 0;
+    const uOutput = this.factors.map((f) => (f.u.kind === "computed" ? 1 + S + computedSeen++ : -1));
+    const paramLeafCount = this.paramLeaves.length;
+    for (let t = chunk.steps - 1; t >= 0; t--) {
+      const stepInputs = chunk.stepInputs[t]!;
+      const record = chunk.records[t]!;
+      let at = 0;
+      for (const i of passedInputs) lateInputs[at++] = i < P ? this.paramInputs[i]! : stepInputs[i - P]!;
+      for (const r of residualAt) lateInputs[at++] = record[r] as core.NDArray;
+      for (let k = 0; k < S; k++) lateInputs[at++] = current[k]!;
+      const lateOutputs = this.late.run(lateInputs);
+      for (let k = 0; k < R; k++) rest[k] = this.output(first + k, record, lateOutputs);
+      this.factors.forEach((f, j) => {
+        cs[j] = this.output(first + R + S + j, record, lateOutputs);
+        const u = f.u;
+        us[j] = u.kind === "computed" ? this.output(uOutput[j]!, record, lateOutputs) : u.kind === "const" ? u.value : u.index < paramLeafCount ? this.paramLeaves[u.index]! : stepInputs[u.index - paramLeafCount]!;
+      });
+      visit(rest, cs, us);
+      for (let k = 0; k < S; k++) core.kernels.assign(spare[k]!, this.output(first + R + k, record, lateOutputs));
+      [current, spare] = [spare, current];
+    }
+    return unflatten(this.stateDef, current) as NetworkState;
   }
 }
