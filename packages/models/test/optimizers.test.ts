@@ -1,4 +1,4 @@
-import { type NDArray, tensor, ValueError } from "@ostl/core";
+import { type NDArray, tensor, transpose, ValueError } from "@ostl/core";
 import { describe, expect, it } from "vitest";
 import { adam, clipGlobalNorm, globalNorm, optimizerByName, scaleTree, sgd } from "@ostl/models";
 
@@ -61,6 +61,33 @@ describe("adam", () => {
     opt.reset();
     expect(opt.steps).toBe(0);
     expect(() => opt.step({ W: tensor([1, 2]) }, { W: tensor([1, 1]) })).not.toThrow();
+  });
+});
+
+describe("update in place", () => {
+  it("writes the values step returns into the params themselves, step after step (adam, sgd with momentum)", () => {
+    for (const make of [() => adam({ learningRate: 0.1 }), () => sgd({ learningRate: 0.1, momentum: 0.9 })]) {
+      const [fresh, inPlace] = [make(), make()];
+      let p = { a: { W: tensor([[1, 2], [3, 4]]) }, b: tensor([0.5]) };
+      const own = { a: { W: tensor([[1, 2], [3, 4]]) }, b: tensor([0.5]) };
+      const W = own.a.W;
+      for (const g of [[[1, -1], [0.5, 2]], [[-3, 0.25], [1, 1]], [[0, 0], [7, -2]]]) {
+        const grads = { a: { W: tensor(g) }, b: tensor([g[0]![0]!]) };
+        p = fresh.step(p, grads);
+        inPlace.update(own, grads);
+        expect(values(own.a.W)).toEqual(values(p.a.W));
+        expect(values(own.b)).toEqual(values(p.b));
+      }
+      expect(own.a.W).toBe(W);
+      expect(inPlace.steps).toBe(3);
+    }
+  });
+
+  it("refuses a view, which it could not write in place, and a gradient that is not finite", () => {
+    const W = tensor([[1, 2], [3, 4]]);
+    expect(() => adam().update({ W: transpose(W) }, { W: tensor([[1, 1], [1, 1]]) })).toThrow("adam.update: 'W' is a view (not contiguous from offset 0): it cannot be updated in place");
+    expect(() => adam().update({ W }, { W: tensor([[1, NaN], [1, 1]]) })).toThrow("adam.update: gradient 'W' contains NaN at entry 1 (step 1)");
+    expect(values(W)).toEqual([1, 2, 3, 4]);
   });
 });
 

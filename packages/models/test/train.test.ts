@@ -69,6 +69,7 @@ describe("train", () => {
         return inner.steps;
       },
       step: <T extends NetworkParams>(p: T, g: NetworkParams) => (seen.push((g.readout!.b as NDArray).toFlat()), inner.step(p, g)),
+      update: (p: NetworkParams, g: NetworkParams) => (seen.push((g.readout!.b as NDArray).toFlat()), inner.update(p, g)),
       reset: () => inner.reset(),
     } as Optimizer;
     const net = datasetNetwork(data, rnn(), 3);

@@ -59,11 +59,15 @@ export function adam(options: AdamOptions = {}): Optimizer {
     const v = slots[1]!;
     const stepSize = lr / (1 - b1 ** t);
     const bc2 = Math.sqrt(1 - b2 ** t);
-    for (let i = 0; i < p.length; i++) {
+    const [c1, c2] = [1 - b1, 1 - b2];
+    // the moments in locals, each read and written once (the same values as m[i] and v[i] read back)
+    for (let i = 0, n = p.length; i < n; i++) {
       const gi = g[i]!;
-      m[i] = b1 * m[i]! + (1 - b1) * gi;
-      v[i] = b2 * v[i]! + (1 - b2) * gi * gi;
-      out[i] = p[i]! - (stepSize * m[i]!) / (Math.sqrt(v[i]!) / bc2 + eps);
+      const mi = b1 * m[i]! + c1 * gi;
+      const vi = b2 * v[i]! + c2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      out[i] = p[i]! - (stepSize * mi) / (Math.sqrt(vi) / bc2 + eps);
     }
   });
 }

@@ -1,12 +1,12 @@
 /**
  * The optimizer contract and the bookkeeping every optimizer shares: flattening params and
  * gradients, checking that they match each other and the first call, keeping per-entry slots
- * (momentum, moments) and writing the new params into fresh arrays.
+ * (momentum, moments) and writing the new params into fresh arrays, or into the params themselves.
  *
  * @module
  */
-import { type Tree, type TreeDef, treeDefString, unflatten } from "@ostl/autodiff";
-import { type NDArray, ValueError, zeros } from "@ostl/core";
+import { flatten, type Tree, type TreeDef, treeDefString, unflatten } from "@ostl/autodiff";
+import { contiguous, NDArray, ValueError, zeros } from "@ostl/core";
 import { arrayLeaves } from "./leaves.js";
 
 /**
@@ -31,6 +31,11 @@ export interface Optimizer {
   readonly steps: number;
   /** New params from the current params and their gradients (same structure and shapes). */
   step<T extends Tree>(params: T, grads: Tree): T;
+  /**
+   * `step` written into `params` itself, for a caller that owns them (a training loop's own
+   * copy): the same values, without a fresh array per leaf.
+   */
+  update(params: Tree, grads: Tree): void;
   /** Forgets the state (moments, step count). */
   reset(): void;
 }
@@ -55,7 +60,8 @@ export function checkHyper(op: string, name: string, value: number, min: number,
 /**
  * What an optimizer implements: the update of one leaf, entry by entry on contiguous typed arrays.
  * `slots` are this leaf's state arrays (as many as `slotCount`, zero at the first step); `t` is the
- * 1-based step number.
+ * 1-based step number. `out` is a fresh array, or `param` itself for an update in place: read
+ * `param[i]` before writing `out[i]`.
  *
  * @example
  * ```ts
@@ -98,7 +104,7 @@ export class ElementwiseOptimizer implements Optimizer {
     readonly name: string,
     readonly learningRate: number,
     private readonly slotCount: number,
-    private readonly update: LeafUpdate,
+    private readonly leafUpdate: LeafUpdate,
   ) {
     checkHyper(name, "learningRate", learningRate, 0, Infinity, true);
   }
@@ -108,7 +114,21 @@ export class ElementwiseOptimizer implements Optimizer {
   }
 
   step<T extends Tree>(params: T, grads: Tree): T {
-    const op = `${this.name}.step`;
+    return this.advance(`${this.name}.step`, params, grads, (leaf) => zeros(leaf.shape, leaf.dtype)) as T;
+  }
+
+  /** @throws {@link ValueError} as `step` does, and for a leaf that is not a contiguous array of its own (it cannot be written in place). */
+  update(params: Tree, grads: Tree): void {
+    const op = `${this.name}.update`;
+    const { leaves, paths } = flatten(params);
+    leaves.forEach((leaf, i) => {
+      if (leaf instanceof NDArray && contiguous(leaf) !== leaf) throw new ValueError(op, `'${paths[i]}' is a view (not contiguous from offset 0): it cannot be updated in place`);
+    });
+    this.advance(op, params, grads, (leaf) => leaf);
+  }
+
+  /** Checks params and gradients, counts the step and writes each leaf's update into `into(leaf)`. */
+  private advance(op: string, params: Tree, grads: Tree, into: (leaf: NDArray) => NDArray): Tree {
     const p = arrayLeaves(op, params);
     const g = arrayLeaves(op, grads);
     this.checkStructure(op, p.def, g.def, p.paths, p.leaves, g.leaves);
@@ -125,11 +145,11 @@ export class ElementwiseOptimizer implements Optimizer {
     }
     this.count++;
     const next = p.leaves.map((leaf, i) => {
-      const out = zeros(leaf.shape, leaf.dtype);
-      this.update(out.data, leaf.data, g.leaves[i]!.data, this.slots[i]!, this.count);
+      const out = into(leaf);
+      this.leafUpdate(out.data, leaf.data, g.leaves[i]!.data, this.slots[i]!, this.count);
       return out;
     });
-    return unflatten(p.def, next) as T;
+    return unflatten(p.def, next);
   }
 
   reset(): void {

@@ -219,7 +219,9 @@ export async function train(network: Network, params: NetworkParams, data: Datas
   const algo = makeAlgorithm(options.algorithm, net, options.ostl);
   const history: EpochMetrics[] = [];
   const n = data.train.length;
-  let current = params;
+  // the loop's own copy of the params (checked first), which the optimizer updates in place
+  net.checkParams(params, "train");
+  const current = net.ownParams(params);
 
   // O(1) per chunk for the loss; one pass over the gradients and the new params per update. The
   // algorithm takes the new params with setParams when the sequence goes on, and with the next
@@ -232,7 +234,7 @@ export async function train(network: Network, params: NetworkParams, data: Datas
     const badGradient = describeNonFinite(grads);
     if (badGradient !== null) throw new TrainingDivergedError(at, `the gradient of ${badGradient}`);
     if (options.clipNorm !== undefined) grads = clipGlobalNorm(grads, options.clipNorm).grads;
-    current = options.optimizer.step(current, grads);
+    options.optimizer.update(current, grads);
     const badParam = describeNonFinite(current);
     if (badParam !== null) throw new TrainingDivergedError(at, `the parameter ${badParam} after the update (learning rate ${options.optimizer.learningRate})`);
     if (sequenceGoesOn) algo.setParams(current);
@@ -272,7 +274,8 @@ export async function train(network: Network, params: NetworkParams, data: Datas
     const end = performance.now();
     const metrics: EpochMetrics = { epoch, train: lossSteps === 0 ? NaN : lossSum / lossSteps, valid, test, seconds: (end - start) / 1000 };
     history.push(metrics);
-    await hooks.onEpoch?.(metrics, current, { trainSeconds: (trained - start) / 1000, evalSeconds: (end - trained) / 1000 });
+    // a copy: the loop goes on updating its own params in place
+    await hooks.onEpoch?.(metrics, net.ownParams(current), { trainSeconds: (trained - start) / 1000, evalSeconds: (end - trained) / 1000 });
   }
   return { params: current, history, stopped: false };
 }

@@ -47,8 +47,7 @@ class OuterProducts {
       if (sum === undefined || sum.dtype !== weight.dtype) this.sums.set(leaf, (sum = new DeferredOuterSum(weight.shape[0]!, weight.shape[1]!, weight.dtype)));
       sum.clear();
       for (let t = 0; t < cs.count; t++) sum.push(cs.row(t), us.row(t));
-      const sink = sinks[leaf]!;
-      core.kernels.add(sink, sink, core.fromTyped(sum.values(), sink.shape));
+      addArrayInto(sinks[leaf]!, core.fromTyped(sum.values(), weight.shape));
     }
   }
 }
