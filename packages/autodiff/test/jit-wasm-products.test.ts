@@ -122,4 +122,31 @@ describe("jit: products of fixed matrices as WebAssembly kernels", () => {
       { numRuns: 60, seed: 20261205 },
     );
   });
+
+  it("skips the zero entries of a mostly-zero b (the sparse kernel) with the dense sums bit for bit, in WebAssembly and in the JavaScript loops", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 23 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 1000 }), (n, k, percent, seed) => {
+        const rng = new core.PRNG(seed);
+        const W = rng.normal([n, k]).data as Float64Array;
+        // b: zeros (some of them -0) with about `percent` % of nonzero entries, binary or not
+        const noise = rng.uniform([k]).data as Float64Array;
+        const values = rng.normal([k]).data as Float64Array;
+        const b = Float64Array.from(noise, (u, p) => (u < percent / 100 ? (p % 3 === 0 ? 1 : values[p]!) : p % 2 === 0 ? 0 : -0));
+        // the dense sums in the kernels' order: each row from p = 0 up, zero terms included
+        const dense = Array.from({ length: n }, (_, i) => {
+          let s = 0;
+          for (let p = 0; p < k; p++) s += W[i * k + p]! * b[p]!;
+          return s;
+        });
+        for (const webAssembly of [true, false]) {
+          const products = ProgramProducts.create([{ layout: "rows", n, k, matrix: 0 }], [{ layout: "rows", rows: n, cols: k }], { webAssembly });
+          products.matrix(0).hold(W, W, 0);
+          const out = new Float64Array(n + 2);
+          products.product(0)(b, 0, out, 1);
+          expect([...out.subarray(1, n + 1)].map((v) => (Object.is(v, -0) ? "-0" : String(v)))).toEqual(dense.map((v) => (Object.is(v, -0) ? "-0" : String(v))));
+        }
+      }),
+      { numRuns: 120, seed: 20261206 },
+    );
+  });
 });

@@ -145,6 +145,11 @@ export class FunctionBuilder {
     return this.emit(0x0c, ...unsigned(depth));
   }
 
+  /** i32.load at the address on the stack plus `offset` bytes. */
+  i32Load(offset = 0): this {
+    return this.emit(0x28, 2, ...unsigned(offset));
+  }
+
   /** f64.load at the address on the stack plus `offset` bytes. */
   f64Load(offset = 0): this {
     return this.emit(0x2b, 3, ...unsigned(offset));
