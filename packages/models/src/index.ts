@@ -31,6 +31,7 @@ export { type ArrayLeaves, arrayLeaves, globalNorm, scaleTree, scaleTreeInPlace 
 export { type Optimizer, type LeafUpdate, ElementwiseOptimizer, checkHyper } from "./optim/optimizer.js";
 export { sgd, type SgdOptions } from "./optim/sgd.js";
 export { adam, type AdamOptions } from "./optim/adam.js";
+export { WasmAdam, type AdamScalars } from "./optim/adam-kernel.js";
 export { clipGlobalNorm, type Clipped } from "./optim/clip.js";
 export { optimizerByName, OPTIMIZERS, type OptimizerName } from "./optim/registry.js";
 export { type SequenceExample, type Dataset, scoredSteps, checkDataset } from "./data/dataset.js";

@@ -1,6 +1,7 @@
-import { type NDArray, tensor, transpose, ValueError } from "@ostl/core";
+import { type NDArray, PRNG, tensor, transpose, ValueError } from "@ostl/core";
 import { describe, expect, it } from "vitest";
-import { adam, clipGlobalNorm, globalNorm, optimizerByName, scaleTree, sgd } from "@ostl/models";
+import * as fc from "fast-check";
+import { adam, clipGlobalNorm, globalNorm, optimizerByName, scaleTree, sgd, WasmAdam } from "@ostl/models";
 
 const values = (x: unknown) => (x as NDArray).toFlat();
 
@@ -61,6 +62,37 @@ describe("adam", () => {
     opt.reset();
     expect(opt.steps).toBe(0);
     expect(() => opt.step({ W: tensor([1, 2]) }, { W: tensor([1, 1]) })).not.toThrow();
+  });
+});
+
+describe("Adam's WebAssembly kernel", () => {
+  it("equals the update loop bit for bit over several steps, at any size (odd ones, and a memory that grows)", () => {
+    const kernel = WasmAdam.create()!;
+    expect(kernel).not.toBeNull();
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 1000 }), (n, seed) => {
+        const rng = new PRNG(seed);
+        const [lr, b1, b2, eps] = [1e-2, 0.9, 0.999, 1e-8];
+        const p0 = rng.normal([n]).data as Float64Array;
+        const [p, m, v] = [p0.slice(), new Float64Array(n), new Float64Array(n)];
+        const [q, mq, vq] = [p0.slice(), new Float64Array(n), new Float64Array(n)];
+        for (let t = 1; t <= 4; t++) {
+          // gradients of every scale, zeros among them
+          const g = Float64Array.from(rng.normal([n]).data, (x, i) => (i % 5 === 0 ? 0 : x * 10 ** ((i % 7) - 3)));
+          const s = { stepSize: lr / (1 - b1 ** t), bc2: Math.sqrt(1 - b2 ** t), b1, b2, c1: 1 - b1, c2: 1 - b2, eps };
+          kernel.run(p, p, g, m, v, s);
+          for (let i = 0; i < n; i++) {
+            mq[i] = b1 * mq[i]! + s.c1 * g[i]!;
+            vq[i] = b2 * vq[i]! + s.c2 * g[i]! * g[i]!;
+            q[i] = q[i]! - (s.stepSize * mq[i]!) / (Math.sqrt(vq[i]!) / s.bc2 + eps);
+          }
+        }
+        expect([...p]).toEqual([...q]);
+        expect([...m]).toEqual([...mq]);
+        expect([...v]).toEqual([...vq]);
+      }),
+      { numRuns: 60, seed: 20261207 },
+    );
   });
 });
 

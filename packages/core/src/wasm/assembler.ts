@@ -190,6 +190,26 @@ export class FunctionBuilder {
     return this.emit(0xfd, ...unsigned(0x0a), 3, ...unsigned(offset));
   }
 
+  /** f64x2.splat: the f64 on the stack in both lanes. */
+  f64x2Splat(): this {
+    return this.emit(0xfd, ...unsigned(20));
+  }
+
+  /** f64x2.sub */
+  f64x2Sub(): this {
+    return this.emit(0xfd, ...unsigned(241));
+  }
+
+  /** f64x2.div */
+  f64x2Div(): this {
+    return this.emit(0xfd, ...unsigned(243));
+  }
+
+  /** f64x2.sqrt */
+  f64x2Sqrt(): this {
+    return this.emit(0xfd, ...unsigned(239));
+  }
+
   /** f64x2.add */
   f64x2Add(): this {
     return this.emit(0xfd, ...unsigned(240));

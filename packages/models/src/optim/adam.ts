@@ -4,6 +4,10 @@
  * @module
  */
 import { checkHyper, ElementwiseOptimizer, type Optimizer } from "./optimizer.js";
+import { WasmAdam } from "./adam-kernel.js";
+
+/** The WebAssembly kernel every float64 Adam update shares (null where WebAssembly SIMD is missing). */
+let wasmAdam: WasmAdam | null | undefined;
 
 /**
  * Options of {@link adam} (defaults as PyTorch's).
@@ -38,6 +42,9 @@ export interface AdamOptions {
  * p ← p - (lr / (1 - β1^t)) · m / (sqrt(v) / sqrt(1 - β2^t) + ε)
  * ```
  *
+ * Float64 leaves are updated by a WebAssembly SIMD kernel ({@link WasmAdam}) where it runs, with
+ * the loop's values bit for bit.
+ *
  * @throws {@link ValueError} for a learning rate <= 0, a beta outside [0, 1) or a negative epsilon.
  * @example
  * ```ts
@@ -60,6 +67,11 @@ export function adam(options: AdamOptions = {}): Optimizer {
     const stepSize = lr / (1 - b1 ** t);
     const bc2 = Math.sqrt(1 - b2 ** t);
     const [c1, c2] = [1 - b1, 1 - b2];
+    wasmAdam ??= WasmAdam.create();
+    if (wasmAdam !== null && out instanceof Float64Array && p instanceof Float64Array && g instanceof Float64Array) {
+      wasmAdam.run(out, p, g, m, v, { stepSize, bc2, b1, b2, c1, c2, eps });
+      return;
+    }
     // the moments in locals, each read and written once (the same values as m[i] and v[i] read back)
     for (let i = 0, n = p.length; i < n; i++) {
       const gi = g[i]!;
