@@ -10,7 +10,9 @@ import { HeldSteps } from "./held-steps.js";
  * the trace itself is read by nothing else, so the update
  *   ε_t = D_t ⊙ ε_{t-1} + c_t ⊗ u_t,   g += w_t ⊙ ε_t
  * can run for several steps in one pass over ε and g (`singleTraceUpdate`), which is what the
- * kernel's time is spent on. The held steps are applied before the gradient is read. Memory stays
+ * kernel's time is spent on. A column that no input of the block reaches (a binary input such as a
+ * piano roll leaves most of them so: about 32 of JSB's 44 column pairs per block of eight steps)
+ * only decays, ε = α ε and g += γ ε, two multiplies per entry instead of eighteen. The held steps are applied before the gradient is read. Memory stays
  * constant in T: n·m trace floats plus 8·(3n + m) held floats. A partial block (the gradient is
  * read mid-block) is padded with steps that change nothing (D = 1, c = 0, w = 0) and applied in
  * the same closed form. Every buffer is of the trace's dtype (float64 by default, or float32),

@@ -176,9 +176,27 @@ export function singleTraceUpdate(n: number, m: number, steps: number, eps: Type
   let t = 0;
   if (steps >= 8) {
     const coefficients = new Float64Array(18);
-    for (; t + 8 <= steps; t += 8) singleEightSteps(n, m, t, eps, D, c, w, u, g, coefficients);
+    const quiet = new Uint8Array(m);
+    for (; t + 8 <= steps; t += 8) {
+      quietColumns(m, t, u, quiet);
+      singleEightSteps(n, m, t, eps, D, c, w, u, g, coefficients, quiet);
+    }
   }
   for (; t < steps; t++) singleOneStep(n, m, t, eps, D, c, w, u, g);
+}
+
+/**
+ * Marks (1) the columns of the block of eight steps from `t` that no input reaches, by pairs
+ * (2j, 2j + 1) as the WebAssembly kernel takes them: a pair is quiet when its sixteen inputs are all
+ * zero. The last column of an odd m is never marked.
+ */
+function quietColumns(m: number, t: number, u: TypedArray, quiet: Uint8Array): void {
+  for (let k = 0; k + 1 < m; k += 2) {
+    let reached = false;
+    for (let s = 0, x = t * m + k; s < 8 && !reached; s++, x += m) reached = u[x] !== 0 || u[x + 1] !== 0;
+    quiet[k] = quiet[k + 1] = reached ? 0 : 1;
+  }
+  if (m % 2 === 1) quiet[m - 1] = 0;
 }
 
 function singleOneStep(n: number, m: number, t: number, eps: TypedArray, D: TypedArray, c: TypedArray, w: TypedArray, u: TypedArray, g: TypedArray): void {
@@ -215,8 +233,12 @@ function eightStepCoefficients(n: number, at: number, i: number, D: TypedArray, 
   co[o + 1] = D[at + i]! * R;
 }
 
-/** One block of eight steps; `co` holds one row's coefficients (see eightStepCoefficients). */
-function singleEightSteps(n: number, m: number, t: number, eps: TypedArray, D: TypedArray, c: TypedArray, w: TypedArray, u: TypedArray, g: TypedArray, co: Float64Array): void {
+/**
+ * One block of eight steps; `co` holds one row's coefficients (see eightStepCoefficients). A quiet
+ * column (see quietColumns) takes ε = α ε and g += γ ε_old only: the terms left out are ±0, so the
+ * values are the whole sum's, up to the sign of a zero trace entry.
+ */
+function singleEightSteps(n: number, m: number, t: number, eps: TypedArray, D: TypedArray, c: TypedArray, w: TypedArray, u: TypedArray, g: TypedArray, co: Float64Array, quiet: Uint8Array): void {
   const at = t * n;
   const u0 = t * m;
   for (let i = 0; i < n; i++) {
@@ -226,9 +248,14 @@ function singleEightSteps(n: number, m: number, t: number, eps: TypedArray, D: T
     const d0 = co[10]!, d1 = co[11]!, d2 = co[12]!, d3 = co[13]!, d4 = co[14]!, d5 = co[15]!, d6 = co[16]!, d7 = co[17]!;
     let p = i * m;
     for (let k = u0, end = u0 + m; k < end; k++, p++) {
+      const v = eps[p]!;
+      if (quiet[k - u0] === 1) {
+        eps[p] = alpha * v;
+        g[p]! += gamma * v;
+        continue;
+      }
       const x0 = u[k]!, x1 = u[k + m]!, x2 = u[k + 2 * m]!, x3 = u[k + 3 * m]!;
       const x4 = u[k + 4 * m]!, x5 = u[k + 5 * m]!, x6 = u[k + 6 * m]!, x7 = u[k + 7 * m]!;
-      const v = eps[p]!;
       eps[p] = alpha * v + b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3 + b4 * x4 + b5 * x5 + b6 * x6 + b7 * x7;
       g[p]! += gamma * v + d0 * x0 + d1 * x1 + d2 * x2 + d3 * x3 + d4 * x4 + d5 * x5 + d6 * x6 + d7 * x7;
     }
@@ -391,6 +418,7 @@ export const traceKernels = new TypedKernels({ rowTraceUpdate, rowTraceUpdateAli
   singleOneStep,
   eightStepCoefficients,
   singleEightSteps,
+  quietColumns,
   outerEightSteps,
   materializedTwoFields,
 ]);

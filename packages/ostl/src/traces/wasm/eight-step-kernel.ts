@@ -4,38 +4,6 @@ import { FunctionBuilder, valueType, WasmKernels } from "@ostl/core";
 const COEFFICIENTS = 18;
 const STEPS = 8;
 
-/**
- * The loop nest both kernels share: rows i < n, then columns two at a time (byte offset `k` into a
- * row), then the last column alone when m is odd. The caller sets `rowBytes` to 8m first.
- */
-function rowsByColumnPairs(f: FunctionBuilder, n: number, m: number, locals: { row: number; rowBytes: number; k: number }, body: { row(): void; pair(): void; lastColumn(): void }): void {
-  const pairBytes = f.local(valueType.i32);
-  f.get(m).i32(-2).and().i32(8).mul().set(pairBytes);
-  f.i32(0).set(locals.row);
-  f.block(() =>
-    f.loop(() => {
-      f.get(locals.row).get(n).geU().brIf(1);
-      body.row();
-      f.i32(0).set(locals.k);
-      f.block(() =>
-        f.loop(() => {
-          f.get(locals.k).get(pairBytes).geU().brIf(1);
-          body.pair();
-          f.get(locals.k).i32(16).add().set(locals.k);
-          f.br(0);
-        }),
-      );
-      // the last column when m is odd (k = pairBytes here)
-      f.block(() => {
-        f.get(m).i32(1).and().eqz().brIf(0);
-        body.lastColumn();
-      });
-      f.get(locals.row).i32(1).add().set(locals.row);
-      f.br(0);
-    }),
-  );
-}
-
 /** The i32 locals holding the addresses of the eight held inputs u_t (t·8m bytes apart), set from `input`. */
 function inputRowAddresses(f: FunctionBuilder, input: number, rowBytes: number): number[] {
   return Array.from({ length: STEPS }, (_, t) => {
@@ -46,26 +14,46 @@ function inputRowAddresses(f: FunctionBuilder, input: number, rowBytes: number):
 }
 
 /**
- * `eightSteps(n, m, trace, sum, coefficients, input)` (byte addresses in the imported memory): the
- * block update of `singleTraceUpdate`'s closed form, two columns at a time in f64x2 lanes. Per row
- * i and column k, with ε the trace and g the sum:
+ * `eightSteps(n, m, trace, sum, coefficients, input, pairs, activeEnd, quietEnd)` (byte addresses
+ * in the imported memory): the block update of `singleTraceUpdate`'s closed form, two columns at a
+ * time in f64x2 lanes. Per row i and column k, with ε the trace and g the sum:
  *   ε[i, k] = α_i ε[i, k] + Σ_t β_{t,i} u_t[k]
  *   g[i, k] = g[i, k] + (γ_i ε_old[i, k] + Σ_t δ_{t,i} u_t[k])
- * summed in that order, the order of the JavaScript kernel, so the two agree bit for bit.
+ * summed in that order, the order of the JavaScript kernel, so the two agree bit for bit. The
+ * column pairs come as two lists of byte offsets (i32) from `pairs`: up to `activeEnd` the pairs
+ * some held input reaches, up to `quietEnd` those whose sixteen inputs are all zero, which take
+ * ε = α ε and g += γ ε_old only (the terms left out are ±0: the same values, up to the sign of a
+ * zero trace entry). The last column of an odd m takes the whole sum.
  */
 function eightStepsFunction(): FunctionBuilder {
   const { i32, f64, v128 } = valueType;
-  const [n, m, trace, sum, coefficients, input] = [0, 1, 2, 3, 4, 5];
-  const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32]);
-  const [row, rowBytes, k, traceRow, sumRow, rowCoefficients] = [i32, i32, i32, i32, i32, i32].map((t) => f.local(t)) as [number, number, number, number, number, number];
+  const [n, m, trace, sum, coefficients, input, pairs, activeEnd, quietEnd] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [row, rowBytes, k, traceRow, sumRow, rowCoefficients, at] = [i32, i32, i32, i32, i32, i32, i32].map((t) => f.local(t)) as [number, number, number, number, number, number, number];
   const [alpha, gamma, v, e, acc, x] = [v128, v128, v128, v128, v128, v128].map((t) => f.local(t)) as [number, number, number, number, number, number];
   const betas = Array.from({ length: STEPS }, () => f.local(v128));
   const deltas = Array.from({ length: STEPS }, () => f.local(v128));
   const [sv, se, sacc, sx] = [f64, f64, f64, f64].map((t) => f.local(t)) as [number, number, number, number];
   f.get(m).i32(8).mul().set(rowBytes);
   const inputRows = inputRowAddresses(f, input, rowBytes);
-  rowsByColumnPairs(f, n, m, { row, rowBytes, k }, {
-    row: () => {
+  /** `body` for each pair offset k listed from address `from` up to `to`. */
+  const overPairs = (from: () => void, to: number, body: () => void) => {
+    from();
+    f.set(at);
+    f.block(() =>
+      f.loop(() => {
+        f.get(at).get(to).geU().brIf(1);
+        f.get(at).i32Load().set(k);
+        body();
+        f.get(at).i32(4).add().set(at);
+        f.br(0);
+      }),
+    );
+  };
+  f.i32(0).set(row);
+  f.block(() =>
+    f.loop(() => {
+      f.get(row).get(n).geU().brIf(1);
       f.get(coefficients).get(row).i32(COEFFICIENTS * 8).mul().add().set(rowCoefficients);
       f.get(rowCoefficients).f64x2LoadSplat(0).set(alpha);
       f.get(rowCoefficients).f64x2LoadSplat(8).set(gamma);
@@ -73,32 +61,42 @@ function eightStepsFunction(): FunctionBuilder {
       deltas.forEach((d, t) => f.get(rowCoefficients).f64x2LoadSplat(8 * (2 + STEPS + t)).set(d));
       f.get(trace).get(row).get(rowBytes).mul().add().set(traceRow);
       f.get(sum).get(row).get(rowBytes).mul().add().set(sumRow);
-    },
-    pair: () => {
-      f.get(traceRow).get(k).add().v128Load().set(v);
-      f.get(alpha).get(v).f64x2Mul().set(e);
-      f.get(gamma).get(v).f64x2Mul().set(acc);
-      for (let t = 0; t < STEPS; t++) {
-        f.get(inputRows[t]!).get(k).add().v128Load().set(x);
-        f.get(e).get(betas[t]!).get(x).f64x2Mul().f64x2Add().set(e);
-        f.get(acc).get(deltas[t]!).get(x).f64x2Mul().f64x2Add().set(acc);
-      }
-      f.get(traceRow).get(k).add().get(e).v128Store();
-      f.get(sumRow).get(k).add().get(sumRow).get(k).add().v128Load().get(acc).f64x2Add().v128Store();
-    },
-    lastColumn: () => {
-      f.get(traceRow).get(k).add().f64Load().set(sv);
-      f.get(rowCoefficients).f64Load(0).get(sv).f64Mul().set(se);
-      f.get(rowCoefficients).f64Load(8).get(sv).f64Mul().set(sacc);
-      for (let t = 0; t < STEPS; t++) {
-        f.get(inputRows[t]!).get(k).add().f64Load().set(sx);
-        f.get(se).get(rowCoefficients).f64Load(8 * (2 + t)).get(sx).f64Mul().f64Add().set(se);
-        f.get(sacc).get(rowCoefficients).f64Load(8 * (2 + STEPS + t)).get(sx).f64Mul().f64Add().set(sacc);
-      }
-      f.get(traceRow).get(k).add().get(se).f64Store();
-      f.get(sumRow).get(k).add().get(sumRow).get(k).add().f64Load().get(sacc).f64Add().f64Store();
-    },
-  });
+      overPairs(() => f.get(pairs), activeEnd, () => {
+        f.get(traceRow).get(k).add().v128Load().set(v);
+        f.get(alpha).get(v).f64x2Mul().set(e);
+        f.get(gamma).get(v).f64x2Mul().set(acc);
+        for (let t = 0; t < STEPS; t++) {
+          f.get(inputRows[t]!).get(k).add().v128Load().set(x);
+          f.get(e).get(betas[t]!).get(x).f64x2Mul().f64x2Add().set(e);
+          f.get(acc).get(deltas[t]!).get(x).f64x2Mul().f64x2Add().set(acc);
+        }
+        f.get(traceRow).get(k).add().get(e).v128Store();
+        f.get(sumRow).get(k).add().get(sumRow).get(k).add().v128Load().get(acc).f64x2Add().v128Store();
+      });
+      overPairs(() => f.get(activeEnd), quietEnd, () => {
+        f.get(traceRow).get(k).add().v128Load().set(v);
+        f.get(traceRow).get(k).add().get(alpha).get(v).f64x2Mul().v128Store();
+        f.get(sumRow).get(k).add().get(sumRow).get(k).add().v128Load().get(gamma).get(v).f64x2Mul().f64x2Add().v128Store();
+      });
+      // the last column when m is odd, at byte offset 8 (m - 1)
+      f.block(() => {
+        f.get(m).i32(1).and().eqz().brIf(0);
+        f.get(rowBytes).i32(-8).add().set(k);
+        f.get(traceRow).get(k).add().f64Load().set(sv);
+        f.get(rowCoefficients).f64Load(0).get(sv).f64Mul().set(se);
+        f.get(rowCoefficients).f64Load(8).get(sv).f64Mul().set(sacc);
+        for (let t = 0; t < STEPS; t++) {
+          f.get(inputRows[t]!).get(k).add().f64Load().set(sx);
+          f.get(se).get(rowCoefficients).f64Load(8 * (2 + t)).get(sx).f64Mul().f64Add().set(se);
+          f.get(sacc).get(rowCoefficients).f64Load(8 * (2 + STEPS + t)).get(sx).f64Mul().f64Add().set(sacc);
+        }
+        f.get(traceRow).get(k).add().get(se).f64Store();
+        f.get(sumRow).get(k).add().get(sumRow).get(k).add().f64Load().get(sacc).f64Add().f64Store();
+      });
+      f.get(row).i32(1).add().set(row);
+      f.br(0);
+    }),
+  );
   return f;
 }
 
@@ -304,7 +302,9 @@ export class WasmEightStepTrace {
   readonly input: Float64Array;
   /** Row i's α, γ, β_0..β_7, δ_0..δ_7 at 18·i. */
   readonly coefficients: Float64Array;
-  private readonly eightSteps: (n: number, m: number, trace: number, sum: number, coefficients: number, input: number) => void;
+  /** The column pairs' byte offsets: those some input reaches first, then the quiet ones. */
+  private readonly pairs: Int32Array;
+  private readonly eightSteps: (n: number, m: number, trace: number, sum: number, coefficients: number, input: number, pairs: number, activeEnd: number, quietEnd: number) => void;
 
   private constructor(
     made: Instantiated,
@@ -313,18 +313,30 @@ export class WasmEightStepTrace {
   ) {
     const { views, exports } = made;
     [this.trace, this.sum, this.input, this.coefficients] = views as [Float64Array, Float64Array, Float64Array, Float64Array];
+    const pairs = views[4]!;
+    this.pairs = new Int32Array(pairs.buffer, pairs.byteOffset, Math.floor(columns / 2));
     this.eightSteps = exports.eightSteps as WasmEightStepTrace["eightSteps"];
   }
 
   /** Buffers for an n x m trace, or null where WebAssembly SIMD is not available. */
   static create(rows: number, columns: number): WasmEightStepTrace | null {
-    const made = traceKernels.instantiate([rows * columns, rows * columns, STEPS * columns, COEFFICIENTS * rows]);
+    const made = traceKernels.instantiate([rows * columns, rows * columns, STEPS * columns, COEFFICIENTS * rows, Math.ceil(Math.floor(columns / 2) / 2)]);
     return made === null ? null : new WasmEightStepTrace(made, rows, columns);
   }
 
   /** Applies one block: the coefficients and the inputs as set. */
   run(): void {
-    this.eightSteps(this.rows, this.columns, this.trace.byteOffset, this.sum.byteOffset, this.coefficients.byteOffset, this.input.byteOffset);
+    const [pairs, input, m] = [this.pairs, this.input, this.columns];
+    let active = 0;
+    let quiet = pairs.length;
+    for (let j = 0; j < pairs.length; j++) {
+      let reached = false;
+      for (let t = 0, k = 2 * j; t < STEPS && !reached; t++, k += m) reached = input[k] !== 0 || input[k + 1] !== 0;
+      if (reached) pairs[active++] = 16 * j;
+      else pairs[--quiet] = 16 * j;
+    }
+    const at = pairs.byteOffset;
+    this.eightSteps(this.rows, m, this.trace.byteOffset, this.sum.byteOffset, this.coefficients.byteOffset, input.byteOffset, at, at + 4 * active, at + 4 * pairs.length);
   }
 }
 
