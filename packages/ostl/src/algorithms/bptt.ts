@@ -22,15 +22,16 @@ type Recorded = (stateCotangent: Tree, sinks: readonly core.NDArray[], outer: Ou
  * instead of an n·m outer product added at every step.
  */
 class OuterProducts {
-  /** @param sums each weight's sum from an earlier backward pass, by leaf, reused (cleared) instead of made anew. */
-  constructor(private readonly sums: Map<number, DeferredOuterSum>) {}
-
-  private readonly rows = new Map<number, { readonly weight: core.NDArray; readonly cs: StackedRows; readonly us: StackedRows }>();
+  /** The rows c_t and u_t of each weight, by leaf, and its sum: kept from one backward pass to the next (buffers reused, not made anew). */
+  private readonly rows = new Map<number, { readonly weight: core.NDArray; readonly cs: StackedRows; readonly us: StackedRows; readonly sum: DeferredOuterSum }>();
 
   /** Appends the values of `c` and `u` (read now: c is a program's buffer) for the weight at `leaf` (of the shape and dtype of `weight`). */
   add(leaf: number, weight: core.NDArray, c: core.NDArray, u: core.NDArray): void {
     let entry = this.rows.get(leaf);
-    if (entry === undefined) this.rows.set(leaf, (entry = { weight, cs: new StackedRows(c.size, weight.dtype), us: new StackedRows(u.size, weight.dtype) }));
+    if (entry === undefined || entry.weight.dtype !== weight.dtype) {
+      entry = { weight, cs: new StackedRows(c.size, weight.dtype), us: new StackedRows(u.size, weight.dtype), sum: new DeferredOuterSum(weight.shape[0]!, weight.shape[1]!, weight.dtype) };
+      this.rows.set(leaf, entry);
+    }
     entry.cs.push(c);
     entry.us.push(u);
   }
@@ -42,13 +43,20 @@ class OuterProducts {
    * took each step in turn, made anew per backward pass; 13.0 s this way.
    */
   addInto(sinks: readonly core.NDArray[]): void {
-    for (const [leaf, { weight, cs, us }] of this.rows) {
-      let sum = this.sums.get(leaf);
-      if (sum === undefined || sum.dtype !== weight.dtype) this.sums.set(leaf, (sum = new DeferredOuterSum(weight.shape[0]!, weight.shape[1]!, weight.dtype)));
+    for (const [leaf, { weight, cs, us, sum }] of this.rows) {
+      if (cs.count === 0) continue;
       sum.clear();
       for (let t = 0; t < cs.count; t++) sum.push(cs.row(t), us.row(t));
-      addArrayInto(sinks[leaf]!, core.fromTyped(sum.values(), weight.shape));
+      const sink = sinks[leaf]!;
+      if (sink.isContiguous()) sum.addTo(sink.data, sink.offset);
+      else addArrayInto(sink, core.fromTyped(sum.values(), weight.shape));
     }
+    this.clear();
+  }
+
+  /** Forgets the rows held (a backward pass that did not finish leaves none behind). */
+  clear(): void {
+    for (const { cs, us } of this.rows.values()) cs.count = us.count = 0;
   }
 }
 
@@ -138,8 +146,8 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
   private compiled = true;
   private tapeFloats: number[] = [];
   private accumulated: NetworkParams | null = null;
-  /** The factored weights' sums of outer products (see OuterProducts), kept from one backward pass to the next. */
-  private readonly outerSums = new Map<number, DeferredOuterSum>();
+  /** The factored weights' outer products (see OuterProducts), kept from one backward pass to the next. */
+  private readonly outer = new OuterProducts();
   private flushedAt = 0;
 
   constructor(network: Network, options: BpttOptions = {}) {
@@ -250,7 +258,8 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     const sinks = flatten(total as Tree).leaves as core.NDArray[];
     // the final state's cotangent is zero
     let stateCotangent: Tree = treeMap((s) => core.zerosLike(s as core.NDArray), this.current as Tree);
-    const outer = new OuterProducts(this.outerSums);
+    const outer = this.outer;
+    outer.clear();
     for (let t = this.tapes.length - 1; t >= 0; t--) stateCotangent = this.tapes[t]!(stateCotangent, sinks, outer);
     outer.addInto(sinks);
     return total;

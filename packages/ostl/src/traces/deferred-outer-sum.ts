@@ -20,6 +20,9 @@ import { HeldSteps } from "./held-steps.js";
  * g.push([1, 2], [1, 0]);
  * g.push([0, 1], [3, 3]);
  * console.log([...g.values()], g.blockSteps); // [1, 0, 5, 3] 1
+ * const total = new Float64Array([10, 10, 10, 10]);
+ * g.addTo(total);
+ * console.log([...total]); // [11, 10, 15, 13]
  * console.log(new DeferredOuterSum(88, 150).blockSteps); // 8
  * ```
  */
@@ -73,6 +76,13 @@ export class DeferredOuterSum extends HeldSteps {
   values(): TypedArray {
     this.flush();
     return this.sum.slice();
+  }
+
+  /** Adds the sum of every step pushed into `target` from `offset` (row-major, without a copy). */
+  addTo(target: TypedArray, offset = 0): void {
+    this.flush();
+    const sum = this.sum;
+    for (let i = 0; i < sum.length; i++) target[offset + i]! += sum[i]!;
   }
 
   /** Drops the held steps and zeroes the sum. */
