@@ -28,6 +28,7 @@ export {
   broadcastStrides,
 } from "./shape.js";
 export { NDArray, isNDArray, type NestedArray } from "./ndarray.js";
+export { firstNonFinite } from "./finite.js";
 export {
   tensor,
   type TensorOptions,

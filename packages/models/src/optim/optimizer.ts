@@ -6,7 +6,7 @@
  * @module
  */
 import { flatten, type Tree, type TreeDef, treeDefString, unflatten } from "@ostl/autodiff";
-import { contiguous, NDArray, ValueError, zeros } from "@ostl/core";
+import { contiguous, firstNonFinite, NDArray, ValueError, zeros } from "@ostl/core";
 import { arrayLeaves } from "./leaves.js";
 
 /**
@@ -163,10 +163,8 @@ export class ElementwiseOptimizer implements Optimizer {
     p.forEach((leaf, i) => {
       const gi = g[i]!;
       if (leaf.shape.join(",") !== gi.shape.join(",")) throw new ValueError(op, `gradient '${paths[i]}' has shape [${gi.shape.join(",")}], the param [${leaf.shape.join(",")}]`);
-      const d = gi.data;
-      for (let k = 0; k < d.length; k++) {
-        if (!Number.isFinite(d[k]!)) throw new ValueError(op, `gradient '${paths[i]}' contains ${d[k]} at entry ${k} (step ${this.count + 1})`);
-      }
+      const k = firstNonFinite(gi.data);
+      if (k >= 0) throw new ValueError(op, `gradient '${paths[i]}' contains ${gi.data[k]} at entry ${k} (step ${this.count + 1})`);
     });
   }
 }

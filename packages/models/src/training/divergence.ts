@@ -5,7 +5,7 @@
  * @module
  */
 import type { Tree } from "@ostl/autodiff";
-import { ValueError } from "@ostl/core";
+import { firstNonFinite, ValueError } from "@ostl/core";
 import { arrayLeaves } from "../optim/leaves.js";
 
 /**
@@ -90,13 +90,8 @@ export function nonFiniteLeaves(tree: Tree): NonFiniteLeaf[] {
   const { leaves, paths } = arrayLeaves("nonFiniteLeaves", tree);
   const found: NonFiniteLeaf[] = [];
   leaves.forEach((leaf, l) => {
-    const d = leaf.data;
-    for (let k = 0; k < d.length; k++) {
-      if (!Number.isFinite(d[k]!)) {
-        found.push({ path: paths[l]!, index: k, value: d[k]! });
-        return;
-      }
-    }
+    const k = firstNonFinite(leaf.data);
+    if (k >= 0) found.push({ path: paths[l]!, index: k, value: leaf.data[k]! });
   });
   return found;
 }

@@ -125,9 +125,7 @@ export function checkChunk(algorithm: string, xs: readonly Tensor[], targets: re
 }
 
 function hasNonFinite(x: core.NDArray): boolean {
-  const data = core.contiguous(x).data;
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return true;
-  return false;
+  return core.firstNonFinite(denseValues(x)) >= 0;
 }
 
 /**
