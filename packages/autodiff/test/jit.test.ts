@@ -176,6 +176,37 @@ describe("jit results", () => {
     expect([first.toNested(), second.toNested(), first.data === second.data]).toEqual([[99, 4], [10, 12], false]);
   });
 
+  it("with outputsInOneArray, returns the same values as regions of one array per call, the JavaScript product's and a fallback op's included", () => {
+    const { params, cell, args } = lstm(8, 4);
+    const cubeOp: OpDef<NoParams> = {
+      name: "cubeInOneArray",
+      impl: ([x]) => core.mul(core.mul(x!, x!), x!),
+      jvp: (_c, [x], [t]) => (t ? mul(t, mul(3, mul(x!, x!))) : null),
+      vjp: (ct, [x]) => [mul(ct, mul(3, mul(x!, x!)))],
+    };
+    // the LSTM step (W a fixed argument: a WebAssembly product), a JavaScript product (of a computed matrix) and a fallback op
+    const step = (p: { W: Tensor; b: Tensor }, h: Tensor, c: Tensor, x: Tensor) => {
+      const out = cell(p, h, c, x);
+      return { ...out, computed: matmul(mul(p.W, 2), concat([out.h, x], 0)), cube: bind(cubeOp, [out.c], NO_PARAMS), x: add(x, 1) };
+    };
+    const plain = jit(step, { fixedArguments: [0] });
+    const shared = jit(step, { fixedArguments: [0], outputsInOneArray: true });
+    const bits = (r: Record<string, Tensor>) => Object.entries(r).map(([k, v]) => [k, [...core.contiguous(v as core.NDArray).data]]);
+    const first = shared(params, ...args);
+    expect(bits(first)).toEqual(bits(plain(params, ...args)));
+    const regions = [first.h, first.c, first.x].map((v) => v as core.NDArray);
+    expect(new Set(regions.map((v) => v.data)).size).toBe(1);
+    // disjoint regions
+    const sorted = [...regions].sort((a, b) => a.offset - b.offset);
+    sorted.slice(1).forEach((v, i) => expect(sorted[i]!.offset + sorted[i]!.size).toBeLessThanOrEqual(v.offset));
+    // a new call, new arrays: the first call's outputs stay
+    const again = shared(params, args[0], args[1], core.mul(args[2], 2));
+    expect(bits(first)).toEqual(bits(plain(params, ...args)));
+    expect(bits(again)).toEqual(bits(plain(params, args[0], args[1], core.mul(args[2], 2))));
+    // one array for the regions, one for the JavaScript product's output; the fallback's impl allocates its own
+    expect(countBuffers(() => void plain(params, ...args)) - countBuffers(() => void shared(params, ...args))).toBe(3);
+  });
+
   it("with reuseOutputs, returns its own buffers, overwritten by the next call, and allocates nothing per call", () => {
     const { params, loss, args } = lstm(8, 4);
     const dstep = jit(grad(loss), { reuseOutputs: true });

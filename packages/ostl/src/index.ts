@@ -26,3 +26,4 @@ export { findSinglePrimary, type SinglePrimary } from "./analysis/derived-fields
 export { DiagonalForward, type DiagonalDirections } from "./traces/diagonal-forward.js";
 export { readoutSignalOf, StepPrograms, type ReadoutSignal, type StepLoss } from "./programs/step-programs.js";
 export { FactoredStepVjp, type StepFactor, type FactoredStepGradients, type FactoredChunk } from "./programs/factored-vjp.js";
+export { RecordArena } from "./programs/record-arena.js";

@@ -24,7 +24,32 @@ type Atom = IrVar | IrConst;
  */
 export interface CompiledProgram {
   readonly source: string;
-  run(leaves: readonly (NDArray | number)[]): (NDArray | number)[];
+  /**
+   * Runs the program. With `GenerateOptions.outputsInOneArray` and fresh outputs of one dtype,
+   * `into` gives the array they are written into, from `into.offset` on (`outputFloats` entries),
+   * in place of one allocated by the call.
+   */
+  run(leaves: readonly (NDArray | number)[], into?: OutputArray): (NDArray | number)[];
+  /** Entries of the array a call's fresh outputs share (0 unless `outputsInOneArray`). */
+  readonly outputFloats: number;
+}
+
+/**
+ * Where a program writes its fresh outputs (see {@link CompiledProgram.run}): an array of their
+ * dtype, from `offset` on.
+ *
+ * @example
+ * ```ts
+ * import { add, generate, simplify, tensor, trace, type OutputArray } from "@ostl/autodiff";
+ * const program = generate(simplify(trace((x) => [add(x, 1), add(x, 2)], tensor([0, 0]))), { outputsInOneArray: true });
+ * const into: OutputArray = { data: new Float64Array(6), offset: 1 };
+ * program.run([tensor([10, 20])], into);
+ * console.log(program.outputFloats, [...into.data]); // 4 [0, 11, 21, 12, 22, 0]
+ * ```
+ */
+export interface OutputArray {
+  readonly data: TypedArray;
+  readonly offset: number;
 }
 
 /** What the generated function receives as `rt`: kernels, helpers, constants, fallback ops. */
@@ -88,11 +113,15 @@ class ProgramWriter {
   readonly matrixSpecs: { readonly layout: "rows" | "columns"; readonly rows: number; readonly cols: number }[] = [];
   private readonly matrixSlots = new Map<string, number>();
 
+  /** Per dtype, the array of each call that fresh outputs are regions of (`outputsInOneArray`), and its size so far. */
+  private readonly sharedOutputs = new Map<DType, { readonly name: string; readonly start: string; size: number }>();
+
   constructor(
     private readonly graph: SimplifiedGraph,
     private readonly reuseOutputs: boolean,
     private readonly fixedInputs: ReadonlySet<number>,
     private readonly wasmProducts: boolean,
+    private readonly outputsInOneArray = false,
   ) {
     this.outputIds = new Set(graph.outputs.flatMap((a) => (a.kind === "var" ? [a.id] : [])));
     this.outputs = freshOutputs(graph);
@@ -155,13 +184,44 @@ class ProgramWriter {
     return place;
   }
 
-  /** The buffer an equation writes: allocated once, or on every call for an output handed over as it is (unless outputs are reused). */
-  buffer(v: IrVar): Dense {
+  /**
+   * The buffer an equation writes: allocated once, or on every call for an output handed over as
+   * it is (unless outputs are reused). With `outputsInOneArray`, such an output is a region of the
+   * call's one array of its dtype, unless `atOffsetZero` asks for an array of its own (a writer
+   * that indexes from 0).
+   */
+  buffer(v: IrVar, atOffsetZero = false): Dense {
     const perCall = !this.reuseOutputs && this.outputs.fresh.has(v.id);
+    if (perCall && this.outputsInOneArray && !atOffsetZero) {
+      let shared = this.sharedOutputs.get(v.dtype);
+      if (shared === undefined) {
+        const j = this.sharedOutputs.size;
+        this.sharedOutputs.set(v.dtype, (shared = { name: this.named(`q${j}`), start: this.named(`e${j}`), size: 0 }));
+      }
+      const place = { data: shared.name, offset: shared.size === 0 ? shared.start : `${shared.start} + ${shared.size}`, shape: v.shape, perCall: true };
+      shared.size += sizeOf(v.shape);
+      this.places.set(v.id, place);
+      return place;
+    }
     (perCall ? this.body : this.setup).push(`const ${this.named(`b${v.id}`)} = rt.allocate("${v.dtype}", ${sizeOf(v.shape)});`);
     const place = { data: `b${v.id}`, offset: "0", shape: v.shape, perCall };
     this.places.set(v.id, place);
     return place;
+  }
+
+  /** The per-call allocation of the arrays that fresh outputs share (see `buffer`), to open the body. */
+  sharedOutputAllocations(): string[] {
+    // the caller's array applies when the outputs share one array
+    const given = this.sharedOutputs.size === 1;
+    return [...this.sharedOutputs].flatMap(([dtype, { name, start, size }]) => [
+      `const ${name} = ${given ? "into !== undefined ? into.data : " : ""}rt.allocate("${dtype}", ${size});`,
+      `const ${start} = ${given ? "into !== undefined ? into.offset : " : ""}0;`,
+    ]);
+  }
+
+  /** Entries of the array fresh outputs share, when they share one. */
+  sharedOutputFloats(): number {
+    return this.sharedOutputs.size === 1 ? [...this.sharedOutputs.values()][0]!.size : 0;
   }
 
   readLater(v: IrVar, members: ReadonlySet<number>): boolean {
@@ -219,16 +279,21 @@ class ProgramWriter {
   matmul(eq: IrEquation): boolean {
     const [a, b] = eq.inputs as [Atom, Atom];
     if (a.shape.length > 2 || b.shape.length > 2) return false;
-    const out = this.buffer(eq.out);
+    const left = this.matrix(a, "left");
+    const right = this.matrix(b, "right");
+    const wasm = eq.out.dtype === "float64" && this.wasmProductLayout(left, right) !== null;
+    // the JavaScript product loops index their output from 0
+    const out = this.buffer(eq.out, !wasm);
     const view = (m: MatrixOperand) => this.array(m.at, [m.rows, m.cols], [m.rowStride, m.colStride]);
     const scratch = (size: number): Dense => {
       const name = this.fresh("w");
       this.setup.push(`const ${name} = rt.allocate("float64", ${size});`);
       return { data: name, offset: "0", shape: [size] };
     };
-    const left = this.matrix(a, "left");
-    const right = this.matrix(b, "right");
-    if (eq.out.dtype === "float64" && this.wasmProduct(left, right, out)) return true;
+    if (wasm) {
+      this.wasmProduct(left, right, out);
+      return true;
+    }
     this.body.push(`// ${eq.out.name} = matmul`, ...emitMatmul(left, right, { out, view, scratch, float64: eq.out.dtype === "float64" }));
     return true;
   }
@@ -238,11 +303,9 @@ class ProgramWriter {
    * argument declared fixed, or a constant) stored row-major, read by rows or transposed, and b a
    * vector: the matrix is copied only when a call brings a different array.
    */
-  private wasmProduct(a: MatrixOperand, b: MatrixOperand, out: Dense): boolean {
-    const argument = this.fixed.get(a.at);
-    if (!this.wasmProducts || argument === undefined || b.cols !== 1 || b.rowStride !== 1) return false;
-    const layout = a.colStride === 1 && a.rowStride === a.cols && a.rows >= 4 ? "rows" : a.rowStride === 1 && a.colStride === a.rows && a.cols >= 4 ? "columns" : null;
-    if (layout === null) return false;
+  private wasmProduct(a: MatrixOperand, b: MatrixOperand, out: Dense): void {
+    const argument = this.fixed.get(a.at)!;
+    const layout = this.wasmProductLayout(a, b)!;
     // the matrix as stored: A itself (n x k) for rows, W (k x n) for A = Wᵀ
     const [rows, cols] = layout === "rows" ? [a.rows, a.cols] : [a.cols, a.rows];
     const key = `${a.at.data}|${a.at.offset}|${layout}|${rows}|${cols}`;
@@ -259,7 +322,12 @@ class ProgramWriter {
       `m${matrix}.hold(${argument}, ${a.at.data}, ${a.at.offset});`,
       `p${product}(${b.at.data}, ${b.at.offset}, ${out.data}, ${out.offset});`,
     );
-    return true;
+  }
+
+  /** The layout of the WebAssembly kernel that computes A b, or null when it does not apply (see wasmProduct). */
+  private wasmProductLayout(a: MatrixOperand, b: MatrixOperand): "rows" | "columns" | null {
+    if (!this.wasmProducts || !this.fixed.has(a.at) || b.cols !== 1 || b.rowStride !== 1) return null;
+    return a.colStride === 1 && a.rowStride === a.cols && a.rows >= 4 ? "rows" : a.rowStride === 1 && a.colStride === a.rows && a.cols >= 4 ? "columns" : null;
   }
 
   /** A 2-D transpose read only by 2-D matrix products is not written: they read its input with the strides swapped. */
@@ -362,6 +430,13 @@ export interface GenerateOptions {
    * brings a different array or offset. Default none.
    */
   readonly fixedInputs?: readonly number[];
+  /**
+   * Make the fresh outputs of a call regions of one array per dtype, allocated once per call,
+   * instead of an array each: views at offsets, for a caller that reads them through their
+   * offsets (every op does). A forward step that hands over a dozen arrays then allocates one.
+   * Default false.
+   */
+  readonly outputsInOneArray?: boolean;
 }
 
 /**
@@ -377,7 +452,7 @@ export interface GenerateOptions {
  * ```
  */
 export function generate(graph: SimplifiedGraph, options: GenerateOptions = {}): CompiledProgram {
-  const writer = new ProgramWriter(graph, options.reuseOutputs ?? false, new Set(options.fixedInputs ?? []), wasmProductsAvailable());
+  const writer = new ProgramWriter(graph, options.reuseOutputs ?? false, new Set(options.fixedInputs ?? []), wasmProductsAvailable(), options.outputsInOneArray ?? false);
   const params = writer.bindInputs();
   for (const run of fusionRuns(graph.equations)) {
     writer.kernel(() => (isElementwise(run[0]!) ? writer.body.push(...emitFused(run, writer)) : writer.equation(run[0]!)));
@@ -387,13 +462,13 @@ export function generate(graph: SimplifiedGraph, options: GenerateOptions = {}):
     `"use strict";`,
     "const { kernels, sigmoidScalar, softplusScalar } = rt;",
     ...writer.setup,
-    "return function program(leaves) {",
+    "return function program(leaves, into) {",
     ...(params.length === 0 ? [] : [`  const ${params.map((a, i) => `${a} = leaves[${i}]`).join(", ")};`]),
-    ...writer.body.map((l) => `  ${l}`),
+    ...[...writer.sharedOutputAllocations(), ...writer.body].map((l) => `  ${l}`),
     `  return [${results.join(", ")}];`,
     "};",
   ].join("\n");
   const make = new Function("rt", source) as (rt: Runtime) => CompiledProgram["run"];
   const products = writer.productSpecs.length === 0 ? null : ProgramProducts.create(writer.productSpecs, writer.matrixSpecs);
-  return { source, run: make({ ...helpers, consts: writer.consts, products, fallbacks: writer.fallbacks }) };
+  return { source, run: make({ ...helpers, consts: writer.consts, products, fallbacks: writer.fallbacks }), outputFloats: writer.sharedOutputFloats() };
 }

@@ -74,6 +74,8 @@ export interface JitOptions {
    * with its old values. Default none.
    */
   readonly fixedArguments?: readonly number[];
+  /** Fresh outputs as regions of one array per call (see `GenerateOptions.outputsInOneArray`). Default false. */
+  readonly outputsInOneArray?: boolean;
 }
 
 /** The leaf indices (flatten order over all arguments) of the arguments at `positions`. */
@@ -160,7 +162,7 @@ export function jit<A extends Tree[], R extends Tree>(f: (...args: A) => R, opti
       `// jit program for ${key}`,
       `// ${graph.equations.length} traced equations; removed: ${dead} dead, ${common} common subexpressions, ${folded} folded constants`,
     ].join("\n");
-    const program = generate(simple, { reuseOutputs: options.reuseOutputs ?? false, fixedInputs: fixedLeaves(args, options.fixedArguments ?? []) });
+    const program = generate(simple, { reuseOutputs: options.reuseOutputs ?? false, fixedInputs: fixedLeaves(args, options.fixedArguments ?? []), outputsInOneArray: options.outputsInOneArray ?? false });
     return { program, outputs: treeBuilder(graph.outputDef), header, match: signatureMatcher(args), leaves: new Array(graph.inputs.length) };
   };
   const entryFor = (args: A, key: string): Entry => cache.find(key) ?? cache.add(key, compile(args, key));

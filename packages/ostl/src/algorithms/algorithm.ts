@@ -115,7 +115,8 @@ export function addArrayInto(sink: core.NDArray, x: core.NDArray): void {
 
 /** The elements of an array in row-major order, without a copy when it is contiguous (its data, or the part of it the array covers). */
 export function denseValues(x: core.NDArray): core.TypedArray {
-  const dense = core.contiguous(x);
+  // a dense run at an offset (a record's vector, say) is read where it lies
+  const dense = x.isContiguous() ? x : core.copy(x);
   return dense.offset === 0 && dense.data.length === dense.size ? dense.data : dense.data.subarray(dense.offset, dense.offset + dense.size);
 }
 

@@ -8,6 +8,7 @@ import { TreeLayout } from "../model/tree-layout.js";
 import { checkOptions } from "../model/options.js";
 import { StepPrograms } from "../programs/step-programs.js";
 import type { FactoredStepVjp } from "../programs/factored-vjp.js";
+import { RecordArena } from "../programs/record-arena.js";
 
 /**
  * A recorded stretch of steps, run backwards: from the cotangent of its final state, it adds its
@@ -146,6 +147,8 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
   private compiled = true;
   private tapeFloats: number[] = [];
   private accumulated: NetworkParams | null = null;
+  /** Where the compiled steps' records live, taken back whenever the tape is dropped. */
+  private arena: RecordArena | null = null;
   /** The factored weights' outer products (see OuterProducts), kept from one backward pass to the next. */
   private readonly outer = new OuterProducts();
   private flushedAt = 0;
@@ -162,8 +165,7 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
   begin(params: NetworkParams, state?: NetworkState): void {
     this.beginBase(params, state);
     this.flushedAt = 0;
-    this.tapes = [];
-    this.tapeFloats = [];
+    this.dropTape();
     this.accumulated = null;
   }
 
@@ -193,7 +195,9 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
    * and the values its backward step reads; the chunk's backward pass is one tape entry.
    */
   private feedCompiled(programs: FactoredStepVjp, params: NetworkParams, start: NetworkState, xs: readonly Tensor[], targets: readonly Tensor[]): number {
-    const chunk = programs.forward(params, start, xs, targets);
+    const dtype = (params.readout!.W as core.NDArray).dtype;
+    if (this.arena?.dtype !== dtype) this.arena = new RecordArena(dtype);
+    const chunk = programs.forward(params, start, xs, targets, this.arena);
     const backward: Recorded = (stateCotangent, sinks, outer) => {
       return programs.backward(params, chunk, stateCotangent as NetworkState, (rest, cs, us) => {
         programs.restLeaves.forEach((leaf, k) => addArrayInto(sinks[leaf]!, rest[k]!));
@@ -246,8 +250,7 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
   private flush(): void {
     this.accumulated = this.backpropagate();
     this.flushedAt = this.count;
-    this.tapes = [];
-    this.tapeFloats = [];
+    this.dropTape();
   }
 
   private backpropagate(): NetworkParams {
@@ -272,8 +275,7 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
 
   takeGradients(): NetworkParams {
     const g = this.gradients();
-    this.tapes = [];
-    this.tapeFloats = [];
+    this.dropTape();
     this.accumulated = null;
     return g;
   }
@@ -287,9 +289,15 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     this.params = null;
     this.current = null;
     this.count = 0;
+    this.dropTape();
+    this.accumulated = null;
+  }
+
+  /** Drops the recorded steps, and takes their records' arena back. */
+  private dropTape(): void {
     this.tapes = [];
     this.tapeFloats = [];
-    this.accumulated = null;
+    this.arena?.reset();
   }
 
   /** Floats of the states (and, for factored steps, the forward steps' records) on the tape: it grows with T. */

@@ -29,6 +29,7 @@ import {
 import { replayGraph } from "../traces/replay.js";
 import type { Network, NetworkParams, NetworkState } from "../model/network.js";
 import { findStepRowFactors } from "../analysis/factors.js";
+import type { RecordArena } from "./record-arena.js";
 
 /**
  * One factored weight: its leaf in the params' flatten order, and where its u comes from.
@@ -60,7 +61,7 @@ export interface StepFactor {
  * A chunk of forward steps as {@link FactoredStepVjp.forward} runs it: the sum of the losses, the
  * final state, and per step what its backward step reads (its state, x and target, and the
  * forward program's record: residuals such as an LSTM's gates and the gradient terms that need no
- * cotangent, in fresh arrays).
+ * cotangent, views into one array per step, or into the arena given).
  *
  * @example
  * ```ts
@@ -159,6 +160,8 @@ export class FactoredStepVjp {
     /** Floats of a forward step's record beyond its next state (what a tape keeps per step for the backward step). */
     readonly recordFloats: number,
     private readonly paramsDef: TreeDef,
+    /** The dtype of the params, and of the records. */
+    private readonly dtype: core.DType,
   ) {}
 
   /** The params whose leaves `paramLeaves` holds (params are not changed in place: see StepPrograms). */
@@ -232,12 +235,13 @@ export class FactoredStepVjp {
     const split = splitGraph(whole, Array.from({ length: stateLeaves }, (_, k) => inputs - stateLeaves + k));
     const paramInputs = rest.length + weights.length;
     // the params (the first inputs) are fixed arguments of both programs (see StepPrograms)
-    const early = generate(split.early, { fixedInputs: Array.from({ length: paramInputs }, (_, i) => i) });
+    // a step's record is one array (its values are views at offsets)
+    const early = generate(split.early, { fixedInputs: Array.from({ length: paramInputs }, (_, i) => i), outputsInOneArray: true });
     const late = generate(split.late, { reuseOutputs: true, fixedInputs: split.passedInputs.flatMap((input, i) => (input < paramInputs ? [i] : [])) });
     const sizeOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
     const stateFloats = (flatten(state as Tree).leaves as core.NDArray[]).reduce((sum: number, leaf) => sum + leaf.size, 0);
     const recordFloats = split.early.outputs.reduce((sum: number, a) => sum + sizeOf(a.shape), 0) - 1 - stateFloats;
-    return new FactoredStepVjp(factors, restLeaves, early, late, split, flatten(state as Tree).def, stateLeaves, recordFloats, leaves.def);
+    return new FactoredStepVjp(factors, restLeaves, early, late, split, flatten(state as Tree).def, stateLeaves, recordFloats, leaves.def, (leaves.leaves[0] as core.NDArray).dtype);
   }
 
   /** Output `o` of the whole graph, from the forward step's record or the backward program's outputs. */
@@ -246,9 +250,16 @@ export class FactoredStepVjp {
     return (source.early ? record[source.at] : lateOutputs[source.at]) as core.NDArray;
   }
 
-  /** Runs the forward program over a chunk of steps from `state` (see {@link FactoredChunk}). */
-  forward(params: NetworkParams, state: NetworkState, xs: readonly Tensor[], targets: readonly Tensor[]): FactoredChunk {
+  /**
+   * Runs the forward program over a chunk of steps from `state` (see {@link FactoredChunk}). With
+   * an arena of the params' dtype, the records are written into a stretch of it instead of fresh
+   * arrays: they stay valid until the arena is reset.
+   */
+  forward(params: NetworkParams, state: NetworkState, xs: readonly Tensor[], targets: readonly Tensor[], arena?: RecordArena): FactoredChunk {
     this.paramsFor(params);
+    // the records written into the arena's array, one stretch of `size` entries per step
+    const size = this.early.outputFloats;
+    const into = arena !== undefined && size > 0 && arena.dtype === this.dtype ? { ...arena.take(xs.length * size) } : undefined;
     const S = this.stateLeaves;
     const P = this.paramInputs.length;
     // the program's inputs: the params once, then the state, x and target of each step in turn
@@ -263,12 +274,15 @@ export class FactoredStepVjp {
       inputs[P + S] = xs[t] as core.NDArray;
       inputs[P + S + 1] = targets[t] as core.NDArray;
       stepInputs.push(inputs.slice(P));
-      const record = this.early.run(inputs);
+      const record = this.early.run(inputs, into);
+      if (into !== undefined) into.offset += size;
       records.push(record);
       loss += (record[lossAt] as core.NDArray).item();
       for (let k = 0; k < S; k++) inputs[P + k] = record[stateAt[k]!] as core.NDArray;
     }
-    const end = unflatten(this.stateDef, inputs.slice(P, P + S)) as NetworkState;
+    // the final state outlives the arena's stretch (the next chunk starts from it): its own arrays
+    const endLeaves = inputs.slice(P, P + S);
+    const end = unflatten(this.stateDef, into === undefined ? endLeaves : endLeaves.map((leaf) => core.copy(leaf))) as NetworkState;
     return { loss, state: end, steps: xs.length, stepInputs, records };
   }
 

@@ -98,7 +98,8 @@ export class StepPrograms {
       return { loss: network.spec.loss(out.logits, target) as core.NDArray, state: out.state };
     };
     // params: fixed arguments (see the class's contract)
-    this.stepLoss = jit(stepLoss, { fixedArguments: [0] });
+    // one array per call holds the loss and the next state (views at offsets)
+    this.stepLoss = jit(stepLoss, { fixedArguments: [0], outputsInOneArray: true });
     this.stepLossVjp = jit(
       (params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor, stateCotangent: NetworkState) => {
         const [out, pullback] = vjp((p: NetworkParams, s: NetworkState) => stepLoss(p, s, x, target) as unknown as Tree, params, state) as unknown as [
