@@ -30,19 +30,16 @@ interface ProductAddresses {
 }
 
 /**
- * `out[i] = Σ_p A[i, p] b[p]` for an n x k matrix stored as row pairs interleaved (pair q holds
- * A[2q, p], A[2q + 1, p] side by side for p = 0..k-1), so one f64x2 lane pair is two rows: four
- * pairs (eight rows) at a time, then one pair at a time. The sizes and addresses are constants of
- * the function, the four pairs' loads immediate offsets from one pointer. Each row's sum runs over
- * p in order from 0, as the JavaScript kernel's.
+ * The frame of the two kernels of a matrix stored as row pairs interleaved (pair q holds
+ * A[2q, p], A[2q + 1, p] side by side for p = 0..k-1, so one f64x2 lane pair is two rows): four
+ * pairs (eight rows) at a time, then one pair at a time, each pair's sums `sums[r]` started at
+ * zero and stored into out. `terms(lanes)` appends the loop that adds the terms of the block that
+ * starts at `pa`; the four pairs' loads are immediate offsets from it.
  */
-function rowsFunction(at: ProductAddresses, n: number, k: number): FunctionBuilder {
-  const f = new FunctionBuilder([]);
-  const [pa, pb, o] = [f.local(i32), f.local(i32), f.local(i32)];
-  const s = [0, 1, 2, 3].map(() => f.local(v128));
-  const x = f.local(v128);
+function rowPairBlocks(f: FunctionBuilder, at: ProductAddresses, n: number, k: number, terms: (lanes: number, pa: number, sums: readonly number[]) => void): void {
+  const [pa, o] = [f.local(i32), f.local(i32)];
+  const sums = [0, 1, 2, 3].map(() => f.local(v128));
   const pairs = Math.ceil(n / 2);
-  const pairBytes = 16 * k;
   const blocks = [
     { lanes: 4, first: 0, last: pairs & ~3 },
     { lanes: 1, first: pairs & ~3, last: pairs },
@@ -54,27 +51,41 @@ function rowsFunction(at: ProductAddresses, n: number, k: number): FunctionBuild
     f.block(() =>
       f.loop(() => {
         f.get(o).i32(at.out + 16 * last).geU().brIf(1);
-        for (let r = 0; r < lanes; r++) f.v128Zero().set(s[r]!);
-        f.i32(at.b).set(pb);
-        f.block(() =>
-          f.loop(() => {
-            f.get(pb).i32(at.b + 8 * k).geU().brIf(1);
-            f.get(pb).f64x2LoadSplat().set(x);
-            // s_r ← s_r + A·x, as the JavaScript kernel's `s += a * x`
-            for (let r = 0; r < lanes; r++) f.get(s[r]!).get(pa).v128Load(r * pairBytes).get(x).f64x2Mul().f64x2Add().set(s[r]!);
-            f.get(pa).i32(16).add().set(pa);
-            f.get(pb).i32(8).add().set(pb);
-            f.br(0);
-          }),
-        );
-        for (let r = 0; r < lanes; r++) f.get(o).get(s[r]!).v128Store(16 * r);
-        // pa has passed the first pair of the block: the next block starts lanes - 1 pairs on
-        if (lanes > 1) f.get(pa).i32((lanes - 1) * pairBytes).add().set(pa);
+        for (let r = 0; r < lanes; r++) f.v128Zero().set(sums[r]!);
+        terms(lanes, pa, sums);
+        for (let r = 0; r < lanes; r++) f.get(o).get(sums[r]!).v128Store(16 * r);
+        f.get(pa).i32(lanes * 16 * k).add().set(pa);
         f.get(o).i32(16 * lanes).add().set(o);
         f.br(0);
       }),
     );
   }
+}
+
+/**
+ * `out[i] = Σ_p A[i, p] b[p]` for an n x k matrix stored as row pairs interleaved (see
+ * rowPairBlocks). The sizes and addresses are constants of the function. Each row's sum runs over
+ * p in order from 0, as the JavaScript kernel's.
+ */
+function rowsFunction(at: ProductAddresses, n: number, k: number): FunctionBuilder {
+  const f = new FunctionBuilder([]);
+  const [pc, pb] = [f.local(i32), f.local(i32)];
+  const x = f.local(v128);
+  rowPairBlocks(f, at, n, k, (lanes, pa, s) => {
+    f.get(pa).set(pc);
+    f.i32(at.b).set(pb);
+    f.block(() =>
+      f.loop(() => {
+        f.get(pb).i32(at.b + 8 * k).geU().brIf(1);
+        f.get(pb).f64x2LoadSplat().set(x);
+        // s_r ← s_r + A·x, as the JavaScript kernel's `s += a * x`
+        for (let r = 0; r < lanes; r++) f.get(s[r]!).get(pc).v128Load(r * 16 * k).get(x).f64x2Mul().f64x2Add().set(s[r]!);
+        f.get(pc).i32(16).add().set(pc);
+        f.get(pb).i32(8).add().set(pb);
+        f.br(0);
+      }),
+    );
+  });
   return f;
 }
 
@@ -89,42 +100,22 @@ function rowsFunction(at: ProductAddresses, n: number, k: number): FunctionBuild
 function sparseRowsFunction(at: ProductAddresses, n: number, k: number): FunctionBuilder {
   const f = new FunctionBuilder([i32]);
   const end = 0;
-  const [pa, pi, o, offset] = [f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
-  const s = [0, 1, 2, 3].map(() => f.local(v128));
+  const [pi, offset] = [f.local(i32), f.local(i32)];
   const x = f.local(v128);
-  const pairs = Math.ceil(n / 2);
-  const pairBytes = 16 * k;
-  const blocks = [
-    { lanes: 4, first: 0, last: pairs & ~3 },
-    { lanes: 1, first: pairs & ~3, last: pairs },
-  ];
-  f.i32(at.a).set(pa);
-  f.i32(at.out).set(o);
-  for (const { lanes, first, last } of blocks) {
-    if (first === last) continue;
+  rowPairBlocks(f, at, n, k, (lanes, pa, s) => {
+    f.i32(at.nonzero).set(pi);
     f.block(() =>
       f.loop(() => {
-        f.get(o).i32(at.out + 16 * last).geU().brIf(1);
-        for (let r = 0; r < lanes; r++) f.v128Zero().set(s[r]!);
-        f.i32(at.nonzero).set(pi);
-        f.block(() =>
-          f.loop(() => {
-            f.get(pi).get(end).geU().brIf(1);
-            f.get(pi).i32Load().set(offset);
-            f.get(offset).f64x2LoadSplat(at.b).set(x);
-            // column p of the pair block starts 16 p = 2 · (8 p) bytes into it
-            for (let r = 0; r < lanes; r++) f.get(s[r]!).get(pa).get(offset).add().get(offset).add().v128Load(r * pairBytes).get(x).f64x2Mul().f64x2Add().set(s[r]!);
-            f.get(pi).i32(4).add().set(pi);
-            f.br(0);
-          }),
-        );
-        for (let r = 0; r < lanes; r++) f.get(o).get(s[r]!).v128Store(16 * r);
-        f.get(pa).i32(lanes * pairBytes).add().set(pa);
-        f.get(o).i32(16 * lanes).add().set(o);
+        f.get(pi).get(end).geU().brIf(1);
+        f.get(pi).i32Load().set(offset);
+        f.get(offset).f64x2LoadSplat(at.b).set(x);
+        // column p of the pair block starts 16 p = 2 · (8 p) bytes into it
+        for (let r = 0; r < lanes; r++) f.get(s[r]!).get(pa).get(offset).add().get(offset).add().v128Load(r * 16 * k).get(x).f64x2Mul().f64x2Add().set(s[r]!);
+        f.get(pi).i32(4).add().set(pi);
         f.br(0);
       }),
     );
-  }
+  });
   return f;
 }
 
