@@ -66,33 +66,43 @@ describe("adam", () => {
 });
 
 describe("Adam's WebAssembly kernel", () => {
-  it("equals the update loop bit for bit over several steps, at any size (odd ones, and a memory that grows)", () => {
-    const kernel = WasmAdam.create()!;
-    expect(kernel).not.toBeNull();
+  it("equals the update loop bit for bit over several steps, with its moments kept in its memory, at any size (odd ones too)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 1000 }), (n, seed) => {
+      fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 1000 }), (sizes, seed) => {
+        const kernel = WasmAdam.forLeaves(sizes)!;
+        expect(kernel).not.toBeNull();
         const rng = new PRNG(seed);
         const [lr, b1, b2, eps] = [1e-2, 0.9, 0.999, 1e-8];
-        const p0 = rng.normal([n]).data as Float64Array;
-        const [p, m, v] = [p0.slice(), new Float64Array(n), new Float64Array(n)];
-        const [q, mq, vq] = [p0.slice(), new Float64Array(n), new Float64Array(n)];
-        for (let t = 1; t <= 4; t++) {
-          // gradients of every scale, zeros among them
-          const g = Float64Array.from(rng.normal([n]).data, (x, i) => (i % 5 === 0 ? 0 : x * 10 ** ((i % 7) - 3)));
-          const s = { stepSize: lr / (1 - b1 ** t), bc2: Math.sqrt(1 - b2 ** t), b1, b2, c1: 1 - b1, c2: 1 - b2, eps };
-          kernel.run(p, p, g, m, v, s);
-          for (let i = 0; i < n; i++) {
-            mq[i] = b1 * mq[i]! + s.c1 * g[i]!;
-            vq[i] = b2 * vq[i]! + s.c2 * g[i]! * g[i]!;
-            q[i] = q[i]! - (s.stepSize * mq[i]!) / (Math.sqrt(vq[i]!) / s.bc2 + eps);
+        sizes.forEach((n, j) => {
+          const [m, v] = kernel.moments[j]!;
+          const p0 = rng.normal([n]).data as Float64Array;
+          const p = p0.slice();
+          const [q, mq, vq] = [p0.slice(), new Float64Array(n), new Float64Array(n)];
+          for (let t = 1; t <= 4; t++) {
+            // gradients of every scale, zeros among them
+            const g = Float64Array.from(rng.normal([n]).data, (x, i) => (i % 5 === 0 ? 0 : x * 10 ** ((i % 7) - 3)));
+            const s = { stepSize: lr / (1 - b1 ** t), bc2: Math.sqrt(1 - b2 ** t), b1, b2, c1: 1 - b1, c2: 1 - b2, eps };
+            kernel.run(p, p, g, m, v, s);
+            for (let i = 0; i < n; i++) {
+              mq[i] = b1 * mq[i]! + s.c1 * g[i]!;
+              vq[i] = b2 * vq[i]! + s.c2 * g[i]! * g[i]!;
+              q[i] = q[i]! - (s.stepSize * mq[i]!) / (Math.sqrt(vq[i]!) / s.bc2 + eps);
+            }
           }
-        }
-        expect([...p]).toEqual([...q]);
-        expect([...m]).toEqual([...mq]);
-        expect([...v]).toEqual([...vq]);
+          expect([...p]).toEqual([...q]);
+          expect([...m]).toEqual([...mq]);
+          expect([...v]).toEqual([...vq]);
+        });
       }),
       { numRuns: 60, seed: 20261207 },
     );
+  });
+
+  it("refuses moments that are not its own", () => {
+    const kernel = WasmAdam.forLeaves([2])!;
+    const s = { stepSize: 1, bc2: 1, b1: 0.9, b2: 0.999, c1: 0.1, c2: 0.001, eps: 1e-8 };
+    const p = new Float64Array(2);
+    expect(() => kernel.run(p, p, p, new Float64Array(2), new Float64Array(2), s)).toThrow("WasmAdam.run: m and v must be moments of this kernel (WasmAdam.moments)");
   });
 });
 

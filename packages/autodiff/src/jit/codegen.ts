@@ -72,7 +72,8 @@ const helpers: Omit<Runtime, "consts" | "fallbacks" | "products"> = {
   sigmoidScalar: core.sigmoidScalar,
   softplusScalar: core.softplusScalar,
   allocate: (dtype, size) => core.allocate("jit", dtype, [size]),
-  view: (data, shape, stride, offset) => new NDArray({ data, shape: [...shape], stride: [...stride], offset } as never),
+  // the generated code passes array literals, made anew at each call: the view keeps them
+  view: (data, shape, stride, offset) => new NDArray({ data, shape, stride, offset } as never),
   copyOut: (data, offset, shape) => {
     const out = core.zeros(shape, data instanceof Float64Array ? "float64" : "float32");
     const o = out.data;

@@ -4,13 +4,14 @@
  * div are correctly rounded, and there is no fused multiply-add), so params and moments equal the
  * loop's bit for bit.
  *
- * Measured per entry (Node 20, 2-core VM, the copies in and out included): 26,577 entries (the JSB
- * sSNU-150's params) 5.9 ns instead of 10.8 for the loop; 156,000 (the LSTM-150's) 7.4 instead of
- * 10.9.
+ * The moments stay in the kernel's memory from step to step; only the params and the gradients
+ * are copied in, and the params out. Measured per entry (Node 20, 2-core VM) with the moments
+ * copied in and out as well: 26,577 entries (the JSB sSNU-150's params) 5.9 ns instead of 10.8 for
+ * the loop; 156,000 (the LSTM-150's) 7.4 instead of 10.9.
  *
  * @module
  */
-import { FunctionBuilder, valueType, WasmKernels } from "@ostl/core";
+import { FunctionBuilder, ValueError, valueType, WasmKernels } from "@ostl/core";
 
 const { i32, f64, v128 } = valueType;
 
@@ -73,54 +74,53 @@ function adamFunction(): FunctionBuilder {
 const kernels = new WasmKernels(() => ({ functions: [adamFunction()], names: ["adam"] }));
 
 /**
- * Adam's update of float64 leaves in WebAssembly memory: `run(out, p, g, m, v, scalars)` copies
- * p, g and the moments in, updates them, and copies the new params into `out` (which may be p)
- * and the moments back. The memory grows to the largest leaf seen. `create()` is null where
- * WebAssembly SIMD is missing.
+ * Adam's moments for leaves of some sizes, resident in a WebAssembly memory with the kernel that
+ * updates them: `moments[j]` holds leaf j's m and v (zeros at first), and `run(out, p, g, m, v,
+ * scalars)` copies p and g in, updates m and v where they lie, and copies the new params into
+ * `out` (which may be p). `forLeaves` is null where WebAssembly SIMD is missing.
  *
  * @example
  * ```ts
  * import { WasmAdam } from "@ostl/models";
- * const adam = WasmAdam.create()!;
- * const [p, m, v] = [new Float64Array([1, 1]), new Float64Array(2), new Float64Array(2)];
- * adam.run(p, p, new Float64Array([1000, -0.001]), m, v, { stepSize: 0.1 / 0.1, bc2: Math.sqrt(0.001), b1: 0.9, b2: 0.999, c1: 0.1, c2: 0.001, eps: 1e-8 });
+ * const adam = WasmAdam.forLeaves([2])!;
+ * const [m, v] = adam.moments[0]!;
+ * const p = new Float64Array([1, 1]);
+ * adam.run(p, p, new Float64Array([1000, -0.001]), m!, v!, { stepSize: 0.1 / 0.1, bc2: Math.sqrt(0.001), b1: 0.9, b2: 0.999, c1: 0.1, c2: 0.001, eps: 1e-8 });
  * // the first Adam step moves every entry by about the learning rate, whatever the gradient's size
- * console.log([...p]); // [0.900000000001, 1.09999900001]
+ * console.log([...p], m![0]); // [0.900000000001, 1.09999900001] 100
  * ```
  */
 export class WasmAdam {
-  private capacity = 0;
-  private views: Float64Array[] = [];
-  private addresses: number[] = [];
-  private kernel: (...args: number[]) => void = () => {};
+  private constructor(
+    /** Per leaf, its moments m and v. */
+    readonly moments: readonly (readonly [Float64Array, Float64Array])[],
+    private readonly params: Float64Array,
+    private readonly grads: Float64Array,
+    private readonly kernel: (...args: number[]) => void,
+  ) {}
 
-  private constructor() {}
-
-  static create(): WasmAdam | null {
-    return kernels.module() === null ? null : new WasmAdam();
+  static forLeaves(sizes: readonly number[]): WasmAdam | null {
+    const largest = Math.max(0, ...sizes);
+    const made = kernels.instantiate([largest, largest, ...sizes.flatMap((size) => [size, size])]);
+    if (made === null) return null;
+    const [params, grads, ...slots] = made.views as Float64Array[];
+    const moments = sizes.map((_, j) => [slots[2 * j]!, slots[2 * j + 1]!] as const);
+    return new WasmAdam(moments, params!, grads!, made.exports.adam as (...args: number[]) => void);
   }
 
+  /** Whether `m` is one of this kernel's moments (its memory's). */
+  holds(m: Float64Array): boolean {
+    return m.buffer === this.params.buffer;
+  }
+
+  /** @throws {@link ValueError} unless m and v are moments of this kernel's (see `holds`). */
   run(out: Float64Array, p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, s: AdamScalars): void {
+    if (!this.holds(m) || !this.holds(v)) throw new ValueError("WasmAdam.run", "m and v must be moments of this kernel (WasmAdam.moments)");
     const n = p.length;
-    if (n > this.capacity) this.grow(n);
-    const [pIn, gIn, mIn, vIn] = this.views as [Float64Array, Float64Array, Float64Array, Float64Array];
-    pIn.set(p);
-    gIn.set(g);
-    mIn.set(m);
-    vIn.set(v);
-    // an odd count runs one lane past n, on entries nobody reads
-    this.kernel(16 * Math.ceil(n / 2), this.addresses[1]!, this.addresses[2]!, this.addresses[3]!, s.stepSize, s.bc2, s.b1, s.b2, s.c1, s.c2, s.eps);
-    m.set(mIn.subarray(0, n));
-    v.set(vIn.subarray(0, n));
-    out.set(pIn.subarray(0, n));
-  }
-
-  private grow(n: number): void {
-    const capacity = 2 * Math.ceil(n / 2);
-    const made = kernels.instantiate([capacity, capacity, capacity, capacity])!;
-    this.capacity = capacity;
-    this.views = made.views;
-    this.addresses = made.addresses;
-    this.kernel = made.exports.adam as (...args: number[]) => void;
+    this.params.set(p);
+    this.grads.set(g);
+    // an odd count runs one lane past n, on entries nobody reads (each buffer is padded to whole lane pairs)
+    this.kernel(16 * Math.ceil(n / 2), this.grads.byteOffset, m.byteOffset, v.byteOffset, s.stepSize, s.bc2, s.b1, s.b2, s.c1, s.c2, s.eps);
+    out.set(this.params.subarray(0, n));
   }
 }

@@ -6,9 +6,6 @@
 import { checkHyper, ElementwiseOptimizer, type Optimizer } from "./optimizer.js";
 import { WasmAdam } from "./adam-kernel.js";
 
-/** The WebAssembly kernel every float64 Adam update shares (null where WebAssembly SIMD is missing). */
-let wasmAdam: WasmAdam | null | undefined;
-
 /**
  * Options of {@link adam} (defaults as PyTorch's).
  *
@@ -61,15 +58,20 @@ export function adam(options: AdamOptions = {}): Optimizer {
   const b1 = checkHyper("adam", "beta1", options.beta1 ?? 0.9, 0, 1);
   const b2 = checkHyper("adam", "beta2", options.beta2 ?? 0.999, 0, 1);
   const eps = checkHyper("adam", "epsilon", options.epsilon ?? 1e-8, 0);
+  // the moments live in the kernel's memory (null where WebAssembly SIMD is missing: arrays of their own)
+  let kernel: WasmAdam | null = null;
+  const slotStorage = (sizes: readonly number[]) => {
+    kernel = WasmAdam.forLeaves(sizes);
+    return kernel === null ? sizes.map((size) => [new Float64Array(size), new Float64Array(size)]) : kernel.moments.map(([m, v]) => [m, v]);
+  };
   return new ElementwiseOptimizer("adam", lr, 2, (out, p, g, slots, t) => {
     const m = slots[0]!;
     const v = slots[1]!;
     const stepSize = lr / (1 - b1 ** t);
     const bc2 = Math.sqrt(1 - b2 ** t);
     const [c1, c2] = [1 - b1, 1 - b2];
-    wasmAdam ??= WasmAdam.create();
-    if (wasmAdam !== null && out instanceof Float64Array && p instanceof Float64Array && g instanceof Float64Array) {
-      wasmAdam.run(out, p, g, m, v, { stepSize, bc2, b1, b2, c1, c2, eps });
+    if (kernel !== null && kernel.holds(m) && out instanceof Float64Array && p instanceof Float64Array && g instanceof Float64Array) {
+      kernel.run(out, p, g, m, v, { stepSize, bc2, b1, b2, c1, c2, eps });
       return;
     }
     // the moments in locals, each read and written once (the same values as m[i] and v[i] read back)
@@ -81,5 +83,5 @@ export function adam(options: AdamOptions = {}): Optimizer {
       v[i] = vi;
       out[i] = p[i]! - (stepSize * mi) / (Math.sqrt(vi) / bc2 + eps);
     }
-  });
+  }, slotStorage);
 }

@@ -100,11 +100,17 @@ export class ElementwiseOptimizer implements Optimizer {
   private structure: { def: string; shapes: string[] } | null = null;
   private slots: Float64Array[][] = [];
 
+  /**
+   * @param slotStorage makes the zeroed slots of leaves of these sizes at the first step (for each
+   *   leaf, `slotCount` arrays of its size); default: arrays of their own. Adam's keeps them in
+   *   its kernel's WebAssembly memory.
+   */
   constructor(
     readonly name: string,
     readonly learningRate: number,
-    private readonly slotCount: number,
+    slotCount: number,
     private readonly leafUpdate: LeafUpdate,
+    private readonly slotStorage: (sizes: readonly number[]) => Float64Array[][] = (sizes) => sizes.map((size) => Array.from({ length: slotCount }, () => new Float64Array(size))),
   ) {
     checkHyper(name, "learningRate", learningRate, 0, Infinity, true);
   }
@@ -134,7 +140,7 @@ export class ElementwiseOptimizer implements Optimizer {
     this.checkStructure(op, p.def, g.def, p.paths, p.leaves, g.leaves);
     if (this.structure === null) {
       this.structure = { def: treeDefString(p.def), shapes: p.leaves.map((l) => l.shape.join(",")) };
-      this.slots = p.leaves.map((l) => Array.from({ length: this.slotCount }, () => new Float64Array(l.size)));
+      this.slots = this.slotStorage(p.leaves.map((l) => l.size));
     } else {
       const shapes = p.leaves.map((l) => l.shape.join(","));
       const changed = shapes.findIndex((s, i) => s !== this.structure!.shapes[i]);
