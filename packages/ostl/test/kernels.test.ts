@@ -130,10 +130,10 @@ describe("trace kernels", () => {
     expect([...blocked.gradient()]).toEqual([...g]);
   });
 
-  it("DeferredPairTrace in blocks (WebAssembly) follows the step-by-step kernel, read mid-block and across blocks, for either aliased field", () => {
+  it("DeferredPairTrace in blocks (WebAssembly) follows the step-by-step kernel, read mid-block and across blocks, for either aliased field, dense and mostly-zero inputs", () => {
     const rng = new core.PRNG(14);
     const [n, m] = [64, 67];
-    for (const alias of [0, 1]) {
+    for (const [alias, share] of [[0, 1], [1, 1], [0, 0.05], [1, 0.05]] as const) {
       const pair = new DeferredPairTrace(n, m, alias);
       expect(pair.blockSteps).toBe(8);
       const eps = [new Float64Array(n * m), new Float64Array(n * m)];
@@ -142,7 +142,9 @@ describe("trace kernels", () => {
         for (let t = 0; t < count; t++) {
           // a 2 x 2 Jacobian per unit with entries in (-0.6, 0.6), so the traces stay of order one
           const D = new Float64Array(rng.uniform([4 * n], -0.6, 0.6).data);
-          const [cs, L, u] = [random(rng, 2 * n), random(rng, n), random(rng, m)];
+          const [cs, L] = [random(rng, 2 * n), random(rng, n)];
+          // a binary input with 1 in about 5 % of its entries leaves most column pairs quiet in a block
+          const u = share === 1 ? random(rng, m) : sparse(rng, m, share);
           pair.push(D, cs, L, u);
           rowTraceUpdateAliased(n, m, eps, D, cs, u, L, g, alias);
         }

@@ -14,6 +14,42 @@ function inputRowAddresses(f: FunctionBuilder, input: number, rowBytes: number):
 }
 
 /**
+ * Appends `body` for each column pair listed from the address `from()` pushes up to the i32 local
+ * `to`: the local `k` holds the pair's byte offset (16 j) in a row, `at` walks the list.
+ */
+function overListedPairs(f: FunctionBuilder, from: () => void, to: number, locals: { readonly at: number; readonly k: number }, body: () => void): void {
+  from();
+  f.set(locals.at);
+  f.block(() =>
+    f.loop(() => {
+      f.get(locals.at).get(to).geU().brIf(1);
+      f.get(locals.at).i32Load().set(locals.k);
+      body();
+      f.get(locals.at).i32(4).add().set(locals.at);
+      f.br(0);
+    }),
+  );
+}
+
+/**
+ * Lists the column pairs (2j, 2j + 1) of a block of eight held inputs (8 x m, step t's at t·m) as
+ * byte offsets 16 j in `pairs`: first, from index 0, the pairs some input reaches, then those
+ * whose sixteen inputs are all zero (quiet); returns how many are reached. A binary input such as
+ * a piano roll leaves most pairs quiet.
+ */
+function listColumnPairs(input: Float64Array, m: number, pairs: Int32Array): number {
+  let reached = 0;
+  let quiet = pairs.length;
+  for (let j = 0; j < pairs.length; j++) {
+    let any = false;
+    for (let t = 0, k = 2 * j; t < STEPS && !any; t++, k += m) any = input[k] !== 0 || input[k + 1] !== 0;
+    if (any) pairs[reached++] = 16 * j;
+    else pairs[--quiet] = 16 * j;
+  }
+  return reached;
+}
+
+/**
  * `eightSteps(n, m, trace, sum, coefficients, input, pairs, activeEnd, quietEnd)` (byte addresses
  * in the imported memory): the block update of `singleTraceUpdate`'s closed form, two columns at a
  * time in f64x2 lanes. Per row i and column k, with ε the trace and g the sum:
@@ -36,20 +72,7 @@ function eightStepsFunction(): FunctionBuilder {
   const [sv, se, sacc, sx] = [f64, f64, f64, f64].map((t) => f.local(t)) as [number, number, number, number];
   f.get(m).i32(8).mul().set(rowBytes);
   const inputRows = inputRowAddresses(f, input, rowBytes);
-  /** `body` for each pair offset k listed from address `from` up to `to`. */
-  const overPairs = (from: () => void, to: number, body: () => void) => {
-    from();
-    f.set(at);
-    f.block(() =>
-      f.loop(() => {
-        f.get(at).get(to).geU().brIf(1);
-        f.get(at).i32Load().set(k);
-        body();
-        f.get(at).i32(4).add().set(at);
-        f.br(0);
-      }),
-    );
-  };
+  const overPairs = (from: () => void, to: number, body: () => void) => overListedPairs(f, from, to, { at, k }, body);
   f.i32(0).set(row);
   f.block(() =>
     f.loop(() => {
@@ -165,11 +188,15 @@ const PAIR_COEFFICIENTS = 4 + 2 + 2 * STEPS + STEPS;
  * traces e_0, e_1:
  *   e_f[i, k] = α_{f0} e_0 + α_{f1} e_1 + Σ_t β_{t,f} u_t[k]      (f = 0, 1)
  *   g[i, k]  += γ_0 e_0 + γ_1 e_1 + Σ_t δ_t u_t[k]
+ * The column pairs come listed (see listColumnPairs) up to the arguments `activeEnd` and
+ * `quietEnd`; a quiet pair takes the first terms only (the others are ±0: the same values, up to
+ * the sign of a zero trace entry). The last column of an odd m takes the whole sum.
  */
-function pairEightStepsFunction(n: number, m: number, at: { readonly trace0: number; readonly trace1: number; readonly sum: number; readonly input: number; readonly coefficients: number }): FunctionBuilder {
+function pairEightStepsFunction(n: number, m: number, at: { readonly trace0: number; readonly trace1: number; readonly sum: number; readonly input: number; readonly coefficients: number; readonly pairs: number }): FunctionBuilder {
   const { i32, f64, v128 } = valueType;
-  const f = new FunctionBuilder([]);
-  const [rowOffset, rowCoefficients, c, entry] = [i32, i32, i32, i32].map((t) => f.local(t)) as [number, number, number, number];
+  const f = new FunctionBuilder([i32, i32]);
+  const [activeEnd, quietEnd] = [0, 1];
+  const [rowOffset, rowCoefficients, c, entry, listed] = [i32, i32, i32, i32, i32].map((t) => f.local(t)) as [number, number, number, number, number];
   const [e0, e1, x, acc0, acc1, accg] = [v128, v128, v128, v128, v128, v128].map((t) => f.local(t)) as [number, number, number, number, number, number];
   // α00 α01 α10 α11 γ0 γ1, β_{t,0} β_{t,1} per step, δ_t per step, as splats
   const splats = Array.from({ length: PAIR_COEFFICIENTS }, () => f.local(v128));
@@ -185,29 +212,27 @@ function pairEightStepsFunction(n: number, m: number, at: { readonly trace0: num
     f.loop(() => {
       f.get(rowOffset).i32(n * rowBytes).geU().brIf(1);
       splats.forEach((local, j) => f.get(rowCoefficients).f64x2LoadSplat(at.coefficients + 8 * j).set(local));
-      f.i32(0).set(c);
-      f.block(() =>
-        f.loop(() => {
-          f.get(c).i32(pairBytes).geU().brIf(1);
-          f.get(rowOffset).get(c).add().set(entry);
-          f.get(entry).v128Load(at.trace0).set(e0);
-          f.get(entry).v128Load(at.trace1).set(e1);
-          f.get(splats[0]!).get(e0).f64x2Mul().get(splats[1]!).get(e1).f64x2Mul().f64x2Add().set(acc0);
-          f.get(splats[2]!).get(e0).f64x2Mul().get(splats[3]!).get(e1).f64x2Mul().f64x2Add().set(acc1);
-          f.get(splats[4]!).get(e0).f64x2Mul().get(splats[5]!).get(e1).f64x2Mul().f64x2Add().set(accg);
-          for (let t = 0; t < STEPS; t++) {
-            f.get(c).v128Load(at.input + t * rowBytes).set(x);
-            f.get(acc0).get(splats[beta(t, 0)]!).get(x).f64x2Mul().f64x2Add().set(acc0);
-            f.get(acc1).get(splats[beta(t, 1)]!).get(x).f64x2Mul().f64x2Add().set(acc1);
-            f.get(accg).get(splats[delta(t)]!).get(x).f64x2Mul().f64x2Add().set(accg);
-          }
-          f.get(entry).get(acc0).v128Store(at.trace0);
-          f.get(entry).get(acc1).v128Store(at.trace1);
-          f.get(entry).get(entry).v128Load(at.sum).get(accg).f64x2Add().v128Store(at.sum);
-          f.get(c).i32(16).add().set(c);
-          f.br(0);
-        }),
-      );
+      /** The first terms of a pair, from the old traces; `inputs` adds the held inputs' terms. */
+      const pair = (inputs: boolean) => () => {
+        f.get(rowOffset).get(c).add().set(entry);
+        f.get(entry).v128Load(at.trace0).set(e0);
+        f.get(entry).v128Load(at.trace1).set(e1);
+        f.get(splats[0]!).get(e0).f64x2Mul().get(splats[1]!).get(e1).f64x2Mul().f64x2Add().set(acc0);
+        f.get(splats[2]!).get(e0).f64x2Mul().get(splats[3]!).get(e1).f64x2Mul().f64x2Add().set(acc1);
+        f.get(splats[4]!).get(e0).f64x2Mul().get(splats[5]!).get(e1).f64x2Mul().f64x2Add().set(accg);
+        for (let t = 0; inputs && t < STEPS; t++) {
+          f.get(c).v128Load(at.input + t * rowBytes).set(x);
+          f.get(acc0).get(splats[beta(t, 0)]!).get(x).f64x2Mul().f64x2Add().set(acc0);
+          f.get(acc1).get(splats[beta(t, 1)]!).get(x).f64x2Mul().f64x2Add().set(acc1);
+          f.get(accg).get(splats[delta(t)]!).get(x).f64x2Mul().f64x2Add().set(accg);
+        }
+        f.get(entry).get(acc0).v128Store(at.trace0);
+        f.get(entry).get(acc1).v128Store(at.trace1);
+        f.get(entry).get(entry).v128Load(at.sum).get(accg).f64x2Add().v128Store(at.sum);
+      };
+      overListedPairs(f, () => f.i32(at.pairs), activeEnd, { at: listed, k: c }, pair(true));
+      overListedPairs(f, () => f.get(activeEnd), quietEnd, { at: listed, k: c }, pair(false));
+      f.i32(pairBytes).set(c);
       if (m % 2 === 1) {
         // the last column alone (c = pairBytes here)
         const coefficient = (j: number) => f.get(rowCoefficients).f64Load(at.coefficients + 8 * j);
@@ -327,14 +352,7 @@ export class WasmEightStepTrace {
   /** Applies one block: the coefficients and the inputs as set. */
   run(): void {
     const [pairs, input, m] = [this.pairs, this.input, this.columns];
-    let active = 0;
-    let quiet = pairs.length;
-    for (let j = 0; j < pairs.length; j++) {
-      let reached = false;
-      for (let t = 0, k = 2 * j; t < STEPS && !reached; t++, k += m) reached = input[k] !== 0 || input[k + 1] !== 0;
-      if (reached) pairs[active++] = 16 * j;
-      else pairs[--quiet] = 16 * j;
-    }
+    const active = listColumnPairs(input, m, pairs);
     const at = pairs.byteOffset;
     this.eightSteps(this.rows, m, this.trace.byteOffset, this.sum.byteOffset, this.coefficients.byteOffset, input.byteOffset, at, at + 4 * active, at + 4 * pairs.length);
   }
@@ -413,8 +431,9 @@ export class WasmPairTrace {
   readonly input: Float64Array;
   /** Row i's 30 coefficients at 30·i. */
   readonly coefficients: Float64Array;
-  /** Applies one block: the coefficients and the inputs as set. */
-  readonly run: () => void;
+  /** The column pairs' byte offsets: those some input reaches first, then the quiet ones. */
+  private readonly pairs: Int32Array;
+  private readonly pairEightSteps: (activeEnd: number, quietEnd: number) => void;
 
   private constructor(
     made: Instantiated,
@@ -423,16 +442,25 @@ export class WasmPairTrace {
   ) {
     const { views, exports } = made;
     [this.trace0, this.trace1, this.sum, this.input, this.coefficients] = views as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
-    this.run = exports.pairEightSteps as () => void;
+    const pairs = views[5]!;
+    this.pairs = new Int32Array(pairs.buffer, pairs.byteOffset, Math.floor(columns / 2));
+    this.pairEightSteps = exports.pairEightSteps as WasmPairTrace["pairEightSteps"];
+  }
+
+  /** Applies one block: the coefficients and the inputs as set. */
+  run(): void {
+    const active = listColumnPairs(this.input, this.columns, this.pairs);
+    const at = this.pairs.byteOffset;
+    this.pairEightSteps(at + 4 * active, at + 4 * this.pairs.length);
   }
 
   /** Buffers for two n x m traces, or null where WebAssembly SIMD is not available. */
   static create(rows: number, columns: number): WasmPairTrace | null {
     const size = rows * columns;
-    const sizes = [size, size, size, STEPS * columns, PAIR_COEFFICIENTS * rows];
+    const sizes = [size, size, size, STEPS * columns, PAIR_COEFFICIENTS * rows, Math.ceil(Math.floor(columns / 2) / 2)];
     const kernels = shapedKernels(`pair ${rows}x${columns}`, () => {
-      const [trace0, trace1, sum, input, coefficients] = WasmKernels.layout(sizes).addresses as [number, number, number, number, number];
-      return { functions: [pairEightStepsFunction(rows, columns, { trace0, trace1, sum, input, coefficients })], names: ["pairEightSteps"] };
+      const [trace0, trace1, sum, input, coefficients, pairs] = WasmKernels.layout(sizes).addresses as [number, number, number, number, number, number];
+      return { functions: [pairEightStepsFunction(rows, columns, { trace0, trace1, sum, input, coefficients, pairs })], names: ["pairEightSteps"] };
     });
     const made = kernels.instantiate(sizes);
     return made === null ? null : new WasmPairTrace(made, rows, columns);
