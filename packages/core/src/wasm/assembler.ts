@@ -210,6 +210,11 @@ export class FunctionBuilder {
     return this.emit(0xfd, ...unsigned(239));
   }
 
+  /** i8x16.shuffle (a, b): byte j of the result is byte `lanes[j]` of a (0–15) or of b (16–31). */
+  i8x16Shuffle(lanes: readonly number[]): this {
+    return this.emit(0xfd, ...unsigned(13), ...lanes);
+  }
+
   /** f64x2.add */
   f64x2Add(): this {
     return this.emit(0xfd, ...unsigned(240));
