@@ -11,7 +11,8 @@ import { arrayLeaves } from "./leaves.js";
 
 /**
  * A gradient-descent optimizer over trees of arrays. `step(params, grads)` returns new params
- * (fresh arrays: the ones passed in are not modified) and advances the optimizer's own state.
+ * (fresh arrays: the ones passed in are not modified) and advances the optimizer's own state;
+ * `update(params, grads)` does the same into the params themselves.
  *
  * @example
  * ```ts

@@ -53,8 +53,8 @@ export type ReadoutSignal = {
 
 /**
  * The compiled step of a network, with its loss, and that step's VJP:
- * - `stepLoss(params, state, x, target)` → `{ loss, state }` (fresh arrays: a caller may keep the
- *   state, as BPTT's tape does);
+ * - `stepLoss(params, state, x, target)` → `{ loss, state }` (fresh: views into one array made by
+ *   the call, which a caller may keep);
  * - `stepLossVjp(params, state, x, target, stateCotangent)` → `[∂/∂params, ∂/∂state]` of
  *   `loss + ⟨stateCotangent, next state⟩`, the forward step recomputed inside the program, so a
  *   tape keeps only each step's previous state, input and target. Its outputs are the program's
