@@ -72,6 +72,18 @@ describe("jit source", () => {
     expect(core.maxAbsDiff(f(m, row) as core.NDArray, core.exp(core.add(core.mul(m, row), 1)))).toBe(0);
   });
 
+  it("runs a float64 sigmoid of 16 entries or more as the SIMD kernel, with the interpreter's values bit for bit, and a short or float32 one in the fused loop", () => {
+    const f = jit((x: Tensor, b: Tensor) => mul(sigmoid(add(x, b)), 2));
+    const rng = new core.PRNG(9);
+    for (const [n, dtype, kernel] of [[150, "float64", true], [15, "float64", false], [150, "float32", false]] as const) {
+      const x = core.astype(core.mul(rng.normal([n]), 30), dtype);
+      const b = core.astype(rng.normal([n]), dtype);
+      expect(f.source(x, b).includes("sigmoid: WebAssembly SIMD kernel"), `${n} ${dtype}`).toBe(kernel);
+      const want = core.mul(core.sigmoid(core.add(x, b)), 2);
+      expect([...(f(x, b) as core.NDArray).data].map(String)).toEqual([...want.data].map(String));
+    }
+  });
+
   it("drops dead code and merges common subexpressions", () => {
     const f = jit((x: Tensor) => {
       exp(x); // dead

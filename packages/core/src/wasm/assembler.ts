@@ -210,6 +210,58 @@ export class FunctionBuilder {
     return this.emit(0xfd, ...unsigned(239));
   }
 
+  /** v128.const: the 16 bytes of two f64 lanes. */
+  f64x2Const(low: number, high: number = low): this {
+    const bytes = new Uint8Array(new Float64Array([low, high]).buffer);
+    return this.emit(0xfd, ...unsigned(0x0c), ...bytes);
+  }
+
+  /** v128.const: the 16 bytes of two i64 lanes. */
+  i64x2Const(low: bigint, high: bigint = low): this {
+    const bytes = new Uint8Array(new BigInt64Array([low, high]).buffer);
+    return this.emit(0xfd, ...unsigned(0x0c), ...bytes);
+  }
+
+  /** f64x2.abs */
+  f64x2Abs(): this {
+    return this.emit(0xfd, ...unsigned(236));
+  }
+
+  /** f64x2.neg */
+  f64x2Neg(): this {
+    return this.emit(0xfd, ...unsigned(237));
+  }
+
+  /** f64x2.trunc (toward zero) */
+  f64x2Trunc(): this {
+    return this.emit(0xfd, ...unsigned(122));
+  }
+
+  /** f64x2.lt: all ones in a lane where a < b. */
+  f64x2Lt(): this {
+    return this.emit(0xfd, ...unsigned(73));
+  }
+
+  /** f64x2.ge: all ones in a lane where a >= b. */
+  f64x2Ge(): this {
+    return this.emit(0xfd, ...unsigned(76));
+  }
+
+  /** v128.bitselect (a, b, mask): a's bits where the mask's are set, b's elsewhere. */
+  bitselect(): this {
+    return this.emit(0xfd, ...unsigned(82));
+  }
+
+  /** i64x2.sub */
+  i64x2Sub(): this {
+    return this.emit(0xfd, ...unsigned(209));
+  }
+
+  /** i64x2.shl by the i32 on the stack. */
+  i64x2Shl(): this {
+    return this.emit(0xfd, ...unsigned(203));
+  }
+
   /** i8x16.shuffle (a, b): byte j of the result is byte `lanes[j]` of a (0–15) or of b (16–31). */
   i8x16Shuffle(lanes: readonly number[]): this {
     return this.emit(0xfd, ...unsigned(13), ...lanes);
