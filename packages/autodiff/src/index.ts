@@ -21,7 +21,7 @@ export { normalizeAxes, reducedShape, resolveShape } from "./axes.js";
 export { jit, type Jitted, type JitOptions, ValueReadError } from "./jit/jit.js";
 export { type Signature, signatureOf, SignatureCache } from "./jit/signature.js";
 export { simplify, type SimplifiedGraph } from "./jit/simplify.js";
-export { generate, type CompiledProgram, type GenerateOptions } from "./jit/codegen.js";
+export { generate, type CompiledProgram, type GenerateOptions, type OutputArray } from "./jit/codegen.js";
 export { type GraphSplit, splitGraph } from "./jit/split.js";
 export { type Dense } from "./jit/loops.js";
 export { ProgramProducts, type ProductSpec, ResidentMatrix, wasmProductsAvailable } from "./jit/wasm-products.js";
