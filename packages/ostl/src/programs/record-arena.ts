@@ -4,7 +4,8 @@ import * as core from "@ostl/core";
  * Where a tape's records live: one growing array of a dtype, from which each chunk of forward
  * steps takes its stretch, and which the tape takes back whole when it drops its records
  * (`reset`). A stretch taken before a growth stays valid: the old array lives on in the records
- * that view it. BPTT's forward program writes each step's record (a dozen vectors for an LSTM)
+ * that view it. The arena keeps its largest array between sequences: its memory is the longest
+ * tape's, held for reuse. BPTT's forward program writes each step's record (a dozen vectors for an LSTM)
  * here instead of allocating it: a fresh float64 array of 688 entries (an sSNU-150 step's record)
  * costs about 1.2 µs in V8, more than the step's record views together.
  *
