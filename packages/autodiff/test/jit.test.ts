@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
 import {
-  add, bind, concat, exp, generate, grad, type Graph, jit, jvp, matmul, mul, NO_PARAMS, type NoParams, type OpDef, opTable, sigmoid, simplify, slice, sum, tanh,
+  add, bind, concat, exp, generate, grad, type Graph, jit, jvp, matmul, mul, NO_PARAMS, type NoParams, type OpDef, opTable, sigmoid, simplify, slice, softplus, sum, tanh,
   tensor, type Tensor, trace, transpose, vjp,
 } from "@ostl/autodiff";
 import { countBuffers } from "./count-buffers.js";
@@ -72,14 +72,15 @@ describe("jit source", () => {
     expect(core.maxAbsDiff(f(m, row) as core.NDArray, core.exp(core.add(core.mul(m, row), 1)))).toBe(0);
   });
 
-  it("runs a float64 sigmoid of 16 entries or more as the SIMD kernel, with the interpreter's values bit for bit, and a short or float32 one in the fused loop", () => {
-    const f = jit((x: Tensor, b: Tensor) => mul(sigmoid(add(x, b)), 2));
+  it("runs a float64 sigmoid or softplus of 16 entries or more as a SIMD kernel, with the interpreter's values bit for bit, and a short or float32 one in the fused loop", () => {
+    const f = jit((x: Tensor, b: Tensor) => add(mul(sigmoid(add(x, b)), 2), softplus(x)));
     const rng = new core.PRNG(9);
     for (const [n, dtype, kernel] of [[150, "float64", true], [15, "float64", false], [150, "float32", false]] as const) {
       const x = core.astype(core.mul(rng.normal([n]), 30), dtype);
       const b = core.astype(rng.normal([n]), dtype);
-      expect(f.source(x, b).includes("sigmoid: WebAssembly SIMD kernel"), `${n} ${dtype}`).toBe(kernel);
-      const want = core.mul(core.sigmoid(core.add(x, b)), 2);
+      const source = f.source(x, b);
+      expect([source.includes("sigmoid: WebAssembly SIMD kernel"), source.includes("softplus: WebAssembly SIMD kernel")], `${n} ${dtype}`).toEqual([kernel, kernel]);
+      const want = core.add(core.mul(core.sigmoid(core.add(x, b)), 2), core.softplus(x));
       expect([...(f(x, b) as core.NDArray).data].map(String)).toEqual([...want.data].map(String));
     }
   });

@@ -1,5 +1,5 @@
 import * as core from "@ostl/core";
-import { contiguousStrides, type DType, NDArray, type TypedArray, WasmSigmoid } from "@ostl/core";
+import { contiguousStrides, type DType, NDArray, type TypedArray, WasmLogistic } from "@ostl/core";
 import type { IrConst, IrEquation, IrVar } from "../ir.js";
 import { aliasOf, freshOutputs } from "./aliases.js";
 import { emitFused, fusionRuns, isElementwise, literal, tableOp } from "./fusion.js";
@@ -64,19 +64,21 @@ interface Runtime {
   consts: NDArray[];
   /** The WebAssembly side of the program's products of fixed matrices (null when it has none). */
   products: ProgramProducts | null;
-  /** The logistic function over float64 arrays by a WebAssembly SIMD kernel (see WasmSigmoid). */
-  sigmoid: WasmSigmoid["run"];
+  /** The logistic function and softplus over float64 arrays by WebAssembly SIMD kernels (see WasmLogistic). */
+  sigmoid: WasmLogistic["sigmoid"];
+  softplus: WasmLogistic["softplus"];
   fallbacks: { impl(args: readonly (NDArray | number)[], params: unknown): NDArray; params: unknown }[];
 }
 
-/** The SIMD logistic kernel that every program shares (null where WebAssembly SIMD is missing). */
-const wasmSigmoid = WasmSigmoid.create();
+/** The SIMD logistic kernels that every program shares (null where WebAssembly SIMD is missing). */
+const wasmLogistic = WasmLogistic.create();
 
-/** Float64 sigmoids of at least this many entries run as the SIMD kernel (fewer: in the fused loop). */
-const VECTOR_SIGMOID = 16;
+/** Float64 sigmoids and softpluses of at least this many entries run as SIMD kernels (fewer: in the fused loop). */
+const VECTOR_LOGISTIC = 16;
 
 const helpers: Omit<Runtime, "consts" | "fallbacks" | "products"> = {
-  sigmoid: (x, xOffset, out, outOffset, n) => wasmSigmoid!.run(x, xOffset, out, outOffset, n),
+  sigmoid: (x, xOffset, out, outOffset, n) => wasmLogistic!.sigmoid(x, xOffset, out, outOffset, n),
+  softplus: (x, xOffset, out, outOffset, n) => wasmLogistic!.softplus(x, xOffset, out, outOffset, n),
   kernels: core.kernels,
   sigmoidScalar: core.sigmoidScalar,
   softplusScalar: core.softplusScalar,
@@ -383,11 +385,12 @@ class ProgramWriter {
 
   /**
    * Whether an elementwise equation runs as a kernel over whole arrays instead of in a fused loop:
-   * a float64 sigmoid of at least VECTOR_SIGMOID entries, by the SIMD kernel, which gives
-   * `sigmoidScalar`'s values bit for bit at about half its cost per entry.
+   * a float64 sigmoid or softplus of at least VECTOR_LOGISTIC entries, by the SIMD kernels, which
+   * give `sigmoidScalar`'s and `softplusScalar`'s values bit for bit at a fraction of their cost.
    */
   vectorized(eq: IrEquation): boolean {
-    return wasmSigmoid !== null && tableOp(eq) === "sigmoid" && eq.out.dtype === "float64" && sizeOf(eq.out.shape) >= VECTOR_SIGMOID && eq.inputs[0]!.kind === "var";
+    const name = tableOp(eq);
+    return wasmLogistic !== null && (name === "sigmoid" || name === "softplus") && eq.out.dtype === "float64" && sizeOf(eq.out.shape) >= VECTOR_LOGISTIC && eq.inputs[0]!.kind === "var";
   }
 
   equation(eq: IrEquation): void {
@@ -395,7 +398,7 @@ class ProgramWriter {
     if (this.vectorized(eq)) {
       const x = this.place(eq.inputs[0]!);
       const out = this.buffer(eq.out);
-      this.body.push(`// ${eq.out.name} = sigmoid: WebAssembly SIMD kernel`, `rt.sigmoid(${x.data}, ${x.offset}, ${out.data}, ${out.offset}, ${sizeOf(eq.out.shape)});`);
+      this.body.push(`// ${eq.out.name} = ${name}: WebAssembly SIMD kernel`, `rt.${name}(${x.data}, ${x.offset}, ${out.data}, ${out.offset}, ${sizeOf(eq.out.shape)});`);
       return;
     }
     if (this.alias(eq)) return;

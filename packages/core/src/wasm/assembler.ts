@@ -247,6 +247,31 @@ export class FunctionBuilder {
     return this.emit(0xfd, ...unsigned(76));
   }
 
+  /** f64x2.eq: all ones in a lane where a = b. */
+  f64x2Eq(): this {
+    return this.emit(0xfd, ...unsigned(71));
+  }
+
+  /** f64x2.max (NaN where either is NaN; +0 above -0). */
+  f64x2Max(): this {
+    return this.emit(0xfd, ...unsigned(245));
+  }
+
+  /** v128.not */
+  v128Not(): this {
+    return this.emit(0xfd, ...unsigned(77));
+  }
+
+  /** v128.and */
+  v128And(): this {
+    return this.emit(0xfd, ...unsigned(78));
+  }
+
+  /** v128.or */
+  v128Or(): this {
+    return this.emit(0xfd, ...unsigned(80));
+  }
+
   /** v128.bitselect (a, b, mask): a's bits where the mask's are set, b's elsewhere. */
   bitselect(): this {
     return this.emit(0xfd, ...unsigned(82));
