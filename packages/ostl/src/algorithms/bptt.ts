@@ -198,13 +198,12 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     const dtype = (params.readout!.W as core.NDArray).dtype;
     if (this.arena?.dtype !== dtype) this.arena = new RecordArena(dtype);
     const chunk = programs.forward(params, start, xs, targets, this.arena);
-    const backward: Recorded = (stateCotangent, sinks, outer) => {
-      return programs.backward(params, chunk, stateCotangent as NetworkState, (rest, cs, us) => {
+    const backward: Recorded = (stateCotangent, sinks, outer) =>
+      programs.backward(params, chunk, stateCotangent as NetworkState, (rest, cs, us) => {
         programs.restLeaves.forEach((leaf, k) => addArrayInto(sinks[leaf]!, rest[k]!));
         // c is read now (a program's buffer), and u too
         programs.factors.forEach((f, j) => outer.add(f.leaf, sinks[f.leaf]!, cs[j]!, us[j]!));
       }) as Tree;
-    };
     this.record([backward], xs.length, chunk.state, xs.length * programs.recordFloats);
     return chunk.loss;
   }
