@@ -26,4 +26,5 @@ export { type GraphSplit, splitGraph } from "./jit/split.js";
 export { type Dense } from "./jit/loops.js";
 export { ProgramProducts, type ProductSpec, ResidentMatrix, wasmProductsAvailable } from "./jit/wasm-products.js";
 export { type ElementwiseRule, elementwiseRules } from "./jit/elementwise-rules.js";
+export { type WasmElementwiseRule, wasmElementwiseRules } from "./jit/wasm-fusion.js";
 export { type StructureRule, structureRules } from "./jit/structure-rules.js";

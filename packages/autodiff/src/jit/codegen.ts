@@ -1,5 +1,5 @@
 import * as core from "@ostl/core";
-import { contiguousStrides, type DType, NDArray, type TypedArray, WasmLogistic } from "@ostl/core";
+import { contiguousStrides, type DType, NDArray, type TypedArray, WasmKernels, WasmLogistic } from "@ostl/core";
 import type { IrConst, IrEquation, IrVar } from "../ir.js";
 import { aliasOf, freshOutputs } from "./aliases.js";
 import { emitFused, fusionRuns, isElementwise, literal, tableOp } from "./fusion.js";
@@ -7,6 +7,7 @@ import type { Dense } from "./loops.js";
 import { emitMatmul, type MatrixOperand } from "./matmul-rule.js";
 import type { SimplifiedGraph } from "./simplify.js";
 import { structureRules } from "./structure-rules.js";
+import { operandReading, type WasmOperand, type WasmRunPlan, wasmFusable, wasmRunFunction } from "./wasm-fusion.js";
 import { ProgramProducts, type ProductSpec, wasmProductsAvailable } from "./wasm-products.js";
 
 type Atom = IrVar | IrConst;
@@ -68,6 +69,12 @@ interface Runtime {
   sigmoid: WasmLogistic["sigmoid"];
   softplus: WasmLogistic["softplus"];
   fallbacks: { impl(args: readonly (NDArray | number)[], params: unknown): NDArray; params: unknown }[];
+  /** The program's arena: float64 arrays over its WebAssembly memory, by slot (empty without WebAssembly fused loops). */
+  arena: Float64Array[];
+  /** The fused loops compiled to WebAssembly, `f0`, `f1`, ... (empty without them). */
+  wasm: Record<string, unknown>;
+  /** Copies an argument's or a fresh output's elements, from `offset` on, into an arena slot. */
+  stage: (slot: Float64Array, data: TypedArray, offset: number) => void;
 }
 
 /** The SIMD logistic kernels that every program shares (null where WebAssembly SIMD is missing). */
@@ -76,7 +83,20 @@ const wasmLogistic = WasmLogistic.create();
 /** Float64 sigmoids and softpluses of at least this many entries run as SIMD kernels (fewer: in the fused loop). */
 const VECTOR_LOGISTIC = 16;
 
-const helpers: Omit<Runtime, "consts" | "fallbacks" | "products"> = {
+/** Float64 fused runs of at least this many elements compile to WebAssembly loops where they can (fewer: JavaScript loops). */
+const WASM_FUSION = 16;
+
+/**
+ * Whether an elementwise equation runs as a kernel over whole arrays instead of in a fused loop:
+ * a float64 sigmoid or softplus of at least VECTOR_LOGISTIC entries, by the SIMD kernels, which
+ * give `sigmoidScalar`'s and `softplusScalar`'s values bit for bit at a fraction of their cost.
+ */
+function vectorized(eq: IrEquation): boolean {
+  const name = tableOp(eq);
+  return wasmLogistic !== null && (name === "sigmoid" || name === "softplus") && eq.out.dtype === "float64" && sizeOf(eq.out.shape) >= VECTOR_LOGISTIC && eq.inputs[0]!.kind === "var";
+}
+
+const helpers: Omit<Runtime, "consts" | "fallbacks" | "products" | "arena" | "wasm"> = {
   sigmoid: (x, xOffset, out, outOffset, n) => wasmLogistic!.sigmoid(x, xOffset, out, outOffset, n),
   softplus: (x, xOffset, out, outOffset, n) => wasmLogistic!.softplus(x, xOffset, out, outOffset, n),
   kernels: core.kernels,
@@ -92,6 +112,7 @@ const helpers: Omit<Runtime, "consts" | "fallbacks" | "products"> = {
     return out;
   },
   copyOf: (x) => core.copy(x),
+  stage: (slot, data, offset) => slot.set(offset === 0 && data.length === slot.length ? data : data.subarray(offset, offset + slot.length)),
 };
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
@@ -125,6 +146,20 @@ class ProgramWriter {
   readonly matrixSpecs: { readonly layout: "rows" | "columns"; readonly rows: number; readonly cols: number }[] = [];
   private readonly matrixSlots = new Map<string, number>();
 
+  /** Sizes of the arena's slots (float64 entries), when fused runs compile to WebAssembly. */
+  readonly arenaSizes: number[] = [];
+  /** The arena slot each program buffer in the arena is, by name. */
+  private readonly arenaNames = new Map<string, number>();
+  /** Constants copied into the arena (once, when the program is made), by slot. */
+  readonly arenaConsts: { readonly slot: number; readonly value: NDArray }[] = [];
+  private readonly constSlots = new Map<NDArray, number>();
+  /** The arena slot holding a per-call value (an argument's, a fresh output's) for the rest of the call, by variable. */
+  private readonly staged = new Map<number, number>();
+  /** The sizes of the buffers allocated once, when the program is made, by name. */
+  private readonly setupSizes = new Map<string, number>();
+  /** The fused runs compiled to WebAssembly, function `f{j}` for plan j. */
+  readonly wasmPlans: WasmRunPlan[] = [];
+
   /** Per dtype, the array of each call that fresh outputs are regions of (`outputsInOneArray`), and its size so far. */
   private readonly sharedOutputs = new Map<DType, { readonly name: string; readonly start: string; size: number }>();
 
@@ -134,6 +169,8 @@ class ProgramWriter {
     private readonly fixedInputs: ReadonlySet<number>,
     private readonly wasmProducts: boolean,
     private readonly outputsInOneArray = false,
+    /** Whether float64 buffers live in the arena and fused runs compile to WebAssembly where they can. */
+    private readonly arena = false,
   ) {
     this.outputIds = new Set(graph.outputs.flatMap((a) => (a.kind === "var" ? [a.id] : [])));
     this.outputs = freshOutputs(graph);
@@ -215,10 +252,92 @@ class ProgramWriter {
       this.places.set(v.id, place);
       return place;
     }
-    (perCall ? this.body : this.setup).push(`const ${this.named(`b${v.id}`)} = rt.allocate("${v.dtype}", ${sizeOf(v.shape)});`);
+    if (!perCall) this.setupSizes.set(`b${v.id}`, sizeOf(v.shape));
+    if (!perCall && this.arena && v.dtype === "float64") {
+      const slot = this.arenaSlot(sizeOf(v.shape));
+      this.setup.push(`const ${this.named(`b${v.id}`)} = rt.arena[${slot}];`);
+      this.arenaNames.set(`b${v.id}`, slot);
+    } else {
+      (perCall ? this.body : this.setup).push(`const ${this.named(`b${v.id}`)} = rt.allocate("${v.dtype}", ${sizeOf(v.shape)});`);
+    }
     const place = { data: `b${v.id}`, offset: "0", shape: v.shape, perCall };
     this.places.set(v.id, place);
     return place;
+  }
+
+  /** A new slot of the arena, of `size` float64 entries. */
+  private arenaSlot(size: number): number {
+    return this.arenaSizes.push(size) - 1;
+  }
+
+  /**
+   * Where a fused run compiled to WebAssembly reads an operand: a buffer in the arena where it
+   * lies; a constant from its copy in the arena; an argument or a fresh output from an arena slot
+   * it is copied into (`before`), once per call.
+   */
+  private arenaRead(a: Atom, before: string[]): { slot: number; offset: number } {
+    if (a.kind === "const") {
+      const value = a.value as NDArray;
+      let slot = this.constSlots.get(value);
+      if (slot === undefined) {
+        slot = this.arenaSlot(sizeOf(a.shape));
+        this.constSlots.set(value, slot);
+        this.arenaConsts.push({ slot, value });
+      }
+      return { slot, offset: 0 };
+    }
+    const at = this.places.get(a.id)!;
+    const resident = this.arenaNames.get(at.data);
+    if (resident !== undefined && /^\d+$/.test(at.offset)) return { slot: resident, offset: Number(at.offset) };
+    let slot = this.staged.get(a.id);
+    if (slot === undefined) {
+      slot = this.stagingSlot(sizeOf(a.shape));
+      this.staged.set(a.id, slot);
+      before.push(`rt.stage(s${slot}, ${at.data}, ${at.offset});`);
+    }
+    return { slot, offset: 0 };
+  }
+
+  /** An arena slot of `size` entries for per-call values, named `s{slot}` in the program. */
+  private stagingSlot(size: number): number {
+    const slot = this.arenaSlot(size);
+    this.setup.push(`const ${this.named(`s${slot}`)} = rt.arena[${slot}];`);
+    return slot;
+  }
+
+  /** The arena slot a fused run compiled to WebAssembly stores a value into: its buffer, or for a fresh output a slot copied out after the run (`after`). */
+  private arenaWrite(v: IrVar, after: string[]): number {
+    const at = this.buffer(v);
+    const resident = this.arenaNames.get(at.data);
+    if (resident !== undefined && at.offset === "0") return resident;
+    const slot = this.stagingSlot(sizeOf(v.shape));
+    this.staged.set(v.id, slot);
+    after.push(`${at.data}.set(s${slot}, ${at.offset});`);
+    return slot;
+  }
+
+  /**
+   * Compiles a fused run into a WebAssembly loop over the arena when it can (see `wasmFusable`);
+   * false otherwise, for a JavaScript loop.
+   */
+  wasmRun(run: readonly IrEquation[]): boolean {
+    if (!this.arena || !wasmFusable(run, WASM_FUSION)) return false;
+    const { shape } = run[0]!.out;
+    const members = new Set(run.map((e) => e.out.id));
+    const index = new Map(run.map((eq, g) => [eq.out.id, g]));
+    const [before, after] = [[] as string[], [] as string[]];
+    const reads = run.map((eq) =>
+      eq.inputs.map((a): WasmOperand => {
+        if (a.kind === "var" && index.has(a.id)) return { kind: "member", index: index.get(a.id)! };
+        if (a.kind === "const" && typeof a.value === "number") return { kind: "number", value: a.value };
+        return { kind: operandReading(a.shape, shape) as "flat" | "one", ...this.arenaRead(a, before) };
+      }),
+    );
+    const stores = run.map((eq) => (this.readLater(eq.out, members) ? this.arenaWrite(eq.out, after) : null));
+    const j = this.wasmPlans.push({ size: sizeOf(shape), reads, stores, ops: run.map((eq) => tableOp(eq)!) }) - 1;
+    this.setup.push(`const ${this.named(`f${j}`)} = rt.wasm.f${j};`);
+    this.body.push(`// fused, WebAssembly: ${run.map((e) => `${e.out.name} = ${e.op.name}`).join(", ")}`, ...before, `f${j}();`, ...after);
+    return true;
   }
 
   /** The per-call allocation of the arrays that fresh outputs share (see `buffer`), to open the body. */
@@ -369,6 +488,29 @@ class ProgramWriter {
     return true;
   }
 
+  /** Whether a place is the whole of a buffer the program allocated once (an arena slot or an array of its own). */
+  private wholeBuffer(at: Dense): boolean {
+    return at.offset === "0" && this.setupSizes.get(at.data) === sizeOf(at.shape);
+  }
+
+  /**
+   * A concatenation of whole buffers along an axis with no longer axis before it: each piece is a
+   * run of the output, copied by `TypedArray.prototype.set` (a block copy) instead of a loop.
+   */
+  private concatOfWholeBuffers(eq: IrEquation): boolean {
+    const axis = (eq.params as { axis: number }).axis;
+    if (eq.out.shape.slice(0, axis).some((d) => d !== 1) || !eq.inputs.every((a) => a.kind === "var" && this.wholeBuffer(this.places.get(a.id)!))) return false;
+    const out = this.buffer(eq.out);
+    let at = 0;
+    const lines = eq.inputs.map((a) => {
+      const line = `${out.data}.set(${this.places.get((a as IrVar).id)!.data}, ${out.offset === "0" ? at : `${out.offset} + ${at}`});`;
+      at += sizeOf(a.shape);
+      return line;
+    });
+    this.body.push(`// ${eq.out.name} = concat: block copies`, ...lines);
+    return true;
+  }
+
   /** The op's own `impl`, called inside the program on arrays over the program's buffers. */
   fallback(eq: IrEquation, why: string): void {
     const j = this.fallbacks.push({ impl: (args, p) => eq.op.impl(args, p), params: eq.params }) - 1;
@@ -383,19 +525,9 @@ class ProgramWriter {
     );
   }
 
-  /**
-   * Whether an elementwise equation runs as a kernel over whole arrays instead of in a fused loop:
-   * a float64 sigmoid or softplus of at least VECTOR_LOGISTIC entries, by the SIMD kernels, which
-   * give `sigmoidScalar`'s and `softplusScalar`'s values bit for bit at a fraction of their cost.
-   */
-  vectorized(eq: IrEquation): boolean {
-    const name = tableOp(eq);
-    return wasmLogistic !== null && (name === "sigmoid" || name === "softplus") && eq.out.dtype === "float64" && sizeOf(eq.out.shape) >= VECTOR_LOGISTIC && eq.inputs[0]!.kind === "var";
-  }
-
   equation(eq: IrEquation): void {
     const name = tableOp(eq);
-    if (this.vectorized(eq)) {
+    if (vectorized(eq)) {
       const x = this.place(eq.inputs[0]!);
       const out = this.buffer(eq.out);
       this.body.push(`// ${eq.out.name} = ${name}: WebAssembly SIMD kernel`, `rt.${name}(${x.data}, ${x.offset}, ${out.data}, ${out.offset}, ${sizeOf(eq.out.shape)});`);
@@ -404,6 +536,7 @@ class ProgramWriter {
     if (this.alias(eq)) return;
     if (name === "transpose" && this.readTransposed(eq)) return;
     if (name === "matmul" && this.matmul(eq)) return;
+    if (name === "concat" && this.concatOfWholeBuffers(eq)) return;
     const rule = name === null ? undefined : structureRules[name];
     if (rule !== undefined && !eq.inputs.some(isNumber)) {
       const inputs = eq.inputs.map((a) => this.place(a));
@@ -465,6 +598,13 @@ export interface GenerateOptions {
    * Default false.
    */
   readonly outputsInOneArray?: boolean;
+  /**
+   * Compile float64 fused runs of 16 elements or more into WebAssembly SIMD loops where every op
+   * has a lane-wise rule (`wasmElementwiseRules`): the program's float64 buffers then live in one
+   * WebAssembly memory, and arguments those loops read are copied in. The results equal the
+   * JavaScript loops' bit for bit. Default true (where WebAssembly SIMD runs).
+   */
+  readonly wasmLoops?: boolean;
 }
 
 /**
@@ -480,10 +620,20 @@ export interface GenerateOptions {
  * ```
  */
 export function generate(graph: SimplifiedGraph, options: GenerateOptions = {}): CompiledProgram {
-  const writer = new ProgramWriter(graph, options.reuseOutputs ?? false, new Set(options.fixedInputs ?? []), wasmProductsAvailable(), options.outputsInOneArray ?? false);
+  const runs = fusionRuns(graph.equations, vectorized);
+  const arena = (options.wasmLoops ?? true) && wasmProductsAvailable() && runs.some((run) => wasmFusable(run, WASM_FUSION));
+  return (arena ? programOf(graph, runs, options, true) : null) ?? programOf(graph, runs, options, false)!;
+}
+
+/** The program of `runs`, with fused loops in WebAssembly over an arena or not; null where the arena's module cannot run here. */
+function programOf(graph: SimplifiedGraph, runs: readonly IrEquation[][], options: GenerateOptions, arena: boolean): CompiledProgram | null {
+  const writer = new ProgramWriter(graph, options.reuseOutputs ?? false, new Set(options.fixedInputs ?? []), wasmProductsAvailable(), options.outputsInOneArray ?? false, arena);
   const params = writer.bindInputs();
-  for (const run of fusionRuns(graph.equations, (eq) => writer.vectorized(eq))) {
-    writer.kernel(() => (isElementwise(run[0]!) && !writer.vectorized(run[0]!) ? writer.body.push(...emitFused(run, writer)) : writer.equation(run[0]!)));
+  for (const run of runs) {
+    writer.kernel(() => {
+      if (!isElementwise(run[0]!) || vectorized(run[0]!)) writer.equation(run[0]!);
+      else if (!writer.wasmRun(run)) writer.body.push(...emitFused(run, writer));
+    });
   }
   const results = writer.results();
   const source = [
@@ -498,5 +648,16 @@ export function generate(graph: SimplifiedGraph, options: GenerateOptions = {}):
   ].join("\n");
   const make = new Function("rt", source) as (rt: Runtime) => CompiledProgram["run"];
   const products = writer.productSpecs.length === 0 ? null : ProgramProducts.create(writer.productSpecs, writer.matrixSpecs);
-  return { source, run: make({ ...helpers, consts: writer.consts, products, fallbacks: writer.fallbacks }), outputFloats: writer.sharedOutputFloats() };
+  let [views, wasm]: [Float64Array[], Record<string, unknown>] = [[], {}];
+  if (arena) {
+    // a guard slot after the last: a loop over an odd size reads one element past its operands
+    const sizes = [...writer.arenaSizes, 2];
+    const { addresses } = WasmKernels.layout(sizes);
+    const plans = writer.wasmPlans;
+    const made = new WasmKernels(() => ({ functions: plans.map((plan) => wasmRunFunction(plan, addresses)), names: plans.map((_, j) => `f${j}`) })).instantiate(sizes);
+    if (made === null) return null;
+    for (const { slot, value } of writer.arenaConsts) made.views[slot]!.set(core.copy(value).data);
+    [views, wasm] = [made.views, made.exports];
+  }
+  return { source, run: make({ ...helpers, consts: writer.consts, products, fallbacks: writer.fallbacks, arena: views, wasm }), outputFloats: writer.sharedOutputFloats() };
 }

@@ -111,6 +111,11 @@ export class FunctionBuilder {
     return this.emit(0x71);
   }
 
+  /** i32.lt_u */
+  ltU(): this {
+    return this.emit(0x49);
+  }
+
   /** i32.ge_u */
   geU(): this {
     return this.emit(0x4f);
@@ -242,6 +247,21 @@ export class FunctionBuilder {
     return this.emit(0xfd, ...unsigned(73));
   }
 
+  /** f64x2.ne: all ones in a lane where a ≠ b (NaN included). */
+  f64x2Ne(): this {
+    return this.emit(0xfd, ...unsigned(72));
+  }
+
+  /** f64x2.gt: all ones in a lane where a > b. */
+  f64x2Gt(): this {
+    return this.emit(0xfd, ...unsigned(74));
+  }
+
+  /** f64x2.le: all ones in a lane where a <= b. */
+  f64x2Le(): this {
+    return this.emit(0xfd, ...unsigned(75));
+  }
+
   /** f64x2.ge: all ones in a lane where a >= b. */
   f64x2Ge(): this {
     return this.emit(0xfd, ...unsigned(76));
@@ -250,6 +270,11 @@ export class FunctionBuilder {
   /** f64x2.eq: all ones in a lane where a = b. */
   f64x2Eq(): this {
     return this.emit(0xfd, ...unsigned(71));
+  }
+
+  /** f64x2.min (NaN where either is NaN; -0 below +0). */
+  f64x2Min(): this {
+    return this.emit(0xfd, ...unsigned(244));
   }
 
   /** f64x2.max (NaN where either is NaN; +0 above -0). */

@@ -1,0 +1,186 @@
+import { contiguousStrides, FunctionBuilder, type NDArray, valueType } from "@ostl/core";
+import type { IrEquation } from "../ir.js";
+import type { OpName } from "../op-table.js";
+import { isElementwise, tableOp } from "./fusion.js";
+import { broadcastStridesTo } from "./loops.js";
+
+/**
+ * How an elementwise op computes two float64 lanes in a WebAssembly loop: `operand(j)` pushes
+ * its j-th operand's two lanes (it may be called more than once); the rule leaves the result's
+ * two lanes on the stack. Each is the lane-wise twin of the op's JavaScript rule
+ * (`elementwiseRules`), with the same IEEE results: `+ - * /`, `sqrt`, `abs` and negation are
+ * exact in both; `f64x2.max`/`min` give NaN when either lane is NaN and order -0 below +0, as
+ * `Math.max`/`Math.min` do; a comparison is a lane mask and-ed with 1.0 (NaN compares false,
+ * and unequal to everything).
+ *
+ * @example
+ * ```ts
+ * import { wasmElementwiseRules } from "@ostl/autodiff";
+ * console.log(Object.keys(wasmElementwiseRules).length, "tanh" in wasmElementwiseRules); // 20 false
+ * ```
+ */
+export type WasmElementwiseRule = (f: FunctionBuilder, operand: (j: number) => void) => void;
+
+const lanes = (emit: (f: FunctionBuilder) => FunctionBuilder): WasmElementwiseRule => (f, operand) => {
+  operand(0);
+  operand(1);
+  emit(f);
+};
+const unary = (emit: (f: FunctionBuilder) => FunctionBuilder): WasmElementwiseRule => (f, operand) => {
+  operand(0);
+  emit(f);
+};
+/** 1 where the lane mask of (a, b) is set, else 0: `a op b ? 1 : 0`. */
+const test = (compare: (f: FunctionBuilder) => FunctionBuilder): WasmElementwiseRule => (f, operand) => {
+  operand(0);
+  operand(1);
+  compare(f).f64x2Const(1).v128And();
+};
+
+/**
+ * The elementwise ops that compile into WebAssembly fused loops, by name (see
+ * {@link WasmElementwiseRule}). Transcendental ops are absent: a run holding one stays a
+ * JavaScript loop (sigmoid and softplus of 16 entries or more run as kernels of their own).
+ *
+ * @example
+ * ```ts
+ * import { wasmElementwiseRules } from "@ostl/autodiff";
+ * console.log("where" in wasmElementwiseRules, "exp" in wasmElementwiseRules); // true false
+ * ```
+ */
+export const wasmElementwiseRules: { readonly [K in OpName]?: WasmElementwiseRule } = {
+  add: lanes((f) => f.f64x2Add()),
+  sub: lanes((f) => f.f64x2Sub()),
+  mul: lanes((f) => f.f64x2Mul()),
+  div: lanes((f) => f.f64x2Div()),
+  maximum: lanes((f) => f.f64x2Max()),
+  minimum: lanes((f) => f.f64x2Min()),
+  neg: unary((f) => f.f64x2Neg()),
+  abs: unary((f) => f.f64x2Abs()),
+  sqrt: unary((f) => f.f64x2Sqrt()),
+  stopGradient: unary((f) => f),
+  greater: test((f) => f.f64x2Gt()),
+  greaterEqual: test((f) => f.f64x2Ge()),
+  less: test((f) => f.f64x2Lt()),
+  lessEqual: test((f) => f.f64x2Le()),
+  equal: test((f) => f.f64x2Eq()),
+  notEqual: test((f) => f.f64x2Ne()),
+  // x > 0 ? 1 : 0
+  heaviside: (f, operand) => {
+    operand(0);
+    f.v128Zero().f64x2Gt().f64x2Const(1).v128And();
+  },
+  // x < 0 ? 0 : x (NaN and -0 kept)
+  relu: (f, operand) => {
+    f.v128Zero();
+    operand(0);
+    operand(0);
+    f.v128Zero().f64x2Lt().bitselect();
+  },
+  // c !== 0 ? a : b (a NaN c picks a)
+  where: (f, operand) => {
+    operand(1);
+    operand(2);
+    operand(0);
+    f.v128Zero().f64x2Ne().bitselect();
+  },
+  // Math.sign: 1 above 0, -1 below, x itself for ±0 and NaN
+  sign: (f, operand) => {
+    f.f64x2Const(1).f64x2Const(-1);
+    operand(0);
+    operand(0);
+    f.v128Zero().f64x2Lt().bitselect();
+    operand(0);
+    f.v128Zero().f64x2Gt().bitselect();
+  },
+};
+
+/**
+ * An operand of a WebAssembly fused loop: an array in the program's arena (its slot and the
+ * element it starts at) read along the loop (`flat`) or one element for every lane (`one`), a
+ * number, or the value of an earlier member of the run.
+ */
+export type WasmOperand =
+  | { readonly kind: "flat" | "one"; readonly slot: number; readonly offset: number }
+  | { readonly kind: "number"; readonly value: number }
+  | { readonly kind: "member"; readonly index: number };
+
+/** A fused run as the arena holds it: its equations' operands and, per equation, the slot its value is stored into (null: only read inside the loop). */
+export interface WasmRunPlan {
+  readonly size: number;
+  readonly reads: readonly (readonly WasmOperand[])[];
+  readonly stores: readonly (number | null)[];
+  readonly ops: readonly OpName[];
+}
+
+/**
+ * How an operand of shape `from` is read along a loop over `to`: along the loop in row-major
+ * order, one element throughout, or with other strides (which the WebAssembly loop does not do).
+ */
+export function operandReading(from: readonly number[], to: readonly number[]): "flat" | "one" | "strided" {
+  const strides = broadcastStridesTo(from, to);
+  const kept = to.map((_, i) => i).filter((i) => to[i] !== 1);
+  const own = kept.map((i) => strides[i]!);
+  if (own.every((s) => s === 0)) return "one";
+  const flat = contiguousStrides(kept.map((i) => to[i]!));
+  return own.every((s, i) => s === flat[i]) ? "flat" : "strided";
+}
+
+/**
+ * Whether a fused run compiles into a WebAssembly loop: float64, at least `minSize` elements,
+ * every op in {@link wasmElementwiseRules}, and every operand from outside the run a number or
+ * read along the loop or as one element.
+ */
+export function wasmFusable(run: readonly IrEquation[], minSize: number): boolean {
+  const { shape, dtype } = run[0]!.out;
+  if (dtype !== "float64" || shape.reduce((p, d) => p * d, 1) < minSize || !run.every(isElementwise)) return false;
+  const members = new Set(run.map((e) => e.out.id));
+  return run.every(
+    (eq) =>
+      wasmElementwiseRules[tableOp(eq)!] !== undefined &&
+      eq.inputs.every((a) => (a.kind === "var" && members.has(a.id)) || (a.kind === "const" && typeof a.value === "number") || ((a.kind === "var" ? a.dtype : (a.value as NDArray).dtype) === "float64" && operandReading(a.shape, shape) !== "strided")),
+  );
+}
+
+/**
+ * The WebAssembly function of a fused run over the arena whose slots start at `addresses`
+ * (bytes): two lanes per iteration, each member's value in a local, stored where the plan says.
+ * The loop runs over whole pairs: with an odd size it reads one element past each operand and
+ * writes one past each stored value, which the arena's slots (padded to pairs, with a guard after
+ * the last) leave room for.
+ */
+export function wasmRunFunction(plan: WasmRunPlan, addresses: readonly number[]): FunctionBuilder {
+  const f = new FunctionBuilder([]);
+  const i = f.local(valueType.i32);
+  const address = (o: { slot: number; offset: number }) => addresses[o.slot]! + 8 * o.offset;
+  // operands read as one element: splatted once, before the loop
+  const splats = new Map<string, number>();
+  for (const o of plan.reads.flat()) {
+    if (o.kind !== "one") continue;
+    const key = `${o.slot}@${o.offset}`;
+    if (splats.has(key)) continue;
+    const local = f.local(valueType.v128);
+    f.i32(0).f64x2LoadSplat(address(o)).set(local);
+    splats.set(key, local);
+  }
+  const values = plan.ops.map(() => f.local(valueType.v128));
+  f.i32(0).set(i);
+  f.loop(() => {
+    plan.ops.forEach((op, g) => {
+      const reads = plan.reads[g]!;
+      wasmElementwiseRules[op]!(f, (j) => {
+        const o = reads[j]!;
+        if (o.kind === "member") f.get(values[o.index]!);
+        else if (o.kind === "number") f.f64x2Const(o.value);
+        else if (o.kind === "one") f.get(splats.get(`${o.slot}@${o.offset}`)!);
+        else f.get(i).v128Load(address(o));
+      });
+      f.set(values[g]!);
+      const slot = plan.stores[g];
+      if (slot !== null && slot !== undefined) f.get(i).get(values[g]!).v128Store(addresses[slot]!);
+    });
+    f.get(i).i32(16).add().set(i);
+    f.get(i).i32(16 * Math.ceil(plan.size / 2)).ltU().brIf(0);
+  });
+  return f;
+}

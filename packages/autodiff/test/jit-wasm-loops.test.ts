@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import * as fc from "fast-check";
+import * as core from "@ostl/core";
+import * as ad from "@ostl/autodiff";
+import { generate, simplify, type Tensor, trace, wasmElementwiseRules } from "@ostl/autodiff";
+import { countBuffers } from "./count-buffers.js";
+import { buildProgram, programArb } from "./random-programs.js";
+
+/** The program of `f` at `args` with fused loops in WebAssembly and in JavaScript. */
+function bothWays(f: (...xs: Tensor[]) => Tensor | Tensor[], args: readonly core.NDArray[], options: ad.GenerateOptions = {}) {
+  const graph = simplify(trace(f as (...xs: Tensor[]) => Tensor, ...args));
+  return { wasm: generate(graph, options), js: generate(graph, { ...options, wasmLoops: false }) };
+}
+
+/** Whether two arrays hold the same values bit for bit (NaN matching NaN, -0 not +0). */
+function sameBits(a: core.NDArray, b: core.NDArray): boolean {
+  const [x, y] = [a.toFlat(), b.toFlat()];
+  return x.length === y.length && x.every((v, i) => Object.is(v, y[i]));
+}
+
+const SPECIAL = [NaN, 0, -0, Infinity, -Infinity, 5e-324, -5e-324, 1, -1, 2, 0.5, 1e308, -1e308, 3, 3];
+
+/** n entries: the special values, then random ones of every scale. */
+function values(n: number, seed: number): core.NDArray {
+  const rng = new core.PRNG(seed);
+  const random = rng.normal([n], 0, 1).toFlat().map((v, i) => v * 10 ** ((i % 9) - 4));
+  return core.tensor(random.map((v, i) => (i < SPECIAL.length ? SPECIAL[(i + seed) % SPECIAL.length]! : v)));
+}
+
+type Ternary = (a: Tensor, b: Tensor, c: Tensor) => Tensor;
+const BY_OP: Record<string, Ternary> = {
+  add: (a, b) => ad.add(a, b),
+  sub: (a, b) => ad.sub(a, b),
+  mul: (a, b) => ad.mul(a, b),
+  div: (a, b) => ad.div(a, b),
+  maximum: (a, b) => ad.maximum(a, b),
+  minimum: (a, b) => ad.minimum(a, b),
+  neg: (a) => ad.neg(a),
+  abs: (a) => ad.abs(a),
+  sqrt: (a) => ad.sqrt(a),
+  stopGradient: (a) => ad.stopGradient(a),
+  greater: (a, b) => ad.greater(a, b),
+  greaterEqual: (a, b) => ad.greaterEqual(a, b),
+  less: (a, b) => ad.less(a, b),
+  lessEqual: (a, b) => ad.lessEqual(a, b),
+  equal: (a, b) => ad.equal(a, b),
+  notEqual: (a, b) => ad.notEqual(a, b),
+  heaviside: (a) => ad.heaviside(a),
+  relu: (a) => ad.relu(a),
+  where: (a, b, c) => ad.where(c, a, b),
+  sign: (a) => ad.sign(a),
+};
+
+describe("fused loops in WebAssembly", () => {
+  it("every lane-wise rule gives the JavaScript loop's values bit for bit, NaN, ±0, ±Infinity and subnormals included", () => {
+    expect(Object.keys(BY_OP).sort()).toEqual(Object.keys(wasmElementwiseRules).sort());
+    for (const [name, op] of Object.entries(BY_OP)) {
+      for (const n of [16, 37]) {
+        for (let seed = 0; seed < 4; seed++) {
+          // operands: whole arrays, a shuffled copy (every pair of special values meets), a one-element broadcast
+          const [a, b] = [values(n, seed), values(n, seed + 7)];
+          const c = core.tensor(values(n, seed + 3).toFlat().map((v, i) => (i % 3 === 0 ? 0 : i % 3 === 1 ? -0 : v)));
+          const one = core.tensor([SPECIAL[seed * 3]!]);
+          for (const args of [[a, b, c], [a, one, c], [one, b, c]]) {
+            const f = (x: Tensor, y: Tensor, z: Tensor) => op(x, y, z);
+            const { wasm, js } = bothWays(f, args);
+            const [w] = wasm.run(args) as core.NDArray[];
+            // a unary op of the one-element operand is too short for a WebAssembly loop
+            if (w!.size >= 16) expect(wasm.source, name).toContain("WebAssembly:");
+            const [j] = js.run(args) as core.NDArray[];
+            expect(sameBits(w!, j!), `${name}, n = ${n}, seed ${seed}: ${w!.toFlat()} vs ${j!.toFlat()}`).toBe(true);
+          }
+        }
+      }
+    }
+  });
+
+  it("reads arguments at an offset, constants and 0-d values, and writes fresh outputs into one array, as the JavaScript loops do", () => {
+    const big = values(61, 5);
+    const x = core.slice(big, [3], [40]); // 37 entries from offset 3
+    const k = values(37, 11);
+    const f = (u: Tensor, s: Tensor) => {
+      const v = ad.add(ad.mul(u, k), s);
+      return [ad.maximum(v, ad.neg(u)), ad.mul(v, 2)];
+    };
+    for (const outputsInOneArray of [false, true]) {
+      const args = [x, core.tensor(0.25)];
+      const { wasm, js } = bothWays(f as never, args, { outputsInOneArray });
+      expect(wasm.source).toContain("rt.stage(");
+      const w = wasm.run(args) as core.NDArray[];
+      const j = js.run(args) as core.NDArray[];
+      w.forEach((out, i) => expect(sameBits(out, j[i]!)).toBe(true));
+      // a second call with other values: the staged copies are made anew
+      const args2 = [core.slice(values(61, 6), [3], [40]), core.tensor(-3)];
+      const w2 = wasm.run(args2) as core.NDArray[];
+      const j2 = js.run(args2) as core.NDArray[];
+      w2.forEach((out, i) => expect(sameBits(out, j2[i]!)).toBe(true));
+    }
+  });
+
+  it("on random programs of 16 to 40 entries, gives the JavaScript loops' values bit for bit and allocates only its output", () => {
+    let withWasm = 0;
+    fc.assert(
+      fc.property(programArb, fc.integer({ min: 4, max: 5 }), fc.integer({ min: 4, max: 8 }), (program, rows, cols) => {
+        const { f, args } = buildProgram({ ...program, rows, cols });
+        const { wasm, js } = bothWays(f, args);
+        if (wasm.source.includes("WebAssembly:")) withWasm++;
+        const [w] = wasm.run(args) as core.NDArray[];
+        const [j] = js.run(args) as core.NDArray[];
+        expect(sameBits(w!, j!)).toBe(true);
+        expect(countBuffers(() => void wasm.run(args))).toBe(1);
+      }),
+      { numRuns: 60, seed: 20261204 },
+    );
+    expect(withWasm).toBeGreaterThan(20);
+  });
+});
+
+describe("concatenation of whole buffers", () => {
+  it("copies each piece as a block and gives the interpreter's values", () => {
+    const [a, b] = [values(20, 1), values(20, 2)];
+    const f = (x: Tensor, y: Tensor) => ad.reshape(ad.concat([ad.mul(x, y), ad.add(x, y), ad.mul(x, y)], 0), [3, 20]);
+    const { wasm, js } = bothWays(f as never, [a, b]);
+    for (const program of [wasm, js]) {
+      expect(program.source).toContain("concat: block copies");
+      const [out] = program.run([a, b]) as core.NDArray[];
+      expect(sameBits(out!, f(a, b) as core.NDArray)).toBe(true);
+    }
+  });
+});
