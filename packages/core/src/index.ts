@@ -90,4 +90,4 @@ export { allClose, maxAbsDiff } from "./compare.js";
 export { kernels, type Kernels, type BinaryKernel, type UnaryKernel } from "./kernels.js";
 export { FunctionBuilder, valueType, wasmModule } from "./wasm/assembler.js";
 export { WasmKernels } from "./wasm/runtime.js";
-export { WasmLogistic } from "./wasm/logistic-kernels.js";
+export { LogisticLanes, WasmLogistic } from "./wasm/logistic-kernels.js";

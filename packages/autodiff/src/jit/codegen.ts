@@ -7,7 +7,7 @@ import type { Dense } from "./loops.js";
 import { emitMatmul, type MatrixOperand } from "./matmul-rule.js";
 import type { SimplifiedGraph } from "./simplify.js";
 import { structureRules } from "./structure-rules.js";
-import { operandReading, type WasmOperand, type WasmRunPlan, wasmFusable, wasmRunFunction } from "./wasm-fusion.js";
+import { operandReading, wasmCapable, type WasmOperand, type WasmRunPlan, wasmFusable, wasmRunFunction } from "./wasm-fusion.js";
 import { ProgramProducts, type ProductSpec, wasmProductsAvailable } from "./wasm-products.js";
 
 type Atom = IrVar | IrConst;
@@ -620,9 +620,11 @@ export interface GenerateOptions {
  * ```
  */
 export function generate(graph: SimplifiedGraph, options: GenerateOptions = {}): CompiledProgram {
-  const runs = fusionRuns(graph.equations, vectorized);
-  const arena = (options.wasmLoops ?? true) && wasmProductsAvailable() && runs.some((run) => wasmFusable(run, WASM_FUSION));
-  return (arena ? programOf(graph, runs, options, true) : null) ?? programOf(graph, runs, options, false)!;
+  // with WebAssembly loops, runs split where that changes (sigmoid and softplus among them); else
+  // float64 sigmoids and softpluses run as kernels of their own
+  const wasmRuns = fusionRuns(graph.equations, () => false, wasmCapable);
+  const arena = (options.wasmLoops ?? true) && wasmProductsAvailable() && wasmRuns.some((run) => wasmFusable(run, WASM_FUSION));
+  return (arena ? programOf(graph, wasmRuns, options, true) : null) ?? programOf(graph, fusionRuns(graph.equations, vectorized), options, false)!;
 }
 
 /** The program of `runs`, with fused loops in WebAssembly over an arena or not; null where the arena's module cannot run here. */
@@ -631,8 +633,10 @@ function programOf(graph: SimplifiedGraph, runs: readonly IrEquation[][], option
   const params = writer.bindInputs();
   for (const run of runs) {
     writer.kernel(() => {
-      if (!isElementwise(run[0]!) || vectorized(run[0]!)) writer.equation(run[0]!);
-      else if (!writer.wasmRun(run)) writer.body.push(...emitFused(run, writer));
+      if (!isElementwise(run[0]!)) writer.equation(run[0]!);
+      else if (writer.wasmRun(run)) return;
+      else if (run.length === 1 && vectorized(run[0]!)) writer.equation(run[0]!);
+      else writer.body.push(...emitFused(run, writer));
     });
   }
   const results = writer.results();

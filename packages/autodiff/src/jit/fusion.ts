@@ -29,15 +29,16 @@ const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b
 /**
  * Splits equations into runs to fuse: each run is consecutive elementwise equations with one
  * output shape and dtype; every other equation is a run of its own, as is an elementwise one that
- * `alone` picks (one that runs as a kernel over whole arrays).
+ * `alone` picks (one that runs as a kernel over whole arrays), and a run ends where `kind` changes
+ * (say, between ops a WebAssembly loop computes and ops it does not).
  */
-export function fusionRuns(equations: readonly IrEquation[], alone: (eq: IrEquation) => boolean = () => false): IrEquation[][] {
+export function fusionRuns(equations: readonly IrEquation[], alone: (eq: IrEquation) => boolean = () => false, kind: (eq: IrEquation) => unknown = () => 0): IrEquation[][] {
   const runs: IrEquation[][] = [];
   const fusable = (eq: IrEquation) => isElementwise(eq) && !alone(eq);
   for (const eq of equations) {
     const last = runs[runs.length - 1];
     const head = last?.[0];
-    if (head !== undefined && fusable(head) && fusable(eq) && sameShape(head.out.shape, eq.out.shape) && head.out.dtype === eq.out.dtype) last!.push(eq);
+    if (head !== undefined && fusable(head) && fusable(eq) && sameShape(head.out.shape, eq.out.shape) && head.out.dtype === eq.out.dtype && kind(head) === kind(eq)) last!.push(eq);
     else runs.push([eq]);
   }
   return runs;

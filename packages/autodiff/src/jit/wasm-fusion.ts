@@ -1,4 +1,4 @@
-import { contiguousStrides, FunctionBuilder, type NDArray, valueType } from "@ostl/core";
+import { contiguousStrides, FunctionBuilder, LogisticLanes, type NDArray, valueType } from "@ostl/core";
 import type { IrEquation } from "../ir.js";
 import type { OpName } from "../op-table.js";
 import { isElementwise, tableOp } from "./fusion.js";
@@ -7,19 +7,29 @@ import { broadcastStridesTo } from "./loops.js";
 /**
  * How an elementwise op computes two float64 lanes in a WebAssembly loop: `operand(j)` pushes
  * its j-th operand's two lanes (it may be called more than once); the rule leaves the result's
- * two lanes on the stack. Each is the lane-wise twin of the op's JavaScript rule
- * (`elementwiseRules`), with the same IEEE results: `+ - * /`, `sqrt`, `abs` and negation are
- * exact in both; `f64x2.max`/`min` give NaN when either lane is NaN and order -0 below +0, as
- * `Math.max`/`Math.min` do; a comparison is a lane mask and-ed with 1.0 (NaN compares false,
- * and unequal to everything).
+ * two lanes on the stack. `logistic()` gives the loop's {@link LogisticLanes}. Each is the
+ * lane-wise twin of the op's JavaScript rule (`elementwiseRules`), with the same IEEE results:
+ * `+ - * /`, `sqrt`, `abs` and negation are exact in both; `f64x2.max`/`min` give NaN when either
+ * lane is NaN and order -0 below +0, as `Math.max`/`Math.min` do; a comparison is a lane mask
+ * and-ed with 1.0 (NaN compares false, and unequal to everything); sigmoid and softplus follow
+ * `sigmoidScalar` and `softplusScalar` bit for bit.
  *
  * @example
  * ```ts
  * import { wasmElementwiseRules } from "@ostl/autodiff";
- * console.log(Object.keys(wasmElementwiseRules).length, "tanh" in wasmElementwiseRules); // 20 false
+ * console.log(Object.keys(wasmElementwiseRules).length, "tanh" in wasmElementwiseRules); // 22 false
  * ```
  */
-export type WasmElementwiseRule = (f: FunctionBuilder, operand: (j: number) => void) => void;
+export type WasmElementwiseRule = (f: FunctionBuilder, operand: (j: number) => void, logistic: () => LogisticLanes) => void;
+
+/** A logistic function of the operand, through a pair of v128 locals. */
+const logisticRule = (apply: (lanes: LogisticLanes, x: number, y: number) => void): WasmElementwiseRule => (f, operand, logistic) => {
+  const [x, y] = [f.local(valueType.v128), f.local(valueType.v128)];
+  operand(0);
+  f.set(x);
+  apply(logistic(), x, y);
+  f.get(y);
+};
 
 const lanes = (emit: (f: FunctionBuilder) => FunctionBuilder): WasmElementwiseRule => (f, operand) => {
   operand(0);
@@ -39,8 +49,8 @@ const test = (compare: (f: FunctionBuilder) => FunctionBuilder): WasmElementwise
 
 /**
  * The elementwise ops that compile into WebAssembly fused loops, by name (see
- * {@link WasmElementwiseRule}). Transcendental ops are absent: a run holding one stays a
- * JavaScript loop (sigmoid and softplus of 16 entries or more run as kernels of their own).
+ * {@link WasmElementwiseRule}). The other transcendental ops (exp, log, tanh, ...) are absent:
+ * they run in JavaScript loops of their own.
  *
  * @example
  * ```ts
@@ -58,6 +68,8 @@ export const wasmElementwiseRules: { readonly [K in OpName]?: WasmElementwiseRul
   neg: unary((f) => f.f64x2Neg()),
   abs: unary((f) => f.f64x2Abs()),
   sqrt: unary((f) => f.f64x2Sqrt()),
+  sigmoid: logisticRule((lanes, x, y) => lanes.sigmoid(x, y)),
+  softplus: logisticRule((lanes, x, y) => lanes.softplus(x, y)),
   stopGradient: unary((f) => f),
   greater: test((f) => f.f64x2Gt()),
   greaterEqual: test((f) => f.f64x2Ge()),
@@ -126,6 +138,11 @@ export function operandReading(from: readonly number[], to: readonly number[]): 
   return own.every((s, i) => s === flat[i]) ? "flat" : "strided";
 }
 
+/** Whether an elementwise equation has a WebAssembly rule for its dtype (float64 only). */
+export function wasmCapable(eq: IrEquation): boolean {
+  return eq.out.dtype === "float64" && isElementwise(eq) && wasmElementwiseRules[tableOp(eq)!] !== undefined;
+}
+
 /**
  * Whether a fused run compiles into a WebAssembly loop: float64, at least `minSize` elements,
  * every op in {@link wasmElementwiseRules}, and every operand from outside the run a number or
@@ -163,6 +180,8 @@ export function wasmRunFunction(plan: WasmRunPlan, addresses: readonly number[])
     f.i32(0).f64x2LoadSplat(address(o)).set(local);
     splats.set(key, local);
   }
+  // the logistic functions' constants, set before the loop
+  const lanes = plan.ops.some((op) => op === "sigmoid" || op === "softplus") ? new LogisticLanes(f) : null;
   const values = plan.ops.map(() => f.local(valueType.v128));
   f.i32(0).set(i);
   f.loop(() => {
@@ -174,7 +193,7 @@ export function wasmRunFunction(plan: WasmRunPlan, addresses: readonly number[])
         else if (o.kind === "number") f.f64x2Const(o.value);
         else if (o.kind === "one") f.get(splats.get(`${o.slot}@${o.offset}`)!);
         else f.get(i).v128Load(address(o));
-      });
+      }, () => lanes!);
       f.set(values[g]!);
       const slot = plan.stores[g];
       if (slot !== null && slot !== undefined) f.get(i).get(values[g]!).v128Store(addresses[slot]!);

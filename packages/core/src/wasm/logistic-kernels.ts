@@ -47,12 +47,14 @@ const LP = [6.66666666666673513e-1, 3.999999999940941908e-1, 2.85714287436623914
 /** Thresholds of log1p's branches on high words, as the doubles where those words start (for x: 0x3e200000, 0x3c900000, 0x3fda827a; for u = 1 + x: 0x3ff6a09e, 0x3ffffffd). */
 const [LOG1P_TINY, LOG1P_TINIER, LOG1P_SMALL, SQRT2_HU, NEAR_TWO] = [0x3e20000000000000n, 0x3c90000000000000n, 0x3fda827a00000000n, 0x3ff6a09e00000000n, 0x3ffffffd00000000n].map(fromBits) as [number, number, number, number, number];
 
-/** A function builder with its v128 constants in locals, set once at its start. */
+/** A function builder with its v128 constants in locals, set where the body is made (before its loop). */
 class KernelBody {
-  readonly f = new FunctionBuilder([i32, i32, i32]);
   private readonly constants = new Map<number, number>();
 
-  constructor(values: readonly number[]) {
+  constructor(
+    readonly f: FunctionBuilder,
+    values: readonly number[],
+  ) {
     for (const value of values) {
       const local = this.f.local(v128);
       this.f.f64x2Const(value).set(local);
@@ -184,7 +186,7 @@ function emitLog1p(k: KernelBody, x: number, l: number): void {
 
 /** The kernel loop: for byte offsets i < end, two entries at a time, `body(x, y)` writes the local y from the local x. */
 function elementwiseFunction(constants: readonly number[], body: (k: KernelBody, x: number, y: number) => void): FunctionBuilder {
-  const k = new KernelBody(constants);
+  const k = new KernelBody(new FunctionBuilder([i32, i32, i32]), constants);
   const f = k.f;
   const [input, output, end] = [0, 1, 2];
   const i = f.local(i32);
@@ -204,27 +206,67 @@ function elementwiseFunction(constants: readonly number[], body: (k: KernelBody,
 }
 
 const EXP_CONSTANTS = [SMALL, INVLN2, 0.5, LN2HI, LN2LO, P1, P2, P3, P4, P5, 1, 2, ROUND, 2 ** -600, TINY, U_THRESHOLD];
+const SOFTPLUS_CONSTANTS = [...EXP_CONSTANTS, ...LP, LOG1P_TINY, LOG1P_TINIER, LOG1P_SMALL, SQRT2_HU, NEAR_TWO, 0.66666666666666666];
 
-/** out = (x >= 0 ? 1 : e) / (1 + e), e = exp(-|x|): one division, its numerator chosen first. */
-function sigmoidFunction(): FunctionBuilder {
-  return elementwiseFunction(EXP_CONSTANTS, (k, x, y) => {
-    const [a, e] = [k.local(), k.local()];
-    k.f.get(x).f64x2Abs().f64x2Neg().set(a);
-    emitExp(k, a, e);
-    k.c(1).get(e).get(x).v128Zero().f64x2Ge().bitselect();
-    k.c(1).get(e).f64x2Add().f64x2Div().set(y);
-  });
+/** y = (x >= 0 ? 1 : e) / (1 + e), e = exp(-|x|): one division, its numerator chosen first. */
+function emitSigmoid(k: KernelBody, x: number, y: number): void {
+  const [a, e] = [k.local(), k.local()];
+  k.f.get(x).f64x2Abs().f64x2Neg().set(a);
+  emitExp(k, a, e);
+  k.c(1).get(e).get(x).v128Zero().f64x2Ge().bitselect();
+  k.c(1).get(e).f64x2Add().f64x2Div().set(y);
 }
 
-/** out = max(x, 0) + log1p(exp(-|x|)), as softplusScalar. */
-function softplusFunction(): FunctionBuilder {
-  return elementwiseFunction([...EXP_CONSTANTS, ...LP, LOG1P_TINY, LOG1P_TINIER, LOG1P_SMALL, SQRT2_HU, NEAR_TWO, 0.66666666666666666], (k, x, y) => {
-    const [a, e, l] = [k.local(), k.local(), k.local()];
-    k.f.get(x).f64x2Abs().f64x2Neg().set(a);
-    emitExp(k, a, e);
-    emitLog1p(k, e, l);
-    k.f.get(x).v128Zero().f64x2Max().get(l).f64x2Add().set(y);
-  });
+/** y = max(x, 0) + log1p(exp(-|x|)), as softplusScalar. */
+function emitSoftplus(k: KernelBody, x: number, y: number): void {
+  const [a, e, l] = [k.local(), k.local(), k.local()];
+  k.f.get(x).f64x2Abs().f64x2Neg().set(a);
+  emitExp(k, a, e);
+  emitLog1p(k, e, l);
+  k.f.get(x).v128Zero().f64x2Max().get(l).f64x2Add().set(y);
+}
+
+const sigmoidFunction = () => elementwiseFunction(EXP_CONSTANTS, emitSigmoid);
+const softplusFunction = () => elementwiseFunction(SOFTPLUS_CONSTANTS, emitSoftplus);
+
+/**
+ * The logistic function and softplus of two float64 lanes, for other kernels' loops, with the
+ * values of {@link WasmLogistic}'s kernels (and so of `sigmoidScalar` and `softplusScalar`) bit
+ * for bit. Made before the loop (its constants go into locals of `f` there); inside it,
+ * `sigmoid(x, y)` and `softplus(x, y)` write the v128 local `y` from the v128 local `x`.
+ *
+ * @example
+ * ```ts
+ * import { FunctionBuilder, LogisticLanes, sigmoidScalar, valueType, wasmModule } from "@ostl/core";
+ * // (address): the two f64 there become their sigmoids
+ * const f = new FunctionBuilder([valueType.i32]);
+ * const lanes = new LogisticLanes(f);
+ * const [x, y] = [f.local(valueType.v128), f.local(valueType.v128)];
+ * f.get(0).v128Load().set(x);
+ * lanes.sigmoid(x, y);
+ * f.get(0).get(y).v128Store();
+ * const memory = new WebAssembly.Memory({ initial: 1 });
+ * const { run } = new WebAssembly.Instance(new WebAssembly.Module(wasmModule([f], ["run"])), { env: { memory } }).exports as { run(at: number): void };
+ * const values = new Float64Array(memory.buffer, 0, 2);
+ * values.set([-3, 0.5]);
+ * run(0);
+ * console.log(Object.is(values[0], sigmoidScalar(-3)), Object.is(values[1], sigmoidScalar(0.5))); // true true
+ * ```
+ */
+export class LogisticLanes {
+  private readonly body: KernelBody;
+
+  constructor(f: FunctionBuilder) {
+    this.body = new KernelBody(f, SOFTPLUS_CONSTANTS);
+  }
+
+  sigmoid(x: number, y: number): void {
+    emitSigmoid(this.body, x, y);
+  }
+
+  softplus(x: number, y: number): void {
+    emitSoftplus(this.body, x, y);
+  }
 }
 
 const kernels = new WasmKernels(() => ({ functions: [sigmoidFunction(), softplusFunction()], names: ["sigmoid", "softplus"] }));
