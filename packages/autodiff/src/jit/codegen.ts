@@ -559,7 +559,7 @@ class ProgramWriter {
       const size = sizeOf(a.shape);
       const copy: Dense = { data: this.fresh("r"), offset: "0", shape: a.shape };
       this.setup.push(`const ${copy.data} = rt.allocate("${a.dtype}", ${size});`);
-      this.body.push(`for (let k = 0; k < ${size}; k++) ${copy.data}[k] = ${p.data}[${p.offset} + k];`);
+      this.body.push(this.wholeBuffer(p) ? `${copy.data}.set(${p.data});` : `for (let k = 0; k < ${size}; k++) ${copy.data}[k] = ${p.data}[${p.offset} + k];`);
       return this.array(copy, a.shape);
     });
   }

@@ -406,24 +406,24 @@ export class ProgramProducts {
       const { n, k } = spec;
       const copy = views[spec.matrix]!;
       const kernel = made === null ? javascriptKernel(spec, copy, input, output) : (made.exports[`p${j}`] as () => void);
+      // the vectors move by block copies (TypedArray.prototype.set), b's read where it lies when it is a whole array
+      const [inputView, outputView] = [input.subarray(0, k), output.subarray(0, n)];
+      const copyIn = (b: Float64Array, bOffset: number) => inputView.set(bOffset === 0 && b.length === k ? b : b.subarray(bOffset, bOffset + k));
       if (spec.layout === "columns") {
         return (b: Float64Array, bOffset: number, out: Float64Array, outOffset: number) => {
-          for (let p = 0; p < k; p++) input[p] = b[bOffset + p]!;
+          copyIn(b, bOffset);
           kernel();
-          for (let i = 0; i < n; i++) out[outOffset + i] = output[i]!;
+          out.set(outputView, outOffset);
         };
       }
       const sparse = made === null ? javascriptSparseRows(spec, copy, input, output, nonzero, nonzeroAt) : (made.exports[`s${j}`] as (end: number) => void);
       return (b: Float64Array, bOffset: number, out: Float64Array, outOffset: number) => {
+        copyIn(b, bOffset);
         let count = 0;
-        for (let p = 0; p < k; p++) {
-          const v = b[bOffset + p]!;
-          input[p] = v;
-          if (v !== 0) nonzero[count++] = 8 * p;
-        }
+        for (let p = 0; p < k; p++) if (input[p] !== 0) nonzero[count++] = 8 * p;
         if (count <= SPARSE_SHARE * k) sparse(nonzeroAt + 4 * count);
         else kernel();
-        for (let i = 0; i < n; i++) out[outOffset + i] = output[i]!;
+        out.set(outputView, outOffset);
       };
     });
     return new ProgramProducts(
