@@ -1,7 +1,7 @@
-import { type NDArray, PRNG, tensor, transpose, ValueError } from "@ostl/core";
+import { copy, mul, type NDArray, PRNG, tensor, transpose, ValueError } from "@ostl/core";
 import { describe, expect, it } from "vitest";
 import * as fc from "fast-check";
-import { adam, clipGlobalNorm, globalNorm, optimizerByName, scaleTree, sgd, WasmAdam } from "@ostl/models";
+import { adam, clipGlobalNorm, ElementwiseOptimizer, globalNorm, type LeafUpdate, optimizerByName, scaleTree, sgd, WasmAdam } from "@ostl/models";
 
 const values = (x: unknown) => (x as NDArray).toFlat();
 
@@ -81,11 +81,14 @@ describe("Adam's WebAssembly kernel", () => {
           for (let t = 1; t <= 4; t++) {
             // gradients of every scale, zeros among them
             const g = Float64Array.from(rng.normal([n]).data, (x, i) => (i % 5 === 0 ? 0 : x * 10 ** ((i % 7) - 3)));
-            const s = { stepSize: lr / (1 - b1 ** t), bc2: Math.sqrt(1 - b2 ** t), b1, b2, c1: 1 - b1, c2: 1 - b2, eps };
+            // the gradient's factor: 1, or an average's 1 / T
+            const scale = t % 2 === 0 ? 1 : 1 / (3 + t);
+            const s = { stepSize: lr / (1 - b1 ** t), bc2: Math.sqrt(1 - b2 ** t), b1, b2, c1: 1 - b1, c2: 1 - b2, eps, scale };
             kernel.run(p, p, g, m, v, s);
             for (let i = 0; i < n; i++) {
-              mq[i] = b1 * mq[i]! + s.c1 * g[i]!;
-              vq[i] = b2 * vq[i]! + s.c2 * g[i]! * g[i]!;
+              const gi = g[i]! * scale;
+              mq[i] = b1 * mq[i]! + s.c1 * gi;
+              vq[i] = b2 * vq[i]! + s.c2 * gi * gi;
               q[i] = q[i]! - (s.stepSize * mq[i]!) / (Math.sqrt(vq[i]!) / s.bc2 + eps);
             }
           }
@@ -100,9 +103,36 @@ describe("Adam's WebAssembly kernel", () => {
 
   it("refuses moments that are not its own", () => {
     const kernel = WasmAdam.forLeaves([2])!;
-    const s = { stepSize: 1, bc2: 1, b1: 0.9, b2: 0.999, c1: 0.1, c2: 0.001, eps: 1e-8 };
+    const s = { stepSize: 1, bc2: 1, b1: 0.9, b2: 0.999, c1: 0.1, c2: 0.001, eps: 1e-8, scale: 1 };
     const p = new Float64Array(2);
     expect(() => kernel.run(p, p, p, new Float64Array(2), new Float64Array(2), s)).toThrow("WasmAdam.run: m and v must be moments of this kernel (WasmAdam.moments)");
+  });
+});
+
+describe("update with a gradient scale", () => {
+  it("gives, step after step, the values of an update with gradients scaled beforehand, bit for bit (adam, sgd, sgd with momentum, and an update that does not take the scale)", () => {
+    const halving: LeafUpdate = (out, p, g, _slots, t) => {
+      for (let i = 0; i < p.length; i++) out[i] = p[i]! - g[i]! / 2 ** t;
+    };
+    const makers = [() => adam({ learningRate: 0.01 }), () => sgd({ learningRate: 0.1 }), () => sgd({ learningRate: 0.1, momentum: 0.9 }), () => new ElementwiseOptimizer("halving", 1, 0, halving)];
+    for (const make of makers) {
+      const [scaled, beforehand] = [make(), make()];
+      const rng = new PRNG(4);
+      const a = { W: rng.normal([3, 5]), b: rng.normal([300]) };
+      const b = { W: copy(a.W), b: copy(a.b) };
+      for (let t = 1; t <= 3; t++) {
+        const g = { W: rng.normal([3, 5]), b: rng.normal([300]) };
+        const scale = 1 / (6 + t);
+        beforehand.update(b, { W: mul(g.W, scale), b: mul(g.b, scale) });
+        scaled.update(a, g, scale);
+        expect([...a.W.data, ...a.b.data], scaled.name).toEqual([...b.W.data, ...b.b.data]);
+      }
+    }
+  });
+
+  it("refuses a scale that is not a finite number", () => {
+    const opt = adam();
+    expect(() => opt.update({ W: tensor([1]) }, { W: tensor([1]) }, Infinity)).toThrow("adam.update: gradientScale must be a finite number, got Infinity");
   });
 });
 

@@ -69,7 +69,8 @@ describe("train", () => {
         return inner.steps;
       },
       step: <T extends NetworkParams>(p: T, g: NetworkParams) => (seen.push((g.readout!.b as NDArray).toFlat()), inner.step(p, g)),
-      update: (p: NetworkParams, g: NetworkParams) => (seen.push((g.readout!.b as NDArray).toFlat()), inner.update(p, g)),
+      // the gradients as the update takes them: times the scale it is given
+      update: (p: NetworkParams, g: NetworkParams, scale = 1) => (seen.push((g.readout!.b as NDArray).toFlat().map((v) => v * scale)), inner.update(p, g, scale)),
       reset: () => inner.reset(),
     } as Optimizer;
     const net = datasetNetwork(data, rnn(), 3);

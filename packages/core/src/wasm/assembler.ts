@@ -195,6 +195,11 @@ export class FunctionBuilder {
     return this.emit(0xfd, ...unsigned(0x0a), 3, ...unsigned(offset));
   }
 
+  /** f64x2.extract_lane: lane `lane` (0 or 1) of the v128 on the stack, as an f64. */
+  f64x2ExtractLane(lane: 0 | 1): this {
+    return this.emit(0xfd, ...unsigned(33), lane);
+  }
+
   /** f64x2.splat: the f64 on the stack in both lanes. */
   f64x2Splat(): this {
     return this.emit(0xfd, ...unsigned(20));

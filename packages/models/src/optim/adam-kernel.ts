@@ -34,29 +34,32 @@ export interface AdamScalars {
   readonly c1: number;
   readonly c2: number;
   readonly eps: number;
+  /** The gradient's factor (1: as it is). */
+  readonly scale: number;
 }
 
 /**
- * (end, gAt, mAt, vAt, stepSize, bc2, b1, b2, c1, c2, eps), over the byte offsets i < end two
- * entries at a time, with p at address i and g, m, v at their addresses plus i:
+ * (end, gAt, mAt, vAt, stepSize, bc2, b1, b2, c1, c2, eps, scale), over the byte offsets i < end
+ * two entries at a time, with p at address i and g, m, v at their addresses plus i, g taken as
+ * g · scale:
  *   m ← b1 m + c1 g;  v ← b2 v + (c2 g) g;  p ← p - (stepSize m) / (sqrt(v) / bc2 + eps)
  */
 function adamFunction(): FunctionBuilder {
-  const f = new FunctionBuilder([i32, i32, i32, i32, f64, f64, f64, f64, f64, f64, f64]);
+  const f = new FunctionBuilder([i32, i32, i32, i32, f64, f64, f64, f64, f64, f64, f64, f64]);
   const [end, gAt, mAt, vAt] = [0, 1, 2, 3];
   const i = f.local(i32);
-  // the scalars (parameters 4 to 10) in both lanes
-  const [stepSize, bc2, b1, b2, c1, c2, eps] = [4, 5, 6, 7, 8, 9, 10].map((parameter) => {
+  // the scalars (parameters 4 to 11) in both lanes
+  const [stepSize, bc2, b1, b2, c1, c2, eps, scale] = [4, 5, 6, 7, 8, 9, 10, 11].map((parameter) => {
     const lanes = f.local(v128);
     f.get(parameter).f64x2Splat().set(lanes);
     return lanes;
-  }) as [number, number, number, number, number, number, number];
+  }) as [number, number, number, number, number, number, number, number];
   const [g, m, v] = [f.local(v128), f.local(v128), f.local(v128)];
   f.i32(0).set(i);
   f.block(() =>
     f.loop(() => {
       f.get(i).get(end).geU().brIf(1);
-      f.get(i).get(gAt).add().v128Load().set(g);
+      f.get(i).get(gAt).add().v128Load().get(scale).f64x2Mul().set(g);
       f.get(b1).get(i).get(mAt).add().v128Load().f64x2Mul().get(c1).get(g).f64x2Mul().f64x2Add().set(m);
       f.get(b2).get(i).get(vAt).add().v128Load().f64x2Mul().get(c2).get(g).f64x2Mul().get(g).f64x2Mul().f64x2Add().set(v);
       f.get(i).get(mAt).add().get(m).v128Store();
@@ -85,7 +88,7 @@ const kernels = new WasmKernels(() => ({ functions: [adamFunction()], names: ["a
  * const adam = WasmAdam.forLeaves([2])!;
  * const [m, v] = adam.moments[0]!;
  * const p = new Float64Array([1, 1]);
- * adam.run(p, p, new Float64Array([1000, -0.001]), m!, v!, { stepSize: 0.1 / 0.1, bc2: Math.sqrt(0.001), b1: 0.9, b2: 0.999, c1: 0.1, c2: 0.001, eps: 1e-8 });
+ * adam.run(p, p, new Float64Array([1000, -0.001]), m!, v!, { stepSize: 0.1 / 0.1, bc2: Math.sqrt(0.001), b1: 0.9, b2: 0.999, c1: 0.1, c2: 0.001, eps: 1e-8, scale: 1 });
  * // the first Adam step moves every entry by about the learning rate, whatever the gradient's size
  * console.log([...p], m![0]); // [0.900000000001, 1.09999900001] 100
  * ```
@@ -120,7 +123,7 @@ export class WasmAdam {
     this.params.set(p);
     this.grads.set(g);
     // an odd count runs one lane past n, on entries nobody reads (each buffer is padded to whole lane pairs)
-    this.kernel(16 * Math.ceil(n / 2), this.grads.byteOffset, m.byteOffset, v.byteOffset, s.stepSize, s.bc2, s.b1, s.b2, s.c1, s.c2, s.eps);
+    this.kernel(16 * Math.ceil(n / 2), this.grads.byteOffset, m.byteOffset, v.byteOffset, s.stepSize, s.bc2, s.b1, s.b2, s.c1, s.c2, s.eps, s.scale);
     out.set(this.params.subarray(0, n));
   }
 }

@@ -64,19 +64,19 @@ export function adam(options: AdamOptions = {}): Optimizer {
     kernel = WasmAdam.forLeaves(sizes);
     return kernel === null ? sizes.map((size) => [new Float64Array(size), new Float64Array(size)]) : kernel.moments.map(([m, v]) => [m, v]);
   };
-  return new ElementwiseOptimizer("adam", lr, 2, (out, p, g, slots, t) => {
+  return new ElementwiseOptimizer("adam", lr, 2, (out, p, g, slots, t, scale) => {
     const m = slots[0]!;
     const v = slots[1]!;
     const stepSize = lr / (1 - b1 ** t);
     const bc2 = Math.sqrt(1 - b2 ** t);
     const [c1, c2] = [1 - b1, 1 - b2];
     if (kernel !== null && kernel.holds(m) && out instanceof Float64Array && p instanceof Float64Array && g instanceof Float64Array) {
-      kernel.run(out, p, g, m, v, { stepSize, bc2, b1, b2, c1, c2, eps });
+      kernel.run(out, p, g, m, v, { stepSize, bc2, b1, b2, c1, c2, eps, scale });
       return;
     }
     // the moments in locals, each read and written once (the same values as m[i] and v[i] read back)
     for (let i = 0, n = p.length; i < n; i++) {
-      const gi = g[i]!;
+      const gi = g[i]! * scale;
       const mi = b1 * m[i]! + c1 * gi;
       const vi = b2 * v[i]! + c2 * gi * gi;
       m[i] = mi;

@@ -34,9 +34,12 @@ export interface Optimizer {
   step<T extends Tree>(params: T, grads: Tree): T;
   /**
    * `step` written into `params` itself, for a caller that owns them (a training loop's own
-   * copy): the same values, without a fresh array per leaf.
+   * copy): the same values, without a fresh array per leaf. With `gradientScale`, the gradients
+   * are taken times it (each entry multiplied first, as a scaled copy would hold them), so that a
+   * caller averaging its summed gradients makes no pass of its own. An implementation must honor
+   * it.
    */
-  update(params: Tree, grads: Tree): void;
+  update(params: Tree, grads: Tree, gradientScale?: number): void;
   /** Forgets the state (moments, step count). */
   reset(): void;
 }
@@ -62,7 +65,9 @@ export function checkHyper(op: string, name: string, value: number, min: number,
  * What an optimizer implements: the update of one leaf, entry by entry on contiguous typed arrays.
  * `slots` are this leaf's state arrays (as many as `slotCount`, zero at the first step); `t` is the
  * 1-based step number. `out` is a fresh array, or `param` itself for an update in place: read
- * `param[i]` before writing `out[i]`.
+ * `param[i]` before writing `out[i]`. An update that declares the sixth parameter takes the
+ * gradient as `grad[i] * gradientScale` (see `Optimizer.update`); for one that does not, the
+ * optimizer passes a scaled copy of the gradient instead.
  *
  * @example
  * ```ts
@@ -77,7 +82,7 @@ export function checkHyper(op: string, name: string, value: number, min: number,
  * console.log((opt.step(once, { w: tensor([1]) }).w as NDArray).toFlat()); // [0.25]
  * ```
  */
-export type LeafUpdate = (out: NDArray["data"], param: NDArray["data"], grad: NDArray["data"], slots: Float64Array[], t: number) => void;
+export type LeafUpdate = (out: NDArray["data"], param: NDArray["data"], grad: NDArray["data"], slots: Float64Array[], t: number, gradientScale: number) => void;
 
 /**
  * An optimizer whose update acts entry by entry: built from a name, the number of state slots
@@ -124,18 +129,20 @@ export class ElementwiseOptimizer implements Optimizer {
     return this.advance(`${this.name}.step`, params, grads, (leaf) => zeros(leaf.shape, leaf.dtype)) as T;
   }
 
-  /** @throws {@link ValueError} as `step` does, and for a leaf that is not a contiguous array of its own (it cannot be written in place). */
-  update(params: Tree, grads: Tree): void {
+  /** @throws {@link ValueError} as `step` does, for a leaf that is not a contiguous array of its own (it cannot be written in place), and for a `gradientScale` that is not a finite number. */
+  update(params: Tree, grads: Tree, gradientScale?: number): void {
     const op = `${this.name}.update`;
+    const scale = gradientScale ?? 1;
+    if (typeof scale !== "number" || !Number.isFinite(scale)) throw new ValueError(op, `gradientScale must be a finite number, got ${String(scale)}`);
     const { leaves, paths } = flatten(params);
     leaves.forEach((leaf, i) => {
       if (leaf instanceof NDArray && contiguous(leaf) !== leaf) throw new ValueError(op, `'${paths[i]}' is a view (not contiguous from offset 0): it cannot be updated in place`);
     });
-    this.advance(op, params, grads, (leaf) => leaf);
+    this.advance(op, params, grads, (leaf) => leaf, scale);
   }
 
-  /** Checks params and gradients, counts the step and writes each leaf's update into `into(leaf)`. */
-  private advance(op: string, params: Tree, grads: Tree, into: (leaf: NDArray) => NDArray): Tree {
+  /** Checks params and gradients, counts the step and writes each leaf's update into `into(leaf)`, the gradients taken times `scale`. */
+  private advance(op: string, params: Tree, grads: Tree, into: (leaf: NDArray) => NDArray, scale = 1): Tree {
     const p = arrayLeaves(op, params);
     const g = arrayLeaves(op, grads);
     this.checkStructure(op, p.def, g.def, p.paths, p.leaves, g.leaves);
@@ -153,7 +160,10 @@ export class ElementwiseOptimizer implements Optimizer {
     this.count++;
     const next = p.leaves.map((leaf, i) => {
       const out = into(leaf);
-      this.leafUpdate(out.data, leaf.data, g.leaves[i]!.data, this.slots[i]!, this.count);
+      const grad = g.leaves[i]!.data;
+      // an update that does not take the scale gets a scaled copy
+      const scales = this.leafUpdate.length >= 6;
+      this.leafUpdate(out.data, leaf.data, scales || scale === 1 ? grad : grad.map((x) => x * scale), this.slots[i]!, this.count, scales ? scale : 1);
       return out;
     });
     return unflatten(p.def, next);

@@ -41,14 +41,15 @@ export interface SgdOptions {
 export function sgd(options: SgdOptions): Optimizer {
   const lr = options.learningRate;
   const mu = checkHyper("sgd", "momentum", options.momentum ?? 0, 0, 1);
-  return new ElementwiseOptimizer("sgd", lr, mu === 0 ? 0 : 1, (out, p, g, slots, t) => {
+  return new ElementwiseOptimizer("sgd", lr, mu === 0 ? 0 : 1, (out, p, g, slots, t, scale) => {
     if (mu === 0) {
-      for (let i = 0; i < p.length; i++) out[i] = p[i]! - lr * g[i]!;
+      for (let i = 0; i < p.length; i++) out[i] = p[i]! - lr * (g[i]! * scale);
       return;
     }
     const v = slots[0]!;
     for (let i = 0; i < p.length; i++) {
-      v[i] = t === 1 ? g[i]! : mu * v[i]! + g[i]!;
+      const gi = g[i]! * scale;
+      v[i] = t === 1 ? gi : mu * v[i]! + gi;
       out[i] = p[i]! - lr * v[i]!;
     }
   });

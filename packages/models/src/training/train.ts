@@ -229,12 +229,12 @@ export async function train(network: Network, params: NetworkParams, data: Datas
   const apply = (scored: number, at: TrainingPosition, sequenceGoesOn: boolean) => {
     const summed = algo.takeGradients();
     if (scored === 0) return;
-    // the summed gradients are this loop's own arrays: averaged in place
-    let grads = scaleTreeInPlace(summed, 1 / scored);
-    const badGradient = describeNonFinite(grads);
+    // the average is summed / scored, NaN or infinite where the sum is (scored ≥ 1)
+    const badGradient = describeNonFinite(summed);
     if (badGradient !== null) throw new TrainingDivergedError(at, `the gradient of ${badGradient}`);
-    if (options.clipNorm !== undefined) grads = clipGlobalNorm(grads, options.clipNorm).grads;
-    options.optimizer.update(current, grads);
+    // the optimizer averages the sums as it reads them; clipping needs them averaged first (in place: this loop's own arrays)
+    if (options.clipNorm !== undefined) options.optimizer.update(current, clipGlobalNorm(scaleTreeInPlace(summed, 1 / scored), options.clipNorm).grads);
+    else options.optimizer.update(current, summed, 1 / scored);
     const badParam = describeNonFinite(current);
     if (badParam !== null) throw new TrainingDivergedError(at, `the parameter ${badParam} after the update (learning rate ${options.optimizer.learningRate})`);
     if (sequenceGoesOn) algo.setParams(current);
