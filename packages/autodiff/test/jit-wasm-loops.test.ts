@@ -130,3 +130,20 @@ describe("concatenation of whole buffers", () => {
     }
   });
 });
+
+describe("rows repeated along a batch", () => {
+  it("reads a bias over a batch as a row in the WebAssembly loop (an even row), with the JavaScript loop's values bit for bit; an odd row stays a JavaScript loop", () => {
+    for (const [rows, cols, wasmLoop] of [[5, 38, true], [3, 2 * 17, true], [5, 37, false]] as const) {
+      const x = core.reshape(values(rows * cols, 3), [rows, cols]);
+      const b = values(cols, 4);
+      const f = (u: Tensor, v: Tensor) => ad.sigmoid(ad.add(ad.mul(u, v), ad.maximum(v, 0.5)));
+      const { wasm, js } = bothWays(f as never, [x, b]);
+      // the batch's run (the bias's own maximum is a run of its own)
+      const batchRun = wasm.source.split("\n").find((line) => line.includes("WebAssembly:") && line.includes("sigmoid"));
+      expect(batchRun !== undefined, `${rows} x ${cols}`).toBe(wasmLoop);
+      const [w] = wasm.run([x, b]) as core.NDArray[];
+      const [j] = js.run([x, b]) as core.NDArray[];
+      expect(sameBits(w!, j!)).toBe(true);
+    }
+  });
+});

@@ -149,4 +149,27 @@ describe("jit: products of fixed matrices as WebAssembly kernels", () => {
       { numRuns: 120, seed: 20261206 },
     );
   });
+
+  it("multiplies a batch by a fixed matrix one row at a time with the kernels, each row equal to the unbatched product bit for bit (x Wᵀ and g W)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 4, max: 23 }), fc.integer({ min: 4, max: 23 }), fc.integer({ min: 0, max: 1000 }), (batch, n, k, seed) => {
+        const rng = new core.PRNG(seed);
+        const W = rng.normal([n, k]);
+        const [X, G] = [rng.normal([batch, k]), rng.normal([batch, n])];
+        const batched = jit((w: Tensor, x: Tensor, g: Tensor) => [matmul(x, transpose(w)), matmul(g, w)], { fixedArguments: [0] });
+        const single = jit((w: Tensor, x: Tensor, g: Tensor) => [matmul(w, x), matmul(transpose(w), g)], { fixedArguments: [0] });
+        expect(kernels(batched.source(W, X, G))).toBe(2);
+        const [xw, gw] = batched(W, X, G) as core.NDArray[];
+        for (let r = 0; r < batch; r++) {
+          const [a, b] = single(W, core.reshape(core.slice(X, [r, 0], [r + 1, k]), [k]), core.reshape(core.slice(G, [r, 0], [r + 1, n]), [n])) as core.NDArray[];
+          expect(bits(core.reshape(core.slice(xw!, [r, 0], [r + 1, n]), [n]))).toEqual(bits(a!));
+          expect(bits(core.reshape(core.slice(gw!, [r, 0], [r + 1, k]), [k]))).toEqual(bits(b!));
+        }
+        // and the interpreter's values, to rounding
+        expect(core.maxAbsDiff(xw!, core.matmul(X, core.transpose(W)))).toBeLessThan(1e-12);
+        expect(core.maxAbsDiff(gw!, core.matmul(G, W))).toBeLessThan(1e-12);
+      }),
+      { numRuns: 60, seed: 20261210 },
+    );
+  });
 });

@@ -7,7 +7,7 @@ import type { Dense } from "./loops.js";
 import { emitMatmul, type MatrixOperand } from "./matmul-rule.js";
 import type { SimplifiedGraph } from "./simplify.js";
 import { structureRules } from "./structure-rules.js";
-import { operandReading, wasmCapable, type WasmOperand, type WasmRunPlan, wasmFusable, wasmRunFunction } from "./wasm-fusion.js";
+import { operandReading, wasmCapable, type WasmOperand, type WasmRunPlan, wasmFusable, wasmRunFunction, wasmRunPeriod } from "./wasm-fusion.js";
 import { ProgramProducts, type ProductSpec, wasmProductsAvailable } from "./wasm-products.js";
 
 type Atom = IrVar | IrConst;
@@ -116,6 +116,8 @@ const helpers: Omit<Runtime, "consts" | "fallbacks" | "products" | "arena" | "wa
 };
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
+/** An offset expression plus another. */
+const plusOffset = (offset: string, extra: string) => (offset === "0" ? extra : `${offset} + ${extra}`);
 const isNumber = (a: Atom) => a.kind === "const" && typeof a.value === "number";
 
 /** Writes the source of one program: `setup` runs once when it is made, `body` on every call. */
@@ -330,11 +332,11 @@ class ProgramWriter {
       eq.inputs.map((a): WasmOperand => {
         if (a.kind === "var" && index.has(a.id)) return { kind: "member", index: index.get(a.id)! };
         if (a.kind === "const" && typeof a.value === "number") return { kind: "number", value: a.value };
-        return { kind: operandReading(a.shape, shape) as "flat" | "one", ...this.arenaRead(a, before) };
+        return { kind: operandReading(a.shape, shape).kind as "flat" | "one" | "row", ...this.arenaRead(a, before) };
       }),
     );
     const stores = run.map((eq) => (this.readLater(eq.out, members) ? this.arenaWrite(eq.out, after) : null));
-    const j = this.wasmPlans.push({ size: sizeOf(shape), reads, stores, ops: run.map((eq) => tableOp(eq)!) }) - 1;
+    const j = this.wasmPlans.push({ size: sizeOf(shape), period: wasmRunPeriod(run), reads, stores, ops: run.map((eq) => tableOp(eq)!) }) - 1;
     this.setup.push(`const ${this.named(`f${j}`)} = rt.wasm.f${j};`);
     this.body.push(`// fused, WebAssembly: ${run.map((e) => `${e.out.name} = ${e.op.name}`).join(", ")}`, ...before, `f${j}();`, ...after);
     return true;
@@ -412,6 +414,7 @@ class ProgramWriter {
     if (a.shape.length > 2 || b.shape.length > 2) return false;
     const left = this.matrix(a, "left");
     const right = this.matrix(b, "right");
+    if (eq.out.dtype === "float64" && this.batchedWasmProduct(left, right, eq.out)) return true;
     const wasm = eq.out.dtype === "float64" && this.wasmProductLayout(left, right) !== null;
     // the JavaScript product loops index their output from 0
     const out = this.buffer(eq.out, !wasm);
@@ -430,13 +433,43 @@ class ProgramWriter {
   }
 
   /**
+   * out = X Bᵀ... for a batch: X (rows of k, each a contiguous run) times a fixed matrix on the
+   * right, B = Wᵀ for a stored n x k W (out's row r = W X[r], the rows kernel) or B = W itself for
+   * a stored k x n W (out's row r = Wᵀ X[r], the columns kernel): one product of the program's
+   * copy of W per row of X, each row's sums those of the unbatched product, so a batch row equals
+   * the step of its example alone bit for bit. False where this does not apply.
+   */
+  private batchedWasmProduct(x: MatrixOperand, w: MatrixOperand, out: IrVar): boolean {
+    if (!this.wasmProducts || !this.fixed.has(w.at) || x.rows < 2 || x.colStride !== 1 || x.rowStride !== x.cols) return false;
+    const byRows = w.rowStride === 1 && w.colStride === w.rows && w.cols >= 4;
+    const byColumns = w.colStride === 1 && w.rowStride === w.cols && w.rows >= 4;
+    if (!byRows && !byColumns) return false;
+    const [n, k] = [w.cols, w.rows];
+    // the vector form of one row: the kernels' operands as for W b
+    const matrix: MatrixOperand = byRows ? { at: w.at, rows: n, cols: k, rowStride: k, colStride: 1 } : { at: w.at, rows: n, cols: k, rowStride: 1, colStride: n };
+    const target = this.buffer(out);
+    const j = this.wasmProductCall(matrix, byRows ? "rows" : "columns");
+    this.body.push(`for (let r = 0; r < ${x.rows}; r++) p${j}(${x.at.data}, ${plusOffset(x.at.offset, `r * ${k}`)}, ${target.data}, ${plusOffset(target.offset, `r * ${n}`)});`);
+    return true;
+  }
+
+  /**
    * out = A b as a WebAssembly kernel over the program's copy of A, when A is a fixed matrix (an
    * argument declared fixed, or a constant) stored row-major, read by rows or transposed, and b a
    * vector: the matrix is copied only when a call brings a different array.
    */
   private wasmProduct(a: MatrixOperand, b: MatrixOperand, out: Dense): void {
+    const j = this.wasmProductCall(a, this.wasmProductLayout(a, b)!);
+    this.body.push(`p${j}(${b.at.data}, ${b.at.offset}, ${out.data}, ${out.offset});`);
+  }
+
+  /**
+   * Declares a product of the fixed matrix A (n x k as read) in `layout` and returns its index j:
+   * the body then holds the program's copy of the matrix (copied only when a call brings a
+   * different array) and may call `p{j}(b, bOffset, out, outOffset)`.
+   */
+  private wasmProductCall(a: MatrixOperand, layout: "rows" | "columns"): number {
     const argument = this.fixed.get(a.at)!;
-    const layout = this.wasmProductLayout(a, b)!;
     // the matrix as stored: A itself (n x k) for rows, W (k x n) for A = Wᵀ
     const [rows, cols] = layout === "rows" ? [a.rows, a.cols] : [a.cols, a.rows];
     const key = `${a.at.data}|${a.at.offset}|${layout}|${rows}|${cols}`;
@@ -448,11 +481,8 @@ class ProgramWriter {
     }
     const product = this.productSpecs.push({ layout, n: a.rows, k: a.cols, matrix }) - 1;
     this.setup.push(`const ${this.named(`p${product}`)} = rt.products.product(${product});`);
-    this.body.push(
-      `// ${out.data} = matmul: WebAssembly kernel (${layout}) over the program's copy of the fixed matrix ${a.at.data}`,
-      `m${matrix}.hold(${argument}, ${a.at.data}, ${a.at.offset});`,
-      `p${product}(${b.at.data}, ${b.at.offset}, ${out.data}, ${out.offset});`,
-    );
+    this.body.push(`// matmul: WebAssembly kernel (${layout}) over the program's copy of the fixed matrix ${a.at.data}`, `m${matrix}.hold(${argument}, ${a.at.data}, ${a.at.offset});`);
+    return product;
   }
 
   /** The layout of the WebAssembly kernel that computes A b, or null when it does not apply (see wasmProduct). */

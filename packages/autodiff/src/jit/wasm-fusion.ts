@@ -109,33 +109,66 @@ export const wasmElementwiseRules: { readonly [K in OpName]?: WasmElementwiseRul
 
 /**
  * An operand of a WebAssembly fused loop: an array in the program's arena (its slot and the
- * element it starts at) read along the loop (`flat`) or one element for every lane (`one`), a
- * number, or the value of an earlier member of the run.
+ * element it starts at) read along the loop (`flat`), one element for every lane (`one`) or one
+ * row repeated along the leading axes (`row`, a bias over a batch), a number, or the value of an
+ * earlier member of the run.
  */
 export type WasmOperand =
-  | { readonly kind: "flat" | "one"; readonly slot: number; readonly offset: number }
+  | { readonly kind: "flat" | "one" | "row"; readonly slot: number; readonly offset: number }
   | { readonly kind: "number"; readonly value: number }
   | { readonly kind: "member"; readonly index: number };
 
 /** A fused run as the arena holds it: its equations' operands and, per equation, the slot its value is stored into (null: only read inside the loop). */
 export interface WasmRunPlan {
   readonly size: number;
+  /** The length of the row that `row` operands repeat (even), or null when none does. */
+  readonly period: number | null;
   readonly reads: readonly (readonly WasmOperand[])[];
   readonly stores: readonly (number | null)[];
   readonly ops: readonly OpName[];
 }
 
+/** How an operand is read along a loop (see {@link operandReading}). */
+export type OperandReading = { readonly kind: "flat" | "one" | "strided" } | { readonly kind: "row"; readonly period: number };
+
 /**
  * How an operand of shape `from` is read along a loop over `to`: along the loop in row-major
- * order, one element throughout, or with other strides (which the WebAssembly loop does not do).
+ * order, one element throughout, a row of `period` elements repeated along the leading axes (an
+ * even period: two lanes never straddle rows), or with other strides (which the WebAssembly loop
+ * does not do).
  */
-export function operandReading(from: readonly number[], to: readonly number[]): "flat" | "one" | "strided" {
+export function operandReading(from: readonly number[], to: readonly number[]): OperandReading {
   const strides = broadcastStridesTo(from, to);
   const kept = to.map((_, i) => i).filter((i) => to[i] !== 1);
   const own = kept.map((i) => strides[i]!);
-  if (own.every((s) => s === 0)) return "one";
-  const flat = contiguousStrides(kept.map((i) => to[i]!));
-  return own.every((s, i) => s === flat[i]) ? "flat" : "strided";
+  if (own.every((s) => s === 0)) return { kind: "one" };
+  const dims = kept.map((i) => to[i]!);
+  const flat = contiguousStrides(dims);
+  if (own.every((s, i) => s === flat[i])) return { kind: "flat" };
+  // zero strides on the leading axes, the trailing ones read as a row of their own
+  for (let d = 1; d < dims.length; d++) {
+    const tail = dims.slice(d);
+    const period = tail.reduce((p, x) => p * x, 1);
+    if (own.slice(0, d).every((s) => s === 0) && contiguousStrides(tail).every((s, i) => s === own[d + i]) && period % 2 === 0) return { kind: "row", period };
+  }
+  return { kind: "strided" };
+}
+
+/** The row length of a run's `row` operands, null when it has none, or undefined when they disagree or one is strided (no WebAssembly loop then). */
+function runPeriod(run: readonly IrEquation[]): number | null | undefined {
+  const { shape } = run[0]!.out;
+  const members = new Set(run.map((e) => e.out.id));
+  let period: number | null = null;
+  for (const a of run.flatMap((eq) => eq.inputs)) {
+    if ((a.kind === "var" && members.has(a.id)) || (a.kind === "const" && typeof a.value === "number")) continue;
+    if ((a.kind === "var" ? a.dtype : (a.value as NDArray).dtype) !== "float64") return undefined;
+    const reading = operandReading(a.shape, shape);
+    if (reading.kind === "strided") return undefined;
+    if (reading.kind !== "row") continue;
+    if (period !== null && period !== reading.period) return undefined;
+    period = reading.period;
+  }
+  return period;
 }
 
 /** Whether an elementwise equation has a WebAssembly rule for its dtype (float64 only). */
@@ -145,18 +178,18 @@ export function wasmCapable(eq: IrEquation): boolean {
 
 /**
  * Whether a fused run compiles into a WebAssembly loop: float64, at least `minSize` elements,
- * every op in {@link wasmElementwiseRules}, and every operand from outside the run a number or
- * read along the loop or as one element.
+ * every op in {@link wasmElementwiseRules}, and every float64 operand from outside the run a
+ * number or read along the loop, as one element, or as a row (all rows of one length).
  */
 export function wasmFusable(run: readonly IrEquation[], minSize: number): boolean {
   const { shape, dtype } = run[0]!.out;
-  if (dtype !== "float64" || shape.reduce((p, d) => p * d, 1) < minSize || !run.every(isElementwise)) return false;
-  const members = new Set(run.map((e) => e.out.id));
-  return run.every(
-    (eq) =>
-      wasmElementwiseRules[tableOp(eq)!] !== undefined &&
-      eq.inputs.every((a) => (a.kind === "var" && members.has(a.id)) || (a.kind === "const" && typeof a.value === "number") || ((a.kind === "var" ? a.dtype : (a.value as NDArray).dtype) === "float64" && operandReading(a.shape, shape) !== "strided")),
-  );
+  if (dtype !== "float64" || shape.reduce((p, d) => p * d, 1) < minSize || !run.every(wasmCapable)) return false;
+  return runPeriod(run) !== undefined;
+}
+
+/** The row length of a fusable run's `row` operands (null: none). */
+export function wasmRunPeriod(run: readonly IrEquation[]): number | null {
+  return runPeriod(run) ?? null;
 }
 
 /**
@@ -183,8 +216,10 @@ export function wasmRunFunction(plan: WasmRunPlan, addresses: readonly number[])
   // the logistic functions' constants, set before the loop
   const lanes = plan.ops.some((op) => op === "sigmoid" || op === "softplus") ? new LogisticLanes(f) : null;
   const values = plan.ops.map(() => f.local(valueType.v128));
-  f.i32(0).set(i);
-  f.loop(() => {
+  // i: the byte offset along the loop; w: within the row that row operands repeat (i itself without them)
+  const w = plan.period === null ? i : f.local(valueType.i32);
+  const rowStart = f.local(valueType.i32);
+  const body = () =>
     plan.ops.forEach((op, g) => {
       const reads = plan.reads[g]!;
       wasmElementwiseRules[op]!(f, (j) => {
@@ -192,14 +227,34 @@ export function wasmRunFunction(plan: WasmRunPlan, addresses: readonly number[])
         if (o.kind === "member") f.get(values[o.index]!);
         else if (o.kind === "number") f.f64x2Const(o.value);
         else if (o.kind === "one") f.get(splats.get(`${o.slot}@${o.offset}`)!);
-        else f.get(i).v128Load(address(o));
+        else f.get(o.kind === "row" ? w : i).v128Load(address(o));
       }, () => lanes!);
       f.set(values[g]!);
       const slot = plan.stores[g];
       if (slot !== null && slot !== undefined) f.get(i).get(values[g]!).v128Store(addresses[slot]!);
     });
-    f.get(i).i32(16).add().set(i);
-    f.get(i).i32(16 * Math.ceil(plan.size / 2)).ltU().brIf(0);
+  if (plan.period === null) {
+    f.i32(0).set(i);
+    f.loop(() => {
+      body();
+      f.get(i).i32(16).add().set(i);
+      f.get(i).i32(16 * Math.ceil(plan.size / 2)).ltU().brIf(0);
+    });
+    return f;
+  }
+  // rows of `period` entries (even): an outer loop over their starts, an inner one along each
+  const rowBytes = 8 * plan.period;
+  f.i32(0).set(rowStart);
+  f.loop(() => {
+    f.i32(0).set(w);
+    f.loop(() => {
+      f.get(rowStart).get(w).add().set(i);
+      body();
+      f.get(w).i32(16).add().set(w);
+      f.get(w).i32(rowBytes).ltU().brIf(0);
+    });
+    f.get(rowStart).i32(rowBytes).add().set(rowStart);
+    f.get(rowStart).i32(8 * plan.size).ltU().brIf(0);
   });
   return f;
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { fromTyped, type NDArray, ValueError } from "@ostl/core";
+import { contiguous, fromTyped, type NDArray, ValueError } from "@ostl/core";
 import type { SequenceExample } from "./dataset.js";
 import { MASKED, maskedTarget } from "./mask.js";
 
@@ -45,9 +45,9 @@ function stackRows(rows: readonly (NDArray | null | undefined)[], size: number, 
   rows.forEach((r, b) => {
     if (r === null || r === undefined) out.fill(absent, b * size, (b + 1) * size);
     else {
-      const flat = r.toFlat();
-      if (flat.length !== size) throw new ValueError("batchExamples", `example ${b} has a row of ${flat.length} entries, expected ${size}`);
-      out.set(flat, b * size);
+      if (r.size !== size) throw new ValueError("batchExamples", `example ${b} has a row of ${r.size} entries, expected ${size}`);
+      // one block copy of the row's entries in order
+      out.set(contiguous(r).data, b * size);
     }
   });
   return fromTyped(out, [rows.length, size]);

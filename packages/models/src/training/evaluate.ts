@@ -53,8 +53,10 @@ export function evaluate(network: Network, params: NetworkParams, examples: read
   const own = net.ownParams(params);
   let total = 0;
   let scored = 0;
-  for (let i = 0; i < examples.length; i += batchSize) {
-    const batch = batchExamples(examples.slice(i, i + batchSize));
+  // batches of examples of like lengths: little padding
+  const sorted = batchSize === 1 ? examples : [...examples].sort((a, b) => b.inputs.length - a.inputs.length);
+  for (let i = 0; i < sorted.length; i += batchSize) {
+    const batch = batchExamples(sorted.slice(i, i + batchSize));
     let state = net.initialState(batch.size === 1 ? undefined : batch.size);
     batch.inputs.forEach((x, t) => {
       const out = step(own, state, x, batch.targets[t]!);
