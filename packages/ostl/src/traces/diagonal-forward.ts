@@ -203,9 +203,20 @@ export class DiagonalForward {
       overrides.slice(),
     );
     return {
-      values: values.map((v) => core.copy(asArray(v) as NDArray)),
+      values: copiedIntoOne(values.map((v) => asArray(v) as NDArray), this.dtype),
       tangents: tangents.map((t, o) => (this.reached[o] ? core.contiguous(t as NDArray).data : null)),
     };
   }
 }
 
+/** Copies of `arrays`, dense, as views into one new array of `dtype` (one allocation for a step's outputs). */
+function copiedIntoOne(arrays: readonly NDArray[], dtype: DType): NDArray[] {
+  const data = core.allocate("DiagonalForward.run", dtype, [arrays.reduce((n, a) => n + a.size, 0)]);
+  let at = 0;
+  return arrays.map((a) => {
+    data.set(core.contiguous(a).data, at);
+    const copy = new core.NDArray({ data, shape: a.shape.slice(), stride: core.contiguousStrides(a.shape), offset: at } as never);
+    at += a.size;
+    return copy;
+  });
+}

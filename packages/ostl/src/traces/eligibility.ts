@@ -405,6 +405,10 @@ export class DiagonalEligibility implements LayerEligibility {
   private derivativeMaps: { readonly key: TypedArray; readonly maps: Omit<StepDerivatives, "out"> } | null = null;
   /** Under the approximation: the factored products W u whose u is a previous-state field (LSTM's U h). */
   private readonly recurrentFactors: readonly RecurrentFactor[];
+  /** Under the approximation: per target and state field, the buffer its recurrent diagonals are summed into. */
+  private recurrentSums: Map<Target, Map<string, NDArray>> | null = null;
+  /** The diagonals of the recurrent weights, by the weight's array. */
+  private readonly diagonals = new WeakMap<TypedArray, TypedArray>();
   /** Q^d = ∂d/∂p of the derived fields at the previous step (single-trace mode). */
   private previousQ: Map<string, TypedArray> | null = null;
   private factoredTraces: Map<string, TypedArray[]> | null = null;
@@ -649,18 +653,34 @@ export class DiagonalEligibility implements LayerEligibility {
    */
   private addRecurrentDiagonals(params: TensorRecord, D: Map<Target, TensorRecord>, cz: Map<Target, NDArray[]>, n: number): void {
     if (this.recurrentFactors.length === 0) return;
+    // per target and field, a buffer reused from step to step (the step's D is read before the next advance)
+    const sums = (this.recurrentSums ??= new Map(this.targets.map((o) => [o, new Map(this.recurrentFactors.map(({ field }) => [field, core.zeros([n], this.dtype)]))])));
     for (const o of this.targets) {
       const row: Record<string, Tensor> = { ...D.get(o)! };
       for (const { factor, field } of this.recurrentFactors) {
-        const W = core.contiguous(params[this.factors[factor]!.param] as NDArray).data;
+        const diagonal = this.diagonalOf(params[this.factors[factor]!.param] as NDArray, n);
         const c = core.contiguous(cz.get(o)![factor]!).data;
         const before = core.contiguous(row[field] as NDArray).data;
-        const after = core.zeros([n], this.dtype);
-        for (let i = 0; i < n; i++) after.data[i] = before[i]! + c[i]! * W[i * n + i]!;
+        const after = sums.get(o)!.get(field)!;
+        // in place when an earlier factor of this field wrote the buffer: entry i reads only entry i
+        const out = after.data;
+        for (let i = 0; i < n; i++) out[i] = before[i]! + c[i]! * diagonal[i]!;
         row[field] = after;
       }
       D.set(o, row);
     }
+  }
+
+  /** The diagonal of an n x n weight, kept for the array it was read from (the params of a sequence are not written in place). */
+  private diagonalOf(W: NDArray, n: number): TypedArray {
+    const data = core.contiguous(W).data;
+    let held = this.diagonals.get(data);
+    if (held === undefined) {
+      held = core.zeros([n], this.dtype).data;
+      for (let i = 0; i < n; i++) held[i] = data[i * n + i]!;
+      this.diagonals.set(data, held);
+    }
+    return held;
   }
 
   /** Replaces D by the exact diagonal of the (dense) temporal Jacobian, from one batched JVP over the state (params held fixed). */
