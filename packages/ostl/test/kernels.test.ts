@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
-import { jvp, matmul, type Tensor, trace } from "@ostl/autodiff";
-import { analyzeCell, StepInputs, DeferredPairTrace, DeferredTrace, eightStepBlockCoefficients, WasmEightStepTrace, DiagonalForward, materializedTraceUpdate, rowTraceUpdate, rowTraceUpdateAliased, singleTraceUpdate, traceKernels, TypedKernels } from "@ostl/ostl";
+import { add, jvp, matmul, mul, tanh, type Tensor, trace } from "@ostl/autodiff";
+import { analyzeCell, StepInputs, DeferredPairTrace, SharedBlockCoefficients, sameDerivativeFactors, DeferredTrace, eightStepBlockCoefficients, WasmEightStepTrace, DiagonalForward, materializedTraceUpdate, rowTraceUpdate, rowTraceUpdateAliased, singleTraceUpdate, traceKernels, TypedKernels } from "@ostl/ostl";
 import { spiking } from "./cells.js";
 
 const random = (rng: core.PRNG, size: number) => new Float64Array(rng.normal([size]).data);
@@ -167,6 +167,36 @@ describe("trace kernels", () => {
     expect(() => small.push(new Float64Array(8), new Float64Array(3), new Float64Array(2), new Float64Array(3))).toThrow(
       "DeferredPairTrace.push: needs D of 8, c of 4, L of 2 and u of 3 entries, got 8, 3, 2 and 3",
     );
+  });
+
+  it("DeferredPairTraces sharing their block coefficients give what each gives alone, bit for bit, through blocks, partial blocks, cleared gradients and resets", () => {
+    const rng = new core.PRNG(15);
+    const n = 64;
+    const shared = new SharedBlockCoefficients();
+    // two traces of one group (same D, c, L; inputs of other sizes) and the same two alone
+    const grouped = [new DeferredPairTrace(n, 67, 1, "float64", shared), new DeferredPairTrace(n, 80, 1, "float64", shared)];
+    const alone = [new DeferredPairTrace(n, 67, 1), new DeferredPairTrace(n, 80, 1)];
+    expect(grouped.map((trace) => trace.blockSteps)).toEqual([8, 8]);
+    const steps = (count: number) => {
+      for (let t = 0; t < count; t++) {
+        const D = new Float64Array(rng.uniform([4 * n], -0.6, 0.6).data);
+        const [cs, L] = [random(rng, 2 * n), random(rng, n)];
+        const us = [random(rng, 67), random(rng, 80)];
+        grouped.forEach((trace, j) => trace.push(D, cs, L, us[j]!));
+        alone.forEach((trace, j) => trace.push(D, cs, L, us[j]!));
+      }
+    };
+    const same = () => grouped.forEach((trace, j) => expect([...trace.gradient()]).toEqual([...alone[j]!.gradient()]));
+    for (const count of [8, 5, 19]) {
+      steps(count);
+      same();
+    }
+    [...grouped, ...alone].forEach((trace) => trace.clearGradient());
+    steps(11);
+    same();
+    [...grouped, ...alone].forEach((trace) => trace.reset());
+    steps(9);
+    same();
   });
 
   it("materializedTraceUpdate follows its formula for one, two and three fields, per unit, per row and summed over units", () => {
@@ -358,5 +388,25 @@ describe("DiagonalForward", () => {
     const mixing = trace((v: Tensor) => matmul(core.eye(n), v), core.zeros([n]));
     expect(DiagonalForward.compile(mixing, n, { inputs: [0], overrides: [], perturbations: [] })).toBeNull();
     expect(() => DiagonalForward.compile(graph, n, directions)!.run([], [])).toThrow("DiagonalForward.run: needs 5 inputs and 1 overrides, got 0 and 0");
+  });
+});
+
+describe("sameDerivativeFactors", () => {
+  const factorsOf = (graph: ReturnType<typeof trace>, params: string[]) =>
+    graph.equations.filter((eq) => eq.op.name === "matmul").map((eq, j) => ({ param: params[j]!, product: eq.out.id, transposed: false, u: { kind: "input" as const, index: 0 } }));
+  const [W, U, x, h] = [core.tensor([[1, 2], [3, 4]]), core.tensor([[1, 0], [0, 1]]), core.tensor([1, 1]), core.tensor([0.5, 2])];
+
+  it("groups the two terms of one sum, each read only there", () => {
+    const graph = trace((w: any, u: any, a: any, b: any) => tanh(add(matmul(w, a), matmul(u, b))), W, U, x, h);
+    expect(sameDerivativeFactors(graph, factorsOf(graph, ["W", "U"]))).toEqual([0, 0]);
+  });
+
+  it("keeps apart a product read elsewhere too, one summed with something else, and one scaled before the sum", () => {
+    const readTwice = trace((w: any, u: any, a: any, b: any) => { const p = matmul(w, a); return mul(add(p, matmul(u, b)), p); }, W, U, x, h);
+    expect(sameDerivativeFactors(readTwice, factorsOf(readTwice, ["W", "U"]))).toEqual([0, 1]);
+    const withBias = trace((w: any, u: any, a: any, b: any) => tanh(add(add(matmul(w, a), b), matmul(u, b))), W, U, x, h);
+    expect(sameDerivativeFactors(withBias, factorsOf(withBias, ["W", "U"]))).toEqual([0, 1]);
+    const scaled = trace((w: any, u: any, a: any, b: any) => tanh(add(mul(2, matmul(w, a)), matmul(u, b))), W, U, x, h);
+    expect(sameDerivativeFactors(scaled, factorsOf(scaled, ["W", "U"]))).toEqual([0, 1]);
   });
 });

@@ -67,6 +67,44 @@ export function findRowFactors(graph: Graph, rowParams: readonly string[], uMay:
 }
 
 /**
+ * For each factor, the first factor whose product has the same derivatives: two products that
+ * enter the step only as the two terms of one sum (z = W x + U h) are differentiated alike, since
+ * an add hands its tangent (or cotangent) to both inputs unchanged, so every derivative along one
+ * equals that along the other, bit for bit. Anything computed from those derivatives alone may then
+ * be computed once per group.
+ *
+ * @example
+ * ```ts
+ * import { add, matmul, tanh, tensor, trace } from "@ostl/autodiff";
+ * import { sameDerivativeFactors } from "@ostl/ostl";
+ * // tanh(W x + U h): the two products share their derivatives
+ * const graph = trace((W: any, U: any, x: any, h: any) => tanh(add(matmul(W, x), matmul(U, h))), tensor([[1, 2]]), tensor([[3]]), tensor([1, 1]), tensor([1]));
+ * const products = graph.equations.filter((eq) => eq.op.name === "matmul").map((eq) => eq.out.id);
+ * const factors = products.map((product, j) => ({ param: j === 0 ? "W" : "U", product, transposed: false, u: { kind: "input" as const, index: 2 + j } }));
+ * console.log(sameDerivativeFactors(graph, factors)); // [0, 0]
+ * ```
+ */
+export function sameDerivativeFactors(graph: Graph, factors: readonly RowFactor[]): number[] {
+  const readers = new Map<number, number[]>();
+  graph.equations.forEach((eq, e) => eq.inputs.forEach((a) => a.kind === "var" && readers.set(a.id, [...(readers.get(a.id) ?? []), e])));
+  const outputs = new Set(graph.outputs.flatMap((o) => (o.kind === "var" ? [o.id] : [])));
+  // the one equation reading a product, when it is read once and is no output
+  const soleReader = (id: number) => {
+    const r = readers.get(id) ?? [];
+    return r.length === 1 && !outputs.has(id) ? graph.equations[r[0]!]! : null;
+  };
+  const byProduct = new Map(factors.map((f, j) => [f.product, j]));
+  return factors.map((f, j) => {
+    const sum = soleReader(f.product);
+    if (sum === null || sum.op.name !== "add") return j;
+    const [a, b] = sum.inputs as [IrVar | IrConst, IrVar | IrConst];
+    if (a.kind !== "var" || b.kind !== "var" || a.id === b.id || a.shape.join() !== b.shape.join()) return j;
+    const other = byProduct.get(a.id === f.product ? b.id : a.id);
+    return other === undefined || soleReader(factors[other]!.product) !== sum ? j : Math.min(j, other);
+  });
+}
+
+/**
  * Where the vector u of a factored weight of a whole step (see {@link findStepRowFactors}) comes
  * from: as in {@link FactorSource}, or a variable the step computes (by id).
  *

@@ -74,6 +74,25 @@ export function pairBlockCoefficients(n: number, alias: number, D: Float64Array,
 }
 
 /**
+ * The block coefficients of pair traces whose steps bring the same D, c and L (factors with the
+ * same derivatives, see `sameDerivativeFactors`): the first trace to apply a block computes them,
+ * the others copy them.
+ *
+ * @example
+ * ```ts
+ * import { DeferredPairTrace, SharedBlockCoefficients } from "@ostl/ostl";
+ * const shared = new SharedBlockCoefficients();
+ * const [a, b] = [new DeferredPairTrace(150, 88, 1, "float64", shared), new DeferredPairTrace(150, 150, 1, "float64", shared)];
+ * console.log(a.blockSteps, b.blockSteps); // 8 8
+ * ```
+ */
+export class SharedBlockCoefficients {
+  /** The coefficients of the block last computed, and which block that was (-1: none). */
+  values: Float64Array | null = null;
+  block = -1;
+}
+
+/**
  * The two traces ε^0, ε^1 (n x m each) of a factored parameter of a layer with two state fields
  * coupled per unit (an LSTM's c and h under the diagonal approximation), and the gradient they
  * feed, when y is field `alias`'s new value:
@@ -102,11 +121,16 @@ export class DeferredPairTrace extends HeldSteps {
   private readonly input: TypedArray;
   private readonly wasm: WasmPairTrace | null;
 
+  /** Blocks applied since the last reset (the index of the next one). */
+  private blocks = 0;
+
   constructor(
     readonly rows: number,
     readonly columns: number,
     readonly alias: number,
     readonly dtype: DType = "float64",
+    /** Shared with the traces of factors that have this one's D, c and L at every step (pushed in step with it). */
+    private readonly shared: SharedBlockCoefficients | null = null,
   ) {
     // blocks (float64, WebAssembly SIMD) only when their buffers take at most half the traces
     super(7 * rows + columns, dtype === "float64" && wasmSimdAvailable() ? rows * columns : 0);
@@ -154,7 +178,19 @@ export class DeferredPairTrace extends HeldSteps {
 
   protected apply(): void {
     if (this.wasm !== null) {
-      pairBlockCoefficients(this.rows, this.alias, this.decay as Float64Array, this.scale as Float64Array, this.signal as Float64Array, this.wasm.coefficients);
+      const own = this.wasm.coefficients;
+      const shared = this.shared;
+      if (shared === null) pairBlockCoefficients(this.rows, this.alias, this.decay as Float64Array, this.scale as Float64Array, this.signal as Float64Array, own);
+      else {
+        // the first of the group to reach this block computes its coefficients, the others copy them
+        if (shared.block !== this.blocks || shared.values === null) {
+          pairBlockCoefficients(this.rows, this.alias, this.decay as Float64Array, this.scale as Float64Array, this.signal as Float64Array, own);
+          shared.values = (shared.values?.length === own.length ? shared.values : new Float64Array(own.length));
+          shared.values.set(own);
+          shared.block = this.blocks;
+        } else own.set(shared.values);
+      }
+      this.blocks++;
       this.wasm.run();
     } else {
       traceKernels.of(this.dtype).rowTraceUpdateAliased(this.rows, this.columns, this.traces, this.decay, this.scale, this.input, this.signal, this.sum, this.alias);
@@ -176,6 +212,8 @@ export class DeferredPairTrace extends HeldSteps {
   /** Drops the held steps and zeroes the traces and the gradient, as when new. */
   reset(): void {
     this.held = 0;
+    this.blocks = 0;
+    if (this.shared !== null) this.shared.block = -1;
     this.traces.forEach((t) => t.fill(0));
     this.sum.fill(0);
   }

@@ -2,9 +2,9 @@ import * as core from "@ostl/core";
 import type { DType, NDArray, TypedArray } from "@ostl/core";
 import { type Tensor, type Tree, concat, flatten, jvp, matmul, reshape, transpose, unflatten, vjp } from "@ostl/autodiff";
 import type { TensorRecord } from "../model/cell.js";
-import { findRowFactors, type RowFactor } from "../analysis/factors.js";
+import { findRowFactors, type RowFactor, sameDerivativeFactors } from "../analysis/factors.js";
 import { StepInputs } from "../analysis/step-inputs.js";
-import { DeferredPairTrace } from "./deferred-pair-trace.js";
+import { DeferredPairTrace, SharedBlockCoefficients } from "./deferred-pair-trace.js";
 import { type InfluenceStepFn, propagateInfluence } from "./influence.js";
 import { TreeLayout, treeFloats } from "../model/tree-layout.js";
 import type { Network } from "../model/network.js";
@@ -582,11 +582,18 @@ export class DiagonalEligibility implements LayerEligibility {
     return derivatives;
   }
 
+  /** A pair of traces per factored parameter; factors with the same derivatives (an LSTM gate's W and U) share their block coefficients. */
+  private newPairTraces(params: TensorRecord, n: number, aliasIndex: number): Map<string, DeferredPairTrace> {
+    const leaders = sameDerivativeFactors(this.structure.graph, this.factors);
+    const shared = new Map(leaders.filter((leader, j) => leader !== j).map((leader) => [leader, new SharedBlockCoefficients()]));
+    return new Map(this.factors.map((f, j) => [f.param, new DeferredPairTrace(n, params[f.param]!.shape[1]!, aliasIndex, this.dtype, shared.get(leaders[j]!) ?? null)]));
+  }
+
   private accumulateFactored(params: TensorRecord, products: { u: NDArray }[], diagonals: PackedDiagonals, cz: Map<Target, NDArray[]>, L: NDArray, n: number, c: number): void {
     if (this.factors.length === 0) return;
     const aliasIndex = c === 2 && this.outputAlias !== null ? this.stateNames.indexOf(this.outputAlias) : -1;
     // y is one of two state fields (LSTM's h): e_t is that field's new trace, and the pair of traces runs in blocks of steps
-    if (aliasIndex >= 0) this.pairTraces ??= new Map(this.factors.map((f) => [f.param, new DeferredPairTrace(n, params[f.param]!.shape[1]!, aliasIndex, this.dtype)]));
+    if (aliasIndex >= 0) this.pairTraces ??= this.newPairTraces(params, n, aliasIndex);
     else this.factoredTraces ??= new Map(this.factors.map((f) => [f.param, this.stateNames.map(() => core.zeros([params[f.param]!.size], this.dtype).data)]));
     this.factors.forEach((f, j) => {
       const W = params[f.param]!;
