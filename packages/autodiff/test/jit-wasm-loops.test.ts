@@ -147,3 +147,20 @@ describe("rows repeated along a batch", () => {
     }
   });
 });
+
+describe("fixed arguments read by WebAssembly loops", () => {
+  it("are copied into the program's memory when a new array comes, and not again for the same one (the documented contract)", () => {
+    const f = ad.jit((p: { b: Tensor }, x: Tensor) => ad.mul(ad.add(x, p.b), 2), { fixedArguments: [0] });
+    const x = values(20, 1);
+    const b = core.tensor(new Array(20).fill(1));
+    const first = (f({ b }, x) as core.NDArray).toFlat();
+    expect(f.source({ b }, x)).toContain("WebAssembly:");
+    // new values come as a new array: seen
+    const b2 = core.tensor(new Array(20).fill(3));
+    expect((f({ b: b2 }, x) as core.NDArray).toFlat()).toEqual(x.toFlat().map((v) => (v + 3) * 2));
+    // written in place into the array the program holds: not seen
+    b2.data.fill(5);
+    expect((f({ b: b2 }, x) as core.NDArray).toFlat()).toEqual(x.toFlat().map((v) => (v + 3) * 2));
+    expect((f({ b }, x) as core.NDArray).toFlat()).toEqual(first);
+  });
+});

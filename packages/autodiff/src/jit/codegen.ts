@@ -295,7 +295,21 @@ class ProgramWriter {
     if (slot === undefined) {
       slot = this.stagingSlot(sizeOf(a.shape));
       this.staged.set(a.id, slot);
-      before.push(`rt.stage(s${slot}, ${at.data}, ${at.offset});`);
+      const argument = this.fixed.get(at);
+      if (argument === undefined) before.push(`rt.stage(s${slot}, ${at.data}, ${at.offset});`);
+      else {
+        // a fixed argument (the params): copied in again only when a call brings another array or offset
+        const [held, heldOffset] = [this.named(`h${slot}`), this.named(`g${slot}`)];
+        this.setup.push(`let ${held} = null, ${heldOffset} = -1;`);
+        before.push(
+          `if (${at.data} !== ${held} || ${at.offset} !== ${heldOffset}) {`,
+          `  rt.stage(s${slot}, ${at.data}, ${at.offset});`,
+          // an argument that was not contiguous lies in a buffer of the program's: copied every time
+          `  ${held} = ${at.data} === ${argument} ? ${at.data} : null;`,
+          `  ${heldOffset} = ${at.offset};`,
+          "}",
+        );
+      }
     }
     return { slot, offset: 0 };
   }
@@ -618,7 +632,8 @@ export interface GenerateOptions {
    * Indices of inputs (leaves, in flatten order) whose arrays the caller does not change in place
    * between calls: a float64 matrix among them that a matrix-vector product reads is kept in the
    * program's WebAssembly memory and multiplied there (SIMD), copied again only when a call
-   * brings a different array or offset. Default none.
+   * brings a different array or offset; so is a float64 one that a WebAssembly loop reads.
+   * Default none.
    */
   readonly fixedInputs?: readonly number[];
   /**

@@ -70,8 +70,9 @@ export interface JitOptions {
    * values come as new arrays, as the optimizers make them). A float64 matrix among them that a
    * matrix-vector product reads is kept in the program's WebAssembly memory and multiplied there
    * with SIMD kernels, copied again only when a call brings a different array: about four times
-   * faster per product. Writing into such an array in place and calling again with it would run
-   * with its old values. Default none.
+   * faster per product. Likewise a float64 array among them that a WebAssembly loop reads (a bias)
+   * is copied into the program's memory only when a different array comes. Writing into such an
+   * array in place and calling again with it would run with its old values. Default none.
    */
   readonly fixedArguments?: readonly number[];
   /** Fresh outputs as regions of one array per call (see `GenerateOptions.outputsInOneArray`). Default false. */
