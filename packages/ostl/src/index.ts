@@ -17,7 +17,6 @@ export { StepInputs, type StepInput } from "./analysis/step-inputs.js";
 export { findRowFactors, findStepRowFactors, sameDerivativeFactors, type RowFactor, type FactorSource, type StepRowFactor, type StepFactorSource } from "./analysis/factors.js";
 export { eightStepBlockCoefficients, outerSumUpdate, materializedTraceUpdate, rowTraceUpdate, rowTraceUpdateAliased, singleTraceUpdate, traceKernels } from "./traces/trace-kernel.js";
 export { WasmEightStepTrace, WasmOuterSum, WasmPairTrace, wasmSimdAvailable } from "./traces/wasm/eight-step-kernel.js";
-export { WasmTwoFieldTrace } from "./traces/wasm/two-field-kernel.js";
 export { DeferredPairTrace, pairBlockCoefficients, SharedBlockCoefficients } from "./traces/deferred-pair-trace.js";
 export { DeferredOuterSum } from "./traces/deferred-outer-sum.js";
 export { HeldSteps } from "./traces/held-steps.js";

@@ -5,7 +5,6 @@ import type { TensorRecord } from "../model/cell.js";
 import { findRowFactors, type RowFactor, sameDerivativeFactors } from "../analysis/factors.js";
 import { StepInputs } from "../analysis/step-inputs.js";
 import { DeferredPairTrace, SharedBlockCoefficients } from "./deferred-pair-trace.js";
-import { WasmTwoFieldTrace } from "./wasm/two-field-kernel.js";
 import { type InfluenceStepFn, propagateInfluence } from "./influence.js";
 import { TreeLayout, treeFloats } from "../model/tree-layout.js";
 import type { Network } from "../model/network.js";
@@ -419,8 +418,6 @@ export class DiagonalEligibility implements LayerEligibility {
   private singleTraces: Map<string, DeferredTrace> | null = null;
   /** Two-field mode with y a state field (an LSTM's h): each factored parameter's pair of traces and gradient. */
   private pairTraces: Map<string, DeferredPairTrace> | null = null;
-  /** The SIMD kernels of float64 diag-structured parameters of a two-field layer, whose traces and sums live in them. */
-  private readonly twoFieldKernels = new Map<string, WasmTwoFieldTrace>();
   /** Traces of the parameters in `materialized` and `denseNames`, one per state field. */
   private traces: Map<string, TypedArray[]> | null = null;
   private sums = new Map<string, NDArray>();
@@ -642,33 +639,12 @@ export class DiagonalEligibility implements LayerEligibility {
   private accumulateOthers(params: TensorRecord, diagonals: PackedDiagonals, immediate: Map<Target, TensorRecord>, denseImmediate: Map<Target, Map<string, NDArray>>, L: NDArray, n: number): void {
     const names = [...this.materialized, ...this.denseNames];
     if (names.length === 0) return;
-    if (this.traces === null) {
-      // a float64 diag-structured parameter of a two-field layer: traces and sum in a SIMD kernel's memory
-      for (const name of names) {
-        const kernel = this.dtype === "float64" && this.stateNames.length === 2 && this.layouts[name] === "diag" ? WasmTwoFieldTrace.create(n) : null;
-        if (kernel !== null) this.twoFieldKernels.set(name, kernel);
-      }
-      this.traces = new Map(names.map((name) => {
-        const kernel = this.twoFieldKernels.get(name);
-        return [name, kernel !== undefined ? [kernel.trace0, kernel.trace1] : this.stateNames.map(() => core.zeros([this.layouts[name] === "dense" ? params[name]!.size * n : params[name]!.size], this.dtype).data)];
-      }));
-    }
+    this.traces ??= new Map(names.map((name) => [name, this.stateNames.map(() => core.zeros([this.layouts[name] === "dense" ? params[name]!.size * n : params[name]!.size], this.dtype).data)]));
     for (const name of names) {
       const layout = this.layouts[name]!;
       const size = params[name]!.size;
       const termOf = (o: Target) => core.contiguous(layout === "dense" ? denseImmediate.get(o)!.get(name)! : (immediate.get(o)![name] as NDArray)).data;
-      const kernel = this.twoFieldKernels.get(name);
       let sum = this.sums.get(name);
-      if (kernel !== undefined) {
-        // a sum made anew (the first step, or gradients cleared): the kernel's own, zeroed
-        if (sum === undefined) {
-          kernel.sum.fill(0);
-          this.sums.set(name, core.fromTyped(kernel.sum, params[name]!.shape));
-        }
-        const [I0, I1] = this.stateNames.map(termOf) as [TypedArray, TypedArray];
-        kernel.run(diagonals.state, diagonals.output, I0, I1, termOf(OUTPUT), L.data);
-        continue;
-      }
       if (sum === undefined) this.sums.set(name, (sum = core.zeros(params[name]!.shape, this.dtype)));
       const [outer, inner] = layout === "dense" ? [size, 1] : [1, size / n];
       this.kernels.materializedTraceUpdate(outer, n, inner, this.traces.get(name)!, diagonals.state, diagonals.output, this.stateNames.map(termOf), termOf(OUTPUT), L.data, sum.data, layout === "dense");
