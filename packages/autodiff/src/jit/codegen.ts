@@ -8,7 +8,7 @@ import { emitMatmul, type MatrixOperand } from "./matmul-rule.js";
 import type { SimplifiedGraph } from "./simplify.js";
 import { structureRules } from "./structure-rules.js";
 import { operandReading, wasmCapable, type WasmOperand, type WasmRunPlan, wasmFusable, wasmRunFunction, wasmRunPeriod } from "./wasm-fusion.js";
-import { ProgramProducts, type ProductSpec, wasmProductsAvailable } from "./wasm-products.js";
+import { copyRunInto, ProgramProducts, type ProductSpec, wasmProductsAvailable } from "./wasm-products.js";
 
 type Atom = IrVar | IrConst;
 
@@ -74,7 +74,7 @@ interface Runtime {
   /** The fused loops compiled to WebAssembly, `f0`, `f1`, ... (empty without them). */
   wasm: Record<string, unknown>;
   /** Copies an argument's or a fresh output's elements, from `offset` on, into an arena slot. */
-  stage: (slot: Float64Array, data: TypedArray, offset: number) => void;
+  stage: (slot: Float64Array, data: Float64Array, offset: number) => void;
 }
 
 /** The SIMD logistic kernels that every program shares (null where WebAssembly SIMD is missing). */
@@ -112,7 +112,7 @@ const helpers: Omit<Runtime, "consts" | "fallbacks" | "products" | "arena" | "wa
     return out;
   },
   copyOf: (x) => core.copy(x),
-  stage: (slot, data, offset) => slot.set(offset === 0 && data.length === slot.length ? data : data.subarray(offset, offset + slot.length)),
+  stage: (slot, data, offset) => copyRunInto(slot, data, offset),
 };
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
@@ -447,7 +447,7 @@ class ProgramWriter {
   }
 
   /**
-   * out = X Bᵀ... for a batch: X (rows of k, each a contiguous run) times a fixed matrix on the
+   * out = X B for a batch: X (rows of k, each a contiguous run) times a fixed matrix on the
    * right, B = Wᵀ for a stored n x k W (out's row r = W X[r], the rows kernel) or B = W itself for
    * a stored k x n W (out's row r = Wᵀ X[r], the columns kernel): one product of the program's
    * copy of W per row of X, each row's sums those of the unbatched product, so a batch row equals
@@ -547,7 +547,7 @@ class ProgramWriter {
     const out = this.buffer(eq.out);
     let at = 0;
     const lines = eq.inputs.map((a) => {
-      const line = `${out.data}.set(${this.places.get((a as IrVar).id)!.data}, ${out.offset === "0" ? at : `${out.offset} + ${at}`});`;
+      const line = `${out.data}.set(${this.places.get((a as IrVar).id)!.data}, ${plusOffset(out.offset, String(at))});`;
       at += sizeOf(a.shape);
       return line;
     });

@@ -408,7 +408,7 @@ export class ProgramProducts {
       const kernel = made === null ? javascriptKernel(spec, copy, input, output) : (made.exports[`p${j}`] as () => void);
       // the vectors move by block copies (TypedArray.prototype.set), b's read where it lies when it is a whole array
       const [inputView, outputView] = [input.subarray(0, k), output.subarray(0, n)];
-      const copyIn = (b: Float64Array, bOffset: number) => inputView.set(bOffset === 0 && b.length === k ? b : b.subarray(bOffset, bOffset + k));
+      const copyIn = (b: Float64Array, bOffset: number) => copyRunInto(inputView, b, bOffset);
       if (spec.layout === "columns") {
         return (b: Float64Array, bOffset: number, out: Float64Array, outOffset: number) => {
           copyIn(b, bOffset);
@@ -442,6 +442,11 @@ export class ProgramProducts {
   product(j: number): (b: Float64Array, bOffset: number, out: Float64Array, outOffset: number) => void {
     return this.products[j]!;
   }
+}
+
+/** Copies `target.length` entries of `data` from `offset` on into `target` by one block copy (no view made when `data` is exactly that run). */
+export function copyRunInto(target: Float64Array, data: Float64Array, offset: number): void {
+  target.set(offset === 0 && data.length === target.length ? data : data.subarray(offset, offset + target.length));
 }
 
 /**

@@ -158,11 +158,11 @@ export class ElementwiseOptimizer implements Optimizer {
       }
     }
     this.count++;
+    // an update that does not take the scale gets a scaled copy
+    const scales = this.leafUpdate.length >= 6;
     const next = p.leaves.map((leaf, i) => {
       const out = into(leaf);
       const grad = g.leaves[i]!.data;
-      // an update that does not take the scale gets a scaled copy
-      const scales = this.leafUpdate.length >= 6;
       this.leafUpdate(out.data, leaf.data, scales || scale === 1 ? grad : grad.map((x) => x * scale), this.slots[i]!, this.count, scales ? scale : 1);
       return out;
     });

@@ -180,15 +180,15 @@ export class DeferredPairTrace extends HeldSteps {
     if (this.wasm !== null) {
       const own = this.wasm.coefficients;
       const shared = this.shared;
-      if (shared === null) pairBlockCoefficients(this.rows, this.alias, this.decay as Float64Array, this.scale as Float64Array, this.signal as Float64Array, own);
+      // the first of a group to reach this block computes its coefficients, the others copy them
+      if (shared !== null && shared.block === this.blocks && shared.values !== null) own.set(shared.values);
       else {
-        // the first of the group to reach this block computes its coefficients, the others copy them
-        if (shared.block !== this.blocks || shared.values === null) {
-          pairBlockCoefficients(this.rows, this.alias, this.decay as Float64Array, this.scale as Float64Array, this.signal as Float64Array, own);
-          shared.values = (shared.values?.length === own.length ? shared.values : new Float64Array(own.length));
+        pairBlockCoefficients(this.rows, this.alias, this.decay as Float64Array, this.scale as Float64Array, this.signal as Float64Array, own);
+        if (shared !== null) {
+          shared.values = shared.values?.length === own.length ? shared.values : new Float64Array(own.length);
           shared.values.set(own);
           shared.block = this.blocks;
-        } else own.set(shared.values);
+        }
       }
       this.blocks++;
       this.wasm.run();
