@@ -129,6 +129,19 @@ describe("concatenation of whole buffers", () => {
       expect(sameBits(out!, f(a, b) as core.NDArray)).toBe(true);
     }
   });
+
+  it("copies a constant piece as a block too, and a constant view into a larger array by a loop", () => {
+    const [a, b] = [values(20, 1), values(20, 2)];
+    const whole = values(20, 3);
+    const view = core.slice(values(40, 4), [10], [30]);
+    for (const [constant, blocks] of [[whole, true], [view, false]] as const) {
+      const f = (x: Tensor, y: Tensor) => ad.concat([ad.mul(x, y), constant, ad.add(x, y)], 0);
+      const { wasm } = bothWays(f as never, [a, b]);
+      expect(wasm.source.includes("concat: block copies")).toBe(blocks);
+      const [out] = wasm.run([a, b]) as core.NDArray[];
+      expect(sameBits(out!, f(a, b) as core.NDArray)).toBe(true);
+    }
+  });
 });
 
 describe("rows repeated along a batch", () => {

@@ -537,17 +537,26 @@ class ProgramWriter {
     return at.offset === "0" && this.setupSizes.get(at.data) === sizeOf(at.shape);
   }
 
+  /** Whether an operand is the whole of a buffer (see wholeBuffer) or a constant array of `dtype` that fills its data exactly. */
+  private wholeSource(a: Atom, dtype: DType): boolean {
+    if (a.kind === "var") return this.wholeBuffer(this.places.get(a.id)!);
+    if (typeof a.value === "number" || a.value.dtype !== dtype) return false;
+    const at = this.place(a);
+    return at.offset === "0" && (a.value.isContiguous() ? a.value.data.length : sizeOf(a.shape)) === sizeOf(a.shape);
+  }
+
   /**
    * A concatenation of whole buffers along an axis with no longer axis before it: each piece is a
-   * run of the output, copied by `TypedArray.prototype.set` (a block copy) instead of a loop.
+   * run of the output, copied by `TypedArray.prototype.set` (a block copy) instead of a loop. A
+   * constant array counts as a whole buffer when its data is exactly its elements.
    */
   private concatOfWholeBuffers(eq: IrEquation): boolean {
     const axis = (eq.params as { axis: number }).axis;
-    if (eq.out.shape.slice(0, axis).some((d) => d !== 1) || !eq.inputs.every((a) => a.kind === "var" && this.wholeBuffer(this.places.get(a.id)!))) return false;
+    if (eq.out.shape.slice(0, axis).some((d) => d !== 1) || !eq.inputs.every((a) => this.wholeSource(a, eq.out.dtype))) return false;
     const out = this.buffer(eq.out);
     let at = 0;
     const lines = eq.inputs.map((a) => {
-      const line = `${out.data}.set(${this.places.get((a as IrVar).id)!.data}, ${plusOffset(out.offset, String(at))});`;
+      const line = `${out.data}.set(${this.place(a).data}, ${plusOffset(out.offset, String(at))});`;
       at += sizeOf(a.shape);
       return line;
     });
