@@ -104,6 +104,53 @@ describe("trace kernels", () => {
     }
   });
 
+  it("after the traces are zeroed, the WebAssembly kernels leave out the column pairs no input has reached since, with the step-by-step kernels' numbers through quiet blocks and resets", () => {
+    const rng = new core.PRNG(16);
+    const [n, m] = [64, 67];
+    // a piano-roll-like input: a few columns, each held for several steps, drawn from a small range
+    const keys = [4, 5, 9, 12, 20, 21, 30, 57];
+    const rollStep = (t: number) => {
+      const u = new Float64Array(m);
+      if (t % 20 < 12) for (let j = 0; j < 2; j++) u[keys[(Math.floor(t / 3) + 3 * j) % keys.length]!] = 1;
+      return u;
+    };
+    const single = new DeferredTrace(n, m);
+    const pair = new DeferredPairTrace(n, m, 1);
+    expect([single.blockSteps, pair.blockSteps]).toEqual([8, 8]);
+    const want = { eps: new Float64Array(n * m), g: new Float64Array(n * m), pairEps: [new Float64Array(n * m), new Float64Array(n * m)], pairG: new Float64Array(n * m) };
+    const steps = (from: number, count: number) => {
+      for (let t = from; t < from + count; t++) {
+        const u = rollStep(t);
+        const D = new Float64Array(rng.uniform([n], 0, 1).data);
+        const [c, w] = [random(rng, n), random(rng, n)];
+        single.push(D, c, w, u);
+        singleTraceUpdate(n, m, 1, want.eps, D, c, w, u, want.g);
+        const D2 = new Float64Array(rng.uniform([4 * n], -0.6, 0.6).data);
+        const [cs, L] = [random(rng, 2 * n), random(rng, n)];
+        pair.push(D2, cs, L, u);
+        rowTraceUpdateAliased(n, m, want.pairEps, D2, cs, u, L, want.pairG, 1);
+      }
+    };
+    const check = () => {
+      expect(maxDiff(single.values(), want.eps)).toBeLessThan(1e-12);
+      expect(maxDiff(single.gradient(), want.g)).toBeLessThan(1e-12);
+      expect(relDiff(pair.gradient(), want.pairG)).toBeLessThan(1e-12);
+      // the columns no input reached hold exactly zero
+      const reached = new Set(Array.from({ length: 64 }, (_, t) => rollStep(t)).flatMap((u) => [...u.keys()].filter((k) => u[k] !== 0)));
+      for (let k = 0; k < m; k++) if (!reached.has(k)) expect(single.values().filter((_, r) => r % m === k).every((v) => v === 0)).toBe(true);
+    };
+    // blocks where inputs arrive, then quiet blocks (t % 20 >= 12) where reached columns only decay
+    steps(0, 29);
+    check();
+    steps(29, 19);
+    check();
+    single.reset();
+    pair.reset();
+    [want.eps, want.g, ...want.pairEps, want.pairG].forEach((a) => a.fill(0));
+    steps(3, 16);
+    check();
+  });
+
   it("a large float64 DeferredTrace runs the WebAssembly kernel with the JavaScript kernel's numbers", () => {
     const rng = new core.PRNG(13);
     const [n, m] = [64, 67];

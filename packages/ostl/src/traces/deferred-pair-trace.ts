@@ -99,7 +99,8 @@ export class SharedBlockCoefficients {
  *   ε^f_t = Σ_b D^{fb}_t ⊙ ε^b_{t-1} + c^f_t ⊗ u_t,   g += L_t ⊙ ε^{alias}_t
  * (`rowTraceUpdateAliased`). With WebAssembly SIMD, a float64 pair holds eight steps back and
  * applies them in one pass over the traces and the gradient (`pairBlockCoefficients`, the kernel
- * of {@link WasmPairTrace}): a step then moves a sixteenth of the memory. Elsewhere each step is
+ * of {@link WasmPairTrace}): a step then moves a sixteenth of the memory, and a column that no
+ * input has reached since the traces were zeroed is skipped (its entries are zero). Elsewhere each step is
  * applied at once. Results agree with the step-by-step kernel to rounding (tested).
  *
  * @example
@@ -135,6 +136,8 @@ export class DeferredPairTrace extends HeldSteps {
     // blocks (float64, WebAssembly SIMD) only when their buffers take at most half the traces
     super(7 * rows + columns, dtype === "float64" && wasmSimdAvailable() ? rows * columns : 0);
     this.wasm = this.blockSteps > 1 ? WasmPairTrace.create(rows, columns) : null;
+    // the traces start at zero: the kernel skips the column pairs no input has reached yet
+    this.wasm?.zero();
     const size = rows * columns;
     this.traces = this.wasm === null ? [zeros([size], dtype).data, zeros([size], dtype).data] : [this.wasm.trace0, this.wasm.trace1];
     this.sum = this.wasm?.sum ?? zeros([size], dtype).data;
@@ -214,8 +217,11 @@ export class DeferredPairTrace extends HeldSteps {
     this.held = 0;
     this.blocks = 0;
     if (this.shared !== null) this.shared.block = -1;
-    this.traces.forEach((t) => t.fill(0));
-    this.sum.fill(0);
+    if (this.wasm !== null) this.wasm.zero();
+    else {
+      this.traces.forEach((t) => t.fill(0));
+      this.sum.fill(0);
+    }
   }
 
   /** Floats held: the two traces, and the block buffers when blocks are used. */

@@ -12,7 +12,9 @@ import { HeldSteps } from "./held-steps.js";
  * can run for several steps in one pass over ε and g (`singleTraceUpdate`), which is what the
  * kernel's time is spent on. A column that no input of the block reaches (a binary input such as a
  * piano roll leaves most of them so: about 32 of JSB's 44 column pairs per block of eight steps)
- * only decays, ε = α ε and g += γ ε, two multiplies per entry instead of eighteen. The held steps are applied before the gradient is read. Memory stays
+ * only decays, ε = α ε and g += γ ε, two multiplies per entry instead of eighteen, and a column
+ * that no input has reached since the trace was zeroed is left out altogether (its entries are
+ * zero). The held steps are applied before the gradient is read. Memory stays
  * constant in T: n·m trace floats plus 8·(3n + m) held floats. A partial block (the gradient is
  * read mid-block) is padded with steps that change nothing (D = 1, c = 0, w = 0) and applied in
  * the same closed form. Every buffer is of the trace's dtype (float64 by default, or float32),
@@ -55,6 +57,8 @@ export class DeferredTrace extends HeldSteps {
     // blocks only when their buffers take at most half the trace
     super(3 * rows + columns, (rows * columns) / 2);
     this.wasm = dtype === "float64" && this.blockSteps > 1 ? WasmEightStepTrace.create(rows, columns) : null;
+    // the trace starts at zero: the kernel skips the column pairs no input has reached yet
+    this.wasm?.zero();
     this.trace = this.wasm?.trace ?? zeros([rows * columns], dtype).data;
     this.sum = this.wasm?.sum ?? zeros([rows * columns], dtype).data;
     this.decay = zeros([this.blockSteps * rows], dtype).data;
@@ -119,8 +123,11 @@ export class DeferredTrace extends HeldSteps {
   /** Drops the held steps and zeroes the trace and the gradient, as when new. */
   reset(): void {
     this.held = 0;
-    this.trace.fill(0);
-    this.sum.fill(0);
+    if (this.wasm !== null) this.wasm.zero();
+    else {
+      this.trace.fill(0);
+      this.sum.fill(0);
+    }
   }
 
   /** Floats held: the trace, and the block buffer when blocks are used. */

@@ -32,21 +32,57 @@ function overListedPairs(f: FunctionBuilder, from: () => void, to: number, local
 }
 
 /**
- * Lists the column pairs (2j, 2j + 1) of a block of eight held inputs (8 x m, step t's at t·m) as
- * byte offsets 16 j in `pairs`: first, from index 0, the pairs some input reaches, then those
- * whose sixteen inputs are all zero (quiet); returns how many are reached. A binary input such as
- * a piano roll leaves most pairs quiet.
+ * The column pairs (2j, 2j + 1) of an n x m trace as a kernel reads them: before each block, `list`
+ * writes the byte offsets 16 j into `offsets` (the kernel's memory), first the `reached` pairs
+ * that some of the block's eight held inputs (8 x m, step t's at t·m) reaches, then, up to
+ * `listed`, the quiet pairs (all sixteen inputs zero) that an input has reached since the traces
+ * were last zeroed. A pair that no input has reached since then has trace entries that are zero
+ * and stay zero (a quiet pair only decays), so it is left out altogether: a binary input such as
+ * a piano roll, where a chorale touches a few of the 88 keys, leaves most pairs out. Until
+ * `forget` is first called every pair counts as reached before (the traces may hold anything).
  */
-function listColumnPairs(input: Float64Array, m: number, pairs: Int32Array): number {
-  let reached = 0;
-  let quiet = pairs.length;
-  for (let j = 0; j < pairs.length; j++) {
-    let any = false;
-    for (let t = 0, k = 2 * j; t < STEPS && !any; t++, k += m) any = input[k] !== 0 || input[k + 1] !== 0;
-    if (any) pairs[reached++] = 16 * j;
-    else pairs[--quiet] = 16 * j;
+class ColumnPairs {
+  /** How many pairs the last block's inputs reach, listed first. */
+  reached = 0;
+  /** How many pairs the last list holds (the reached ones, then the live quiet ones). */
+  listed = 0;
+  /** Per pair: 1 when an input has reached it since the traces were zeroed; 2 while listing, for a pair reached by this block. */
+  private readonly live: Uint8Array;
+
+  constructor(readonly offsets: Int32Array) {
+    this.live = new Uint8Array(offsets.length).fill(1);
   }
-  return reached;
+
+  list(input: Float64Array, m: number): void {
+    const [offsets, live] = [this.offsets, this.live];
+    let reached = 0;
+    for (let j = 0; j < offsets.length; j++) {
+      let any = false;
+      for (let t = 0, k = 2 * j; t < STEPS && !any; t++, k += m) any = input[k] !== 0 || input[k + 1] !== 0;
+      if (any) {
+        offsets[reached++] = 16 * j;
+        live[j] = 2;
+      }
+    }
+    let listed = reached;
+    for (let j = 0; j < offsets.length; j++) {
+      if (live[j] === 1) offsets[listed++] = 16 * j;
+      else if (live[j] === 2) live[j] = 1;
+    }
+    this.reached = reached;
+    this.listed = listed;
+  }
+
+  /** The traces were zeroed: no pair has been reached since. */
+  forget(): void {
+    this.live.fill(0);
+  }
+
+  /** The byte address where the list's reached pairs end, and where its live quiet pairs end. */
+  ends(): [number, number] {
+    const at = this.offsets.byteOffset;
+    return [at + 4 * this.reached, at + 4 * this.listed];
+  }
 }
 
 /**
@@ -59,7 +95,8 @@ function listColumnPairs(input: Float64Array, m: number, pairs: Int32Array): num
  * column pairs come as two lists of byte offsets (i32) from `pairs`: up to `activeEnd` the pairs
  * some held input reaches, up to `quietEnd` those whose sixteen inputs are all zero, which take
  * ε = α ε and g += γ ε_old only (the terms left out are ±0: the same values, up to the sign of a
- * zero trace entry). The last column of an odd m takes the whole sum.
+ * zero trace entry); pairs in neither list are left as they are (see ColumnPairs). The last column
+ * of an odd m takes the whole sum.
  */
 function eightStepsFunction(): FunctionBuilder {
   const { i32, f64, v128 } = valueType;
@@ -129,7 +166,7 @@ function eightStepsFunction(): FunctionBuilder {
  * (one module per shape), so the eight inputs' loads are immediate offsets from one column offset.
  * Per entry, g[i, k] + (((w_0[i] u_0[k] + w_1[i] u_1[k]) + ...) + w_7[i] u_7[k]), the JavaScript
  * kernel's order. Only the column pairs listed from `at.pairs` up to `activeEnd` (those some held
- * input reaches, see listColumnPairs) are summed: the others would add ±0, leaving the sums as they
+ * input reaches, see ColumnPairs) are summed: the others would add ±0, leaving the sums as they
  * are up to the sign of a zero. The last column of an odd m takes the whole sum.
  *
  * Measured on the shapes of a JSB LSTM-150's gradients (Node 20, 2-core VM, best of 5 rounds):
@@ -186,7 +223,7 @@ const PAIR_COEFFICIENTS = 4 + 2 + 2 * STEPS + STEPS;
  * traces e_0, e_1:
  *   e_f[i, k] = α_{f0} e_0 + α_{f1} e_1 + Σ_t β_{t,f} u_t[k]      (f = 0, 1)
  *   g[i, k]  += γ_0 e_0 + γ_1 e_1 + Σ_t δ_t u_t[k]
- * The column pairs come listed (see listColumnPairs) up to the arguments `activeEnd` and
+ * The column pairs come listed (see ColumnPairs) up to the arguments `activeEnd` and
  * `quietEnd`; a quiet pair takes the first terms only (the others are ±0: the same values, up to
  * the sign of a zero trace entry). The last column of an odd m takes the whole sum.
  */
@@ -325,8 +362,8 @@ export class WasmEightStepTrace {
   readonly input: Float64Array;
   /** Row i's α, γ, β_0..β_7, δ_0..δ_7 at 18·i. */
   readonly coefficients: Float64Array;
-  /** The column pairs' byte offsets: those some input reaches first, then the quiet ones. */
-  private readonly pairs: Int32Array;
+  /** The column pairs the kernel reads. */
+  private readonly pairs: ColumnPairs;
   private readonly eightSteps: (n: number, m: number, trace: number, sum: number, coefficients: number, input: number, pairs: number, activeEnd: number, quietEnd: number) => void;
 
   private constructor(
@@ -337,7 +374,7 @@ export class WasmEightStepTrace {
     const { views, exports } = made;
     [this.trace, this.sum, this.input, this.coefficients] = views as [Float64Array, Float64Array, Float64Array, Float64Array];
     const pairs = views[4]!;
-    this.pairs = new Int32Array(pairs.buffer, pairs.byteOffset, Math.floor(columns / 2));
+    this.pairs = new ColumnPairs(new Int32Array(pairs.buffer, pairs.byteOffset, Math.floor(columns / 2)));
     this.eightSteps = exports.eightSteps as WasmEightStepTrace["eightSteps"];
   }
 
@@ -350,9 +387,16 @@ export class WasmEightStepTrace {
   /** Applies one block: the coefficients and the inputs as set. */
   run(): void {
     const [pairs, input, m] = [this.pairs, this.input, this.columns];
-    const active = listColumnPairs(input, m, pairs);
-    const at = pairs.byteOffset;
-    this.eightSteps(this.rows, m, this.trace.byteOffset, this.sum.byteOffset, this.coefficients.byteOffset, input.byteOffset, at, at + 4 * active, at + 4 * pairs.length);
+    pairs.list(input, m);
+    const [activeEnd, quietEnd] = pairs.ends();
+    this.eightSteps(this.rows, m, this.trace.byteOffset, this.sum.byteOffset, this.coefficients.byteOffset, input.byteOffset, pairs.offsets.byteOffset, activeEnd, quietEnd);
+  }
+
+  /** Zeroes the trace and the sum; until an input reaches a column pair again, blocks skip it (see ColumnPairs). */
+  zero(): void {
+    this.trace.fill(0);
+    this.sum.fill(0);
+    this.pairs.forget();
   }
 }
 
@@ -378,8 +422,8 @@ export class WasmOuterSum {
   readonly weights: Float64Array;
   /** The held inputs, step t's at t·m. */
   readonly input: Float64Array;
-  /** The column pairs' byte offsets: those some input reaches first, then the quiet ones. */
-  private readonly pairs: Int32Array;
+  /** The column pairs the kernel reads (the reached ones only). */
+  private readonly pairs: ColumnPairs;
   private readonly outerSum: (activeEnd: number) => void;
 
   private constructor(
@@ -390,14 +434,14 @@ export class WasmOuterSum {
     const { views, exports } = made;
     [this.sum, this.weights, this.input] = views as [Float64Array, Float64Array, Float64Array];
     const pairs = views[3]!;
-    this.pairs = new Int32Array(pairs.buffer, pairs.byteOffset, Math.floor(columns / 2));
+    this.pairs = new ColumnPairs(new Int32Array(pairs.buffer, pairs.byteOffset, Math.floor(columns / 2)));
     this.outerSum = exports.outerSum as (activeEnd: number) => void;
   }
 
   /** Adds the eight held outer products to the sum (the column pairs no held input reaches add nothing). */
   run(): void {
-    const active = listColumnPairs(this.input, this.columns, this.pairs);
-    this.outerSum(this.pairs.byteOffset + 4 * active);
+    this.pairs.list(this.input, this.columns);
+    this.outerSum(this.pairs.ends()[0]);
   }
 
   /** Buffers for an n x m sum, or null where WebAssembly SIMD is not available. */
@@ -438,8 +482,8 @@ export class WasmPairTrace {
   readonly input: Float64Array;
   /** Row i's 30 coefficients at 30·i. */
   readonly coefficients: Float64Array;
-  /** The column pairs' byte offsets: those some input reaches first, then the quiet ones. */
-  private readonly pairs: Int32Array;
+  /** The column pairs the kernel reads. */
+  private readonly pairs: ColumnPairs;
   private readonly pairEightSteps: (activeEnd: number, quietEnd: number) => void;
 
   private constructor(
@@ -450,15 +494,22 @@ export class WasmPairTrace {
     const { views, exports } = made;
     [this.trace0, this.trace1, this.sum, this.input, this.coefficients] = views as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
     const pairs = views[5]!;
-    this.pairs = new Int32Array(pairs.buffer, pairs.byteOffset, Math.floor(columns / 2));
+    this.pairs = new ColumnPairs(new Int32Array(pairs.buffer, pairs.byteOffset, Math.floor(columns / 2)));
     this.pairEightSteps = exports.pairEightSteps as WasmPairTrace["pairEightSteps"];
   }
 
   /** Applies one block: the coefficients and the inputs as set. */
   run(): void {
-    const active = listColumnPairs(this.input, this.columns, this.pairs);
-    const at = this.pairs.byteOffset;
-    this.pairEightSteps(at + 4 * active, at + 4 * this.pairs.length);
+    this.pairs.list(this.input, this.columns);
+    this.pairEightSteps(...this.pairs.ends());
+  }
+
+  /** Zeroes the traces and the sum; until an input reaches a column pair again, blocks skip it (see ColumnPairs). */
+  zero(): void {
+    this.trace0.fill(0);
+    this.trace1.fill(0);
+    this.sum.fill(0);
+    this.pairs.forget();
   }
 
   /** Buffers for two n x m traces, or null where WebAssembly SIMD is not available. */
