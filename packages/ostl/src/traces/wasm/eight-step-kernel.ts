@@ -40,8 +40,11 @@ function overListedPairs(f: FunctionBuilder, from: () => void, to: number, local
  * and stay zero (a quiet pair only decays), so it is left out altogether: a binary input such as
  * a piano roll, where a chorale touches a few of the 88 keys, leaves most pairs out. Until
  * `forget` is first called every pair counts as reached before (the traces may hold anything).
+ * An outer sum's list holds the reached pairs only.
  */
 class ColumnPairs {
+  /** The byte offsets 16 j, in the kernel's memory. */
+  readonly offsets: Int32Array;
   /** How many pairs the last block's inputs reach, listed first. */
   reached = 0;
   /** How many pairs the last list holds (the reached ones, then the live quiet ones). */
@@ -49,23 +52,29 @@ class ColumnPairs {
   /** Per pair: 1 when an input has reached it since the traces were zeroed; 2 while listing, for a pair reached by this block. */
   private readonly live: Uint8Array;
 
-  constructor(readonly offsets: Int32Array) {
-    this.live = new Uint8Array(offsets.length).fill(1);
+  /**
+   * @param view the kernel's memory for the list (a float64 view holding at least one i32 per pair).
+   * @param columns m.
+   * @param quiet whether the list goes on with the live quiet pairs (the traces), or holds the reached pairs only (an outer sum).
+   */
+  constructor(view: Float64Array, columns: number, private readonly quiet: boolean) {
+    this.offsets = new Int32Array(view.buffer, view.byteOffset, Math.floor(columns / 2));
+    this.live = new Uint8Array(this.offsets.length).fill(1);
   }
 
   list(input: Float64Array, m: number): void {
-    const [offsets, live] = [this.offsets, this.live];
+    const [offsets, live, quiet] = [this.offsets, this.live, this.quiet];
     let reached = 0;
     for (let j = 0; j < offsets.length; j++) {
       let any = false;
       for (let t = 0, k = 2 * j; t < STEPS && !any; t++, k += m) any = input[k] !== 0 || input[k + 1] !== 0;
       if (any) {
         offsets[reached++] = 16 * j;
-        live[j] = 2;
+        if (quiet) live[j] = 2;
       }
     }
     let listed = reached;
-    for (let j = 0; j < offsets.length; j++) {
+    for (let j = 0; quiet && j < offsets.length; j++) {
       if (live[j] === 1) offsets[listed++] = 16 * j;
       else if (live[j] === 2) live[j] = 1;
     }
@@ -78,10 +87,14 @@ class ColumnPairs {
     this.live.fill(0);
   }
 
-  /** The byte address where the list's reached pairs end, and where its live quiet pairs end. */
-  ends(): [number, number] {
-    const at = this.offsets.byteOffset;
-    return [at + 4 * this.reached, at + 4 * this.listed];
+  /** The byte address where the list's reached pairs end. */
+  get reachedEnd(): number {
+    return this.offsets.byteOffset + 4 * this.reached;
+  }
+
+  /** The byte address where the list's live quiet pairs end. */
+  get listedEnd(): number {
+    return this.offsets.byteOffset + 4 * this.listed;
   }
 }
 
@@ -373,8 +386,7 @@ export class WasmEightStepTrace {
   ) {
     const { views, exports } = made;
     [this.trace, this.sum, this.input, this.coefficients] = views as [Float64Array, Float64Array, Float64Array, Float64Array];
-    const pairs = views[4]!;
-    this.pairs = new ColumnPairs(new Int32Array(pairs.buffer, pairs.byteOffset, Math.floor(columns / 2)));
+    this.pairs = new ColumnPairs(views[4]!, columns, true);
     this.eightSteps = exports.eightSteps as WasmEightStepTrace["eightSteps"];
   }
 
@@ -388,8 +400,7 @@ export class WasmEightStepTrace {
   run(): void {
     const [pairs, input, m] = [this.pairs, this.input, this.columns];
     pairs.list(input, m);
-    const [activeEnd, quietEnd] = pairs.ends();
-    this.eightSteps(this.rows, m, this.trace.byteOffset, this.sum.byteOffset, this.coefficients.byteOffset, input.byteOffset, pairs.offsets.byteOffset, activeEnd, quietEnd);
+    this.eightSteps(this.rows, m, this.trace.byteOffset, this.sum.byteOffset, this.coefficients.byteOffset, input.byteOffset, pairs.offsets.byteOffset, pairs.reachedEnd, pairs.listedEnd);
   }
 
   /** Zeroes the trace and the sum; until an input reaches a column pair again, blocks skip it (see ColumnPairs). */
@@ -433,15 +444,14 @@ export class WasmOuterSum {
   ) {
     const { views, exports } = made;
     [this.sum, this.weights, this.input] = views as [Float64Array, Float64Array, Float64Array];
-    const pairs = views[3]!;
-    this.pairs = new ColumnPairs(new Int32Array(pairs.buffer, pairs.byteOffset, Math.floor(columns / 2)));
+    this.pairs = new ColumnPairs(views[3]!, columns, false);
     this.outerSum = exports.outerSum as (activeEnd: number) => void;
   }
 
   /** Adds the eight held outer products to the sum (the column pairs no held input reaches add nothing). */
   run(): void {
     this.pairs.list(this.input, this.columns);
-    this.outerSum(this.pairs.ends()[0]);
+    this.outerSum(this.pairs.reachedEnd);
   }
 
   /** Buffers for an n x m sum, or null where WebAssembly SIMD is not available. */
@@ -493,15 +503,14 @@ export class WasmPairTrace {
   ) {
     const { views, exports } = made;
     [this.trace0, this.trace1, this.sum, this.input, this.coefficients] = views as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
-    const pairs = views[5]!;
-    this.pairs = new ColumnPairs(new Int32Array(pairs.buffer, pairs.byteOffset, Math.floor(columns / 2)));
+    this.pairs = new ColumnPairs(views[5]!, columns, true);
     this.pairEightSteps = exports.pairEightSteps as WasmPairTrace["pairEightSteps"];
   }
 
   /** Applies one block: the coefficients and the inputs as set. */
   run(): void {
     this.pairs.list(this.input, this.columns);
-    this.pairEightSteps(...this.pairs.ends());
+    this.pairEightSteps(this.pairs.reachedEnd, this.pairs.listedEnd);
   }
 
   /** Zeroes the traces and the sum; until an input reaches a column pair again, blocks skip it (see ColumnPairs). */
