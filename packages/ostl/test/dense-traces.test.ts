@@ -41,26 +41,26 @@ function setup(cell: Cell): { network: Network; params: NetworkParams; xs: core.
   return { network, params, xs, ts };
 }
 
-/** The cell evaluations per time step of a sequence (after `begin`), and the gradients. */
+/** The cell evaluations per time step of a sequence (after `begin`) and after its first step, and the gradients. */
 function evaluationsPerStep(make: (network: Network) => GradientAlgorithm) {
   const { cell, calls } = counted();
   const { network, params, xs, ts } = setup(cell);
   const algo = make(network);
   algo.begin(params);
   const before = calls();
-  xs.forEach((x, t) => algo.step(x, ts[t]!));
-  return { perStep: (calls() - before) / xs.length, gradients: algo.gradients(), floats: algo.memoryFloats() };
+  algo.step(xs[0]!, ts[0]!);
+  const afterFirst = calls();
+  xs.slice(1).forEach((x, t) => algo.step(x, ts[t + 1]!));
+  return { perStep: (calls() - before) / xs.length, afterFirstStep: calls() - afterFirst, gradients: algo.gradients(), floats: algo.memoryFloats() };
 }
 
 const leaves = (g: Record<string, Record<string, unknown>>) => Object.values(g).flatMap((record) => Object.values(record) as core.NDArray[]);
 
 describe("dense OSTL traces", () => {
-  it("on the forward path, one layer's traces take RTRL's single batched pass per step, with RTRL's influence and gradients", () => {
+  it("on the forward path, one layer's traces take RTRL's interpreted pass, one batched pass per step, with RTRL's gradients", () => {
     const rtrl = evaluationsPerStep((network) => new Rtrl(network));
     const ostl = evaluationsPerStep((network) => new Ostl(network, { denseImmediate: "forward" }));
-    expect(rtrl.perStep).toBe(1);
-    // before: one batched pass for the temporal Jacobians and another for the immediate terms
-    expect(ostl.perStep).toBe(rtrl.perStep);
+    expect(ostl.perStep).toBe(1);
     expect(ostl.floats).toBe(rtrl.floats);
     const a = leaves(ostl.gradients);
     const b = leaves(rtrl.gradients);
@@ -68,22 +68,45 @@ describe("dense OSTL traces", () => {
     a.forEach((g, i) => expect(core.allClose(g, b[i]!, 1e-12, 1e-14)).toBe(true));
   });
 
-  it("the reverse path gives the forward path's gradients, from one Jacobian pass and one tape per step", () => {
-    const reverse = evaluationsPerStep((network) => new Ostl(network, { denseImmediate: "reverse" }));
+  it("the compiled path gives the forward path's gradients, and evaluates the cell only while tracing its two programs", () => {
+    const compiled = evaluationsPerStep((network) => new Ostl(network, { denseImmediate: "reverse" }));
     const forward = evaluationsPerStep((network) => new Ostl(network, { denseImmediate: "forward" }));
-    expect(reverse.perStep).toBe(2);
-    expect(reverse.floats).toBe(forward.floats);
-    leaves(reverse.gradients).forEach((g, i) => expect(core.allClose(g, leaves(forward.gradients)[i]!, 1e-12, 1e-14)).toBe(true));
+    // the step with its Jacobian, and one row of the immediate terms, each traced once
+    expect(compiled.perStep * 6).toBe(2);
+    expect(compiled.afterFirstStep).toBe(0);
+    expect(compiled.floats).toBe(forward.floats);
+    leaves(compiled.gradients).forEach((g, i) => expect(core.allClose(g, leaves(forward.gradients)[i]!, 1e-12, 1e-14)).toBe(true));
   });
 
-  it("auto takes the forward path for a small layer and keeps it; the path is unknown before the first step", () => {
+  it("auto takes the compiled path; a cell that reads its traced values takes the forward path, with the same gradients", () => {
     const { network, params, xs } = setup(elman);
-    const traces = new DenseEligibility(network, 0);
-    expect(traces.path).toBeNull();
-    let state = network.initialState().layer0!;
-    for (const x of xs.slice(0, 2)) state = traces.advance(params.layer0!, state, x).state;
+    expect(new DenseEligibility(network, 0).path).toBe("reverse");
+    expect(new DenseEligibility(network, 0, "forward").path).toBe("forward");
+    // the same cell, reading x's values (a branch a trace cannot follow)
+    const reading = defineCell({
+      name: "reading-elman",
+      init: (key, config) => elman.init(key, config),
+      step: (p, s, x) => ((x as core.NDArray).toNested() as number[]).some((v) => Number.isNaN(v)) ? s as never : elman.step(p, s, x),
+    });
+    const readingNet = new Network({ inputSize: 3, layers: [{ cell: reading, hiddenSize: 4 }], outputSize: 2, loss: mse });
+    const traces = new DenseEligibility(readingNet, 0);
+    expect(traces.path).toBe("reverse");
+    let state = readingNet.initialState().layer0!;
+    for (const x of xs.slice(0, 2)) {
+      const step = traces.advance(params.layer0!, state, x);
+      step.accumulate(core.ones([4]));
+      state = step.state;
+    }
     expect(traces.path).toBe("forward");
-    expect(new DenseEligibility(network, 0, "reverse").path).toBeNull();
+    const reference = new DenseEligibility(network, 0);
+    state = network.initialState().layer0!;
+    for (const x of xs.slice(0, 2)) {
+      const step = reference.advance(params.layer0!, state, x);
+      step.accumulate(core.ones([4]));
+      state = step.state;
+    }
+    const [g, r] = [traces.gradients(params.layer0!), reference.gradients(params.layer0!)];
+    for (const name of Object.keys(r)) expect(core.allClose(g[name] as core.NDArray, r[name] as core.NDArray, 1e-12, 1e-14)).toBe(true);
   });
 
   it("when y is a state field (not the first), the reverse path reads e_t from that field's traces: equal to BPTT and to the forward path", () => {

@@ -1,5 +1,5 @@
 import * as core from "@ostl/core";
-import { type Tensor, type Tree, add, flatten, ValueReadError, vjp } from "@ostl/autodiff";
+import { type Tensor, type Tree, add, flatten, vjp } from "@ostl/autodiff";
 import { AlgorithmBase, addLeavesInto, denseValues, type GradientAlgorithm } from "./algorithm.js";
 import type { TensorRecord } from "../model/cell.js";
 import { DeferredOuterSum } from "../traces/deferred-outer-sum.js";
@@ -7,7 +7,7 @@ import { DenseEligibility, type DenseImmediateMode, DiagonalEligibility, type La
 import { TreeLayout } from "../model/tree-layout.js";
 import { layerKey, type Network, type NetworkParams, type NetworkState } from "../model/network.js";
 import { checkChoice, checkOptions } from "../model/options.js";
-import { type ReadoutSignal, readoutSignalOf, StepPrograms } from "../programs/step-programs.js";
+import { ReadoutSignals } from "../programs/step-programs.js";
 import { type CellStructure, layerStructure, type TraceLayout, traceLayout } from "../analysis/structure.js";
 
 /**
@@ -141,7 +141,7 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
   /** The dtype of the current sequence's params, which the traces and learning signals share. */
   private dtype: core.DType = "float64";
   /** False once the loss turned out to read traced values, so that its program cannot be compiled. */
-  private compiledSignal = true;
+  private readonly signals: ReadoutSignals;
   /**
    * Milliseconds spent so far, by phase: `step` (each layer's step and the derivatives its traces
    * need: temporal diagonals or Jacobians, immediate terms), `learningSignal` (the reverse pass
@@ -155,6 +155,7 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     private readonly options: OstlOptions = {},
   ) {
     super(network, "ostl");
+    this.signals = new ReadoutSignals(network);
     this.plan = planOstl(network, options);
     const approx = this.plan.filter((p) => p.approximate).map((p) => p.layer);
     this.approximation = approx.length === 0 ? null : `diagonal approximation of the dense temporal Jacobian (layer${approx.length > 1 ? "s" : ""} ${approx.join(", ")})`;
@@ -216,7 +217,7 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     // learning signals: reverse mode over this step's spatial graph, previous states held fixed:
     // through the loss and the readout (one compiled program), then the layers above
     const top = steps[net.depth - 1]!.y;
-    const { loss, signal, logitsCotangent } = this.readoutSignal(params, top, target);
+    const { loss, signal, logitsCotangent } = this.signals.of(params.readout!, top, target);
     const readoutW = params.readout!.W as core.NDArray;
     const sums = (lane.readout ??= this.readoutPool[laneIndex] = { W: new DeferredOuterSum(readoutW.shape[0]!, readoutW.shape[1]!, this.dtype), b: core.zeros([readoutW.shape[0]!], this.dtype).data });
     const cotangent = denseValues(logitsCotangent);
@@ -233,19 +234,6 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     steps.forEach((s, l) => (next[layerKey(l)] = s.state));
     lane.state = next;
     return loss.item();
-  }
-
-  /** The readout's loss and reverse pass by its compiled program, or interpreted when the loss reads traced values (then for the rest of this algorithm's life). */
-  private readoutSignal(params: NetworkParams, top: Tensor, target: Tensor): ReadoutSignal {
-    if (this.compiledSignal) {
-      try {
-        return StepPrograms.of(this.network).readoutSignal(params.readout!, top, target);
-      } catch (error) {
-        if (!(error instanceof ValueReadError)) throw error;
-        this.compiledSignal = false;
-      }
-    }
-    return readoutSignalOf(this.network, params.readout!, top, target);
   }
 
   /**

@@ -1,7 +1,11 @@
 import * as core from "@ostl/core";
-import { type Tensor, type Tree, vjp, matmul, reshape } from "@ostl/autodiff";
-import { AlgorithmBase, addTrees, type GradientAlgorithm } from "./algorithm.js";
+import { type Tensor, type Tree, ValueReadError, matmul, reshape } from "@ostl/autodiff";
+import { AlgorithmBase, addTrees, denseValues, type GradientAlgorithm } from "./algorithm.js";
 import { type InfluenceStepFn, propagateInfluence } from "../traces/influence.js";
+import { CompiledInfluence } from "../programs/influence-program.js";
+import { ReadoutSignals } from "../programs/step-programs.js";
+import { layerStructure, outputStateField } from "../analysis/structure.js";
+import type { TensorRecord } from "../model/cell.js";
 import { TreeLayout } from "../model/tree-layout.js";
 import { checkOptions } from "../model/options.js";
 import { layerKey, type Network, type NetworkParams, type NetworkState } from "../model/network.js";
@@ -42,10 +46,12 @@ export function contractTangents(tangents: Tensor, cotangent: Tensor): core.NDAr
 
 /**
  * Real-time recurrent learning: carries the influence matrix M_t = dS_t/dθ of the whole network's
- * state S with respect to all recurrent params θ, M_t = (∂S_t/∂S_{t-1}) M_{t-1} + ∂S_t/∂θ, as one
- * batched forward-mode pass per step (P tangent directions, P = number of recurrent params), and
- * accumulates Σ_t (∂E_t/∂y_t)(dy_t/dθ) (see propagateInfluence). Exact and online; costs O(P·|S|) memory and O(P) forward
- * passes' work per step.
+ * state S with respect to all recurrent params θ, M_t = (∂S_t/∂S_{t-1}) M_{t-1} + ∂S_t/∂θ, and
+ * accumulates Σ_t (∂E_t/∂y_t)(dy_t/dθ), y the top layer's output. The recurrence runs as the
+ * compiled programs of {@link CompiledInfluence} over the network's step, the readout's loss and
+ * learning signal as the compiled program OSTL uses; a step that reads the values of its traced
+ * arguments runs interpreted instead, as one batched forward-mode pass with P tangent directions
+ * (see propagateInfluence). Exact and online; costs O(P·|S|) memory and O(P·|S|²) work per step.
  *
  * @example
  * ```ts
@@ -66,58 +72,122 @@ export class Rtrl extends AlgorithmBase implements GradientAlgorithm {
   readonly name = "rtrl" as const;
   readonly approximation = null;
   private layout: TreeLayout | null = null;
+  /** The compiled recurrence (made at the first step); null once the step proved uncompilable. */
+  private compiled: CompiledInfluence | null | undefined = undefined;
+  /** The interpreted recurrence's identity tangents and influence. */
   private identity: Tree | null = null;
   private influence: Tree | null = null;
   private accumulated: NetworkParams | null = null;
+  /** The readout's gradient: Σ_t ḡ_t y_tᵀ for W_ro and Σ_t ḡ_t for b_ro (ḡ = ∂E_t/∂logits). */
+  private readoutSum: { W: core.NDArray; b: core.NDArray } | null = null;
+  private readonly signals: ReadoutSignals;
 
   /** @throws {@link ValueError} for any option: RTRL has none (the parameter exists so that a misspelt one is not ignored). */
   constructor(network: Network, options: { readonly [key: string]: never } = {}) {
     super(network, "rtrl");
     checkOptions("rtrl", options, []);
+    this.signals = new ReadoutSignals(network);
   }
 
   begin(params: NetworkParams, state?: NetworkState): void {
     this.beginBase(params, state);
-    const recurrent = recurrentParams(this.network, params);
-    this.layout = new TreeLayout(recurrent as Tree);
-    this.identity = this.layout.identityTangents();
+    this.layout = new TreeLayout(recurrentParams(this.network, this.params!) as Tree);
+    this.identity = null;
     this.influence = null;
     this.accumulated = null;
+    this.readoutSum = null;
+    if (this.compiled) this.compiled.reset();
   }
 
   step(x: Tensor, target: Tensor): number {
     const params = this.requireParams();
     const state = this.prepareStep(x, target);
-    const layout = this.layout!;
+    const recurrent = recurrentParams(this.network, params);
+    const compiled = this.compiledInfluence();
+    let out: { state: NetworkState; y: Tensor } | null = null;
+    if (compiled !== null) {
+      try {
+        out = compiled.advance(state as Tree, recurrent as Tree, x) as { state: NetworkState; y: Tensor };
+      } catch (error) {
+        // programs are traced at a sequence's first step: a later refusal would lose the influence
+        if (!(error instanceof ValueReadError) || this.count > 0) throw error;
+        this.compiled = null;
+      }
+    }
+    const interpreted = out === null ? this.advanceInterpreted(params, state, recurrent, x) : null;
+    out ??= interpreted!.out;
+    const { loss, signal, logitsCotangent } = this.signals.of(params.readout!, out.y, target);
+    if (interpreted === null) compiled!.accumulate(signal);
+    else {
+      const g = this.layout!.split(contractTangents(interpreted.output, signal)) as NetworkParams;
+      this.accumulated = this.accumulated === null ? g : addTrees(this.accumulated, g);
+    }
+    this.addReadoutGradient(logitsCotangent, out.y as core.NDArray);
+    this.current = out.state;
+    this.count++;
+    return loss.item();
+  }
+
+  /** The compiled recurrence, made on the first step: y's rows are the top layer's state field that y is, when it is one. */
+  private compiledInfluence(): CompiledInfluence | null {
+    if (this.compiled !== undefined) return this.compiled;
     const net = this.network;
+    const top = net.depth - 1;
+    const field = outputStateField(layerStructure(net, top));
+    const step = (state: Tree, recurrent: Tree, x: Tensor) => {
+      const s = state as NetworkState;
+      const next: Record<string, TensorRecord> = {};
+      let input = x;
+      for (let l = 0; l < net.depth; l++) {
+        const r = net.layerStep(l, (recurrent as NetworkParams)[layerKey(l)]!, s[layerKey(l)]!, input);
+        next[layerKey(l)] = r.state;
+        input = r.y;
+      }
+      return { state: next as Tree, y: input };
+    };
+    return (this.compiled = new CompiledInfluence(step, field === null ? null : `${layerKey(top)}.${field}`));
+  }
+
+  /** One step of the recurrence by the interpreted batched forward-mode pass. */
+  private advanceInterpreted(params: NetworkParams, state: NetworkState, recurrent: NetworkParams, x: Tensor): { out: { state: NetworkState; y: Tensor }; output: core.NDArray } {
+    const net = this.network;
+    const layout = this.layout!;
     const P = layout.size;
     const influence = this.influence ?? new TreeLayout(state as Tree).zeroTangents(P);
     const advance = (s: NetworkState, rec: NetworkParams) => {
       const r = net.step({ ...params, ...rec }, s, x);
       return { state: r.state, y: r.layerOutputs[net.depth - 1]! };
     };
-    const next = propagateInfluence(advance as InfluenceStepFn, state, recurrentParams(net, params), influence, this.identity!, P);
-    const out = next.out as { state: NetworkState; y: Tensor };
-    const readoutLoss = (y: Tensor, ro: NetworkParams[string]) => net.spec.loss(net.readout({ readout: ro }, y), target);
-    const [loss, pullback] = vjp(readoutLoss as (...a: Tree[]) => Tensor, out.y, params.readout!);
-    const [ctY, gReadout] = pullback(core.ones([], layout.dtype)) as [Tensor, Tree];
-    const gRecurrent = layout.split(contractTangents(next.output, ctY));
-    const g = { ...(gRecurrent as NetworkParams), readout: gReadout as NetworkParams[string] };
-    this.accumulated = this.accumulated === null ? g : addTrees(this.accumulated, g);
+    const next = propagateInfluence(advance as InfluenceStepFn, state, recurrent, influence, (this.identity ??= layout.identityTangents()), P);
     this.influence = next.influence;
-    this.current = out.state;
-    this.count++;
-    return (loss as core.NDArray).item();
+    return { out: next.out as { state: NetworkState; y: Tensor }, output: next.output };
+  }
+  /** W_ro += Σ_b ḡ_b y_bᵀ, b_ro += Σ_b ḡ_b over the examples b of the step (one without a batch). */
+  private addReadoutGradient(logitsCotangent: core.NDArray, y: core.NDArray): void {
+    const [outputs, n] = [logitsCotangent.shape[logitsCotangent.ndim - 1]!, y.shape[y.ndim - 1]!];
+    const sums = (this.readoutSum ??= { W: core.zeros([outputs, n], y.dtype), b: core.zeros([outputs], y.dtype) });
+    const [g, values, W, b] = [denseValues(logitsCotangent), denseValues(y), sums.W.data, sums.b.data];
+    for (let e = 0; e < g.length / outputs; e++) {
+      for (let k = 0; k < outputs; k++) {
+        const gk = g[e * outputs + k]!;
+        b[k]! += gk;
+        for (let j = 0; j < n; j++) W[k * n + j]! += gk * values[e * n + j]!;
+      }
+    }
   }
 
   gradients(): NetworkParams {
     this.requireStepsForGradients();
-    return this.accumulated ?? (new TreeLayout(this.params as Tree).zeros() as NetworkParams);
+    const recurrent = this.compiled ? (this.layout!.split(this.compiled.gradient()!) as NetworkParams) : this.accumulated!;
+    const readout = this.readoutSum!;
+    return { ...recurrent, readout: { W: core.fromTyped(readout.W.data.slice(), readout.W.shape), b: core.fromTyped(readout.b.data.slice(), readout.b.shape) } };
   }
 
   takeGradients(): NetworkParams {
     const g = this.gradients();
     this.accumulated = null;
+    this.readoutSum = null;
+    this.compiled?.clearGradient();
     return g;
   }
 
@@ -127,9 +197,12 @@ export class Rtrl extends AlgorithmBase implements GradientAlgorithm {
     this.count = 0;
     this.influence = null;
     this.accumulated = null;
+    this.readoutSum = null;
+    this.compiled?.reset();
   }
 
   memoryFloats(): number {
+    if (this.compiled) return this.compiled.floats();
     return this.influence === null ? 0 : new TreeLayout(this.influence).size;
   }
 }

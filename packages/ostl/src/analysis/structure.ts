@@ -253,6 +253,28 @@ export function layerStructure(network: Network, l: number): CellStructure {
 }
 
 /**
+ * The state field that a cell's output y is (the same value of the traced step), or null when y
+ * is a value of its own.
+ *
+ * @example
+ * ```ts
+ * import { Network, layerStructure, outputStateField } from "@ostl/ostl";
+ * import { lstm, mse, snu } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: lstm(), hiddenSize: 3 }, { cell: snu(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * console.log(outputStateField(layerStructure(net, 0)), outputStateField(layerStructure(net, 1))); // h y
+ * ```
+ */
+export function outputStateField(structure: CellStructure): string | null {
+  const graph = structure.graph;
+  const outputVar = (path: string) => {
+    const o = graph.outputs[graph.outputPaths.indexOf(path)];
+    return o?.kind === "var" ? o.id : null;
+  };
+  const yVar = outputVar("y");
+  return structure.stateNames.find((a) => yVar !== null && outputVar(`state.${a}`) === yVar) ?? null;
+}
+
+/**
  * The trace layout OSTL uses for a parameter: with a diagonal temporal Jacobian, a `diag`
  * parameter of shape [n] or a `row` parameter of shape [n, m] gets a trace of its own shape per
  * state field; everything else a dense trace (one row per parameter entry).

@@ -5,7 +5,7 @@
  * @module
  */
 import * as core from "@ostl/core";
-import { jit, type Jitted, SignatureCache, signatureOf, type Tensor, type Tree, dtypeOf, vjp } from "@ostl/autodiff";
+import { jit, type Jitted, SignatureCache, signatureOf, type Tensor, type Tree, ValueReadError, dtypeOf, vjp } from "@ostl/autodiff";
 import type { Network, NetworkParams, NetworkState } from "../model/network.js";
 import type { TensorRecord } from "../model/cell.js";
 import { FactoredStepVjp } from "./factored-vjp.js";
@@ -155,4 +155,38 @@ export function readoutSignalOf(network: Network, readout: TensorRecord, y: Tens
   const [logitsCotangent] = lossPullback(core.ones([], dtypeOf(loss) ?? "float64"));
   const [signal] = readoutPullback(logitsCotangent!);
   return { loss: loss as core.NDArray, signal: signal as core.NDArray, logitsCotangent: logitsCotangent as core.NDArray };
+}
+
+/**
+ * An algorithm's source of the readout's loss and learning signal: the compiled program
+ * {@link StepPrograms.readoutSignal}, or {@link readoutSignalOf} interpreted once the loss proved
+ * to read the values of its arguments (then for the rest of this source's life). Its results are
+ * the program's own buffers: read them before the next call.
+ *
+ * @example
+ * ```ts
+ * import { Network, ReadoutSignals } from "@ostl/ostl";
+ * import { PRNG, tensor } from "@ostl/core";
+ * import { mse, rnn } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
+ * const { loss, signal } = new ReadoutSignals(net).of(net.init(new PRNG(0)).readout!, tensor([1, 2, 3]), tensor([0]));
+ * console.log(loss.item() > 0, signal.shape); // true [3]
+ * ```
+ */
+export class ReadoutSignals {
+  private compiled = true;
+
+  constructor(private readonly network: Network) {}
+
+  of(readout: TensorRecord, y: Tensor, target: Tensor): ReadoutSignal {
+    if (this.compiled) {
+      try {
+        return StepPrograms.of(this.network).readoutSignal(readout, y, target);
+      } catch (error) {
+        if (!(error instanceof ValueReadError)) throw error;
+        this.compiled = false;
+      }
+    }
+    return readoutSignalOf(this.network, readout, y, target);
+  }
 }

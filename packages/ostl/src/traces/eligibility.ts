@@ -1,6 +1,6 @@
 import * as core from "@ostl/core";
 import type { DType, NDArray, TypedArray } from "@ostl/core";
-import { type Tensor, type Tree, concat, flatten, jvp, matmul, reshape, transpose, unflatten, vjp } from "@ostl/autodiff";
+import { type Tensor, type Tree, ValueReadError, jvp, matmul, transpose, unflatten, vjp } from "@ostl/autodiff";
 import type { TensorRecord } from "../model/cell.js";
 import { findRowFactors, type RowFactor, sameDerivativeFactors } from "../analysis/factors.js";
 import { StepInputs } from "../analysis/step-inputs.js";
@@ -9,11 +9,12 @@ import { type InfluenceStepFn, propagateInfluence } from "./influence.js";
 import { TreeLayout, treeFloats } from "../model/tree-layout.js";
 import type { Network } from "../model/network.js";
 import { replayGraph } from "./replay.js";
-import type { CellStructure, TraceLayout } from "../analysis/structure.js";
+import { type CellStructure, type TraceLayout, outputStateField } from "../analysis/structure.js";
 import { traceKernels } from "./trace-kernel.js";
 import { DeferredTrace } from "./deferred-trace.js";
 import { findSinglePrimary, type SinglePrimary } from "../analysis/derived-fields.js";
 import { DiagonalForward } from "./diagonal-forward.js";
+import { CompiledInfluence } from "../programs/influence-program.js";
 
 /**
  * One step of a layer's eligibility computation: the layer's outputs, and how to fold in the learning signal.
@@ -92,8 +93,9 @@ function checkParamsDType(op: string, params: TensorRecord, dtype: DType): void 
 }
 
 /**
- * How dense traces get their immediate terms: by reverse passes, by one forward pass, or whichever
- * is estimated cheaper. The gradients are the same; only the speed differs.
+ * How dense traces are computed: by the compiled influence programs (see {@link CompiledInfluence})
+ * or by one interpreted forward pass with the params' identity tangents. `auto` is the compiled
+ * path. The gradients are the same; only the speed differs.
  *
  * @example
  * ```ts
@@ -108,27 +110,6 @@ function checkParamsDType(op: string, params: TensorRecord, dtype: DType): void 
 export type DenseImmediateMode = "auto" | "reverse" | "forward";
 
 /**
- * The cheaper path of dense traces by an estimate of its cost per step in nanoseconds (S = |s|,
- * Y = |y|), fitted to LSTM, GRU and RNN layers at n = 8..32 on one core: the forward pass costs
- * about 2.5 ns per direction-entry, P·(P + S²) of them; the reverse path about 1.7 ns per
- * multiply-add of its two products, P·S·(S + Y), plus about 150 µs per reverse pass (S + Y passes).
- */
-function cheaperPath(P: number, S: number, Y: number): "forward" | "reverse" {
-  return 2.5 * P * (P + S * S) <= 1.7 * P * S * (S + Y) + 150_000 * (S + Y) ? "forward" : "reverse";
-}
-
-/** The state field that the layer's output y is (the same value of the traced step), or null. */
-function outputAliasOf(structure: CellStructure): string | null {
-  const graph = structure.graph;
-  const outputVar = (path: string) => {
-    const o = graph.outputs[graph.outputPaths.indexOf(path)];
-    return o?.kind === "var" ? o.id : null;
-  };
-  const yVar = outputVar("y");
-  return structure.stateNames.find((a) => yVar !== null && outputVar(`state.${a}`) === yVar) ?? null;
-}
-
-/**
  * The identity tangents of a layer's params (P² floats), shared by every lane and step that uses
  * the same params record.
  */
@@ -140,25 +121,18 @@ function identityTangentsOf(params: TensorRecord, layout: TreeLayout): Tree {
   return identity;
 }
 
-/** Flattens a tree of tangent stacks `[K, ...leaf]` into one `[K, Σ leaf sizes]` matrix (flatten order). */
-function tangentMatrix(tree: Tree, k: number): NDArray {
-  const { leaves } = flatten(tree);
-  return core.concat(leaves.map((t) => core.reshape(t as NDArray, [k, -1])), 1);
-}
-
 /**
- * Dense traces for any cell: ε_t (one row per parameter entry) follows ε_t = ε_{t-1} Jᵀ + Iᵀ and
- * e_t = ε_{t-1} J_yᵀ + I_yᵀ, where J = ∂s_t/∂s_{t-1}, J_y = ∂y_t/∂s_{t-1}, I = ∂s_t/∂θ and
- * I_y = ∂y_t/∂θ. Within the layer this is RTRL's influence recurrence restricted to the layer's own
- * params, computed by whichever path is estimated cheaper:
- * - `forward`: RTRL's pass (propagateInfluence), one batched forward pass with P directions whose
- *   state tangents are ε_{t-1} and whose param tangents are the identity; it gives ε_t and e_t at
- *   once, about P·(P + |s|²) multiply-adds per step (the P² identity is made once per params record);
- * - `reverse`: J and J_y from one batched forward pass with |s| directions, I and I_y from |s| + |y|
- *   reverse passes over one tape, then one tiled matrix product, P·|s|·(|s| + |y|) multiply-adds
- *   and (|s| + |y|) op dispatches per op; cheaper when P is large (it never touches the P² identity).
- *   When y is a state field (given the layer's `structure`), e_t is that field's part of ε_t and
- *   the |y| terms drop out.
+ * Dense traces for any cell: within the layer, RTRL's influence recurrence restricted to the
+ * layer's own params, ε_t = J ε_{t-1} + I and e_t = J_y ε_{t-1} + I_y, where J = ∂s_t/∂s_{t-1},
+ * J_y = ∂y_t/∂s_{t-1}, I = ∂s_t/∂θ and I_y = ∂y_t/∂θ. Two paths:
+ * - `reverse` (and `auto`): the compiled programs of {@link CompiledInfluence}: J and J_y by one
+ *   forward-mode pass with |s| directions, I and I_y by one reverse pass per row, then one matrix
+ *   product, (|s| + |y|)·|s|·P multiply-adds per step; when y is a state field (given the layer's
+ *   `structure`), e_t is that field's rows and the |y| terms drop out. A step that reads the
+ *   values of its traced arguments cannot be compiled: it takes the forward path instead;
+ * - `forward`: RTRL's interpreted pass (propagateInfluence), one batched forward pass with P
+ *   directions whose state tangents are ε_{t-1} and whose param tangents are the identity (P²
+ *   floats, made once per params record); about P·(P + |s|²) multiply-adds per step.
  * Exact either way; O(P·|s|) memory. The traces are of `dtype`, the params' dtype.
  *
  * @example
@@ -171,7 +145,7 @@ function tangentMatrix(tree: Tree, k: number): NDArray {
  * const traces = new DenseEligibility(net, 0);
  * traces.advance(params.layer0!, net.initialState().layer0!, tensor([1, 0])).accumulate(tensor([1, 1, 1]));
  * // one row per parameter entry (4 gates · (3·2 + 3·3 + 3) = 72), one column per state entry (h and c: 6)
- * console.log(traces.floats(), traces.path); // 432 forward
+ * console.log(traces.floats(), traces.path); // 432 reverse
  * const f32 = new DenseEligibility(net, 0, "auto", "float32");
  * try {
  *   f32.advance(params.layer0!, net.initialState().layer0!, tensor([1, 0]));
@@ -181,40 +155,45 @@ function tangentMatrix(tree: Tree, k: number): NDArray {
  * ```
  */
 export class DenseEligibility implements LayerEligibility {
-  /** ε_{t-1}: `[P, S]` on the reverse path, the state's tangents (`[P, ...field]` per field) on the forward path. */
+  /** Forward path: ε_{t-1} as the state's tangents (`[P, ...field]` per field). */
   private traces: Tree | null = null;
   private layout: TreeLayout | null = null;
+  /** Forward path: Σ_t e_t L_t. */
   private sum: NDArray | null = null;
-  private chosen: "forward" | "reverse" | null = null;
-  /** The state field that y is, whose traces then are e_t (the reverse path skips y's own columns). */
-  private readonly outputAlias: string | null;
+  /** The compiled path's programs and influence; null on the forward path. */
+  private compiled: CompiledInfluence | null;
 
   /** `structure` (the layer's analysis, see planOstl) tells whether y is a state field; without it y is treated as distinct. */
   constructor(
     private readonly network: Network,
     private readonly layer: number,
-    private readonly immediate: DenseImmediateMode = "auto",
+    immediate: DenseImmediateMode = "auto",
     readonly dtype: DType = "float64",
     structure: CellStructure | null = null,
   ) {
-    this.outputAlias = structure === null ? null : outputAliasOf(structure);
+    const outputField = structure === null ? null : outputStateField(structure);
+    this.compiled = immediate === "forward" ? null : new CompiledInfluence((s, p, x) => network.layerStep(layer, p as TensorRecord, s as TensorRecord, x), outputField);
   }
 
-  /** The path the traces take (see the class): set by the first `advance`, null before. */
-  get path(): "forward" | "reverse" | null {
-    return this.chosen;
+  /** The path the traces take (see the class). */
+  get path(): "forward" | "reverse" {
+    return this.compiled === null ? "forward" : "reverse";
   }
 
   advance(params: TensorRecord, state: TensorRecord, x: Tensor): EligibilityStep {
     checkParamsDType("DenseEligibility.advance", params, this.dtype);
-    const layout = (this.layout ??= new TreeLayout(params));
-    const stateLayout = new TreeLayout(state);
-    const P = layout.size;
-    const S = stateLayout.size;
-    const Y = this.network.spec.layers[this.layer]!.hiddenSize;
-    const f = stepFunction(this.network, this.layer, x);
-    const path = (this.chosen ??= this.immediate === "auto" ? cheaperPath(P, S, this.outputAlias === null ? Y : 0) : this.immediate);
-    const { out, e } = path === "forward" ? this.advanceForward(f, state, params, stateLayout, P) : this.advanceReverse(f, state, params, stateLayout, P);
+    this.layout ??= new TreeLayout(params);
+    const compiled = this.compiled;
+    if (compiled !== null) {
+      try {
+        const out = compiled.advance(state, params, x) as { state: TensorRecord; y: Tensor };
+        return { state: out.state, y: out.y, accumulate: (L) => compiled.accumulate(L) };
+      } catch (error) {
+        if (!(error instanceof ValueReadError)) throw error;
+        this.compiled = null;
+      }
+    }
+    const { out, e } = this.advanceForward(params, state, x);
     return {
       state: out.state,
       y: out.y,
@@ -226,72 +205,33 @@ export class DenseEligibility implements LayerEligibility {
   }
 
   /** ε_t and e_t by RTRL's pass over the layer's params. */
-  private advanceForward(f: LayerStepFn, state: TensorRecord, params: TensorRecord, stateLayout: TreeLayout, P: number): { out: { state: TensorRecord; y: Tensor }; e: NDArray } {
+  private advanceForward(params: TensorRecord, state: TensorRecord, x: Tensor): { out: { state: TensorRecord; y: Tensor }; e: NDArray } {
+    const P = this.layout!.size;
     const identity = identityTangentsOf(params, this.layout!);
-    const previous = this.traces ?? stateLayout.zeroTangents(P, this.dtype);
-    const next = propagateInfluence(f as InfluenceStepFn, state, params, previous, identity, P);
+    const previous = this.traces ?? new TreeLayout(state).zeroTangents(P, this.dtype);
+    const next = propagateInfluence(stepFunction(this.network, this.layer, x) as InfluenceStepFn, state, params, previous, identity, P);
     this.traces = next.influence;
     return { out: next.out as { state: TensorRecord; y: Tensor }, e: core.reshape(next.output, [P, -1]) };
   }
 
-  /**
-   * ε_t and e_t from the temporal Jacobians, the immediate terms by reverse passes and one matrix
-   * product: [ε_t | e_t] = ε_{t-1} [Jᵀ | J_yᵀ] + [Iᵀ | I_yᵀ], or, when y is a state field, ε_t alone
-   * (e_t is that field's columns of it).
-   */
-  private advanceReverse(f: LayerStepFn, state: TensorRecord, params: TensorRecord, stateLayout: TreeLayout, P: number): { out: { state: TensorRecord; y: Tensor }; e: NDArray } {
-    const S = stateLayout.size;
-    const [out, tangents] = jvp(f as (...a: Tree[]) => Tree, [state, params], [stateLayout.identityTangents(), this.layout!.zeroTangents(S)], { batch: S }) as unknown as [
-      { state: TensorRecord; y: Tensor },
-      { state: Tree; y: NDArray },
-    ];
-    const alias = this.outputAlias;
-    const Jt = tangentMatrix(tangents.state, S); // [S, S]: row j = ∂s_t/∂s_{t-1, j}
-    const J = alias === null ? core.concat([Jt, core.reshape(tangents.y, [S, -1])], 1) : Jt; // [S, S (+ |y|)]
-    const I = this.immediateByReverse(f, state, params, J.shape[1]!, alias === null);
-    const old = (this.traces as NDArray | null) ?? core.zeros([P, S], this.dtype);
-    const next = core.add(core.matmul(old, J), I);
-    const Y = out.y.size;
-    const y0 = alias === null ? S : stateLayout.offsets[stateLayout.paths.indexOf(alias)]!;
-    this.traces = alias === null ? core.contiguous(core.slice(next, [0, 0], [P, S])) : next;
-    return { out, e: core.slice(next, [0, y0], [P, y0 + Y]) };
-  }
-
-  /** [Iᵀ | I_yᵀ] `[P, S + |y|]` (or Iᵀ alone, `[P, S]`, without `withOutput`) from one tape and one reverse pass per column. */
-  private immediateByReverse(f: LayerStepFn, state: TensorRecord, params: TensorRecord, columns: number, withOutput: boolean): NDArray {
-    const flatOut = (p: TensorRecord) => {
-      const r = f(state, p);
-      const { leaves } = flatten(r.state as Tree);
-      const flat = leaves.map((l) => reshape(l as Tensor, [-1]));
-      return concat(withOutput ? [...flat, reshape(r.y, [-1])] : flat);
-    };
-    const [, pullback] = vjp(flatOut, params);
-    const layout = this.layout!;
-    const gradients: NDArray[] = [];
-    for (let j = 0; j < columns; j++) {
-      const seed = core.zeros([columns], this.dtype);
-      seed.data[j] = 1;
-      const [g] = pullback(seed) as [TensorRecord];
-      gradients.push(core.concat(layout.paths.map((path) => core.reshape(g[path] as NDArray, [-1]))));
-    }
-    return core.stack(gradients, 1);
-  }
-
   gradients(params: TensorRecord): TensorRecord {
-    return this.sum === null ? zerosOf(params) : (this.layout!.split(this.sum) as TensorRecord);
+    const sum = this.compiled === null ? this.sum : this.compiled.gradient();
+    return sum === null ? zerosOf(params) : (new TreeLayout(params).split(sum) as TensorRecord);
   }
 
   clearGradients(): void {
     this.sum = null;
+    this.compiled?.clearGradient();
   }
 
   reset(): void {
     this.traces = null;
     this.sum = null;
+    this.compiled?.reset();
   }
 
   floats(): number {
-    return this.traces === null ? 0 : treeFloats(this.traces);
+    return this.compiled === null ? (this.traces === null ? 0 : treeFloats(this.traces)) : this.compiled.floats();
   }
 }
 
@@ -445,7 +385,7 @@ export class DiagonalEligibility implements LayerEligibility {
     const factored = new Set(this.factors.map((f) => f.param));
     this.materialized = Object.entries(layouts).filter(([name, l]) => (l === "row" || l === "diag") && !factored.has(name)).map(([name]) => name);
     this.denseNames = Object.entries(layouts).filter(([, l]) => l === "dense").map(([name]) => name);
-    this.outputAlias = outputAliasOf(structure);
+    this.outputAlias = outputStateField(structure);
     const factoredInputs = new Set(this.factors.map((f) => inputs.param(f.param)));
     const blocked = (i: number) => inputs.roles[i]!.kind === "state" || factoredInputs.has(i);
     this.single = this.factors.length > 0 && !approximate && this.stateNames.length > 1 ? findSinglePrimary(graph, this.stateNames, blocked) : null;
