@@ -13,6 +13,7 @@ export { analyze, graphFlops, type NetworkAnalysis, type LayerAnalysis, type Par
 export { TreeLayout, treeFloats } from "./model/tree-layout.js";
 export { propagateInfluence, type InfluenceStep, type InfluenceStepFn } from "./traces/influence.js";
 export { CompiledInfluence, type InfluenceStepOf } from "./programs/influence-program.js";
+export { type InfluenceUpdate, influenceUpdate } from "./programs/influence-update.js";
 export { replayGraph } from "./traces/replay.js";
 export { StepInputs, type StepInput } from "./analysis/step-inputs.js";
 export { findRowFactors, findStepRowFactors, sameDerivativeFactors, type RowFactor, type FactorSource, type StepRowFactor, type StepFactorSource } from "./analysis/factors.js";

@@ -6,8 +6,9 @@
  */
 import * as core from "@ostl/core";
 import type { DType, NDArray, TypedArray } from "@ostl/core";
-import { type Jitted, type Tensor, type Tree, add, concat, flatten, jit, jvp, matmul, reshape, transpose, vjp } from "@ostl/autodiff";
+import { type Jitted, type Tensor, type Tree, concat, flatten, jit, jvp, reshape, vjp } from "@ostl/autodiff";
 import { TreeLayout } from "../model/tree-layout.js";
+import { type InfluenceUpdate, influenceUpdate } from "./influence-update.js";
 
 /**
  * A step whose influence is carried: the next state and output from the state, the params whose
@@ -80,11 +81,8 @@ function entriesOf(tree: Tree): Tensor {
 export class CompiledInfluence {
   private readonly stepWithJacobian: Jitted<[Tree, Tree, Tensor], { state: Tree; y: Tensor; jacobianT: Tensor }>;
   private readonly immediateRow: Jitted<[Tree, Tree, Tensor, Tensor], Tensor>;
-  private readonly update: Jitted<[Tensor, Tensor, Tensor], Tensor>;
-  /** [M_t; e_t] `[rows, P]` (e_t: y's own rows, or the rows of the state field y is). */
-  private rows: NDArray | null = null;
-  /** [I; I_y] of the current step. */
-  private immediate: NDArray | null = null;
+  /** [M_t; e_t] (e_t: y's own rows, or the rows of the state field y is) and their update. */
+  private update: InfluenceUpdate | null = null;
   /** One-hot seed of `immediateRow`. */
   private seed: NDArray | null = null;
   private sum: TypedArray | null = null;
@@ -123,7 +121,6 @@ export class CompiledInfluence {
       },
       { reuseOutputs: true, fixedArguments: [1] },
     );
-    this.update = jit((jacobianT: Tensor, influence: Tensor, immediate: Tensor) => add(matmul(transpose(jacobianT), influence), immediate), { reuseOutputs: true });
   }
 
   /**
@@ -137,23 +134,21 @@ export class CompiledInfluence {
     if (params !== this.sizedParams) [this.sizedParams, this.paramEntries] = [params, new TreeLayout(params).size];
     const P = this.paramEntries;
     const dtype = (jacobianT as NDArray).dtype;
-    if (this.rows === null || this.rows.dtype !== dtype || this.rows.shape[0] !== rowCount || this.rows.shape[1] !== P) this.allocate(state, rowCount, P, S, y.size, dtype);
-    const immediate = this.immediate!;
-    const seed = this.seed!;
+    const seed = this.seed;
+    if (seed === null || seed.dtype !== dtype || seed.size !== rowCount || this.sum!.length !== P) this.allocate(state, rowCount, P, S, y.size, dtype);
+    const update = this.update!;
     for (let r = 0; r < rowCount; r++) {
-      seed.data.fill(0);
-      seed.data[r] = 1;
-      immediate.data.set((this.immediateRow(state, params, x, seed) as NDArray).data, r * P);
+      const unit = this.seed!.data;
+      unit.fill(0);
+      unit[r] = 1;
+      update.immediate.set((this.immediateRow(state, params, x, this.seed!) as NDArray).data, r * update.stride);
     }
-    const rows = this.rows!;
-    const influence = core.fromTyped(rows.data.subarray(0, S * P), [S, P]);
-    rows.data.set((this.update(jacobianT, influence, immediate) as NDArray).data);
+    update.apply(jacobianT as NDArray);
     return { state: next, y };
   }
 
   private allocate(state: Tree, rowCount: number, P: number, S: number, Y: number, dtype: DType): void {
-    this.rows = core.zeros([rowCount, P], dtype);
-    this.immediate = core.zeros([rowCount, P], dtype);
+    this.update = influenceUpdate(rowCount, S, P, dtype);
     this.seed = core.zeros([rowCount], dtype);
     this.sum = core.zeros([P], dtype).data;
     this.stateSize = S;
@@ -165,12 +160,13 @@ export class CompiledInfluence {
   /** Adds L·e_t to the gradient, L = ∂E_t/∂y_t (of y's shape). */
   accumulate(signal: Tensor): void {
     const L = (core.contiguous(signal as NDArray) as NDArray).data;
-    const e = this.rows!.data;
+    const update = this.update!;
+    const e = update.rows();
     const sum = this.sum!;
     const P = sum.length;
     for (let j = 0; j < this.outputRows; j++) {
       const l = L[j]!;
-      const o = (this.outputRow + j) * P;
+      const o = (this.outputRow + j) * update.stride;
       for (let p = 0; p < P; p++) sum[p]! += l * e[o + p]!;
     }
   }
@@ -186,12 +182,12 @@ export class CompiledInfluence {
 
   /** Zero influence and no gradient, keeping the arrays. */
   reset(): void {
-    this.rows?.data.fill(0);
+    this.update?.zero();
     this.sum?.fill(0);
   }
 
   /** Floats of influence held: |s|·P. */
   floats(): number {
-    return this.rows === null ? 0 : this.stateSize * this.rows.shape[1]!;
+    return this.sum === null ? 0 : this.stateSize * this.sum.length;
   }
 }
