@@ -18,15 +18,25 @@ function naiveUpdate(jacobianT: core.NDArray, rows: ArrayLike<number>, immediate
 
 describe("influence update", () => {
   // R: 4-row blocks and a remainder; P: odd and even, over several column chunks; R > S: y's own rows
+  // sparse: J with structural zeros (a column zero in every row, zero rows, random zeros), which
+  // the float64 kernel leaves out of each row block's sum
   for (const [R, S, P] of [[7, 5, 3], [9, 9, 131], [4, 4, 64], [13, 8, 70]] as const) {
-    for (const dtype of ["float64", "float32"] as const) {
-      it(`R = ${R}, S = ${S}, P = ${P}, ${dtype}: three steps equal plain loops`, () => {
+    for (const [dtype, sparse] of [["float64", false], ["float32", false], ["float64", true], ["float32", true]] as const) {
+      it(`R = ${R}, S = ${S}, P = ${P}, ${dtype}${sparse ? ", J with zeros" : ""}: three steps equal plain loops`, () => {
         const rng = new core.PRNG(R * 1000 + P);
         const update = influenceUpdate(R, S, P, dtype);
         if (dtype === "float64") expect(update.stride).toBe(P + (P & 1));
         let expected: number[] = new Array(R * P).fill(0);
         for (let step = 0; step < 3; step++) {
           const jacobianT = core.astype(rng.normal([S, R]), dtype);
+          if (sparse) {
+            const keep = rng.uniform([S, R], 0, 1).data;
+            // Jᵀ[b, r] = J[r, b]: column 1 of J and row 0 of J zero, then about half the rest
+            jacobianT.data.forEach((_, k) => {
+              const [b, r] = [Math.floor(k / R), k % R];
+              if (b === 1 || r === 0 || keep[k]! < 0.5) jacobianT.data[k] = 0;
+            });
+          }
           const immediate = rng.normal([R * P]).data;
           for (let r = 0; r < R; r++) for (let p = 0; p < P; p++) update.immediate[r * update.stride + p] = immediate[r * P + p]!;
           const before = Array.from(update.rows());

@@ -89,20 +89,22 @@ const CHUNK_PAIRS = 32;
 /**
  * `update(previous, out)`: out[r] = Σ_b J[r, b] previous[b] + I[r] for the R rows, two columns at
  * a time in f64x2 lanes, four rows at a time (then one), over chunks of CHUNK_PAIRS column pairs;
- * per entry ((J[r,0] M[0] + J[r,1] M[1]) + ...) + I[r]. The sizes and the addresses of Jᵀ and I are
- * constants of the function (one module per shape); the rows swap between two buffers, so that
- * nothing is copied.
+ * per entry ((J[r,0] M[0] + J[r,1] M[1]) + ...) + I[r], the sum running over the b of the block's
+ * list only (see {@link blockColumns}): list k holds `count[k]` entries of two i32, b·rowBytes and
+ * b·8R. The sizes and the addresses of Jᵀ, I and the lists are constants of the function (one
+ * module per shape); the rows swap between two buffers, so that nothing is copied.
  */
-function updateFunction(R: number, S: number, rowBytes: number, at: { readonly jacobianT: number; readonly immediate: number }): FunctionBuilder {
+function updateFunction(R: number, S: number, rowBytes: number, at: { readonly jacobianT: number; readonly immediate: number; readonly lists: number; readonly counts: number }): FunctionBuilder {
   const { i32, v128 } = valueType;
   const [previous, out] = [0, 1];
   const f = new FunctionBuilder([i32, i32]);
-  const [c0, cEnd, r, c, b, pm, pj, base] = [i32, i32, i32, i32, i32, i32, i32, i32].map((t) => f.local(t)) as [number, number, number, number, number, number, number, number];
+  const [c0, cEnd, r, c, pl, plEnd, pm, pj, base, block] = [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32].map((t) => f.local(t)) as [number, number, number, number, number, number, number, number, number, number];
   const sums = [0, 1, 2, 3].map(() => f.local(v128));
   const v = f.local(v128);
-  const rowBlocks = (lanes: number, first: number, last: number) => {
+  const rowBlocks = (lanes: number, first: number, last: number, firstBlock: number) => {
     if (first === last) return;
     f.i32(first).set(r);
+    f.i32(firstBlock).set(block);
     f.block(() =>
       f.loop(() => {
         f.get(r).i32(last).geU().brIf(1);
@@ -111,17 +113,16 @@ function updateFunction(R: number, S: number, rowBytes: number, at: { readonly j
           f.loop(() => {
             f.get(c).get(cEnd).geU().brIf(1);
             for (let k = 0; k < lanes; k++) f.v128Zero().set(sums[k]!);
-            f.get(previous).get(c).add().set(pm);
-            f.get(r).i32(8).mul().i32(at.jacobianT).add().set(pj);
-            f.i32(0).set(b);
+            f.get(block).i32(8 * S).mul().i32(at.lists).add().set(pl);
+            f.get(block).i32(4).mul().i32(at.counts).add().i32Load().i32(8).mul().get(pl).add().set(plEnd);
             f.block(() =>
               f.loop(() => {
-                f.get(b).i32(S).geU().brIf(1);
+                f.get(pl).get(plEnd).geU().brIf(1);
+                f.get(previous).get(c).add().get(pl).i32Load().add().set(pm);
+                f.get(r).i32(8).mul().i32(at.jacobianT).add().get(pl).i32Load(4).add().set(pj);
                 f.get(pm).v128Load().set(v);
                 for (let k = 0; k < lanes; k++) f.get(sums[k]!).get(pj).f64x2LoadSplat(8 * k).get(v).f64x2Mul().f64x2Add().set(sums[k]!);
-                f.get(pm).i32(rowBytes).add().set(pm);
-                f.get(pj).i32(8 * R).add().set(pj);
-                f.get(b).i32(1).add().set(b);
+                f.get(pl).i32(8).add().set(pl);
                 f.br(0);
               }),
             );
@@ -135,6 +136,7 @@ function updateFunction(R: number, S: number, rowBytes: number, at: { readonly j
           }),
         );
         f.get(r).i32(lanes).add().set(r);
+        f.get(block).i32(1).add().set(block);
         f.br(0);
       }),
     );
@@ -148,13 +150,44 @@ function updateFunction(R: number, S: number, rowBytes: number, at: { readonly j
         f.get(cEnd).i32(rowBytes).ltU().brIf(0);
         f.i32(rowBytes).set(cEnd);
       });
-      rowBlocks(4, 0, R & ~3);
-      rowBlocks(1, R & ~3, R);
+      rowBlocks(4, 0, R & ~3, 0);
+      rowBlocks(1, R & ~3, R, R >> 2);
       f.get(cEnd).set(c0);
       f.br(0);
     }),
   );
   return f;
+}
+
+/** Row blocks of the kernel: R/4 blocks of four rows, then one per remaining row. */
+function blockCount(R: number): number {
+  return (R >> 2) + (R & 3);
+}
+
+/**
+ * Writes, for each row block of the kernel, the list of columns b of J that are not zero in any of
+ * the block's rows (b·rowBytes and b·8R, two i32 an entry, S entries reserved per block) and its
+ * length. A column left out contributes J[r, b] M[b] = 0 to every row of the block, so the sum is
+ * the same, except that a non-finite M[b] is not spread by a zero J[r, b]. A cell's structure
+ * makes many such zeros: the diagonal blocks of an LSTM's ∂c_t/∂c_{t-1} and ∂h_t/∂c_{t-1}, and the
+ * upper blocks of a stack's J (no layer reads the one above). A NaN in J is kept (NaN !== 0).
+ */
+function blockColumns(jacobianT: Float64Array, R: number, S: number, rowBytes: number, lists: Int32Array, counts: Int32Array): void {
+  for (let k = 0; k < blockCount(R); k++) {
+    const [first, lanes] = k < R >> 2 ? [4 * k, 4] : [(R & ~3) + (k - (R >> 2)), 1];
+    let entry = 2 * S * k;
+    for (let b = 0; b < S; b++) {
+      const at = b * R + first;
+      let reached = false;
+      for (let i = 0; i < lanes; i++) reached ||= jacobianT[at + i] !== 0;
+      if (reached) {
+        lists[entry] = b * rowBytes;
+        lists[entry + 1] = 8 * R * b;
+        entry += 2;
+      }
+    }
+    counts[k] = (entry - 2 * S * k) / 2;
+  }
 }
 
 /** The update's modules by shape (R, S, P). */
@@ -173,6 +206,8 @@ class WasmInfluenceUpdate implements InfluenceUpdate {
   readonly stride: number;
   readonly immediate: Float64Array;
   private readonly jacobianT: Float64Array;
+  private readonly lists: Int32Array;
+  private readonly counts: Int32Array;
   private readonly buffers: readonly [Float64Array, Float64Array];
   private readonly addresses: readonly [number, number];
   private readonly run: (previous: number, out: number) => void;
@@ -180,27 +215,31 @@ class WasmInfluenceUpdate implements InfluenceUpdate {
 
   private constructor(
     made: { readonly views: Float64Array[]; readonly addresses: number[]; readonly exports: Record<string, unknown> },
+    private readonly shape: { readonly R: number; readonly S: number },
     stride: number,
   ) {
     this.stride = stride;
-    const [jacobianT, immediate, first, second] = made.views as [Float64Array, Float64Array, Float64Array, Float64Array];
+    const [jacobianT, immediate, lists, counts, first, second] = made.views as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
     [this.jacobianT, this.immediate, this.buffers] = [jacobianT, immediate, [first, second]];
-    this.addresses = [made.addresses[2]!, made.addresses[3]!];
+    this.lists = new Int32Array(lists.buffer, lists.byteOffset, 2 * lists.length);
+    this.counts = new Int32Array(counts.buffer, counts.byteOffset, 2 * counts.length);
+    this.addresses = [made.addresses[4]!, made.addresses[5]!];
     this.run = made.exports.update as (previous: number, out: number) => void;
   }
 
   /** The update for this shape, or null where WebAssembly SIMD does not run. */
   static make(R: number, S: number, P: number): WasmInfluenceUpdate | null {
     const stride = P + (P & 1);
-    const sizes = [S * R, R * stride, R * stride, R * stride];
+    const blocks = blockCount(R);
+    const sizes = [S * R, R * stride, blocks * S, Math.ceil(blocks / 2), R * stride, R * stride];
     const at = WasmKernels.layout(sizes).addresses;
     const key = `${R}x${S}x${P}`;
     let kernels = modules.get(key);
     if (kernels === undefined) {
-      modules.set(key, (kernels = new WasmKernels(() => ({ functions: [updateFunction(R, S, 8 * stride, { jacobianT: at[0]!, immediate: at[1]! })], names: ["update"] }))));
+      modules.set(key, (kernels = new WasmKernels(() => ({ functions: [updateFunction(R, S, 8 * stride, { jacobianT: at[0]!, immediate: at[1]!, lists: at[2]!, counts: at[3]! })], names: ["update"] }))));
     }
     const made = kernels.instantiate(sizes);
-    return made === null ? null : new WasmInfluenceUpdate(made, stride);
+    return made === null ? null : new WasmInfluenceUpdate(made, { R, S }, stride);
   }
 
   rows(): Float64Array {
@@ -209,6 +248,7 @@ class WasmInfluenceUpdate implements InfluenceUpdate {
 
   apply(jacobianT: NDArray): void {
     this.jacobianT.set(jacobianT.data.subarray(jacobianT.offset, jacobianT.offset + jacobianT.size));
+    blockColumns(this.jacobianT, this.shape.R, this.shape.S, 8 * this.stride, this.lists, this.counts);
     const next = 1 - this.current;
     this.run(this.addresses[this.current]!, this.addresses[next]!);
     this.current = next;
