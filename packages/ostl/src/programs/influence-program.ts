@@ -134,14 +134,12 @@ export class CompiledInfluence {
     if (params !== this.sizedParams) [this.sizedParams, this.paramEntries] = [params, new TreeLayout(params).size];
     const P = this.paramEntries;
     const dtype = (jacobianT as NDArray).dtype;
-    const seed = this.seed;
-    if (seed === null || seed.dtype !== dtype || seed.size !== rowCount || this.sum!.length !== P) this.allocate(state, rowCount, P, S, y.size, dtype);
-    const update = this.update!;
+    if (this.seed === null || this.seed.dtype !== dtype || this.seed.size !== rowCount || this.sum!.length !== P) this.allocate(state, rowCount, P, S, y.size, dtype);
+    const [update, seed] = [this.update!, this.seed!];
     for (let r = 0; r < rowCount; r++) {
-      const unit = this.seed!.data;
-      unit.fill(0);
-      unit[r] = 1;
-      update.immediate.set((this.immediateRow(state, params, x, this.seed!) as NDArray).data, r * update.stride);
+      seed.data.fill(0);
+      seed.data[r] = 1;
+      update.immediate.set((this.immediateRow(state, params, x, seed) as NDArray).data, r * update.stride);
     }
     update.apply(jacobianT as NDArray);
     return { state: next, y };
