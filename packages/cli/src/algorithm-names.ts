@@ -20,16 +20,16 @@ export function joinWords(words: readonly string[], conjunction: "and" | "or"): 
 }
 
 /**
- * The registered algorithms as prose, in lower case (flag values) or upper case (titles).
+ * The registered algorithms as prose: their names (flag values) or their titles (as papers write them).
  *
  * @example
  * ```ts
  * import { algorithmList } from "@ostl/cli";
- * console.log(algorithmList("or"), "|", algorithmList("and", "title")); // bptt, rtrl or ostl | BPTT, RTRL and OSTL
+ * console.log(algorithmList("or"), "|", algorithmList("and", "title")); // bptt, rtrl, ostl, eprop or uoro | BPTT, RTRL, OSTL, e-prop and UORO
  * ```
  */
 export function algorithmList(conjunction: "and" | "or", style: "flag" | "title" = "flag"): string {
-  return joinWords(style === "flag" ? ALGORITHM_NAMES : ALGORITHM_NAMES.map((n) => n.toUpperCase()), conjunction);
+  return joinWords(style === "flag" ? ALGORITHM_NAMES : ALGORITHM_NAMES.map((n) => algorithms[n].title), conjunction);
 }
 
 /**

@@ -151,9 +151,11 @@ describe("ostl compare", () => {
     // what the tables print (from the network's figures before JSON turns NaN into null)
     const { cell } = await loadCell(join(fixtures, "nan-cell.ts"));
     const figures = compareNetwork({ name: "nan-log", cell, layers: 1 }, { inputSize: 4, hiddenSize: 2, outputSize: 2, T: 3, seed: 0 });
-    expect(networkRows(figures).map((r) => r.slice(0, 3))).toEqual(ALGORITHMS.map((a) => [`${a} NON-FINITE`, "NaN", "NaN"]));
+    // UORO's estimate is stochastic on any cell (symmetric e-prop is exact on this diagonal one)
+    expect(networkRows(figures).map((r) => r.slice(0, 3))).toEqual(ALGORITHMS.map((a) => [`${a}${a === "uoro" ? " (approx.)" : ""} NON-FINITE`, "NaN", "NaN"]));
     expect(nonFiniteLine(figures)).toBe(nonFiniteLine(net));
-    expect(nonFiniteLine(net)).toBe("non-finite gradients (NaN or infinite): bptt (layer0.W, layer0.b, readout.W, readout.b); rtrl (layer0.W, layer0.b, readout.W, readout.b); ostl (layer0.W, layer0.b, readout.W, readout.b)");
+    const every = "layer0.W, layer0.b, readout.W, readout.b";
+    expect(nonFiniteLine(net)).toBe(`non-finite gradients (NaN or infinite): bptt (${every}); rtrl (${every}); ostl (${every}); eprop (${every}); uoro (${every})`);
     // the report replaced the previous one, and says it too
     expect(readdirSync(dir).sort()).toEqual(["index.html", "results.json"]);
     expect(JSON.parse(readFileSync(join(dir, "results.json"), "utf8")).networks[0].algorithms.ostl.nonFinite).toEqual(net.algorithms.ostl.nonFinite);

@@ -4,7 +4,10 @@ export { type CellSite, checkCellInit, checkStepResult } from "./model/contract.
 export { checkOptions, checkChoice } from "./model/options.js";
 export { type GradientAlgorithm, type AlgorithmName, addTrees } from "./algorithms/algorithm.js";
 export { Bptt, type BpttOptions } from "./algorithms/bptt.js";
-export { Rtrl, recurrentParams, contractTangents } from "./algorithms/rtrl.js";
+export { Rtrl, networkStep, recurrentParams, contractTangents } from "./algorithms/rtrl.js";
+export { Uoro, type UoroOptions } from "./algorithms/uoro.js";
+export { Eprop, type EpropOptions } from "./algorithms/eprop.js";
+export { ReadoutGradient } from "./algorithms/readout-gradient.js";
 export { Ostl, type OstlOptions, type LayerPlan, planOstl } from "./algorithms/ostl.js";
 export { algorithms, ALGORITHM_NAMES, algorithmByName, exactnessOf, type AlgorithmEntry, type AlgorithmOption, type Exactness } from "./algorithms/registry.js";
 export { type LayerEligibility, type EligibilityStep, type DenseImmediateMode, DenseEligibility, DiagonalEligibility } from "./traces/eligibility.js";
@@ -12,7 +15,7 @@ export { type Pattern, type TraceLayout, type CellStructure, joinPatterns, depen
 export { analyze, graphFlops, type NetworkAnalysis, type LayerAnalysis, type ParamAnalysis } from "./algorithms/analyze.js";
 export { TreeLayout, treeFloats } from "./model/tree-layout.js";
 export { propagateInfluence, type InfluenceStep, type InfluenceStepFn } from "./traces/influence.js";
-export { CompiledInfluence, type InfluenceStepOf } from "./programs/influence-program.js";
+export { CompiledInfluence, entriesOf, type InfluenceStepOf, type ParamPullback, paramPullback } from "./programs/influence-program.js";
 export { type InfluenceUpdate, influenceUpdate } from "./programs/influence-update.js";
 export { replayGraph } from "./traces/replay.js";
 export { StepInputs, type StepInput } from "./analysis/step-inputs.js";

@@ -11,7 +11,7 @@ import { compareGroup, measureRun } from "./measure.js";
  * @example
  * ```ts
  * import { ALGORITHMS } from "@ostl/cli";
- * console.log(ALGORITHMS); // ["bptt", "rtrl", "ostl"]
+ * console.log(ALGORITHMS); // ["bptt", "rtrl", "ostl", "eprop", "uoro"]
  * ```
  */
 export const ALGORITHMS: readonly AlgorithmName[] = ALGORITHM_NAMES;
@@ -21,8 +21,8 @@ export const ALGORITHMS: readonly AlgorithmName[] = ALGORITHM_NAMES;
  * @example
  * ```ts
  * import { ALGORITHMS, type AlgorithmKey } from "@ostl/cli";
- * const exact: AlgorithmKey[] = ALGORITHMS.filter((a) => a !== "ostl");
- * console.log(exact); // ["bptt", "rtrl"]
+ * const online: AlgorithmKey[] = ALGORITHMS.filter((a) => a !== "bptt");
+ * console.log(online); // ["rtrl", "ostl", "eprop", "uoro"]
  * ```
  */
 export type AlgorithmKey = AlgorithmName;

@@ -1,6 +1,6 @@
 import * as core from "@ostl/core";
 import { type Tensor, type Tree, add, flatten, vjp } from "@ostl/autodiff";
-import { AlgorithmBase, addLeavesInto, denseValues, type GradientAlgorithm } from "./algorithm.js";
+import { AlgorithmBase, type AlgorithmName, addLeavesInto, denseValues, type GradientAlgorithm } from "./algorithm.js";
 import type { TensorRecord } from "../model/cell.js";
 import { DeferredOuterSum } from "../traces/deferred-outer-sum.js";
 import { DenseEligibility, type DenseImmediateMode, DiagonalEligibility, type LayerEligibility } from "../traces/eligibility.js";
@@ -130,7 +130,7 @@ interface Lane {
  * ```
  */
 export class Ostl extends AlgorithmBase implements GradientAlgorithm {
-  readonly name = "ostl" as const;
+  readonly name: AlgorithmName = "ostl";
   readonly approximation: string | null;
   readonly plan: readonly LayerPlan[];
   private lanes: Lane[] = [];
@@ -223,7 +223,7 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     const cotangent = denseValues(logitsCotangent);
     sums.W.push(cotangent, denseValues(top as core.NDArray));
     for (let k = 0; k < cotangent.length; k++) sums.b[k]! += cotangent[k]!;
-    const signals = net.depth === 1 ? [signal] : this.signalsBelow(params, lane.state, steps.map((s) => s.y), signal);
+    const signals = this.layerSignals(params, lane.state, steps.map((s) => s.y), signal, logitsCotangent);
     const t2 = performance.now();
     steps.forEach((s, l) => s.accumulate(signals[l]!));
     const t3 = performance.now();
@@ -234,6 +234,15 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     steps.forEach((s, l) => (next[layerKey(l)] = s.state));
     lane.state = next;
     return loss.item();
+  }
+
+  /**
+   * The learning signal of every layer at this step, L^l_t = ∂E_t/∂y^l_t: the top layer's is
+   * `topSignal` (W_roᵀ ḡ, ḡ = `logitsCotangent`); the lower layers' come through the layers above
+   * (see signalsBelow).
+   */
+  protected layerSignals(params: NetworkParams, previous: NetworkState, outputs: Tensor[], topSignal: Tensor, _logitsCotangent: core.NDArray): Tensor[] {
+    return this.network.depth === 1 ? [topSignal] : this.signalsBelow(params, previous, outputs, topSignal);
   }
 
   /**

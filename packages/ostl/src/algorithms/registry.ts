@@ -11,12 +11,15 @@ import type { Network } from "../model/network.js";
 import { checkChoice, checkOptions } from "../model/options.js";
 import { Ostl, type OstlOptions } from "./ostl.js";
 import { Rtrl } from "./rtrl.js";
+import { Eprop, type EpropOptions } from "./eprop.js";
+import { Uoro, type UoroOptions } from "./uoro.js";
 
 /**
  * How close an algorithm's gradient is to the exact one (BPTT's):
  * - `exact`: equal to rounding;
  * - `exact-top-layer`: exact for a one-layer network and for the top layer of a stack;
  *   approximate below, where the terms through the upper layers' recurrence are dropped;
+ * - `unbiased`: a stochastic estimate whose mean over seeds is the exact gradient (RTRL's);
  * - `approximate`: an approximation on every layer.
  *
  * @example
@@ -26,7 +29,7 @@ import { Rtrl } from "./rtrl.js";
  * console.log(exactness); // ["exact", "exact-top-layer"]
  * ```
  */
-export type Exactness = "exact" | "exact-top-layer" | "approximate";
+export type Exactness = "exact" | "exact-top-layer" | "unbiased" | "approximate";
 
 /**
  * One option an algorithm accepts.
@@ -40,8 +43,8 @@ export type Exactness = "exact" | "exact-top-layer" | "approximate";
  */
 export interface AlgorithmOption {
   readonly name: string;
-  /** The allowed values, or `"positive integer"`. */
-  readonly values: readonly string[] | "positive integer";
+  /** The allowed values, or `"positive integer"`, or `"non-negative integer"` (a seed). */
+  readonly values: readonly string[] | "positive integer" | "non-negative integer";
   /** The value used when the option is absent (`"none"` when absence means off). */
   readonly default: string;
   /** The values that make the algorithm approximate on every layer (`"positive integer"`: any value given). */
@@ -63,6 +66,8 @@ export interface AlgorithmOption {
  */
 export interface AlgorithmEntry {
   readonly name: AlgorithmName;
+  /** The name as papers write it, for titles and prose (`BPTT`, `e-prop`). */
+  readonly title: string;
   /** One line: what the algorithm does and what it costs. */
   readonly description: string;
   /** The exactness with every option at its default. */
@@ -79,7 +84,7 @@ export interface AlgorithmEntry {
 /** Throws unless every option is one the entry lists, with an allowed value. */
 function checkEntryOptions(name: string, options: object, known: readonly AlgorithmOption[]): void {
   checkOptions(name, options, known.map((o) => o.name));
-  for (const option of known) if (option.values !== "positive integer") checkChoice(name, option.name, (options as Record<string, unknown>)[option.name], option.values);
+  for (const option of known) if (typeof option.values !== "string") checkChoice(name, option.name, (options as Record<string, unknown>)[option.name], option.values);
 }
 
 function entry(spec: Omit<AlgorithmEntry, "create">, make: (network: Network, options: object) => GradientAlgorithm): AlgorithmEntry {
@@ -99,13 +104,14 @@ function entry(spec: Omit<AlgorithmEntry, "create">, make: (network: Network, op
  * ```ts
  * import { algorithms } from "@ostl/ostl";
  * console.log(Object.values(algorithms).map((a) => `${a.name}: ${a.exactness} (${a.options.map((o) => o.name).join(", ")})`));
- * // ["bptt: exact (window)", "rtrl: exact ()", "ostl: exact-top-layer (approximation, denseImmediate)"]
+ * // ["bptt: exact (window)", "rtrl: exact ()", "ostl: exact-top-layer (approximation, denseImmediate)", "eprop: approximate (feedback, seed)", "uoro: unbiased (seed)"]
  * ```
  */
 export const algorithms = {
   bptt: entry(
     {
       name: "bptt",
+      title: "BPTT",
       description: "backpropagation through time: exact; memory grows with the sequence length",
       exactness: "exact",
       options: [{ name: "window", values: "positive integer", default: "none", approximates: "positive integer", description: "truncated BPTT: backpropagate and drop the tape every N steps" }],
@@ -115,6 +121,7 @@ export const algorithms = {
   rtrl: entry(
     {
       name: "rtrl",
+      title: "RTRL",
       description: "real-time recurrent learning: exact and online; the influence matrix holds parameters × state floats",
       exactness: "exact",
       options: [],
@@ -124,6 +131,7 @@ export const algorithms = {
   ostl: entry(
     {
       name: "ostl",
+      title: "OSTL",
       description: "online spatio-temporal learning: online, traces structured by the cell's temporal Jacobian",
       exactness: "exact-top-layer",
       options: [
@@ -133,6 +141,29 @@ export const algorithms = {
     },
     (network, options) => new Ostl(network, options as OstlOptions),
   ),
+  eprop: entry(
+    {
+      name: "eprop",
+      title: "e-prop",
+      description: "e-prop: online, each unit's own eligibility traces (OSTL's diagonal approximation) and a learning signal fed back from the output error",
+      exactness: "approximate",
+      options: [
+        { name: "feedback", values: ["symmetric", "random"], default: "symmetric", approximates: ["random"], description: "the readout's transpose (symmetric) or a fixed random matrix per layer (random)" },
+        { name: "seed", values: "non-negative integer", default: "0", approximates: [], description: "seed of the random feedback matrices" },
+      ],
+    },
+    (network, options) => new Eprop(network, options as EpropOptions),
+  ),
+  uoro: entry(
+    {
+      name: "uoro",
+      title: "UORO",
+      description: "unbiased online recurrent optimization: online, a rank-one random estimate of RTRL's influence matrix (|S| + P floats)",
+      exactness: "unbiased",
+      options: [{ name: "seed", values: "non-negative integer", default: "0", approximates: [], description: "seed of the random signs" }],
+    },
+    (network, options) => new Uoro(network, options as UoroOptions),
+  ),
 } as const satisfies Record<AlgorithmName, AlgorithmEntry>;
 
 /**
@@ -141,7 +172,7 @@ export const algorithms = {
  * @example
  * ```ts
  * import { ALGORITHM_NAMES } from "@ostl/ostl";
- * console.log(ALGORITHM_NAMES); // ["bptt", "rtrl", "ostl"]
+ * console.log(ALGORITHM_NAMES); // ["bptt", "rtrl", "ostl", "eprop", "uoro"]
  * ```
  */
 export const ALGORITHM_NAMES = Object.keys(algorithms) as readonly AlgorithmName[];
@@ -157,7 +188,7 @@ export const ALGORITHM_NAMES = Object.keys(algorithms) as readonly AlgorithmName
  * try {
  *   algorithmByName("BPTT");
  * } catch (e) {
- *   console.log((e as Error).message); // algorithmByName: unknown algorithm 'BPTT' (known: bptt, rtrl, ostl)
+ *   console.log((e as Error).message); // algorithmByName: unknown algorithm 'BPTT' (known: bptt, rtrl, ostl, eprop, uoro)
  * }
  * ```
  */

@@ -1,8 +1,9 @@
 import * as core from "@ostl/core";
 import { type Tensor, type Tree, ValueReadError, matmul, reshape } from "@ostl/autodiff";
-import { AlgorithmBase, addTrees, denseValues, type GradientAlgorithm } from "./algorithm.js";
+import { AlgorithmBase, addTrees, type GradientAlgorithm } from "./algorithm.js";
+import { ReadoutGradient } from "./readout-gradient.js";
 import { type InfluenceStepFn, propagateInfluence } from "../traces/influence.js";
-import { CompiledInfluence } from "../programs/influence-program.js";
+import { CompiledInfluence, type InfluenceStepOf } from "../programs/influence-program.js";
 import { ReadoutSignals } from "../programs/step-programs.js";
 import { layerStructure, outputStateField } from "../analysis/structure.js";
 import type { TensorRecord } from "../model/cell.js";
@@ -26,6 +27,35 @@ export function recurrentParams(network: Network, params: NetworkParams): Networ
   const out: Record<string, NetworkParams[string]> = {};
   for (let l = 0; l < network.depth; l++) out[layerKey(l)] = params[layerKey(l)]!;
   return out;
+}
+
+/**
+ * The whole network's step as a function of its state, its recurrent params and the input: every
+ * layer in turn, y the top layer's output (what RTRL and UORO carry the influence of).
+ *
+ * @example
+ * ```ts
+ * import { Network, networkStep, recurrentParams } from "@ostl/ostl";
+ * import { PRNG, tensor } from "@ostl/core";
+ * import { mse, rnn } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }, { cell: rnn(), hiddenSize: 2 }], outputSize: 1, loss: mse });
+ * const params = net.init(new PRNG(0));
+ * const out = networkStep(net)(net.initialState(), recurrentParams(net, params), tensor([1, 0]));
+ * console.log(Object.keys(out.state), out.y.shape); // ["layer0", "layer1"] [2]
+ * ```
+ */
+export function networkStep(net: Network): InfluenceStepOf {
+  return (state: Tree, recurrent: Tree, x: Tensor) => {
+    const s = state as NetworkState;
+    const next: Record<string, TensorRecord> = {};
+    let input = x;
+    for (let l = 0; l < net.depth; l++) {
+      const r = net.layerStep(l, (recurrent as NetworkParams)[layerKey(l)]!, s[layerKey(l)]!, input);
+      next[layerKey(l)] = r.state;
+      input = r.y;
+    }
+    return { state: next as Tree, y: input };
+  };
 }
 
 /**
@@ -79,7 +109,7 @@ export class Rtrl extends AlgorithmBase implements GradientAlgorithm {
   private influence: Tree | null = null;
   private accumulated: NetworkParams | null = null;
   /** The readout's gradient: Σ_t ḡ_t y_tᵀ for W_ro and Σ_t ḡ_t for b_ro (ḡ = ∂E_t/∂logits). */
-  private readoutSum: { W: core.NDArray; b: core.NDArray } | null = null;
+  private readonly readoutSum = new ReadoutGradient();
   private readonly signals: ReadoutSignals;
 
   /** @throws {@link ValueError} for any option: RTRL has none (the parameter exists so that a misspelt one is not ignored). */
@@ -95,7 +125,7 @@ export class Rtrl extends AlgorithmBase implements GradientAlgorithm {
     this.identity = null;
     this.influence = null;
     this.accumulated = null;
-    this.readoutSum = null;
+    this.readoutSum.clear();
     if (this.compiled) this.compiled.reset();
   }
 
@@ -122,7 +152,7 @@ export class Rtrl extends AlgorithmBase implements GradientAlgorithm {
       const g = this.layout!.split(contractTangents(interpreted.output, signal)) as NetworkParams;
       this.accumulated = this.accumulated === null ? g : addTrees(this.accumulated, g);
     }
-    this.addReadoutGradient(logitsCotangent, out.y as core.NDArray);
+    this.readoutSum.add(logitsCotangent, out.y as core.NDArray);
     this.current = out.state;
     this.count++;
     return loss.item();
@@ -134,18 +164,7 @@ export class Rtrl extends AlgorithmBase implements GradientAlgorithm {
     const net = this.network;
     const top = net.depth - 1;
     const field = outputStateField(layerStructure(net, top));
-    const step = (state: Tree, recurrent: Tree, x: Tensor) => {
-      const s = state as NetworkState;
-      const next: Record<string, TensorRecord> = {};
-      let input = x;
-      for (let l = 0; l < net.depth; l++) {
-        const r = net.layerStep(l, (recurrent as NetworkParams)[layerKey(l)]!, s[layerKey(l)]!, input);
-        next[layerKey(l)] = r.state;
-        input = r.y;
-      }
-      return { state: next as Tree, y: input };
-    };
-    return (this.compiled = new CompiledInfluence(step, field === null ? null : `${layerKey(top)}.${field}`));
+    return (this.compiled = new CompiledInfluence(networkStep(net), field === null ? null : `${layerKey(top)}.${field}`));
   }
 
   /** One step of the recurrence by the interpreted batched forward-mode pass. */
@@ -162,31 +181,16 @@ export class Rtrl extends AlgorithmBase implements GradientAlgorithm {
     this.influence = next.influence;
     return { out: next.out as { state: NetworkState; y: Tensor }, output: next.output };
   }
-  /** W_ro += Σ_b ḡ_b y_bᵀ, b_ro += Σ_b ḡ_b over the examples b of the step (one without a batch). */
-  private addReadoutGradient(logitsCotangent: core.NDArray, y: core.NDArray): void {
-    const [outputs, n] = [logitsCotangent.shape[logitsCotangent.ndim - 1]!, y.shape[y.ndim - 1]!];
-    const sums = (this.readoutSum ??= { W: core.zeros([outputs, n], y.dtype), b: core.zeros([outputs], y.dtype) });
-    const [g, values, W, b] = [denseValues(logitsCotangent), denseValues(y), sums.W.data, sums.b.data];
-    for (let e = 0; e < g.length / outputs; e++) {
-      for (let k = 0; k < outputs; k++) {
-        const gk = g[e * outputs + k]!;
-        b[k]! += gk;
-        for (let j = 0; j < n; j++) W[k * n + j]! += gk * values[e * n + j]!;
-      }
-    }
-  }
-
   gradients(): NetworkParams {
     this.requireStepsForGradients();
     const recurrent = this.compiled ? (this.layout!.split(this.compiled.gradient()!) as NetworkParams) : this.accumulated!;
-    const readout = this.readoutSum!;
-    return { ...recurrent, readout: { W: core.fromTyped(readout.W.data.slice(), readout.W.shape), b: core.fromTyped(readout.b.data.slice(), readout.b.shape) } };
+    return { ...recurrent, readout: this.readoutSum.values() };
   }
 
   takeGradients(): NetworkParams {
     const g = this.gradients();
     this.accumulated = null;
-    this.readoutSum = null;
+    this.readoutSum.clear();
     this.compiled?.clearGradient();
     return g;
   }
@@ -197,7 +201,7 @@ export class Rtrl extends AlgorithmBase implements GradientAlgorithm {
     this.count = 0;
     this.influence = null;
     this.accumulated = null;
-    this.readoutSum = null;
+    this.readoutSum.clear();
     this.compiled?.reset();
   }
 

@@ -34,9 +34,63 @@ function rowsOf(tree: Tree, k: number): Tensor {
   return concat(flatten(tree).leaves.map((leaf) => reshape(leaf as Tensor, [k, -1])), 1);
 }
 
-/** One vector of a tree's entries in flatten order. */
-function entriesOf(tree: Tree): Tensor {
+/**
+ * One vector of a tree's entries in flatten order (traceable: inside jit, jvp and vjp too).
+ *
+ * @example
+ * ```ts
+ * import { entriesOf } from "@ostl/ostl";
+ * import { tensor } from "@ostl/core";
+ * console.log(entriesOf({ W: tensor([[1, 2]]), b: tensor([3]) }).toNested()); // [1, 2, 3]
+ * ```
+ */
+export function entriesOf(tree: Tree): Tensor {
   return concat(flatten(tree).leaves.map((leaf) => reshape(leaf as Tensor, [-1])));
+}
+
+/**
+ * A step's reverse pass over its params: seedᵀ ∂(s_t, y_t)/∂θ with s_{t-1} held fixed, for a
+ * cotangent `seed` over the entries of (s_t, y_t), or of s_t alone without `withOutput`.
+ *
+ * @example
+ * ```ts
+ * import type { ParamPullback } from "@ostl/ostl";
+ * import { tensor } from "@ostl/core";
+ * const zero: ParamPullback = (_state, _params, _x, seed) => tensor(new Array(seed.size).fill(0));
+ * console.log(zero({}, {}, tensor([1]), tensor([1, 2])).toNested()); // [0, 0]
+ * ```
+ */
+export type ParamPullback = (state: Tree, params: Tree, x: Tensor, seed: Tensor) => Tensor;
+
+/**
+ * A step's reverse pass over its params, one vector of param entries (flatten order) per
+ * cotangent: by default one compiled program, whose output array is reused from call to call and
+ * whose params are a fixed argument (see `JitOptions`); with `compiled` false the interpreted
+ * pass, for a step that reads its traced values.
+ *
+ * @example
+ * ```ts
+ * import { paramPullback } from "@ostl/ostl";
+ * import { add, mul, type Tensor } from "@ostl/autodiff";
+ * import { tensor } from "@ostl/core";
+ * // s_t = w s_{t-1} + x_t = y_t: ∂s_t/∂w = s_{t-1}
+ * const pullback = paramPullback((s, p, x) => {
+ *   const next = add(mul((p as { w: Tensor }).w, (s as { s: Tensor }).s), x);
+ *   return { state: { s: next }, y: next };
+ * }, true);
+ * // seed 1 on s_t and 2 on y_t (the same value): (1 + 2) s_{t-1}
+ * console.log(pullback({ s: tensor([2]) }, { w: tensor([0.5]) }, tensor([1]), tensor([1, 2])).toNested()); // [6]
+ * ```
+ */
+export function paramPullback(step: InfluenceStepOf, withOutput: boolean, compiled = true): ParamPullback {
+  const pullbackOf: ParamPullback = (state, params, x, seed) => {
+    const [, pullback] = vjp((p: Tree) => {
+      const out = step(state, p, x);
+      return withOutput ? concat([entriesOf(out.state), reshape(out.y, [-1])]) : entriesOf(out.state);
+    }, params);
+    return entriesOf(pullback(seed)[0] as Tree);
+  };
+  return compiled ? jit(pullbackOf, { reuseOutputs: true, fixedArguments: [1] }) : pullbackOf;
 }
 
 /**
@@ -80,7 +134,7 @@ function entriesOf(tree: Tree): Tensor {
  */
 export class CompiledInfluence {
   private readonly stepWithJacobian: Jitted<[Tree, Tree, Tensor], { state: Tree; y: Tensor; jacobianT: Tensor }>;
-  private readonly immediateRow: Jitted<[Tree, Tree, Tensor, Tensor], Tensor>;
+  private readonly immediateRow: ParamPullback;
   /** [M_t; e_t] (e_t: y's own rows, or the rows of the state field y is) and their update. */
   private update: InfluenceUpdate | null = null;
   /** One-hot seed of `immediateRow`. */
@@ -111,16 +165,7 @@ export class CompiledInfluence {
       const jacobianT = withOutput ? concat([rowsOf(tangents.state, S), reshape(tangents.y, [S, -1])], 1) : rowsOf(tangents.state, S);
       return { state: out.state, y: out.y, jacobianT };
     });
-    this.immediateRow = jit(
-      (state: Tree, params: Tree, x: Tensor, seed: Tensor) => {
-        const [, pullback] = vjp((p: Tree) => {
-          const out = step(state, p, x);
-          return withOutput ? concat([entriesOf(out.state), reshape(out.y, [-1])]) : entriesOf(out.state);
-        }, params);
-        return entriesOf(pullback(seed)[0] as Tree);
-      },
-      { reuseOutputs: true, fixedArguments: [1] },
-    );
+    this.immediateRow = paramPullback(step, withOutput);
   }
 
   /**
