@@ -155,7 +155,7 @@ describe("ostl compare", () => {
     expect(networkRows(figures).map((r) => r.slice(0, 3))).toEqual(ALGORITHMS.map((a) => [`${a}${a === "uoro" ? " (approx.)" : ""} NON-FINITE`, "NaN", "NaN"]));
     expect(nonFiniteLine(figures)).toBe(nonFiniteLine(net));
     const every = "layer0.W, layer0.b, readout.W, readout.b";
-    expect(nonFiniteLine(net)).toBe(`non-finite gradients (NaN or infinite): bptt (${every}); rtrl (${every}); ostl (${every}); eprop (${every}); uoro (${every})`);
+    expect(nonFiniteLine(net)).toBe(`non-finite gradients (NaN or infinite): bptt (${every}); rtrl (${every}); ostl (${every}); eprop (${every}); snap (${every}); uoro (${every})`);
     // the report replaced the previous one, and says it too
     expect(readdirSync(dir).sort()).toEqual(["index.html", "results.json"]);
     expect(JSON.parse(readFileSync(join(dir, "results.json"), "utf8")).networks[0].algorithms.ostl.nonFinite).toEqual(net.algorithms.ostl.nonFinite);

@@ -1,55 +1,9 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
-import { type Tensor, type Tree, add, concat, grad, jacfwd, matmul, reshape, slice, tanh, transpose, unflatten } from "@ostl/autodiff";
-import {
-  Bptt, type Cell, defineCell, entriesOf, Eprop, type GradientAlgorithm, layerKey, Network, type NetworkParams, Ostl, Rtrl, type TensorRecord, TreeLayout, Uoro,
-} from "@ostl/ostl";
+import { type Tensor, type Tree, add, concat, grad, jacfwd, matmul, reshape } from "@ostl/autodiff";
+import { Bptt, entriesOf, Eprop, layerKey, type Network, Ostl, Rtrl, type TensorRecord, TreeLayout, Uoro } from "@ostl/ostl";
 import { decaying, elman, leaky, mse, resetting, spiking } from "./cells.js";
-
-/** Two state fields per unit (c, h) with a dense temporal Jacobian: e-prop keeps each unit's 2 x 2 block. */
-const twoField: Cell = defineCell({
-  name: "two-field",
-  init: (key, { inputSize: m, hiddenSize: n }) => ({
-    params: { W: key.normal([n, m], 0, 0.6), U: key.normal([n, n], 0, 0.5), b: key.normal([n], 0, 0.2) },
-    state: { c: core.zeros([n]), h: core.zeros([n]) },
-  }),
-  step: (p, s, x) => {
-    const c = tanh(add(add(matmul(x, transpose(p.W!)), matmul(s.h!, transpose(p.U!))), add(s.c!, p.b!)));
-    const h = tanh(add(s.h!, c));
-    return { state: { c, h }, y: h };
-  },
-});
-
-type Sequence = { network: Network; params: NetworkParams; xs: core.NDArray[]; ts: core.NDArray[] };
-
-function sequence(cells: Cell[], hidden: number[], T = 7, seed = 11): Sequence {
-  const network = new Network({ inputSize: 3, layers: cells.map((cell, l) => ({ cell, hiddenSize: hidden[l]! })), outputSize: 2, loss: mse });
-  const rng = new core.PRNG(seed);
-  const params = network.init(rng.split());
-  return { network, params, xs: Array.from({ length: T }, () => rng.normal([3])), ts: Array.from({ length: T }, () => rng.normal([2])) };
-}
-
-/** The algorithm's gradients fed whole, step by step, or in the chunks given (`[start, end)` ranges). */
-function gradientsOf(algo: GradientAlgorithm, s: Sequence, feed: "whole" | "steps" | [number, number][] = "whole"): NetworkParams {
-  algo.begin(s.params);
-  if (feed === "whole") algo.feed(s.xs, s.ts);
-  else if (feed === "steps") s.xs.forEach((x, t) => algo.step(x, s.ts[t]!));
-  else for (const [a, b] of feed) algo.feed(s.xs.slice(a, b), s.ts.slice(a, b));
-  return algo.gradients();
-}
-
-/** The recurrent layers' gradient entries, in flatten order (the readout's left out). */
-const recurrentEntries = (g: NetworkParams) => [...(entriesOf(Object.fromEntries(Object.entries(g).filter(([k]) => k !== "readout")) as Tree) as core.NDArray).data];
-const allEntries = (g: NetworkParams) => [...(entriesOf(g as Tree) as core.NDArray).data];
-
-function relError(a: readonly number[], b: readonly number[]): number {
-  return Math.hypot(...a.map((v, i) => v - b[i]!)) / Math.max(Math.hypot(...b), 1e-300);
-}
-
-/** A flat vector split into a tree of the layout's structure, by traceable ops (inside jacfwd). */
-function splitTraced(layout: TreeLayout, v: Tensor): TensorRecord {
-  return unflatten(layout.def, layout.shapes.map((shape, j) => reshape(slice(v, [layout.offsets[j]!], [layout.offsets[j]! + layout.sizes[j]!]), shape))) as TensorRecord;
-}
+import { allEntries, gradientsOf, recurrentEntries, relError, type Sequence, sequence, splitTraced, twoField } from "./sequences.js";
 
 /**
  * e-prop by its definition, with dense matrices from jacfwd: per layer, ε_t = (K ⊙ J_t) ε_{t-1} + I_t

@@ -11,7 +11,7 @@ import { compareGroup, measureRun } from "./measure.js";
  * @example
  * ```ts
  * import { ALGORITHMS } from "@ostl/cli";
- * console.log(ALGORITHMS); // ["bptt", "rtrl", "ostl", "eprop", "uoro"]
+ * console.log(ALGORITHMS); // ["bptt", "rtrl", "ostl", "eprop", "snap", "uoro"]
  * ```
  */
 export const ALGORITHMS: readonly AlgorithmName[] = ALGORITHM_NAMES;
@@ -22,7 +22,7 @@ export const ALGORITHMS: readonly AlgorithmName[] = ALGORITHM_NAMES;
  * ```ts
  * import { ALGORITHMS, type AlgorithmKey } from "@ostl/cli";
  * const online: AlgorithmKey[] = ALGORITHMS.filter((a) => a !== "bptt");
- * console.log(online); // ["rtrl", "ostl", "eprop", "uoro"]
+ * console.log(online); // ["rtrl", "ostl", "eprop", "snap", "uoro"]
  * ```
  */
 export type AlgorithmKey = AlgorithmName;

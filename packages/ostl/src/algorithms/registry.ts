@@ -12,6 +12,7 @@ import { checkChoice, checkOptions } from "../model/options.js";
 import { Ostl, type OstlOptions } from "./ostl.js";
 import { Rtrl } from "./rtrl.js";
 import { Eprop, type EpropOptions } from "./eprop.js";
+import { Snap, type SnapOptions } from "./snap.js";
 import { Uoro, type UoroOptions } from "./uoro.js";
 
 /**
@@ -104,7 +105,7 @@ function entry(spec: Omit<AlgorithmEntry, "create">, make: (network: Network, op
  * ```ts
  * import { algorithms } from "@ostl/ostl";
  * console.log(Object.values(algorithms).map((a) => `${a.name}: ${a.exactness} (${a.options.map((o) => o.name).join(", ")})`));
- * // ["bptt: exact (window)", "rtrl: exact ()", "ostl: exact-top-layer (approximation, denseImmediate)", "eprop: approximate (feedback, seed)", "uoro: unbiased (seed)"]
+ * // ["bptt: exact (window)", "rtrl: exact ()", "ostl: exact-top-layer (approximation, denseImmediate)", "eprop: approximate (feedback, seed)", "snap: approximate (n)", "uoro: unbiased (seed)"]
  * ```
  */
 export const algorithms = {
@@ -154,6 +155,16 @@ export const algorithms = {
     },
     (network, options) => new Eprop(network, options as EpropOptions),
   ),
+  snap: entry(
+    {
+      name: "snap",
+      title: "SnAp",
+      description: "sparse n-step approximation of RTRL: online, the influence matrix kept on the entries each parameter reaches within n steps (exact from the network's dependency depth on)",
+      exactness: "approximate",
+      options: [{ name: "n", values: "positive integer", default: "1", approximates: [], description: "steps of reach kept (SnAp-n)" }],
+    },
+    (network, options) => new Snap(network, options as SnapOptions),
+  ),
   uoro: entry(
     {
       name: "uoro",
@@ -172,7 +183,7 @@ export const algorithms = {
  * @example
  * ```ts
  * import { ALGORITHM_NAMES } from "@ostl/ostl";
- * console.log(ALGORITHM_NAMES); // ["bptt", "rtrl", "ostl", "eprop", "uoro"]
+ * console.log(ALGORITHM_NAMES); // ["bptt", "rtrl", "ostl", "eprop", "snap", "uoro"]
  * ```
  */
 export const ALGORITHM_NAMES = Object.keys(algorithms) as readonly AlgorithmName[];
@@ -188,7 +199,7 @@ export const ALGORITHM_NAMES = Object.keys(algorithms) as readonly AlgorithmName
  * try {
  *   algorithmByName("BPTT");
  * } catch (e) {
- *   console.log((e as Error).message); // algorithmByName: unknown algorithm 'BPTT' (known: bptt, rtrl, ostl, eprop, uoro)
+ *   console.log((e as Error).message); // algorithmByName: unknown algorithm 'BPTT' (known: bptt, rtrl, ostl, eprop, snap, uoro)
  * }
  * ```
  */

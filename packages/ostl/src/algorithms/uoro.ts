@@ -1,8 +1,8 @@
 import * as core from "@ostl/core";
 import { OstlError, PRNG } from "@ostl/core";
 import { type Tensor, type Tree, ValueReadError, jit, jvp, reshape } from "@ostl/autodiff";
-import { AlgorithmBase, denseValues, type GradientAlgorithm } from "./algorithm.js";
-import { ReadoutGradient } from "./readout-gradient.js";
+import { denseValues, type GradientAlgorithm } from "./algorithm.js";
+import { FlatGradientAlgorithm } from "./flat-gradient.js";
 import { networkStep, recurrentParams } from "./rtrl.js";
 import { entriesOf, type InfluenceStepOf, type ParamPullback, paramPullback } from "../programs/influence-program.js";
 import { ReadoutSignals } from "../programs/step-programs.js";
@@ -88,21 +88,19 @@ function norm(v: ArrayLike<number>): number {
  * console.log(gradientOf(3) === gradientOf(3), new Uoro(net).memoryFloats()); // true 0
  * ```
  */
-export class Uoro extends AlgorithmBase implements GradientAlgorithm {
+export class Uoro extends FlatGradientAlgorithm implements GradientAlgorithm {
   readonly name = "uoro" as const;
   readonly approximation: string;
   private readonly seed: number;
   private rng: PRNG;
   private readonly signals: ReadoutSignals;
-  private readonly readoutSum = new ReadoutGradient();
   private readonly step_: InfluenceStepOf;
   /** The compiled programs, made at the first step; interpreted functions once the step proved uncompilable. */
   private programs: { tangentStep: TangentStep; pullback: ParamPullback; compiled: boolean } | null = null;
   private layout: TreeLayout | null = null;
-  /** s̃ (|S|), θ̃ (P), the gradient sum (P) and ν (|S|, with |y| zeros after it for the pullback's seed). */
+  /** s̃ (|S|), θ̃ (P) and ν (|S|, with |y| zeros after it for the pullback's seed). */
   private stateTilde: Float64Array | null = null;
   private paramTilde: Float64Array | null = null;
-  private sum: Float64Array | null = null;
   private nu: core.NDArray | null = null;
   private outputSeed: core.NDArray | null = null;
 
@@ -122,8 +120,8 @@ export class Uoro extends AlgorithmBase implements GradientAlgorithm {
   begin(params: NetworkParams, state?: NetworkState): void {
     this.beginBase(params, state);
     this.layout = new TreeLayout(recurrentParams(this.network, this.params!) as Tree);
-    this.stateTilde = this.paramTilde = this.sum = null;
-    this.readoutSum.clear();
+    this.stateTilde = this.paramTilde = null;
+    this.sums.clear();
   }
 
   private programsFor(): { tangentStep: TangentStep; pullback: ParamPullback; compiled: boolean } {
@@ -142,7 +140,7 @@ export class Uoro extends AlgorithmBase implements GradientAlgorithm {
     const S = stateLayout.size;
     const P = this.layout!.size;
     const dtype = (params.readout!.W as core.NDArray).dtype;
-    if (this.stateTilde === null) [this.stateTilde, this.paramTilde, this.sum] = [new Float64Array(S), new Float64Array(P), new Float64Array(P)];
+    if (this.stateTilde === null) [this.stateTilde, this.paramTilde] = [new Float64Array(S), new Float64Array(P)];
     const stateTilde = this.stateTilde;
     const paramTilde = this.paramTilde!;
     const tangent = stateLayout.split(core.astype(core.fromTyped(stateTilde, [S]), dtype)) as Tree;
@@ -167,7 +165,7 @@ export class Uoro extends AlgorithmBase implements GradientAlgorithm {
     seed.data.fill(0);
     seed.data.set(L, S);
     const direct = denseValues(programs.pullback(state as Tree, recurrent, x, seed) as core.NDArray);
-    const sum = this.sum!;
+    const sum = this.sums.recurrent(P);
     for (let p = 0; p < P; p++) sum[p]! += along * paramTilde[p]! + direct[p]!;
     // the new rank-one estimate: ν_t, then νᵀ I_t (the pullback's output array is reused: read it before the next call)
     const nu = (this.nu = this.nu?.size === S + Y && this.nu.dtype === dtype ? this.nu : core.zeros([S + Y], dtype));
@@ -178,33 +176,12 @@ export class Uoro extends AlgorithmBase implements GradientAlgorithm {
     const rho1 = balance(norm(projected), Math.sqrt(S));
     for (let i = 0; i < S; i++) stateTilde[i] = rho0 * advanced[i]! + rho1 * nu.data[i]!;
     for (let p = 0; p < P; p++) paramTilde[p] = paramTilde[p]! / rho0 + projected[p]! / rho1;
-    this.readoutSum.add(logitsCotangent, out.y as core.NDArray);
-    this.current = out.state as NetworkState;
-    this.count++;
-    return loss.item();
+    return this.endStep(logitsCotangent, out.y as core.NDArray, out.state as NetworkState, loss);
   }
 
-  gradients(): NetworkParams {
-    this.requireStepsForGradients();
-    const dtype = (this.params!.readout!.W as core.NDArray).dtype;
-    const recurrent = this.layout!.split(core.astype(core.fromTyped(this.sum!.slice(), [this.sum!.length]), dtype)) as NetworkParams;
-    return { ...recurrent, readout: this.readoutSum.values() };
-  }
-
-  takeGradients(): NetworkParams {
-    const g = this.gradients();
-    this.sum!.fill(0);
-    this.readoutSum.clear();
-    return g;
-  }
-
-  /** Forgets everything; the signs start again from the seed. */
-  reset(): void {
-    this.params = null;
-    this.current = null;
-    this.count = 0;
-    this.stateTilde = this.paramTilde = this.sum = null;
-    this.readoutSum.clear();
+  /** Drops s̃ and θ̃; the signs start again from the seed. */
+  protected forget(): void {
+    this.stateTilde = this.paramTilde = null;
     this.rng = new PRNG(this.seed);
   }
 

@@ -6,7 +6,7 @@
  */
 import * as core from "@ostl/core";
 import type { DType, NDArray, TypedArray } from "@ostl/core";
-import { type Jitted, type Tensor, type Tree, concat, flatten, jit, jvp, reshape, vjp } from "@ostl/autodiff";
+import { type Tensor, type Tree, concat, flatten, jit, jvp, reshape, vjp } from "@ostl/autodiff";
 import { TreeLayout } from "../model/tree-layout.js";
 import { type InfluenceUpdate, influenceUpdate } from "./influence-update.js";
 
@@ -94,6 +94,53 @@ export function paramPullback(step: InfluenceStepOf, withOutput: boolean, compil
 }
 
 /**
+ * A step with the transpose of its temporal Jacobian: `jacobianT` row j is ∂(s_t, y_t)/∂s_{t-1,j}
+ * over the entries of s_t and, with `withOutput`, then those of y_t.
+ *
+ * @example
+ * ```ts
+ * import type { StepWithJacobian } from "@ostl/ostl";
+ * import { tensor } from "@ostl/core";
+ * const identity: StepWithJacobian = (state, _params, x) => ({ state, y: x, jacobianT: tensor([[1]]) });
+ * console.log(identity({ s: tensor([1]) }, {}, tensor([2])).jacobianT.toNested()); // [[1]]
+ * ```
+ */
+export type StepWithJacobian = (state: Tree, params: Tree, x: Tensor) => { state: Tree; y: Tensor; jacobianT: Tensor };
+
+/**
+ * A step with the transpose of its temporal Jacobian, by one forward-mode pass over the state with
+ * |s| tangent directions (the identity): one compiled program by default, the interpreted pass
+ * with `compiled` false (for a step that reads its traced values).
+ *
+ * @example
+ * ```ts
+ * import { stepWithJacobian } from "@ostl/ostl";
+ * import { add, mul, type Tensor } from "@ostl/autodiff";
+ * import { tensor } from "@ostl/core";
+ * // s_t = w ⊙ s_{t-1} + x_t: ∂s_t/∂s_{t-1} = diag(w); y_t = 3 s_t
+ * const step = stepWithJacobian((s, p, x) => {
+ *   const next = add(mul((p as { w: Tensor }).w, (s as { s: Tensor }).s), x);
+ *   return { state: { s: next }, y: mul(3, next) };
+ * }, true);
+ * console.log(step({ s: tensor([1, 2]) }, { w: tensor([0.5, 2]) }, tensor([0, 0])).jacobianT.toNested()); // [[0.5, 0, 1.5, 0], [0, 2, 0, 6]]
+ * ```
+ */
+export function stepWithJacobian(step: InfluenceStepOf, withOutput: boolean, compiled = true): StepWithJacobian {
+  const withJacobian: StepWithJacobian = (state, params, x) => {
+    const S = new TreeLayout(state).size;
+    const identity = new TreeLayout(state).identityTangents();
+    const [out, tangents] = jvp((s: Tree) => step(s, params, x) as unknown as Tree, [state], [identity], { batch: S }) as unknown as [
+      { state: Tree; y: Tensor },
+      { state: Tree; y: Tensor },
+    ];
+    // row j: ∂(s_t, y_t)/∂s_{t-1, j}
+    const jacobianT = withOutput ? concat([rowsOf(tangents.state, S), reshape(tangents.y, [S, -1])], 1) : rowsOf(tangents.state, S);
+    return { state: out.state, y: out.y, jacobianT };
+  };
+  return compiled ? jit(withJacobian) : withJacobian;
+}
+
+/**
  * The influence recurrence M_t = ∂s_t/∂θ of a step (s_t, y_t) = f(s_{t-1}, θ, x_t), with
  * e_t = dy_t/dθ, one row per state entry (or output entry) and one column per param entry:
  *
@@ -133,7 +180,7 @@ export function paramPullback(step: InfluenceStepOf, withOutput: boolean, compil
  * ```
  */
 export class CompiledInfluence {
-  private readonly stepWithJacobian: Jitted<[Tree, Tree, Tensor], { state: Tree; y: Tensor; jacobianT: Tensor }>;
+  private readonly stepWithJacobian: StepWithJacobian;
   private readonly immediateRow: ParamPullback;
   /** [M_t; e_t] (e_t: y's own rows, or the rows of the state field y is) and their update. */
   private update: InfluenceUpdate | null = null;
@@ -154,17 +201,7 @@ export class CompiledInfluence {
     private readonly outputField: string | null,
   ) {
     const withOutput = outputField === null;
-    this.stepWithJacobian = jit((state: Tree, params: Tree, x: Tensor) => {
-      const S = new TreeLayout(state).size;
-      const identity = new TreeLayout(state).identityTangents();
-      const [out, tangents] = jvp((s: Tree) => step(s, params, x) as unknown as Tree, [state], [identity], { batch: S }) as unknown as [
-        { state: Tree; y: Tensor },
-        { state: Tree; y: Tensor },
-      ];
-      // row j: ∂(s_t, y_t)/∂s_{t-1, j}
-      const jacobianT = withOutput ? concat([rowsOf(tangents.state, S), reshape(tangents.y, [S, -1])], 1) : rowsOf(tangents.state, S);
-      return { state: out.state, y: out.y, jacobianT };
-    });
+    this.stepWithJacobian = stepWithJacobian(step, withOutput);
     this.immediateRow = paramPullback(step, withOutput);
   }
 
