@@ -11,7 +11,7 @@ export { measureRun, timeRun, compareGroup, type RunMeasurement } from "./compar
 export { compareNetwork, defaultCells, syntheticSequence, ALGORITHMS, type AlgorithmKey, type AlgorithmResult, type NetworkResult, type SuiteConfig, type SuiteEntry } from "./compare/suite.js";
 export { runScaling, type Scaling, type TPoint, type NPoint } from "./compare/scaling.js";
 export { renderSvg, lineChart, dotChart } from "./compare/charts.js";
-export { renderReport, networkRows, nonFiniteLine, structureLine, NETWORK_COLUMNS, type CompareResults } from "./compare/report.js";
+export { renderReport, networkRows, nonFiniteLine, notRunLine, structureLine, NETWORK_COLUMNS, type CompareResults } from "./compare/report.js";
 export { REPORT_FILES, checkReportFolder, writeReportFiles } from "./compare/report-folder.js";
 export { checkOutputFolder, writeFileAtomically } from "./output-folder.js";
 export { trainCommand, runTrain, type TrainReport } from "./commands/train.js";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ALGORITHMS, compareNetwork, loadCell, main, measureRun, networkRows, nonFiniteLine, type CompareResults } from "@ostl/cli";
+import { ALGORITHMS, compareNetwork, loadCell, main, measureRun, networkRows, nonFiniteLine, notRunLine, type CompareResults } from "@ostl/cli";
 import { PRNG } from "@ostl/core";
 import { Bptt, Network, Ostl } from "@ostl/ostl";
 import { mse, ssnu } from "@ostl/models";
@@ -151,11 +151,11 @@ describe("ostl compare", () => {
     // what the tables print (from the network's figures before JSON turns NaN into null)
     const { cell } = await loadCell(join(fixtures, "nan-cell.ts"));
     const figures = compareNetwork({ name: "nan-log", cell, layers: 1 }, { inputSize: 4, hiddenSize: 2, outputSize: 2, T: 3, seed: 0 });
-    // UORO's estimate is stochastic on any cell (symmetric e-prop is exact on this diagonal one)
-    expect(networkRows(figures).map((r) => r.slice(0, 3))).toEqual(ALGORITHMS.map((a) => [`${a}${a === "uoro" ? " (approx.)" : ""} NON-FINITE`, "NaN", "NaN"]));
+    // UORO's and KF-RTRL's estimates are stochastic on any cell (symmetric e-prop and SnAp are exact on this diagonal one)
+    expect(networkRows(figures).map((r) => r.slice(0, 3))).toEqual(ALGORITHMS.map((a) => [`${a}${a === "uoro" || a === "kfrtrl" ? " (approx.)" : ""} NON-FINITE`, "NaN", "NaN"]));
     expect(nonFiniteLine(figures)).toBe(nonFiniteLine(net));
     const every = "layer0.W, layer0.b, readout.W, readout.b";
-    expect(nonFiniteLine(net)).toBe(`non-finite gradients (NaN or infinite): bptt (${every}); rtrl (${every}); ostl (${every}); eprop (${every}); snap (${every}); uoro (${every})`);
+    expect(nonFiniteLine(net)).toBe(`non-finite gradients (NaN or infinite): bptt (${every}); rtrl (${every}); ostl (${every}); eprop (${every}); snap (${every}); uoro (${every}); kfrtrl (${every})`);
     // the report replaced the previous one, and says it too
     expect(readdirSync(dir).sort()).toEqual(["index.html", "results.json"]);
     expect(JSON.parse(readFileSync(join(dir, "results.json"), "utf8")).networks[0].algorithms.ostl.nonFinite).toEqual(net.algorithms.ostl.nonFinite);
@@ -168,5 +168,25 @@ describe("ostl compare", () => {
     expect(io.err.join("\n")).toMatch(/'nosuchcell' is neither a built-in cell \(rnn, lstm, gru, snu, ssnu, rsnu, rssnu\)/);
     expect(await main(["compare", "--hidden", "0"])).toBe(2);
     expect(io.err.join("\n")).toMatch(/--hidden must be an integer >= 1, got '0'/);
+    expect(await main(["compare", "--algos", "rtrl,snap9", "--quiet"])).toBe(2);
+    expect(io.err.join("\n")).toContain("--algos: unknown algorithm 'snap9' (algorithms: bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl; presets: ostl-diagonal, eprop-random, snap1, snap2, snap3)");
   });
+
+  it("--algos compares the named algorithms and presets, BPTT first, and says why one does not run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ostl-compare-"));
+    const io = captureOutput();
+    const code = await main(["compare", "--cell", "rnn", "--layers", "1,2", "--hidden", "3", "--T", "6", "--algos", "snap1,snap2,kfrtrl,eprop-random", "--json", "--quiet", "--out", dir]);
+    expect(code).toBe(0);
+    const results = JSON.parse(io.stdout()) as CompareResults;
+    const [one, two] = results.networks;
+    expect(Object.keys(one!.algorithms)).toEqual(["bptt", "snap1", "snap2", "kfrtrl", "eprop-random"]);
+    // an RNN's dependency depth is 2: SnAp-2 is RTRL, SnAp-1 is not
+    expect(one!.algorithms.snap2!.relErrorToBptt[0]).toBeLessThan(1e-12);
+    expect(one!.algorithms.snap1!.relErrorToBptt[0]).toBeGreaterThan(1e-3);
+    expect(one!.algorithms["eprop-random"]!.approximation).toBe("e-prop: each unit's own eligibility traces; random feedback (seed 0)");
+    expect(one!.algorithms.kfrtrl!.notApplicable).toBeNull();
+    expect(two!.algorithms.kfrtrl!.notApplicable).toBe("kfrtrl: KF-RTRL is defined for one recurrent layer (Mujika et al.), and this network has 2");
+    expect(notRunLine(two!)).toBe("not run: kfrtrl (KF-RTRL is defined for one recurrent layer (Mujika et al.), and this network has 2)");
+    expect(readFileSync(join(dir, "index.html"), "utf8")).toContain(`<p class="note">${notRunLine(two!)}</p>`);
+  }, 60_000);
 });

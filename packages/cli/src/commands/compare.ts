@@ -1,8 +1,10 @@
 import { join } from "node:path";
 import { parseFlags, numberFlag } from "../args.js";
-import type { Command } from "../command.js";
+import { type Command, UsageError } from "../command.js";
+import { type AlgorithmChoice, algorithmChoice, ALGORITHM_NAMES, ALGORITHM_PRESETS } from "@ostl/ostl";
+import { ValueError } from "@ostl/core";
 import { algorithmList } from "../algorithm-names.js";
-import { type CompareResults, NETWORK_COLUMNS, networkRows, nonFiniteLine, renderReport, structureLine } from "../compare/report.js";
+import { type CompareResults, NETWORK_COLUMNS, networkRows, nonFiniteLine, notRunLine, renderReport, structureLine } from "../compare/report.js";
 import { checkReportFolder, writeReportFiles } from "../compare/report-folder.js";
 import { runScaling } from "../compare/scaling.js";
 import { compareNetwork, defaultCells, type SuiteEntry } from "../compare/suite.js";
@@ -10,7 +12,7 @@ import { loadCell } from "../load-cell.js";
 import { progress } from "../progress.js";
 import { formatTable } from "../table.js";
 
-const usage = `usage: ostl compare [--cell NAME|path/to/cell.ts] [--layers L[,L...]] [--hidden N] [--T T] [--seed S] [--out DIR] [--json] [--quiet]
+const usage = `usage: ostl compare [--cell NAME|path/to/cell.ts] [--layers L[,L...]] [--algos A[,A...]] [--hidden N] [--T T] [--seed S] [--out DIR] [--json] [--quiet]
 
 Trains the same networks by ${algorithmList("and", "title")} on seeded synthetic data and compares them:
 per network and algorithm, the gradient's relative error and cosine similarity to BPTT per layer,
@@ -20,6 +22,9 @@ With no options: rnn, lstm, gru, snu, ssnu and the recurrent SNU at 1, 2 and 3 l
 
   --cell NAME|FILE  one built-in cell (rnn, lstm, gru, snu, ssnu, rsnu) or a module exporting a cell
   --layers L,...    depths to compare (default 1,2,3)
+  --algos A,...     algorithms to compare: ${ALGORITHM_NAMES.join(", ")}, or the presets
+                    ${Object.keys(ALGORITHM_PRESETS).join(", ")} (default: every algorithm; BPTT, the
+                    reference, always runs); one that does not apply to a network says why in its row
   --hidden N        units per layer (default 8)
   --T T             sequence length (default 20)
   --seed S          seed of parameters and data (default 0)
@@ -34,6 +39,18 @@ under its table, in the report and in the nonFinite field of each algorithm's re
 
 Exit status: 0 all gradients finite; 1 a gradient is not finite; 2 bad flags, cell module or
 --out (under a file, not writable, or a folder holding other files), checked before the work.`;
+
+/** The algorithms `--algos` names (registered names or presets). */
+function parseAlgorithms(list: string): AlgorithmChoice[] {
+  return list.split(",").map((key) => {
+    try {
+      return algorithmChoice(key.trim());
+    } catch (error) {
+      if (error instanceof ValueError) throw new UsageError(`--algos: ${error.message.replace(/^algorithmChoice: /, "")}`);
+      throw error;
+    }
+  });
+}
 
 /** Exit status when a gradient is NaN or infinite. */
 const NON_FINITE = 1;
@@ -62,6 +79,7 @@ export const compareCommand: Command = {
     const { values } = parseFlags("compare", argv, {
       cell: { type: "string" },
       layers: { type: "string" },
+      algos: { type: "string" },
       hidden: { type: "string" },
       T: { type: "string" },
       seed: { type: "string" },
@@ -72,6 +90,7 @@ export const compareCommand: Command = {
     const hiddenSize = numberFlag("--hidden", values.hidden, { min: 1, integer: true }) ?? 8;
     const T = numberFlag("--T", values.T, { min: 1, integer: true }) ?? 20;
     const seed = numberFlag("--seed", values.seed, { min: 0, integer: true }) ?? 0;
+    const algorithms = values.algos === undefined ? undefined : parseAlgorithms(values.algos);
     const layers = values.layers === undefined ? [1, 2, 3] : values.layers.split(",").map((v) => numberFlag("--layers", v, { min: 1, integer: true })!);
     const out = checkReportFolder(values.out ?? join("reports", new Date().toISOString().replace(/[:.]/g, "-")));
     const cells = values.cell === undefined ? await defaultCells() : [await loadCell(values.cell)];
@@ -79,7 +98,7 @@ export const compareCommand: Command = {
     const Ts = [25, 50, 100, 200, 400];
     const ns = [4, 8, 16, 32];
     const bar = progress(entries.length + Ts.length + 2 * ns.length, "compare", values.quiet === true);
-    const config = { inputSize: 4, hiddenSize, outputSize: 2, T, seed };
+    const config = { inputSize: 4, hiddenSize, outputSize: 2, T, seed, ...(algorithms === undefined ? {} : { algorithms }) };
     const networks = entries.map((e) => {
       const r = compareNetwork(e, config);
       bar.tick(`${e.name} L${e.layers}`);
@@ -105,8 +124,7 @@ export const compareCommand: Command = {
       console.log(`\n${n.cell}, ${n.layers} layer${n.layers > 1 ? "s" : ""} (n = ${n.hiddenSize}, T = ${n.T})`);
       console.log(`  OSTL structure: ${structureLine(n)}`);
       console.log(formatTable(NETWORK_COLUMNS, networkRows(n)).replace(/^/gm, "  "));
-      const flagged = nonFiniteLine(n);
-      if (flagged !== null) console.log(`  ${flagged}`);
+      for (const line of [nonFiniteLine(n), notRunLine(n)]) if (line !== null) console.log(`  ${line}`);
     }
     console.log(`\nscaling with T (${scaling.vsT.cell}, n = ${scaling.vsT.hiddenSize}): floats held (analytic) and live KiB held (measured)`);
     const pointAt = (t: number, a: "bptt" | "ostl") => scaling.vsT.points.find((p) => p.T === t && p.algorithm === a)!;

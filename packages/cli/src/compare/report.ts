@@ -1,5 +1,4 @@
 import type { NetworkResult } from "./suite.js";
-import { ALGORITHMS } from "./suite.js";
 import type { Scaling } from "./scaling.js";
 
 /**
@@ -38,12 +37,12 @@ const sci = (v: number) => (v === 0 ? "0" : v.toExponential(2));
  * import { rnn } from "@ostl/models";
  * const net = compareNetwork({ name: "rnn", cell: rnn(), layers: 1 }, { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0 });
  * const rows = networkRows(net);
- * console.log(rows.map((r) => r[0]), rows[0]![1], rows[0]![2]); // ["bptt", "rtrl", "ostl", "eprop (approx.)", "snap (approx.)", "uoro (approx.)"] 0 1.000000
+ * console.log(rows.map((r) => r[0]), rows[0]![1], rows[0]![2]); // ["bptt", "rtrl", "ostl", "eprop (approx.)", "snap (approx.)", "uoro (approx.)", "kfrtrl (approx.)"] 0 1.000000
  * ```
  */
 export function networkRows(net: NetworkResult): string[][] {
-  return ALGORITHMS.map((a) => {
-    const r = net.algorithms[a];
+  return Object.entries(net.algorithms).map(([a, r]) => {
+    if (r.notApplicable !== null) return [`${a} (not run)`, "-", "-", "-", "-", "-"];
     return [
       a + (r.approximation ? " (approx.)" : "") + (r.nonFinite.length > 0 ? " NON-FINITE" : ""),
       r.relErrorToBptt.map(sci).join(" / "),
@@ -71,8 +70,31 @@ export function networkRows(net: NetworkResult): string[][] {
  * ```
  */
 export function nonFiniteLine(net: NetworkResult): string | null {
-  const flagged = ALGORITHMS.filter((a) => net.algorithms[a].nonFinite.length > 0).map((a) => `${a} (${net.algorithms[a].nonFinite.join(", ")})`);
+  const flagged = Object.entries(net.algorithms)
+    .filter(([, r]) => r.nonFinite.length > 0)
+    .map(([a, r]) => `${a} (${r.nonFinite.join(", ")})`);
   return flagged.length === 0 ? null : `non-finite gradients (NaN or infinite): ${flagged.join("; ")}`;
+}
+
+/**
+ * The algorithms of one network that did not run, each with its reason, or `null` when all ran.
+ * The tables and the HTML report show it under the network's table.
+ *
+ * @example
+ * ```ts
+ * import { compareNetwork, notRunLine } from "@ostl/cli";
+ * import { algorithmChoice } from "@ostl/ostl";
+ * import { rnn } from "@ostl/models";
+ * const config = { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0, algorithms: [algorithmChoice("kfrtrl")] };
+ * console.log(notRunLine(compareNetwork({ name: "rnn", cell: rnn(), layers: 1 }, config))); // null
+ * console.log(notRunLine(compareNetwork({ name: "rnn", cell: rnn(), layers: 2 }, config))); // not run: kfrtrl (KF-RTRL is defined for one recurrent layer (Mujika et al.), and this network has 2)
+ * ```
+ */
+export function notRunLine(net: NetworkResult): string | null {
+  const skipped = Object.entries(net.algorithms)
+    .filter(([, r]) => r.notApplicable !== null)
+    .map(([a, r]) => `${a} (${r.notApplicable!.replace(/^[^:]*: /, "")})`);
+  return skipped.length === 0 ? null : `not run: ${skipped.join("; ")}`;
 }
 
 /**
@@ -107,6 +129,7 @@ export function structureLine(net: NetworkResult): string {
 }
 
 const warning = (line: string | null) => (line === null ? "" : `<p class="warning">${escapeHtml(line)}</p>`);
+const note = (line: string | null) => (line === null ? "" : `<p class="note">${escapeHtml(line)}</p>`);
 
 function table(header: string[], rows: string[][]): string {
   return `<table><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows
@@ -132,7 +155,11 @@ export async function renderReport(results: CompareResults): Promise<string> {
   // the charting library is loaded here, after the measurements: its heap would slow every full
   // garbage collection that the memory measurements make
   const { dotChart, lineChart, renderSvg } = await import("./charts.js");
-  const perNetwork = results.networks.flatMap((n) => ALGORITHMS.map((a) => ({ network: `${n.cell} L${n.layers}`, algorithm: a, ms: n.algorithms[a].secondsPerStep * 1e3 })));
+  const perNetwork = results.networks.flatMap((n) =>
+    Object.entries(n.algorithms)
+      .filter(([, r]) => r.notApplicable === null)
+      .map(([a, r]) => ({ network: `${n.cell} L${n.layers}`, algorithm: a, ms: r.secondsPerStep * 1e3 })),
+  );
   const vsT = results.scaling.vsT.points.map((p) => ({ ...p, kib: p.peakBytes / 1024, ms: p.secondsPerStep * 1e3 }));
   const vsN = results.scaling.vsN.map((p) => ({ ...p, label: `${p.cell} (${p.temporalJacobian})`, ms: p.secondsPerStep * 1e3 }));
   const charts = await Promise.all([
@@ -146,7 +173,7 @@ export async function renderReport(results: CompareResults): Promise<string> {
   const sections = results.networks
     .map(
       (n) => `<section class="network"><h3>${escapeHtml(n.cell)}, ${n.layers} layer${n.layers > 1 ? "s" : ""} (n = ${n.hiddenSize}, m = ${n.inputSize}, T = ${n.T})</h3>
-<p class="structure">${escapeHtml(structureLine(n))}</p>${table(NETWORK_COLUMNS, networkRows(n))}${warning(nonFiniteLine(n))}</section>`,
+<p class="structure">${escapeHtml(structureLine(n))}</p>${table(NETWORK_COLUMNS, networkRows(n))}${warning(nonFiniteLine(n))}${note(notRunLine(n))}</section>`,
     )
     .join("\n");
   const c = results.config;
@@ -159,6 +186,7 @@ th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 .structure { color: #555; font-size: 0.85rem; }
 .warning { color: #b00020; font-weight: bold; }
+.note { color: #444; font-style: italic; }
 .charts { display: flex; flex-wrap: wrap; gap: 1.5rem; }
 .chart { border: 1px solid #eee; padding: 0.5rem; }
 </style></head>

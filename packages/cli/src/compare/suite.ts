@@ -1,31 +1,32 @@
 import * as core from "@ostl/core";
 import type { Tensor } from "@ostl/autodiff";
-import { ALGORITHM_NAMES, algorithms as registry, type AlgorithmName, analyze, type Cell, layerKey, Network } from "@ostl/ostl";
+import { type AlgorithmChoice, ALGORITHM_NAMES, algorithms as registry, type AlgorithmName, analyze, type Cell, type GradientAlgorithm, layerKey, Network } from "@ostl/ostl";
+import { OstlError } from "@ostl/core";
 import { mse, nonFiniteLeaves } from "@ostl/models";
 import { loadCell } from "../load-cell.js";
 import { compareGroup, measureRun } from "./measure.js";
 
 /**
- * The algorithms compared: every one in the registry of `@ostl/ostl`.
+ * The algorithms compared by default: every one in the registry of `@ostl/ostl`.
  *
  * @example
  * ```ts
  * import { ALGORITHMS } from "@ostl/cli";
- * console.log(ALGORITHMS); // ["bptt", "rtrl", "ostl", "eprop", "snap", "uoro"]
+ * console.log(ALGORITHMS); // ["bptt", "rtrl", "ostl", "eprop", "snap", "uoro", "kfrtrl"]
  * ```
  */
 export const ALGORITHMS: readonly AlgorithmName[] = ALGORITHM_NAMES;
 /**
- * The name of an algorithm compared.
+ * The name of an algorithm compared: a registered algorithm's, or a preset's (`snap2`).
  *
  * @example
  * ```ts
  * import { ALGORITHMS, type AlgorithmKey } from "@ostl/cli";
- * const online: AlgorithmKey[] = ALGORITHMS.filter((a) => a !== "bptt");
- * console.log(online); // ["rtrl", "ostl", "eprop", "snap", "uoro"]
+ * const online: AlgorithmKey[] = [...ALGORITHMS.filter((a) => a !== "bptt"), "snap2"];
+ * console.log(online); // ["rtrl", "ostl", "eprop", "snap", "uoro", "kfrtrl", "snap2"]
  * ```
  */
-export type AlgorithmKey = AlgorithmName;
+export type AlgorithmKey = string;
 
 /**
  * One algorithm's figures on one network.
@@ -50,6 +51,8 @@ export interface AlgorithmResult {
   approximation: string | null;
   /** The parameters whose gradient holds a NaN or infinite entry (empty when all are finite). */
   nonFinite: string[];
+  /** Why the algorithm does not run on this network (KF-RTRL on a stack, say), or null; its figures are then empty. */
+  notApplicable: string | null;
 }
 
 /**
@@ -71,6 +74,7 @@ export interface NetworkResult {
   inputSize: number;
   T: number;
   structure: { layer: number; temporalJacobian: "diagonal" | "dense"; traceFloats: number; layouts: Record<string, string> }[];
+  /** By the name each algorithm was asked for, BPTT first. */
   algorithms: Record<AlgorithmKey, AlgorithmResult>;
 }
 
@@ -110,6 +114,8 @@ export interface SuiteConfig {
   readonly outputSize: number;
   readonly T: number;
   readonly seed: number;
+  /** The algorithms to compare (default: every registered one); BPTT, the reference, is always run first. */
+  readonly algorithms?: readonly AlgorithmChoice[];
 }
 
 /**
@@ -143,9 +149,19 @@ export function syntheticSequence(inputSize: number, outputSize: number, T: numb
   };
 }
 
+/** A registered algorithm with its default options. */
+const defaultChoice = (name: AlgorithmName): AlgorithmChoice => ({ key: name, name, options: {} });
+
+/** The choices with BPTT (the reference) first, added when absent. */
+function withReference(choices: readonly AlgorithmChoice[]): AlgorithmChoice[] {
+  return [defaultChoice("bptt"), ...choices.filter((c) => c.key !== "bptt")];
+}
+
 /**
- * Runs every registered algorithm (BPTT, RTRL and OSTL) on one network and compares each with BPTT, layer by layer, noting
- * the parameters whose gradient is not finite (a NaN made inside the cell, or NaN parameters).
+ * Runs the chosen algorithms (default: every registered one) on one network and compares each
+ * with BPTT, layer by layer, noting the parameters whose gradient is not finite (a NaN made
+ * inside the cell, or NaN parameters), and the algorithms that do not apply to the network, with
+ * their reason.
  *
  * @example
  * ```ts
@@ -167,17 +183,28 @@ export function compareNetwork(entry: SuiteEntry, config: SuiteConfig): NetworkR
   const params = network.init(rng.split());
   const { xs, targets } = syntheticSequence(config.inputSize, config.outputSize, config.T, config.seed + 1);
   const analysis = analyze(network);
-  const made = Object.fromEntries(ALGORITHMS.map((a) => [a, registry[a].create(network)]));
-  const runs = Object.fromEntries(ALGORITHMS.map((a) => [a, measureRun(made[a]!, params, xs, targets)])) as Record<AlgorithmKey, ReturnType<typeof measureRun>>;
-  const reference = runs.bptt.grads;
+  const choices = withReference(config.algorithms ?? ALGORITHMS.map((a) => defaultChoice(a)));
+  // an algorithm that does not apply to this network says why when it is made
+  const made = choices.map((choice): { choice: AlgorithmChoice; algorithm: GradientAlgorithm | null; reason: string | null } => {
+    try {
+      return { choice, algorithm: registry[choice.name].create(network, choice.options), reason: null };
+    } catch (error) {
+      if (!(error instanceof OstlError) || choice.name === "bptt") throw error;
+      return { choice, algorithm: null, reason: error.message };
+    }
+  });
+  const runs = made.map((m) => (m.algorithm === null ? null : measureRun(m.algorithm, params, xs, targets)));
+  const reference = runs[0]!.grads;
   // the online algorithms' trace floats come from the analysis; BPTT's tape (and any other algorithm's memory) is measured
   const analyticFloats: Partial<Record<AlgorithmKey, number>> = { rtrl: analysis.traceFloats.rtrl, ostl: analysis.traceFloats.ostl };
   const algorithms = Object.fromEntries(
-    ALGORITHMS.map((a) => {
-      const per = Array.from({ length: entry.layers }, (_, l) => compareGroup(runs[a].grads, reference, layerKey(l)));
-      const approximation = made[a]!.approximation;
-      const nonFinite = nonFiniteLeaves(runs[a].grads).map((leaf) => leaf.path);
-      return [a, { relErrorToBptt: per.map((p) => p.relError), cosineToBptt: per.map((p) => p.cosine), secondsPerStep: runs[a].secondsPerStep, traceFloats: analyticFloats[a] ?? runs[a].memoryFloats, peakBytes: runs[a].peakBytes, approximation, nonFinite }];
+    made.map(({ choice, algorithm, reason }, i) => {
+      const run = runs[i];
+      if (algorithm === null || run === null) return [choice.key, { relErrorToBptt: [], cosineToBptt: [], secondsPerStep: 0, traceFloats: 0, peakBytes: 0, approximation: null, nonFinite: [], notApplicable: reason }];
+      const per = Array.from({ length: entry.layers }, (_, l) => compareGroup(run.grads, reference, layerKey(l)));
+      const nonFinite = nonFiniteLeaves(run.grads).map((leaf) => leaf.path);
+      const traceFloats = analyticFloats[choice.key] ?? run.memoryFloats;
+      return [choice.key, { relErrorToBptt: per.map((p) => p.relError), cosineToBptt: per.map((p) => p.cosine), secondsPerStep: run.secondsPerStep, traceFloats, peakBytes: run.peakBytes, approximation: algorithm.approximation, nonFinite, notApplicable: null }];
     }),
   ) as Record<AlgorithmKey, AlgorithmResult>;
   return {

@@ -5,6 +5,7 @@ import type { AlgorithmName } from "./algorithm.js";
 import { checkChoice, checkOptions } from "../model/options.js";
 import type { Network, NetworkParams, NetworkState } from "../model/network.js";
 import { Ostl } from "./ostl.js";
+import { seedOption } from "./random-signs.js";
 
 /**
  * Options of {@link Eprop}.
@@ -74,8 +75,7 @@ export class Eprop extends Ostl {
   constructor(network: Network, options: EpropOptions = {}) {
     checkOptions("eprop", options, ["feedback", "seed"]);
     checkChoice("eprop", "feedback", options.feedback, ["symmetric", "random"]);
-    const seed = options.seed ?? 0;
-    if (!Number.isInteger(seed) || seed < 0) throw new OstlError("eprop", `seed must be a non-negative integer, got ${seed}`);
+    const seed = seedOption("eprop", options.seed);
     super(network, { approximation: "diagonal" });
     this.feedback = options.feedback ?? "symmetric";
     this.seed = seed;

@@ -14,6 +14,7 @@ import { Rtrl } from "./rtrl.js";
 import { Eprop, type EpropOptions } from "./eprop.js";
 import { Snap, type SnapOptions } from "./snap.js";
 import { Uoro, type UoroOptions } from "./uoro.js";
+import { KfRtrl, type KfRtrlOptions } from "./kf-rtrl.js";
 
 /**
  * How close an algorithm's gradient is to the exact one (BPTT's):
@@ -105,7 +106,7 @@ function entry(spec: Omit<AlgorithmEntry, "create">, make: (network: Network, op
  * ```ts
  * import { algorithms } from "@ostl/ostl";
  * console.log(Object.values(algorithms).map((a) => `${a.name}: ${a.exactness} (${a.options.map((o) => o.name).join(", ")})`));
- * // ["bptt: exact (window)", "rtrl: exact ()", "ostl: exact-top-layer (approximation, denseImmediate)", "eprop: approximate (feedback, seed)", "snap: approximate (n)", "uoro: unbiased (seed)"]
+ * // ["bptt: exact (window)", "rtrl: exact ()", "ostl: exact-top-layer (approximation, denseImmediate)", "eprop: approximate (feedback, seed)", "snap: approximate (n)", "uoro: unbiased (seed)", "kfrtrl: unbiased (seed)"]
  * ```
  */
 export const algorithms = {
@@ -175,6 +176,16 @@ export const algorithms = {
     },
     (network, options) => new Uoro(network, options as UoroOptions),
   ),
+  kfrtrl: entry(
+    {
+      name: "kfrtrl",
+      title: "KF-RTRL",
+      description: "Kronecker-factored RTRL: online, an unbiased random estimate of the influence of each weight that enters as a product W u, for one recurrent layer",
+      exactness: "unbiased",
+      options: [{ name: "seed", values: "non-negative integer", default: "0", approximates: [], description: "seed of the random signs" }],
+    },
+    (network, options) => new KfRtrl(network, options as KfRtrlOptions),
+  ),
 } as const satisfies Record<AlgorithmName, AlgorithmEntry>;
 
 /**
@@ -183,7 +194,7 @@ export const algorithms = {
  * @example
  * ```ts
  * import { ALGORITHM_NAMES } from "@ostl/ostl";
- * console.log(ALGORITHM_NAMES); // ["bptt", "rtrl", "ostl", "eprop", "snap", "uoro"]
+ * console.log(ALGORITHM_NAMES); // ["bptt", "rtrl", "ostl", "eprop", "snap", "uoro", "kfrtrl"]
  * ```
  */
 export const ALGORITHM_NAMES = Object.keys(algorithms) as readonly AlgorithmName[];
@@ -199,7 +210,7 @@ export const ALGORITHM_NAMES = Object.keys(algorithms) as readonly AlgorithmName
  * try {
  *   algorithmByName("BPTT");
  * } catch (e) {
- *   console.log((e as Error).message); // algorithmByName: unknown algorithm 'BPTT' (known: bptt, rtrl, ostl, eprop, snap, uoro)
+ *   console.log((e as Error).message); // algorithmByName: unknown algorithm 'BPTT' (known: bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl)
  * }
  * ```
  */
@@ -224,4 +235,60 @@ export function exactnessOf(name: string, options: object = {}): Exactness {
   const given = options as Record<string, unknown>;
   const approximating = found.options.some((o) => given[o.name] !== undefined && (o.approximates === "positive integer" || o.approximates.includes(String(given[o.name]))));
   return approximating ? "approximate" : found.exactness;
+}
+
+/**
+ * An algorithm as the command line names it: a registered name, or a preset that carries a
+ * paper's name for a point of an algorithm's option space (`snap2`: SnAp with n = 2).
+ *
+ * @example
+ * ```ts
+ * import { algorithmChoice, type AlgorithmChoice } from "@ostl/ostl";
+ * const choice: AlgorithmChoice = algorithmChoice("snap2");
+ * console.log(choice.key, choice.name, choice.options); // snap2 snap { n: 2 }
+ * ```
+ */
+export interface AlgorithmChoice {
+  /** The name given: a registered algorithm's or a preset's. */
+  readonly key: string;
+  readonly name: AlgorithmName;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The presets: papers' and common names for points of the registered algorithms' option spaces.
+ *
+ * @example
+ * ```ts
+ * import { ALGORITHM_PRESETS } from "@ostl/ostl";
+ * console.log(Object.keys(ALGORITHM_PRESETS)); // ["ostl-diagonal", "eprop-random", "snap1", "snap2", "snap3"]
+ * ```
+ */
+export const ALGORITHM_PRESETS: Readonly<Record<string, { readonly name: AlgorithmName; readonly options: Readonly<Record<string, unknown>>; readonly description: string }>> = {
+  "ostl-diagonal": { name: "ostl", options: { approximation: "diagonal" }, description: "OSTL with the diagonal approximation of dense temporal Jacobians" },
+  "eprop-random": { name: "eprop", options: { feedback: "random" }, description: "e-prop with random feedback" },
+  snap1: { name: "snap", options: { n: 1 }, description: "SnAp-1: each parameter's immediate targets" },
+  snap2: { name: "snap", options: { n: 2 }, description: "SnAp-2: the entries two steps reach" },
+  snap3: { name: "snap", options: { n: 3 }, description: "SnAp-3: the entries three steps reach" },
+};
+
+/**
+ * The algorithm a name stands for: a registered algorithm with its default options, or a preset.
+ *
+ * @throws {@link ValueError} for an unknown name, listing the algorithms and the presets.
+ * @example
+ * ```ts
+ * import { algorithmChoice } from "@ostl/ostl";
+ * console.log(algorithmChoice("uoro").options, algorithmChoice("eprop-random").options); // {} { feedback: "random" }
+ * try {
+ *   algorithmChoice("snap9");
+ * } catch (e) {
+ *   console.log((e as Error).message); // algorithmChoice: unknown algorithm 'snap9' (algorithms: bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl; presets: ostl-diagonal, eprop-random, snap1, snap2, snap3)
+ * }
+ * ```
+ */
+export function algorithmChoice(key: string): AlgorithmChoice {
+  if (Object.hasOwn(algorithms, key)) return { key, name: key as AlgorithmName, options: {} };
+  if (Object.hasOwn(ALGORITHM_PRESETS, key)) return { key, ...ALGORITHM_PRESETS[key]! };
+  throw new ValueError("algorithmChoice", `unknown algorithm '${key}' (algorithms: ${ALGORITHM_NAMES.join(", ")}; presets: ${Object.keys(ALGORITHM_PRESETS).join(", ")})`);
 }

@@ -3,6 +3,7 @@ import { OstlError, PRNG } from "@ostl/core";
 import { type Tensor, type Tree, ValueReadError, jit, jvp, reshape } from "@ostl/autodiff";
 import { denseValues, type GradientAlgorithm } from "./algorithm.js";
 import { FlatGradientAlgorithm } from "./flat-gradient.js";
+import { norm, randomSign, seedOption } from "./random-signs.js";
 import { networkStep, recurrentParams } from "./rtrl.js";
 import { entriesOf, type InfluenceStepOf, type ParamPullback, paramPullback } from "../programs/influence-program.js";
 import { ReadoutSignals } from "../programs/step-programs.js";
@@ -41,12 +42,6 @@ function tangentStepOf(step: InfluenceStepOf): TangentStep {
 /** √(a / b), or 1 where either norm is zero (the first step, a step that reaches no parameter): any positive factor keeps the estimate unbiased. */
 function balance(a: number, b: number): number {
   return a > 0 && b > 0 ? Math.sqrt(a / b) : 1;
-}
-
-function norm(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  return Math.sqrt(s);
 }
 
 /**
@@ -108,8 +103,7 @@ export class Uoro extends FlatGradientAlgorithm implements GradientAlgorithm {
   constructor(network: Network, options: UoroOptions = {}) {
     super(network, "uoro");
     checkOptions("uoro", options, ["seed"]);
-    const seed = options.seed ?? 0;
-    if (!Number.isInteger(seed) || seed < 0) throw new OstlError("uoro", `seed must be a non-negative integer, got ${seed}`);
+    const seed = seedOption("uoro", options.seed);
     this.seed = seed;
     this.rng = new PRNG(seed);
     this.signals = new ReadoutSignals(network);
@@ -169,7 +163,7 @@ export class Uoro extends FlatGradientAlgorithm implements GradientAlgorithm {
     for (let p = 0; p < P; p++) sum[p]! += along * paramTilde[p]! + direct[p]!;
     // the new rank-one estimate: ν_t, then νᵀ I_t (the pullback's output array is reused: read it before the next call)
     const nu = (this.nu = this.nu?.size === S + Y && this.nu.dtype === dtype ? this.nu : core.zeros([S + Y], dtype));
-    for (let i = 0; i < S; i++) nu.data[i] = this.rng.next() < 0.5 ? -1 : 1;
+    for (let i = 0; i < S; i++) nu.data[i] = randomSign(this.rng);
     const projected = denseValues(programs.pullback(state as Tree, recurrent, x, nu) as core.NDArray);
     const advanced = denseValues(out.stateTangent as core.NDArray);
     const rho0 = balance(norm(paramTilde), norm(advanced));

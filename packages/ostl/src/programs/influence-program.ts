@@ -29,8 +29,18 @@ import { type InfluenceUpdate, influenceUpdate } from "./influence-update.js";
  */
 export type InfluenceStepOf = (state: Tree, params: Tree, x: Tensor) => { state: Tree; y: Tensor };
 
-/** Flattens a tree of arrays `[K, ...leaf]` into one `[K, Σ leaf sizes]` matrix (flatten order). */
-function rowsOf(tree: Tree, k: number): Tensor {
+/**
+ * Flattens a tree of arrays `[K, ...leaf]` into one `[K, Σ leaf sizes]` matrix (flatten order;
+ * traceable: batched tangents inside jit).
+ *
+ * @example
+ * ```ts
+ * import { rowsOf } from "@ostl/ostl";
+ * import { tensor } from "@ostl/core";
+ * console.log(rowsOf({ a: tensor([[1], [2]]), b: tensor([[3, 4], [5, 6]]) }, 2).toNested()); // [[1, 3, 4], [2, 5, 6]]
+ * ```
+ */
+export function rowsOf(tree: Tree, k: number): Tensor {
   return concat(flatten(tree).leaves.map((leaf) => reshape(leaf as Tensor, [k, -1])), 1);
 }
 
