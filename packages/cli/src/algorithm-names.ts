@@ -25,7 +25,7 @@ export function joinWords(words: readonly string[], conjunction: "and" | "or"): 
  * @example
  * ```ts
  * import { algorithmList } from "@ostl/cli";
- * console.log(algorithmList("or"), "|", algorithmList("and", "title")); // bptt, rtrl, ostl, eprop, snap, uoro or kfrtrl | BPTT, RTRL, OSTL, e-prop, SnAp, UORO and KF-RTRL
+ * console.log(algorithmList("or"), "|", algorithmList("and", "title")); // bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl or rflo | BPTT, RTRL, OSTL, e-prop, SnAp, UORO, KF-RTRL and RFLO
  * ```
  */
 export function algorithmList(conjunction: "and" | "or", style: "flag" | "title" = "flag"): string {

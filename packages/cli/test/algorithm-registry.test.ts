@@ -20,15 +20,15 @@ const usageOf = (name: string) => commands.find((c) => c.name === name)!;
 
 describe("the commands' algorithm lists come from the registry", () => {
   it("train: --algo's usage line, the accepted values and the error for an unknown one", () => {
-    expect(usageOf("train").usage).toContain("  --algo A             bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl or rtrl-copy (default ostl)\n");
-    expect(usageOf("train").usage).toContain("Trains a network by BPTT, RTRL, OSTL, e-prop, SnAp, UORO, KF-RTRL or RTRL-copy");
+    expect(usageOf("train").usage).toContain("  --algo A             bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl, rflo or rtrl-copy (default ostl)\n");
+    expect(usageOf("train").usage).toContain("Trains a network by BPTT, RTRL, OSTL, e-prop, SnAp, UORO, KF-RTRL, RFLO or RTRL-copy");
     expect(parseTrainConfig(["--task", "copy", "--cell", "rnn", "--algo", "rtrl-copy"]).algorithm).toBe("rtrl-copy");
-    expect(() => parseTrainConfig(["--task", "copy", "--cell", "rnn", "--algo", "snap9"])).toThrow("--algo must be one of bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl, rtrl-copy, got 'snap9'");
+    expect(() => parseTrainConfig(["--task", "copy", "--cell", "rnn", "--algo", "snap9"])).toThrow("--algo must be one of bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl, rflo, rtrl-copy, got 'snap9'");
   });
 
   it("the summaries and usage texts of compare and gradcheck", () => {
-    expect(usageOf("compare").summary).toBe("compare BPTT, RTRL, OSTL, e-prop, SnAp, UORO, KF-RTRL and RTRL-copy: gradient agreement, time, memory, scaling");
-    expect(usageOf("compare").usage).toContain("Trains the same networks by BPTT, RTRL, OSTL, e-prop, SnAp, UORO, KF-RTRL");
+    expect(usageOf("compare").summary).toBe("compare BPTT, RTRL, OSTL, e-prop, SnAp, UORO, KF-RTRL, RFLO and RTRL-copy: gradient agreement, time, memory, scaling");
+    expect(usageOf("compare").usage).toContain("Trains the same networks by BPTT, RTRL, OSTL, e-prop, SnAp, UORO, KF-RTRL, RFLO");
     // gradcheck runs the algorithms a reference covers; the exact ones are compared with grads.bptt
     expect(usageOf("gradcheck").summary).toBe("check BPTT, RTRL, OSTL and RTRL-copy against external reference gradients");
     expect(usageOf("gradcheck").usage).toContain("compares BPTT, RTRL and RTRL-copy with grads.bptt");
@@ -36,7 +36,7 @@ describe("the commands' algorithm lists come from the registry", () => {
 
   it("compare: one row per registered algorithm", () => {
     const net = compareNetwork({ name: "rnn", cell: rnn(), layers: 1 }, { inputSize: 2, hiddenSize: 3, outputSize: 2, T: 4, seed: 0 });
-    expect(networkRows(net).map((r) => r[0])).toEqual(["bptt", "rtrl", "ostl", "eprop (approx.)", "snap (approx.)", "uoro (approx.)", "kfrtrl (approx.)", "rtrl-copy"]);
+    expect(networkRows(net).map((r) => r[0])).toEqual(["bptt", "rtrl", "ostl", "eprop (approx.)", "snap (approx.)", "uoro (approx.)", "kfrtrl (approx.)", "rflo (approx.)", "rtrl-copy"]);
     expect(net.algorithms["rtrl-copy" as "rtrl"].relErrorToBptt[0]).toBeLessThan(1e-12);
   });
 

@@ -151,11 +151,11 @@ describe("ostl compare", () => {
     // what the tables print (from the network's figures before JSON turns NaN into null)
     const { cell } = await loadCell(join(fixtures, "nan-cell.ts"));
     const figures = compareNetwork({ name: "nan-log", cell, layers: 1 }, { inputSize: 4, hiddenSize: 2, outputSize: 2, T: 3, seed: 0 });
-    // UORO's and KF-RTRL's estimates are stochastic on any cell (symmetric e-prop and SnAp are exact on this diagonal one)
-    expect(networkRows(figures).map((r) => r.slice(0, 3))).toEqual(ALGORITHMS.map((a) => [`${a}${a === "uoro" || a === "kfrtrl" ? " (approx.)" : ""} NON-FINITE`, "NaN", "NaN"]));
+    // UORO's and KF-RTRL's estimates are stochastic on any cell, and RFLO's feedback is random by default (symmetric e-prop and SnAp are exact on this diagonal one)
+    expect(networkRows(figures).map((r) => r.slice(0, 3))).toEqual(ALGORITHMS.map((a) => [`${a}${a === "uoro" || a === "kfrtrl" || a === "rflo" ? " (approx.)" : ""} NON-FINITE`, "NaN", "NaN"]));
     expect(nonFiniteLine(figures)).toBe(nonFiniteLine(net));
     const every = "layer0.W, layer0.b, readout.W, readout.b";
-    expect(nonFiniteLine(net)).toBe(`non-finite gradients (NaN or infinite): bptt (${every}); rtrl (${every}); ostl (${every}); eprop (${every}); snap (${every}); uoro (${every}); kfrtrl (${every})`);
+    expect(nonFiniteLine(net)).toBe(`non-finite gradients (NaN or infinite): bptt (${every}); rtrl (${every}); ostl (${every}); eprop (${every}); snap (${every}); uoro (${every}); kfrtrl (${every}); rflo (${every})`);
     // the report replaced the previous one, and says it too
     expect(readdirSync(dir).sort()).toEqual(["index.html", "results.json"]);
     expect(JSON.parse(readFileSync(join(dir, "results.json"), "utf8")).networks[0].algorithms.ostl.nonFinite).toEqual(net.algorithms.ostl.nonFinite);
@@ -169,7 +169,7 @@ describe("ostl compare", () => {
     expect(await main(["compare", "--hidden", "0"])).toBe(2);
     expect(io.err.join("\n")).toMatch(/--hidden must be an integer >= 1, got '0'/);
     expect(await main(["compare", "--algos", "rtrl,snap9", "--quiet"])).toBe(2);
-    expect(io.err.join("\n")).toContain("--algos: unknown algorithm 'snap9' (algorithms: bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl; presets: ostl-diagonal, eprop-random, snap1, snap2, snap3)");
+    expect(io.err.join("\n")).toContain("--algos: unknown algorithm 'snap9' (algorithms: bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl, rflo; presets: ostl-diagonal, eprop-random, snap1, snap2, snap3)");
   });
 
   it("--algos compares the named algorithms and presets, BPTT first, and says why one does not run", async () => {

@@ -6,7 +6,8 @@ export { type GradientAlgorithm, type AlgorithmName, addTrees } from "./algorith
 export { Bptt, type BpttOptions } from "./algorithms/bptt.js";
 export { Rtrl, networkStep, recurrentParams, contractTangents } from "./algorithms/rtrl.js";
 export { Uoro, type UoroOptions } from "./algorithms/uoro.js";
-export { Eprop, type EpropOptions } from "./algorithms/eprop.js";
+export { Eprop, type EpropOptions, type EpropVariant } from "./algorithms/eprop.js";
+export { Rflo } from "./algorithms/rflo.js";
 export { Snap, type SnapOptions } from "./algorithms/snap.js";
 export { KfRtrl, type KfRtrlOptions } from "./algorithms/kf-rtrl.js";
 export { ReadoutGradient } from "./algorithms/readout-gradient.js";
@@ -14,7 +15,7 @@ export { FlatGradient, FlatGradientAlgorithm } from "./algorithms/flat-gradient.
 export { norm, randomSign, seedOption } from "./algorithms/random-signs.js";
 export { Ostl, type OstlOptions, type LayerPlan, planOstl } from "./algorithms/ostl.js";
 export { algorithms, ALGORITHM_NAMES, algorithmByName, exactnessOf, type AlgorithmEntry, type AlgorithmOption, type Exactness, type AlgorithmChoice, ALGORITHM_PRESETS, algorithmChoice } from "./algorithms/registry.js";
-export { type LayerEligibility, type EligibilityStep, type DenseImmediateMode, DenseEligibility, DiagonalEligibility } from "./traces/eligibility.js";
+export { type LayerEligibility, type EligibilityStep, type DenseImmediateMode, DenseEligibility, DiagonalEligibility, type TraceScope } from "./traces/eligibility.js";
 export { type Pattern, type TraceLayout, type CellStructure, joinPatterns, dependencyPatterns, valuePatterns, type Deps, analyzeCell, layerStructure, traceLayout, outputStateField } from "./analysis/structure.js";
 export { analyze, graphFlops, type NetworkAnalysis, type LayerAnalysis, type ParamAnalysis } from "./algorithms/analyze.js";
 export { TreeLayout, treeFloats } from "./model/tree-layout.js";

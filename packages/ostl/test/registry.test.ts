@@ -27,8 +27,8 @@ function relError(a: NetworkParams, b: NetworkParams, groups = Object.keys(b)): 
 }
 
 describe("the algorithm registry", () => {
-  it("lists bptt, rtrl, ostl, eprop, snap, uoro and kfrtrl, each entry under its own algorithm's name", () => {
-    expect(ALGORITHM_NAMES).toEqual(["bptt", "rtrl", "ostl", "eprop", "snap", "uoro", "kfrtrl"]);
+  it("lists bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl and rflo, each entry under its own algorithm's name", () => {
+    expect(ALGORITHM_NAMES).toEqual(["bptt", "rtrl", "ostl", "eprop", "snap", "uoro", "kfrtrl", "rflo"]);
     const net = network();
     for (const name of ALGORITHM_NAMES) expect(algorithms[name].create(net).name).toBe(name);
   });
@@ -70,7 +70,7 @@ describe("the algorithm registry", () => {
 
   it("rejects an unknown name, listing the known ones", () => {
     expect(() => algorithmByName("snap1")).toThrow(ValueError);
-    expect(() => algorithmByName("snap1")).toThrow("algorithmByName: unknown algorithm 'snap1' (known: bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl)");
+    expect(() => algorithmByName("snap1")).toThrow("algorithmByName: unknown algorithm 'snap1' (known: bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl, rflo)");
     // a name inherited from Object.prototype is no algorithm either
     expect(() => algorithmByName("toString")).toThrow("unknown algorithm 'toString'");
   });

@@ -37,7 +37,7 @@ const sci = (v: number) => (v === 0 ? "0" : v.toExponential(2));
  * import { rnn } from "@ostl/models";
  * const net = compareNetwork({ name: "rnn", cell: rnn(), layers: 1 }, { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0 });
  * const rows = networkRows(net);
- * console.log(rows.map((r) => r[0]), rows[0]![1], rows[0]![2]); // ["bptt", "rtrl", "ostl", "eprop (approx.)", "snap (approx.)", "uoro (approx.)", "kfrtrl (approx.)"] 0 1.000000
+ * console.log(rows.map((r) => r[0]), rows[0]![1], rows[0]![2]); // ["bptt", "rtrl", "ostl", "eprop (approx.)", "snap (approx.)", "uoro (approx.)", "kfrtrl (approx.)", "rflo (approx.)"] 0 1.000000
  * ```
  */
 export function networkRows(net: NetworkResult): string[][] {

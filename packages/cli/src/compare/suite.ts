@@ -12,7 +12,7 @@ import { compareGroup, measureRun } from "./measure.js";
  * @example
  * ```ts
  * import { ALGORITHMS } from "@ostl/cli";
- * console.log(ALGORITHMS); // ["bptt", "rtrl", "ostl", "eprop", "snap", "uoro", "kfrtrl"]
+ * console.log(ALGORITHMS); // ["bptt", "rtrl", "ostl", "eprop", "snap", "uoro", "kfrtrl", "rflo"]
  * ```
  */
 export const ALGORITHMS: readonly AlgorithmName[] = ALGORITHM_NAMES;
@@ -23,7 +23,7 @@ export const ALGORITHMS: readonly AlgorithmName[] = ALGORITHM_NAMES;
  * ```ts
  * import { ALGORITHMS, type AlgorithmKey } from "@ostl/cli";
  * const online: AlgorithmKey[] = [...ALGORITHMS.filter((a) => a !== "bptt"), "snap2"];
- * console.log(online); // ["rtrl", "ostl", "eprop", "snap", "uoro", "kfrtrl", "snap2"]
+ * console.log(online); // ["rtrl", "ostl", "eprop", "snap", "uoro", "kfrtrl", "rflo", "snap2"]
  * ```
  */
 export type AlgorithmKey = string;

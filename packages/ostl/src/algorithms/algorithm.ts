@@ -16,7 +16,7 @@ import { TypedKernels } from "../traces/typed-kernels.js";
  * console.log(names); // ["bptt", "rtrl", "ostl"]
  * ```
  */
-export type AlgorithmName = "bptt" | "rtrl" | "ostl" | "eprop" | "snap" | "uoro" | "kfrtrl";
+export type AlgorithmName = "bptt" | "rtrl" | "ostl" | "eprop" | "snap" | "uoro" | "kfrtrl" | "rflo";
 
 /**
  * The streaming interface every gradient algorithm shares, so they can be swapped and compared.

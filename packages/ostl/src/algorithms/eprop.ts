@@ -5,6 +5,7 @@ import type { AlgorithmName } from "./algorithm.js";
 import { checkChoice, checkOptions } from "../model/options.js";
 import type { Network, NetworkParams, NetworkState } from "../model/network.js";
 import { Ostl } from "./ostl.js";
+import type { TraceScope } from "../traces/eligibility.js";
 import { seedOption } from "./random-signs.js";
 
 /**
@@ -30,6 +31,26 @@ export interface EpropOptions {
   /** Seed of the random feedback matrices (a non-negative integer; default 0). */
   seed?: number;
 }
+
+/**
+ * A variant of e-prop's scheme: its registry name, what its traces keep of a dense temporal
+ * Jacobian, its default feedback, and how its approximation starts.
+ *
+ * @example
+ * ```ts
+ * import type { EpropVariant } from "@ostl/ostl";
+ * const variant: EpropVariant = { name: "rflo", scope: "leak", feedback: "random", traces: "RFLO: each unit's own leak" };
+ * console.log(variant.scope); // leak
+ * ```
+ */
+export interface EpropVariant {
+  readonly name: "eprop" | "rflo";
+  readonly scope: TraceScope;
+  readonly feedback: "symmetric" | "random";
+  readonly traces: string;
+}
+
+const E_PROP: EpropVariant = { name: "eprop", scope: "unit", feedback: "symmetric", traces: "e-prop: each unit's own eligibility traces" };
 
 /**
  * e-prop (Bellec et al., Nat. Commun. 2020): eligibility traces from each unit's own state
@@ -63,24 +84,35 @@ export interface EpropOptions {
  * ```
  */
 export class Eprop extends Ostl {
-  override readonly name: AlgorithmName = "eprop";
-  /** Null where e-prop is OSTL (symmetric feedback, every layer's temporal Jacobian diagonal), else what it approximates. */
+  override readonly name: AlgorithmName;
+  /** Null where the traces and signals are OSTL's (symmetric feedback, every layer's temporal Jacobian diagonal), else what is approximated. */
   override readonly approximation: string | null;
   private readonly feedback: "symmetric" | "random";
   private readonly seed: number;
+  private readonly scope: TraceScope;
   /** The random feedback matrices B^l, drawn at the first step (of the params' dtype). */
   private feedbackMatrices: core.NDArray[] | null = null;
 
-  /** @throws {@link ValueError} for an unknown option or feedback; {@link OstlError} for a seed that is not a non-negative integer. */
-  constructor(network: Network, options: EpropOptions = {}) {
-    checkOptions("eprop", options, ["feedback", "seed"]);
-    checkChoice("eprop", "feedback", options.feedback, ["symmetric", "random"]);
-    const seed = seedOption("eprop", options.seed);
+  /**
+   * `variant`: what the traces keep and how the algorithm is named (RFLO, see {@link Rflo}).
+   *
+   * @throws {@link ValueError} for an unknown option or feedback; {@link OstlError} for a seed that is not a non-negative integer.
+   */
+  constructor(network: Network, options: EpropOptions = {}, variant: EpropVariant = E_PROP) {
+    checkOptions(variant.name, options, ["feedback", "seed"]);
+    checkChoice(variant.name, "feedback", options.feedback, ["symmetric", "random"]);
+    const seed = seedOption(variant.name, options.seed);
     super(network, { approximation: "diagonal" });
-    this.feedback = options.feedback ?? "symmetric";
+    this.name = variant.name;
+    this.scope = variant.scope;
+    this.feedback = options.feedback ?? variant.feedback;
     this.seed = seed;
     const exact = this.feedback === "symmetric" && this.plan.every((p) => !p.approximate);
-    this.approximation = exact ? null : `e-prop: each unit's own eligibility traces; ${this.feedback === "random" ? `random feedback (seed ${seed})` : "symmetric feedback"}`;
+    this.approximation = exact ? null : `${variant.traces}; ${this.feedback === "random" ? `random feedback (seed ${seed})` : "symmetric feedback"}`;
+  }
+
+  protected override traceScope(): TraceScope {
+    return this.scope;
   }
 
   /** Symmetric: OSTL's signals. Random: B^l ḡ for every layer l. */

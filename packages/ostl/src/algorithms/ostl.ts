@@ -3,7 +3,7 @@ import { type Tensor, type Tree, add, flatten, vjp } from "@ostl/autodiff";
 import { AlgorithmBase, type AlgorithmName, addLeavesInto, denseValues, type GradientAlgorithm } from "./algorithm.js";
 import type { TensorRecord } from "../model/cell.js";
 import { DeferredOuterSum } from "../traces/deferred-outer-sum.js";
-import { DenseEligibility, type DenseImmediateMode, DiagonalEligibility, type LayerEligibility } from "../traces/eligibility.js";
+import { DenseEligibility, type DenseImmediateMode, DiagonalEligibility, type LayerEligibility, type TraceScope } from "../traces/eligibility.js";
 import { TreeLayout } from "../model/tree-layout.js";
 import { layerKey, type Network, type NetworkParams, type NetworkState } from "../model/network.js";
 import { checkChoice, checkOptions } from "../model/options.js";
@@ -163,7 +163,7 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
 
   private newEligibility(): LayerEligibility[] {
     const dtype = this.dtype;
-    return this.plan.map((p) => (p.traces === "dense" ? new DenseEligibility(this.network, p.layer, this.options.denseImmediate, dtype, p.structure) : new DiagonalEligibility(this.network, p.layer, p.structure, p.layouts, p.approximate, dtype)));
+    return this.plan.map((p) => (p.traces === "dense" ? new DenseEligibility(this.network, p.layer, this.options.denseImmediate, dtype, p.structure) : new DiagonalEligibility(this.network, p.layer, p.structure, p.layouts, p.approximate, dtype, this.traceScope())));
   }
 
   begin(params: NetworkParams, state?: NetworkState): void {
@@ -234,6 +234,11 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     steps.forEach((s, l) => (next[layerKey(l)] = s.state));
     lane.state = next;
     return loss.item();
+  }
+
+  /** What diagonal traces keep of a dense temporal Jacobian (see TraceScope): OSTL keeps each unit's own entries. */
+  protected traceScope(): TraceScope {
+    return "unit";
   }
 
   /**

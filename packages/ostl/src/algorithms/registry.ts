@@ -15,6 +15,7 @@ import { Eprop, type EpropOptions } from "./eprop.js";
 import { Snap, type SnapOptions } from "./snap.js";
 import { Uoro, type UoroOptions } from "./uoro.js";
 import { KfRtrl, type KfRtrlOptions } from "./kf-rtrl.js";
+import { Rflo } from "./rflo.js";
 
 /**
  * How close an algorithm's gradient is to the exact one (BPTT's):
@@ -106,7 +107,7 @@ function entry(spec: Omit<AlgorithmEntry, "create">, make: (network: Network, op
  * ```ts
  * import { algorithms } from "@ostl/ostl";
  * console.log(Object.values(algorithms).map((a) => `${a.name}: ${a.exactness} (${a.options.map((o) => o.name).join(", ")})`));
- * // ["bptt: exact (window)", "rtrl: exact ()", "ostl: exact-top-layer (approximation, denseImmediate)", "eprop: approximate (feedback, seed)", "snap: approximate (n)", "uoro: unbiased (seed)", "kfrtrl: unbiased (seed)"]
+ * // ["bptt: exact (window)", "rtrl: exact ()", "ostl: exact-top-layer (approximation, denseImmediate)", "eprop: approximate (feedback, seed)", "snap: approximate (n)", "uoro: unbiased (seed)", "kfrtrl: unbiased (seed)", "rflo: approximate (feedback, seed)"]
  * ```
  */
 export const algorithms = {
@@ -186,6 +187,19 @@ export const algorithms = {
     },
     (network, options) => new KfRtrl(network, options as KfRtrlOptions),
   ),
+  rflo: entry(
+    {
+      name: "rflo",
+      title: "RFLO",
+      description: "random-feedback local online learning: online, each unit's own leak as its traces (no path through the weights) and the output error fed back",
+      exactness: "approximate",
+      options: [
+        { name: "feedback", values: ["random", "symmetric"], default: "random", approximates: ["random"], description: "a fixed random matrix per layer (random, the paper's) or the readout's transpose (symmetric)" },
+        { name: "seed", values: "non-negative integer", default: "0", approximates: [], description: "seed of the random feedback matrices" },
+      ],
+    },
+    (network, options) => new Rflo(network, options as EpropOptions),
+  ),
 } as const satisfies Record<AlgorithmName, AlgorithmEntry>;
 
 /**
@@ -194,7 +208,7 @@ export const algorithms = {
  * @example
  * ```ts
  * import { ALGORITHM_NAMES } from "@ostl/ostl";
- * console.log(ALGORITHM_NAMES); // ["bptt", "rtrl", "ostl", "eprop", "snap", "uoro", "kfrtrl"]
+ * console.log(ALGORITHM_NAMES); // ["bptt", "rtrl", "ostl", "eprop", "snap", "uoro", "kfrtrl", "rflo"]
  * ```
  */
 export const ALGORITHM_NAMES = Object.keys(algorithms) as readonly AlgorithmName[];
@@ -210,7 +224,7 @@ export const ALGORITHM_NAMES = Object.keys(algorithms) as readonly AlgorithmName
  * try {
  *   algorithmByName("BPTT");
  * } catch (e) {
- *   console.log((e as Error).message); // algorithmByName: unknown algorithm 'BPTT' (known: bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl)
+ *   console.log((e as Error).message); // algorithmByName: unknown algorithm 'BPTT' (known: bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl, rflo)
  * }
  * ```
  */
@@ -283,7 +297,7 @@ export const ALGORITHM_PRESETS: Readonly<Record<string, { readonly name: Algorit
  * try {
  *   algorithmChoice("snap9");
  * } catch (e) {
- *   console.log((e as Error).message); // algorithmChoice: unknown algorithm 'snap9' (algorithms: bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl; presets: ostl-diagonal, eprop-random, snap1, snap2, snap3)
+ *   console.log((e as Error).message); // algorithmChoice: unknown algorithm 'snap9' (algorithms: bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl, rflo; presets: ostl-diagonal, eprop-random, snap1, snap2, snap3)
  * }
  * ```
  */

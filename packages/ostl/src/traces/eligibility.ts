@@ -283,6 +283,21 @@ function packDiagonals(stateNames: readonly string[], D: Map<Target, TensorRecor
 }
 
 /**
+ * Which part of a dense temporal Jacobian diagonal traces keep under the approximation: `unit`,
+ * its diagonal (each unit's own entries, through every path, the recurrent weights' diagonal U_ii
+ * included: OSTL's diagonal approximation, e-prop); `leak`, the unit's own entries along the paths
+ * that do not pass through a weight product W u (RFLO: for a leaky RNN, the leak 1 - α).
+ *
+ * @example
+ * ```ts
+ * import type { TraceScope } from "@ostl/ostl";
+ * const scopes: TraceScope[] = ["unit", "leak"];
+ * console.log(scopes); // ["unit", "leak"]
+ * ```
+ */
+export type TraceScope = "unit" | "leak";
+
+/**
  * Structured traces for a layer whose temporal Jacobian is diagonal (proven by the structure
  * analysis) or approximated as diagonal: per state field a and parameter θ, a trace of θ's own
  * shape (row- or diag-structured θ), or `[P_θ, n]` for other parameters.
@@ -373,6 +388,7 @@ export class DiagonalEligibility implements LayerEligibility {
     private readonly layouts: Readonly<Record<string, TraceLayout>>,
     private readonly approximate: boolean,
     readonly dtype: DType = "float64",
+    private readonly scope: TraceScope = "unit",
   ) {
     this.kernels = traceKernels.of(dtype);
     this.stateNames = structure.stateNames;
@@ -436,7 +452,8 @@ export class DiagonalEligibility implements LayerEligibility {
     const inputs = StepInputs.of(this.structure.graph).values(params, state, x);
     const products = this.factors.map((f) => this.product(f, params, inputs));
     const { out, D, immediate, cz, Q } = this.forward === null ? this.derivativesByReverse(params, state, x, products, n) : this.derivativesByForward(this.forward, inputs, n);
-    if (this.approximate) {
+    // under the approximation, scope "unit" adds the paths through the recurrent products' diagonals (U_ii); "leak" keeps the products fixed
+    if (this.approximate && this.scope === "unit") {
       if (this.forward !== null) this.addRecurrentDiagonals(params, D, cz, n);
       else this.replaceWithTrueDiagonal(stepFunction(this.network, this.layer, x), state, params, D);
     }
