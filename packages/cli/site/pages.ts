@@ -7,7 +7,7 @@ import { basename, join } from "node:path";
 import { BUILT_IN_CELLS } from "@ostl/cli";
 
 /** The guides in reading order (files in docs/guides). */
-export const GUIDES = ["getting-started", "defining-a-cell", "adding-an-op", "choosing-an-algorithm", "comparison-report"] as const;
+export const GUIDES = ["getting-started", "defining-a-cell", "adding-an-op", "choosing-an-algorithm", "comparison-report", "study-report"] as const;
 
 /** One page of the site: its Markdown source and its path in the site. */
 export interface SitePage {

@@ -4,7 +4,9 @@
  *
  * @module
  */
-import { ALGORITHM_NAMES, algorithms, type OstlOptions } from "@ostl/ostl";
+import { type AlgorithmChoice, algorithmChoice, ALGORITHM_NAMES, algorithms, type OstlOptions } from "@ostl/ostl";
+import { ValueError } from "@ostl/core";
+import { UsageError } from "./command.js";
 
 /**
  * Words joined as prose: `a, b or c` (or `a, b and c` with `"and"`).
@@ -68,3 +70,24 @@ export const OSTL_APPROXIMATIONS = (approximationOption.values as readonly strin
  * ```
  */
 export const OSTL_APPROXIMATION_DESCRIPTION = approximationOption.description;
+
+/**
+ * A comma-separated list of registered algorithms and presets (`--algos rtrl,snap2`), as choices.
+ *
+ * @throws {@link UsageError} naming the flag and the unknown name, with the known ones.
+ * @example
+ * ```ts
+ * import { parseAlgorithmList } from "@ostl/cli";
+ * console.log(parseAlgorithmList("--algos", "rtrl, snap2").map((c) => `${c.key}=${c.name}`)); // ["rtrl=rtrl", "snap2=snap"]
+ * ```
+ */
+export function parseAlgorithmList(flag: string, list: string): AlgorithmChoice[] {
+  return list.split(",").map((key) => {
+    try {
+      return algorithmChoice(key.trim());
+    } catch (error) {
+      if (error instanceof ValueError) throw new UsageError(`${flag}: ${error.message.replace(/^algorithmChoice: /, "")}`);
+      throw error;
+    }
+  });
+}

@@ -7,6 +7,7 @@ import { trainCommand } from "./commands/train.js";
 import { dataCommand } from "./commands/data.js";
 import { deriveCommand } from "./commands/derive.js";
 import { compileCommand } from "./commands/compile.js";
+import { studyCommand } from "./commands/study.js";
 
 /**
  * Every subcommand, in the order `ostl help` lists them.
@@ -14,10 +15,10 @@ import { compileCommand } from "./commands/compile.js";
  * @example
  * ```ts
  * import { commands } from "@ostl/cli";
- * console.log(commands.map((c) => c.name)); // ["compare", "bench", "gradcheck", "train", "data", "derive", "compile"]
+ * console.log(commands.map((c) => c.name)); // ["compare", "study", "bench", "gradcheck", "train", "data", "derive", "compile"]
  * ```
  */
-export const commands: readonly Command[] = [compareCommand, benchCommand, gradcheckCommand, trainCommand, dataCommand, deriveCommand, compileCommand];
+export const commands: readonly Command[] = [compareCommand, studyCommand, benchCommand, gradcheckCommand, trainCommand, dataCommand, deriveCommand, compileCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

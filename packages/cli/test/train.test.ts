@@ -107,7 +107,7 @@ describe("ostl train", () => {
 
   it("rejects bad flags with exit code 2, naming the flag", async () => {
     const cases: [string[], string][] = [
-      [["--task", "mnist", "--cell", "rnn"], "--task must be one of jsb, copy, adding, got 'mnist'"],
+      [["--task", "mnist", "--cell", "rnn"], "--task must be one of jsb, copy, adding, add, got 'mnist'"],
       [["--task", "copy"], "--cell is required"],
       [["--task", "copy", "--cell", "lstm", "--decay", "0.5"], "--decay does not apply to --cell lstm"],
       [["--task", "copy", "--cell", "snu", "--activation", "gelu"], "option 'activation' must be one of identity, relu, leakyRelu, got 'gelu'"],

@@ -2,7 +2,7 @@
  * `@ostl/models`: the built-in recurrent cells (rnn, lstm, gru, the SNU family), their seeded
  * initialisers, the per-step losses, the reference-data reader used by the gradient checks, and
  * what training needs: optimizers (SGD, Adam, global-norm clipping), masked batches, the JSB
- * Chorales loader, synthetic tasks (delayed recall, adding) and the training loop.
+ * Chorales loader, synthetic tasks (delayed recall, adding, the add task) and the training loop.
  *
  * @module
  */
@@ -43,6 +43,7 @@ export { JSB_CHORALES_SOURCE, type JsbChorales, parseJsbChorales, nextStepExampl
 export { type SplitSizes, generateSplits, integerOption } from "./tasks/split-sizes.js";
 export { copyTask, type CopyOptions } from "./tasks/copy.js";
 export { adding, type AddingOptions } from "./tasks/adding.js";
+export { addTask, type AddTaskOptions } from "./tasks/add.js";
 export { withMaskedLoss, datasetNetwork } from "./training/network.js";
 export { evaluate } from "./training/evaluate.js";
 export { TrainingDivergedError, type TrainingPosition, nonFiniteLeaves, type NonFiniteLeaf } from "./training/divergence.js";

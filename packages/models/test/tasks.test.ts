@@ -1,6 +1,6 @@
 import type { NDArray } from "@ostl/core";
 import { describe, expect, it } from "vitest";
-import { adding, checkDataset, copyTask, scoredSteps } from "@ostl/models";
+import { adding, addTask, checkDataset, copyTask, scoredSteps } from "@ostl/models";
 
 const argmax = (v: NDArray) => v.toFlat().indexOf(Math.max(...v.toFlat()));
 
@@ -60,5 +60,31 @@ describe("adding problem", () => {
 
   it("rejects a length below 2", () => {
     expect(() => adding({ length: 1, seed: 0 })).toThrow("adding: option 'length' must be an integer >= 2, got 1");
+  });
+});
+
+describe("add task (Marschall et al.)", () => {
+  it("has fair binary inputs and the target 0.5 + 0.5 x_{t-t1} - 0.25 x_{t-t2}, scored from t2 on", () => {
+    const data = addTask({ length: 30, lags: [3, 7], examples: [40, 5, 5], seed: 2 });
+    checkDataset(data);
+    let ones = 0;
+    for (const ex of data.train) {
+      const x = ex.inputs.map((v) => v.get(0));
+      expect(x.every((b) => b === 0 || b === 1)).toBe(true);
+      ones += x.reduce((a, b) => a + b, 0);
+      expect(ex.targets.slice(0, 7).every((t) => t === null)).toBe(true);
+      for (let t = 7; t < 30; t++) expect(ex.targets[t]!.get(0)).toBe(0.5 + 0.5 * x[t - 3]! - 0.25 * x[t - 7]!);
+    }
+    // fair coins: 1200 flips, the share of ones within 4 standard deviations (0.058) of a half
+    expect(Math.abs(ones / 1200 - 0.5)).toBeLessThan(0.058);
+    expect(scoredSteps(data.train)).toBe(40 * 23);
+  });
+
+  it("defaults to the paper's lags 5 and 9 and length 40, and rejects lags that do not fit", () => {
+    const data = addTask({ examples: [2, 1, 1], seed: 0 });
+    expect(data.train[0]!.inputs.length).toBe(40);
+    expect(data.train[0]!.targets.findIndex((t) => t !== null)).toBe(9);
+    expect(() => addTask({ lags: [4, 4], seed: 0 })).toThrow("add: option 'lags[1]' must be an integer >= 5, got 4");
+    expect(() => addTask({ length: 9, seed: 0 })).toThrow("add: option 'length' must be an integer >= 10, got 9");
   });
 });

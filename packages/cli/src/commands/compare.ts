@@ -1,9 +1,8 @@
 import { join } from "node:path";
 import { parseFlags, numberFlag } from "../args.js";
-import { type Command, UsageError } from "../command.js";
-import { type AlgorithmChoice, algorithmChoice, ALGORITHM_NAMES, ALGORITHM_PRESETS } from "@ostl/ostl";
-import { ValueError } from "@ostl/core";
-import { algorithmList } from "../algorithm-names.js";
+import type { Command } from "../command.js";
+import { ALGORITHM_NAMES, ALGORITHM_PRESETS } from "@ostl/ostl";
+import { algorithmList, parseAlgorithmList } from "../algorithm-names.js";
 import { type CompareResults, NETWORK_COLUMNS, networkRows, nonFiniteLine, notRunLine, renderReport, structureLine } from "../compare/report.js";
 import { checkReportFolder, writeReportFiles } from "../compare/report-folder.js";
 import { runScaling } from "../compare/scaling.js";
@@ -39,18 +38,6 @@ under its table, in the report and in the nonFinite field of each algorithm's re
 
 Exit status: 0 all gradients finite; 1 a gradient is not finite; 2 bad flags, cell module or
 --out (under a file, not writable, or a folder holding other files), checked before the work.`;
-
-/** The algorithms `--algos` names (registered names or presets). */
-function parseAlgorithms(list: string): AlgorithmChoice[] {
-  return list.split(",").map((key) => {
-    try {
-      return algorithmChoice(key.trim());
-    } catch (error) {
-      if (error instanceof ValueError) throw new UsageError(`--algos: ${error.message.replace(/^algorithmChoice: /, "")}`);
-      throw error;
-    }
-  });
-}
 
 /** Exit status when a gradient is NaN or infinite. */
 const NON_FINITE = 1;
@@ -90,7 +77,7 @@ export const compareCommand: Command = {
     const hiddenSize = numberFlag("--hidden", values.hidden, { min: 1, integer: true }) ?? 8;
     const T = numberFlag("--T", values.T, { min: 1, integer: true }) ?? 20;
     const seed = numberFlag("--seed", values.seed, { min: 0, integer: true }) ?? 0;
-    const algorithms = values.algos === undefined ? undefined : parseAlgorithms(values.algos);
+    const algorithms = values.algos === undefined ? undefined : parseAlgorithmList("--algos", values.algos);
     const layers = values.layers === undefined ? [1, 2, 3] : values.layers.split(",").map((v) => numberFlag("--layers", v, { min: 1, integer: true })!);
     const out = checkReportFolder(values.out ?? join("reports", new Date().toISOString().replace(/[:.]/g, "-")));
     const cells = values.cell === undefined ? await defaultCells() : [await loadCell(values.cell)];

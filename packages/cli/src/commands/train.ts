@@ -1,9 +1,7 @@
 import { PRNG, ValueError } from "@ostl/core";
 import { type Network, type NetworkParams, treeFloats } from "@ostl/ostl";
 import {
-  adding,
   cellByName,
-  copyTask,
   type Dataset,
   datasetNetwork,
   type EpochMetrics,
@@ -16,7 +14,7 @@ import { type Command, UsageError } from "../command.js";
 import { algorithmList, OSTL_APPROXIMATION_DESCRIPTION, OSTL_APPROXIMATIONS } from "../algorithm-names.js";
 import { checkOutputFolder } from "../output-folder.js";
 import { parseTrainConfig, type TrainConfig } from "../training/config.js";
-import { jsbDataPath, readJsbDataset } from "../training/jsb-data.js";
+import { loadTaskData } from "../training/task-data.js";
 import { renderLossCurve } from "../training/loss-curve.js";
 import { progressReporter } from "../training/progress.js";
 import { defaultRunPath, RunFolder } from "../training/run-folder.js";
@@ -50,20 +48,6 @@ type StopSignal = keyof typeof SIGNAL_EXIT;
 
 /** Exit status of a run stopped by a NaN or infinite loss, gradient or parameter. */
 const DIVERGED = 3;
-
-function loadData(config: TrainConfig): { data: Dataset; file: string | null } {
-  if (config.task === "jsb") {
-    const source = jsbDataPath(config.data ?? undefined);
-    return { data: readJsbDataset(source), file: source.path };
-  }
-  const options = { ...config.taskOptions, seed: config.seed } as never;
-  try {
-    return { data: config.task === "copy" ? copyTask(options) : adding(options), file: null };
-  } catch (error) {
-    if (error instanceof ValueError) throw new UsageError(error.message.replace(/option '(\w+)'/, "--$1"));
-    throw error;
-  }
-}
 
 const CELL_FLAGS: Record<string, string> = { recurrent: "--recurrent", trainableDecay: "--trainable-decay", decay: "--decay", threshold: "--threshold", activation: "--activation", variant: "--variant" };
 
@@ -103,7 +87,7 @@ function buildCell(config: TrainConfig) {
 export async function runTrain(config: TrainConfig): Promise<number> {
   const runPath = config.out ?? defaultRunPath(`${config.task}-${config.cell}-${config.algorithm}`);
   checkOutputFolder("--out", runPath);
-  const { data, file } = loadData(config);
+  const { data, file } = loadTaskData(config.task, config.taskOptions, config.seed, config.data);
   const cell = buildCell(config);
   const network = datasetNetwork(data, cell, config.hidden, config.layers);
   const root = new PRNG(config.seed);
@@ -191,7 +175,7 @@ async function trainInto(run: RunFolder, config: TrainConfig, setup: { data: Dat
   return diverged !== null ? DIVERGED : stopSignal !== null ? SIGNAL_EXIT[stopSignal] : 0;
 }
 
-const usage = `usage: ostl train --task jsb|copy|adding --cell NAME [options]
+const usage = `usage: ostl train --task jsb|copy|adding|add --cell NAME [options]
 
 Trains a network by ${algorithmList("or", "title")} and reports the per-step loss on train, valid and test
 after every epoch (JSB: the frame-level NLL per time step). Progress goes to stderr; the run
@@ -226,12 +210,13 @@ training
   --batch B            sequences per batch, padded and masked (default 1)
   --seed S             seed of the initialisation, the shuffling and the synthetic data (default 1)
 data
-  --task T             jsb (JSB Chorales), copy (delayed recall) or adding
+  --task T             jsb (JSB Chorales), copy (delayed recall), adding, or add (lags)
   --data PATH          jsb: the JSB Chorales JSON file (or a folder holding
                        jsb-chorales-quarter.json); default $OSTL_DATA, then the cache of
                        'ostl data fetch jsb'
   --symbols K --length L --delay D    copy: alphabet, symbols to recall, delay (4, 3, 5)
   --length T           adding: sequence length (default 50)
+  --length T --lags T1,T2   add: sequence length and the lags of its target (40; 5,9)
   --examples A,B,C     copy, adding: train, valid, test examples (default 1000,100,100)
 output
   --out DIR            run folder (default runs/<task>-<cell>-<algo>-<time>)

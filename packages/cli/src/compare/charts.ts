@@ -70,3 +70,46 @@ export function dotChart(title: string, values: Record<string, unknown>[], x: st
     },
   };
 }
+
+/**
+ * Lines of `mean` against `x`, one per `series`, each over a band from `lower` to `upper` (a spread
+ * over seeds), with a tooltip on every point.
+ *
+ * @example
+ * ```ts
+ * import { bandChart, renderSvg } from "@ostl/cli";
+ * const values = [{ update: 0, mean: 0.5, lower: 0.4, upper: 0.6, algorithm: "uoro" }, { update: 10, mean: 0.6, lower: 0.5, upper: 0.7, algorithm: "uoro" }];
+ * const svg = await renderSvg(bandChart("Alignment", values, { field: "update", title: "update" }, { title: "cosine to BPTT" }, "algorithm"));
+ * console.log(svg.includes("Alignment"), svg.includes("mark-area")); // true true
+ * ```
+ */
+export function bandChart(title: string, values: Record<string, unknown>[], x: { field: string; title: string }, y: { title: string; log?: boolean }, series: string): TopLevelSpec {
+  const scale = y.log ? { type: "log" as const } : { zero: false };
+  return {
+    title,
+    width: 520,
+    height: 260,
+    data: { values },
+    encoding: {
+      x: { field: x.field, type: "quantitative", title: x.title },
+      // the legend's swatches at full strength (the bands are faint)
+      color: { field: series, type: "nominal", title: series, legend: { symbolOpacity: 1 } },
+    },
+    layer: [
+      { mark: { type: "area", opacity: 0.18 }, encoding: { y: { field: "lower", type: "quantitative", title: y.title, scale }, y2: { field: "upper" } } },
+      {
+        mark: { type: "line", point: true },
+        encoding: {
+          y: { field: "mean", type: "quantitative", title: y.title, scale },
+          tooltip: [
+            { field: series, type: "nominal" },
+            { field: x.field, type: "quantitative" },
+            { field: "mean", type: "quantitative", format: ".4g" },
+            { field: "lower", type: "quantitative", format: ".4g" },
+            { field: "upper", type: "quantitative", format: ".4g" },
+          ],
+        },
+      },
+    ],
+  };
+}

@@ -1,4 +1,5 @@
 import type { NetworkResult } from "./suite.js";
+import { escapeHtml, htmlLine, htmlTable } from "./html.js";
 import type { Scaling } from "./scaling.js";
 
 /**
@@ -25,7 +26,6 @@ export interface CompareResults {
   scaling: Scaling;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 const sci = (v: number) => (v === 0 ? "0" : v.toExponential(2));
 
 /**
@@ -128,14 +128,6 @@ export function structureLine(net: NetworkResult): string {
   return net.structure.map((s) => `layer ${s.layer}: ${s.temporalJacobian} temporal Jacobian, ${s.traceFloats} trace floats (${layouts(s)})`).join("; ");
 }
 
-const warning = (line: string | null) => (line === null ? "" : `<p class="warning">${escapeHtml(line)}</p>`);
-const note = (line: string | null) => (line === null ? "" : `<p class="note">${escapeHtml(line)}</p>`);
-
-function table(header: string[], rows: string[][]): string {
-  return `<table><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`)
-    .join("")}</tbody></table>`;
-}
 
 /**
  * The HTML report: one table per network, then charts (inline SVG rendered with Vega-Lite) of time
@@ -173,7 +165,7 @@ export async function renderReport(results: CompareResults): Promise<string> {
   const sections = results.networks
     .map(
       (n) => `<section class="network"><h3>${escapeHtml(n.cell)}, ${n.layers} layer${n.layers > 1 ? "s" : ""} (n = ${n.hiddenSize}, m = ${n.inputSize}, T = ${n.T})</h3>
-<p class="structure">${escapeHtml(structureLine(n))}</p>${table(NETWORK_COLUMNS, networkRows(n))}${warning(nonFiniteLine(n))}${note(notRunLine(n))}</section>`,
+<p class="structure">${escapeHtml(structureLine(n))}</p>${htmlTable(NETWORK_COLUMNS, networkRows(n))}${htmlLine("warning", nonFiniteLine(n))}${htmlLine("note", notRunLine(n))}</section>`,
     )
     .join("\n");
   const c = results.config;

@@ -48,6 +48,7 @@ export const TRAIN_FLAGS = {
   symbols: { type: "string" },
   length: { type: "string" },
   delay: { type: "string" },
+  lags: { type: "string" },
   examples: { type: "string" },
 } as const;
 
@@ -57,10 +58,10 @@ export const TRAIN_FLAGS = {
  * @example
  * ```ts
  * import { TASKS } from "@ostl/cli";
- * console.log(TASKS); // ["jsb", "copy", "adding"]
+ * console.log(TASKS); // ["jsb", "copy", "adding", "add"]
  * ```
  */
-export const TASKS = ["jsb", "copy", "adding"] as const;
+export const TASKS = ["jsb", "copy", "adding", "add"] as const;
 
 /**
  * A task name.
@@ -117,6 +118,7 @@ const DEFAULTS: Record<TaskName, { hidden: number; epochs: number }> = {
   jsb: { hidden: 150, epochs: 30 },
   copy: { hidden: 32, epochs: 10 },
   adding: { hidden: 32, epochs: 10 },
+  add: { hidden: 32, epochs: 10 },
 };
 
 function choice<T extends string>(flag: string, raw: string | undefined, known: readonly T[], fallback: T): T {
@@ -140,15 +142,32 @@ function cellOptions(values: FlagValues<typeof TRAIN_FLAGS>): Record<string, num
   return out;
 }
 
-function taskOptions(task: TaskName, values: FlagValues<typeof TRAIN_FLAGS>): Record<string, number | readonly number[]> {
-  const given = (["symbols", "length", "delay", "examples"] as const).filter((k) => values[k] !== undefined);
-  const allowed = task === "copy" ? ["symbols", "length", "delay", "examples"] : task === "adding" ? ["length", "examples"] : [];
+/**
+ * The task options given as flags (`--symbols`, `--length`, `--delay`, `--lags`, `--examples`),
+ * checked against what the task takes.
+ *
+ * @throws {@link UsageError} for a flag the task does not take, or a malformed value.
+ * @example
+ * ```ts
+ * import { parseFlags, TRAIN_FLAGS, taskOptions } from "@ostl/cli";
+ * const { values } = parseFlags("train", ["--lags", "3,7", "--length", "20"], TRAIN_FLAGS);
+ * console.log(taskOptions("add", values)); // { length: 20, lags: [3, 7] }
+ * ```
+ */
+export function taskOptions(task: TaskName, values: Pick<FlagValues<typeof TRAIN_FLAGS>, "symbols" | "length" | "delay" | "lags" | "examples">): Record<string, number | readonly number[]> {
+  const given = (["symbols", "length", "delay", "lags", "examples"] as const).filter((k) => values[k] !== undefined);
+  const allowed = task === "copy" ? ["symbols", "length", "delay", "examples"] : task === "adding" ? ["length", "examples"] : task === "add" ? ["length", "lags", "examples"] : [];
   const stray = given.find((k) => !allowed.includes(k));
   if (stray !== undefined) throw new UsageError(`--${stray} does not apply to --task ${task}${allowed.length ? ` (it takes ${allowed.map((k) => `--${k}`).join(", ")})` : ""}`);
   const out: Record<string, number | readonly number[]> = {};
   for (const k of ["symbols", "length", "delay"] as const) {
     const v = numberFlag(`--${k}`, values[k], { min: 1, integer: true });
     if (v !== undefined) out[k] = v;
+  }
+  if (values.lags !== undefined) {
+    const lags = values.lags.split(",").map((s) => Number(s.trim()));
+    if (lags.length !== 2 || lags.some((n) => !Number.isInteger(n) || n < 1) || lags[0]! >= lags[1]!) throw new UsageError(`--lags must be two integers 1 <= T1 < T2, got '${values.lags}'`);
+    out.lags = lags;
   }
   if (values.examples !== undefined) {
     const parts = values.examples.split(",").map((s) => Number(s.trim()));
