@@ -68,6 +68,25 @@ describe("the algorithm registry", () => {
     }
   });
 
+  it("plans the floats each algorithm carries, as it then holds them (RTRL, SnAp, UORO, KF-RTRL) or as the analysis counts its traces", () => {
+    const net = network([elman]);
+    const params = net.init(new core.PRNG(5));
+    for (const [name, options] of [["rtrl", {}], ["snap", { n: 1 }], ["snap", { n: 2 }], ["uoro", {}], ["kfrtrl", {}]] as const) {
+      const algo = algorithms[name].create(net, options);
+      gradients(algo, params);
+      expect(algorithms[name].plannedFloats(net, options), `${name} ${JSON.stringify(options)}`).toBe(algo.memoryFloats());
+    }
+    // e-prop and RFLO: OSTL's diagonal traces, and the random feedback matrices (4 x 2) when the feedback is random
+    const traces = algorithms.ostl.plannedFloats(net, { approximation: "diagonal" })!;
+    expect(algorithms.eprop.plannedFloats(net)).toBe(traces);
+    expect(algorithms.eprop.plannedFloats(net, { feedback: "random" })).toBe(traces + 8);
+    expect(algorithms.rflo.plannedFloats(net)).toBe(traces + 8);
+    // BPTT's tape grows with the sequence: no plan
+    expect(algorithms.bptt.plannedFloats(net)).toBeNull();
+    // SnAp-1 of an RNN keeps one entry per parameter: U, W, b of 4 units with 3 inputs
+    expect(algorithms.snap.plannedFloats(net, { n: 1 })).toBe(16 + 12 + 4);
+  });
+
   it("rejects an unknown name, listing the known ones", () => {
     expect(() => algorithmByName("snap1")).toThrow(ValueError);
     expect(() => algorithmByName("snap1")).toThrow("algorithmByName: unknown algorithm 'snap1' (known: bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl, rflo)");

@@ -195,15 +195,14 @@ export function compareNetwork(entry: SuiteEntry, config: SuiteConfig): NetworkR
   });
   const runs = made.map((m) => (m.algorithm === null ? null : measureRun(m.algorithm, params, xs, targets)));
   const reference = runs[0]!.grads;
-  // the online algorithms' trace floats come from the analysis; BPTT's tape (and any other algorithm's memory) is measured
-  const analyticFloats: Partial<Record<AlgorithmKey, number>> = { rtrl: analysis.traceFloats.rtrl, ostl: analysis.traceFloats.ostl };
+  // the floats each algorithm carries come from the plan (the registry asks the structure analysis); BPTT's tape, which grows with T, is measured
   const algorithms = Object.fromEntries(
     made.map(({ choice, algorithm, reason }, i) => {
       const run = runs[i];
       if (algorithm === null || run === null) return [choice.key, { relErrorToBptt: [], cosineToBptt: [], secondsPerStep: 0, traceFloats: 0, peakBytes: 0, approximation: null, nonFinite: [], notApplicable: reason }];
       const per = Array.from({ length: entry.layers }, (_, l) => compareGroup(run.grads, reference, layerKey(l)));
       const nonFinite = nonFiniteLeaves(run.grads).map((leaf) => leaf.path);
-      const traceFloats = analyticFloats[choice.key] ?? run.memoryFloats;
+      const traceFloats = registry[choice.name].plannedFloats(network, choice.options) ?? run.memoryFloats;
       return [choice.key, { relErrorToBptt: per.map((p) => p.relError), cosineToBptt: per.map((p) => p.cosine), secondsPerStep: run.secondsPerStep, traceFloats, peakBytes: run.peakBytes, approximation: algorithm.approximation, nonFinite, notApplicable: null }];
     }),
   ) as Record<AlgorithmKey, AlgorithmResult>;

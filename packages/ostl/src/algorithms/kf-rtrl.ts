@@ -261,6 +261,11 @@ export class KfRtrl extends FlatGradientAlgorithm implements GradientAlgorithm {
     return this.endStep(logitsCotangent, out.y as core.NDArray, out.state as NetworkState, loss);
   }
 
+  /** The floats the plan says it carries: Σ_W (|S| rows(W) + |u|) + |S| P_rest. */
+  plannedFloats(): number {
+    return this.factors.reduce((n, f) => n + this.stateSize * f.rows + f.columns, 0) + this.stateSize * this.rest.length;
+  }
+
   /** A and ũ of every factored parameter, and the other parameters' influence columns. */
   memoryFloats(): number {
     if (this.A === null) return 0;

@@ -16,6 +16,8 @@ import { Snap, type SnapOptions } from "./snap.js";
 import { Uoro, type UoroOptions } from "./uoro.js";
 import { KfRtrl, type KfRtrlOptions } from "./kf-rtrl.js";
 import { Rflo } from "./rflo.js";
+import { analyze } from "./analyze.js";
+import { influencePattern } from "../analysis/influence-pattern.js";
 
 /**
  * How close an algorithm's gradient is to the exact one (BPTT's):
@@ -77,6 +79,12 @@ export interface AlgorithmEntry {
   readonly exactness: Exactness;
   readonly options: readonly AlgorithmOption[];
   /**
+   * The floats the algorithm carries between steps on `network` with `options`, from the plan
+   * (the structure analysis), before anything runs; `null` where they grow with the sequence
+   * (BPTT's tape).
+   */
+  plannedFloats(network: Network, options?: object): number | null;
+  /**
    * The algorithm on `network` with `options`.
    *
    * @throws {@link ValueError} for an unknown option or value (naming the algorithm, the option and the known ones).
@@ -90,14 +98,25 @@ function checkEntryOptions(name: string, options: object, known: readonly Algori
   for (const option of known) if (typeof option.values !== "string") checkChoice(name, option.name, (options as Record<string, unknown>)[option.name], option.values);
 }
 
-function entry(spec: Omit<AlgorithmEntry, "create">, make: (network: Network, options: object) => GradientAlgorithm): AlgorithmEntry {
+function entry(spec: Omit<AlgorithmEntry, "create" | "plannedFloats">, make: (network: Network, options: object) => GradientAlgorithm, floats: (network: Network, options: Record<string, unknown>) => number | null): AlgorithmEntry {
   return {
     ...spec,
     create: (network, options = {}) => {
       checkEntryOptions(spec.name, options, spec.options);
       return make(network, options);
     },
+    plannedFloats: (network, options = {}) => {
+      checkEntryOptions(spec.name, options, spec.options);
+      return floats(network, options as Record<string, unknown>);
+    },
   };
+}
+
+/** OSTL's diagonal traces with the diagonal approximation (e-prop, RFLO), and the random feedback matrices when the feedback is random. */
+function feedbackTraceFloats(network: Network, feedback: unknown, randomByDefault: boolean): number {
+  const random = feedback === "random" || (feedback === undefined && randomByDefault);
+  const matrices = random ? network.spec.layers.reduce((n, l) => n + l.hiddenSize * network.spec.outputSize, 0) : 0;
+  return analyze(network, { approximation: "diagonal" }).traceFloats.ostl + matrices;
 }
 
 /**
@@ -120,6 +139,7 @@ export const algorithms = {
       options: [{ name: "window", values: "positive integer", default: "none", approximates: "positive integer", description: "truncated BPTT: backpropagate and drop the tape every N steps" }],
     },
     (network, options) => new Bptt(network, options as BpttOptions),
+    () => null,
   ),
   rtrl: entry(
     {
@@ -130,6 +150,7 @@ export const algorithms = {
       options: [],
     },
     (network) => new Rtrl(network),
+    (network) => analyze(network).traceFloats.rtrl,
   ),
   ostl: entry(
     {
@@ -143,6 +164,7 @@ export const algorithms = {
       ],
     },
     (network, options) => new Ostl(network, options as OstlOptions),
+    (network, options) => analyze(network, options as OstlOptions).traceFloats.ostl,
   ),
   eprop: entry(
     {
@@ -156,6 +178,7 @@ export const algorithms = {
       ],
     },
     (network, options) => new Eprop(network, options as EpropOptions),
+    (network, options) => feedbackTraceFloats(network, options.feedback, false),
   ),
   snap: entry(
     {
@@ -166,6 +189,10 @@ export const algorithms = {
       options: [{ name: "n", values: "positive integer", default: "1", approximates: [], description: "steps of reach kept (SnAp-n)" }],
     },
     (network, options) => new Snap(network, options as SnapOptions),
+    (network, options) => {
+      const { column, rows } = influencePattern(network).snap((options.n as number | undefined) ?? 1);
+      return column.reduce((n, c) => n + rows[c]!.length, 0);
+    },
   ),
   uoro: entry(
     {
@@ -176,6 +203,7 @@ export const algorithms = {
       options: [{ name: "seed", values: "non-negative integer", default: "0", approximates: [], description: "seed of the random signs" }],
     },
     (network, options) => new Uoro(network, options as UoroOptions),
+    (network) => influencePattern(network).stateSize + influencePattern(network).paramSize,
   ),
   kfrtrl: entry(
     {
@@ -186,6 +214,7 @@ export const algorithms = {
       options: [{ name: "seed", values: "non-negative integer", default: "0", approximates: [], description: "seed of the random signs" }],
     },
     (network, options) => new KfRtrl(network, options as KfRtrlOptions),
+    (network, options) => new KfRtrl(network, options as KfRtrlOptions).plannedFloats(),
   ),
   rflo: entry(
     {
@@ -199,6 +228,7 @@ export const algorithms = {
       ],
     },
     (network, options) => new Rflo(network, options as EpropOptions),
+    (network, options) => feedbackTraceFloats(network, options.feedback, true),
   ),
 } as const satisfies Record<AlgorithmName, AlgorithmEntry>;
 
