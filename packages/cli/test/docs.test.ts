@@ -74,3 +74,14 @@ describe("every page of the site renders", () => {
     expect(r.title).toBe("T");
   });
 });
+
+describe("the choosing-an-algorithm guide", () => {
+  it("names every registered algorithm along its registry axes, row for row", async () => {
+    const { ALGORITHM_NAMES, algorithms } = await import("@ostl/ostl");
+    const text = readFileSync(join(docs, "guides", "choosing-an-algorithm.md"), "utf8");
+    for (const name of ALGORITHM_NAMES) {
+      const { traces, signal, feedback } = algorithms[name].axes;
+      expect(text, name).toContain(`| \`${name}\` | ${traces} | ${signal} | ${feedback} |`);
+    }
+  });
+});

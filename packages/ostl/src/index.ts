@@ -14,7 +14,7 @@ export { ReadoutGradient } from "./algorithms/readout-gradient.js";
 export { FlatGradient, FlatGradientAlgorithm } from "./algorithms/flat-gradient.js";
 export { norm, randomSign, seedOption } from "./algorithms/random-signs.js";
 export { Ostl, type OstlOptions, type LayerPlan, planOstl } from "./algorithms/ostl.js";
-export { algorithms, ALGORITHM_NAMES, algorithmByName, exactnessOf, type AlgorithmEntry, type AlgorithmOption, type Exactness, type AlgorithmChoice, ALGORITHM_PRESETS, algorithmChoice } from "./algorithms/registry.js";
+export { algorithms, ALGORITHM_NAMES, algorithmByName, exactnessOf, type AlgorithmEntry, type AlgorithmOption, type Exactness, type AlgorithmChoice, ALGORITHM_PRESETS, algorithmChoice, type AlgorithmAxes } from "./algorithms/registry.js";
 export { type LayerEligibility, type EligibilityStep, type DenseImmediateMode, DenseEligibility, DiagonalEligibility, type TraceScope } from "./traces/eligibility.js";
 export { type Pattern, type TraceLayout, type CellStructure, joinPatterns, dependencyPatterns, valuePatterns, type Deps, analyzeCell, layerStructure, traceLayout, outputStateField } from "./analysis/structure.js";
 export { analyze, graphFlops, type NetworkAnalysis, type LayerAnalysis, type ParamAnalysis } from "./algorithms/analyze.js";

@@ -58,6 +58,25 @@ export interface AlgorithmOption {
 }
 
 /**
+ * What an algorithm does, named along three axes (as BrainTrace names its online algorithms):
+ * - `traces`: what it carries of the influence of the parameters on the state;
+ * - `signal`: how the error reaches the recurrent layers at each step;
+ * - `feedback`: the matrix that sends the output error back, where the signal is fed back.
+ *
+ * @example
+ * ```ts
+ * import { algorithms, type AlgorithmAxes } from "@ostl/ostl";
+ * const axes: AlgorithmAxes = algorithms.eprop.axes;
+ * console.log(axes); // { traces: "each unit's own block", signal: "output error fed back (symmetric: OSTL's signal)", feedback: "symmetric (default) or random" }
+ * ```
+ */
+export interface AlgorithmAxes {
+  readonly traces: string;
+  readonly signal: string;
+  readonly feedback: string;
+}
+
+/**
  * A gradient algorithm in the registry.
  *
  * @example
@@ -77,6 +96,8 @@ export interface AlgorithmEntry {
   readonly description: string;
   /** The exactness with every option at its default. */
   readonly exactness: Exactness;
+  /** What it does, along the axes traces, signal and feedback. */
+  readonly axes: AlgorithmAxes;
   readonly options: readonly AlgorithmOption[];
   /**
    * The floats the algorithm carries between steps on `network` with `options`, from the plan
@@ -136,6 +157,7 @@ export const algorithms = {
       title: "BPTT",
       description: "backpropagation through time: exact; memory grows with the sequence length",
       exactness: "exact",
+      axes: { traces: "none: the tape of the whole sequence, differentiated backward", signal: "exact, through time", feedback: "none" },
       options: [{ name: "window", values: "positive integer", default: "none", approximates: "positive integer", description: "truncated BPTT: backpropagate and drop the tape every N steps" }],
     },
     (network, options) => new Bptt(network, options as BpttOptions),
@@ -147,6 +169,7 @@ export const algorithms = {
       title: "RTRL",
       description: "real-time recurrent learning: exact and online; the influence matrix holds parameters × state floats",
       exactness: "exact",
+      axes: { traces: "the whole influence matrix", signal: "exact, at each step", feedback: "none" },
       options: [],
     },
     (network) => new Rtrl(network),
@@ -158,6 +181,7 @@ export const algorithms = {
       title: "OSTL",
       description: "online spatio-temporal learning: online, traces structured by the cell's temporal Jacobian",
       exactness: "exact-top-layer",
+      axes: { traces: "each layer's own influence", signal: "exact within a step, through the layers above", feedback: "none" },
       options: [
         { name: "approximation", values: ["none", "diagonal"], default: "none", approximates: ["diagonal"], description: "diagonal approximation of dense temporal Jacobians" },
         { name: "denseImmediate", values: ["auto", "reverse", "forward"], default: "auto", approximates: [], description: "how dense traces compute the immediate terms (same results, speed only)" },
@@ -172,6 +196,7 @@ export const algorithms = {
       title: "e-prop",
       description: "e-prop: online, each unit's own eligibility traces (OSTL's diagonal approximation) and a learning signal fed back from the output error",
       exactness: "approximate",
+      axes: { traces: "each unit's own block", signal: "output error fed back (symmetric: OSTL's signal)", feedback: "symmetric (default) or random" },
       options: [
         { name: "feedback", values: ["symmetric", "random"], default: "symmetric", approximates: ["random"], description: "the readout's transpose (symmetric) or a fixed random matrix per layer (random)" },
         { name: "seed", values: "non-negative integer", default: "0", approximates: [], description: "seed of the random feedback matrices" },
@@ -186,6 +211,7 @@ export const algorithms = {
       title: "SnAp",
       description: "sparse n-step approximation of RTRL: online, the influence matrix kept on the entries each parameter reaches within n steps (exact from the network's dependency depth on)",
       exactness: "approximate",
+      axes: { traces: "the entries n steps reach", signal: "exact, at each step", feedback: "none" },
       options: [{ name: "n", values: "positive integer", default: "1", approximates: [], description: "steps of reach kept (SnAp-n)" }],
     },
     (network, options) => new Snap(network, options as SnapOptions),
@@ -200,6 +226,7 @@ export const algorithms = {
       title: "UORO",
       description: "unbiased online recurrent optimization: online, a rank-one random estimate of RTRL's influence matrix (|S| + P floats)",
       exactness: "unbiased",
+      axes: { traces: "a rank-one random estimate", signal: "exact, at each step", feedback: "none" },
       options: [{ name: "seed", values: "non-negative integer", default: "0", approximates: [], description: "seed of the random signs" }],
     },
     (network, options) => new Uoro(network, options as UoroOptions),
@@ -211,6 +238,7 @@ export const algorithms = {
       title: "KF-RTRL",
       description: "Kronecker-factored RTRL: online, an unbiased random estimate of the influence of each weight that enters as a product W u, for one recurrent layer",
       exactness: "unbiased",
+      axes: { traces: "Kronecker-factored random estimate", signal: "exact, at each step", feedback: "none" },
       options: [{ name: "seed", values: "non-negative integer", default: "0", approximates: [], description: "seed of the random signs" }],
     },
     (network, options) => new KfRtrl(network, options as KfRtrlOptions),
@@ -222,6 +250,7 @@ export const algorithms = {
       title: "RFLO",
       description: "random-feedback local online learning: online, each unit's own leak as its traces (no path through the weights) and the output error fed back",
       exactness: "approximate",
+      axes: { traces: "each unit's own leak", signal: "output error fed back", feedback: "random (default) or symmetric" },
       options: [
         { name: "feedback", values: ["random", "symmetric"], default: "random", approximates: ["random"], description: "a fixed random matrix per layer (random, the paper's) or the readout's transpose (symmetric)" },
         { name: "seed", values: "non-negative integer", default: "0", approximates: [], description: "seed of the random feedback matrices" },
