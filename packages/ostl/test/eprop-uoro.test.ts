@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
 import { type Tensor, type Tree, add, concat, grad, jacfwd, matmul, reshape } from "@ostl/autodiff";
-import { Bptt, entriesOf, Eprop, layerKey, type Network, Ostl, Rtrl, type TensorRecord, TreeLayout, Uoro } from "@ostl/ostl";
+import { Bptt, entriesOf, Eprop, layerKey, leakyOutput, type Network, Ostl, Rtrl, type TensorRecord, TreeLayout, Uoro } from "@ostl/ostl";
 import { decaying, elman, leaky, mse, resetting, spiking } from "./cells.js";
 import { allEntries, expectUnbiased, gradientsOf, recurrentEntries, relError, type Sequence, sequence, splitTraced, twoField, unbiasedness } from "./sequences.js";
 
@@ -9,14 +9,18 @@ import { allEntries, expectUnbiased, gradientsOf, recurrentEntries, relError, ty
  * e-prop by its definition, with dense matrices from jacfwd: per layer, ε_t = (K ⊙ J_t) ε_{t-1} + I_t
  * and e_t = (K ⊙ J^y_t) ε_{t-1} + I^y_t, K keeping each unit's own entries (all fields of unit i to
  * all fields of unit i), and ∇θ_l = Σ_t (L^l_t)ᵀ e_t with the learning signal `signal(l, ḡ_t)`.
+ * With `kappa`, the readout is leaky as in the paper: it reads ȳ_t = κ ȳ_{t−1} + y_t of the top layer,
+ * whose traces are filtered, ē_t = κ ē_{t−1} + e_t, and the gradient is Σ_t (L_t)ᵀ ē_t.
  */
-function epropByDefinition(s: Sequence, signal: (l: number, logitsCotangent: core.NDArray) => core.NDArray): number[] {
+function epropByDefinition(s: Sequence, signal: (l: number, logitsCotangent: core.NDArray) => core.NDArray, kappa: number | null = null): number[] {
   const { network, params } = s;
   const depth = network.depth;
   let state = network.initialState();
   const traces: (core.NDArray | null)[] = new Array(depth).fill(null);
   const sums: number[][] = [];
   for (let l = 0; l < depth; l++) sums.push(new Array(new TreeLayout(params[layerKey(l)]! as Tree).size).fill(0));
+  let filteredOutput: core.NDArray | null = null;
+  let filteredTrace: core.NDArray | null = null;
   s.xs.forEach((x, t) => {
     let input: Tensor = x;
     const next: Record<string, TensorRecord> = {};
@@ -54,6 +58,14 @@ function epropByDefinition(s: Sequence, signal: (l: number, logitsCotangent: cor
       const r = network.layerStep(l, p, previous, input);
       next[layerKey(l)] = r.state;
       input = r.y;
+    }
+    if (kappa !== null) {
+      // the leaky readout's input and the top layer's filtered trace
+      const top = outputs[depth - 1]!;
+      filteredOutput = filteredOutput === null ? (input as core.NDArray) : core.add(core.mul(core.tensor(kappa), filteredOutput), input as core.NDArray);
+      filteredTrace = filteredTrace === null ? top.e : core.add(core.mul(core.tensor(kappa), filteredTrace), top.e);
+      outputs[depth - 1] = { e: core.contiguous(filteredTrace), l: top.l };
+      input = filteredOutput;
     }
     const readout = params.readout as { W: core.NDArray; b: core.NDArray };
     const logitsCotangent = grad((logits: Tensor) => mse(logits, s.ts[t]!))(add(matmul(readout.W, input), readout.b)) as core.NDArray;
@@ -108,6 +120,24 @@ describe("e-prop", () => {
     expect(relError(allEntries({ readout: random.readout! }), allEntries({ readout: exact.readout! }))).toBeLessThan(1e-12);
     // another seed draws other matrices
     expect(relError(recurrentEntries(gradientsOf(new Eprop(s.network, { feedback: "random", seed: 6 }), s)), reference)).toBeGreaterThan(1e-3);
+  });
+
+  it("with a leaky readout (leakyOutput on the top layer) has the paper's filtered traces ē_t = κ ē_{t−1} + e_t, with either feedback", () => {
+    for (const cell of [twoField, elman]) {
+      const plain = sequence([cell], [4]);
+      const leaky = sequence([leakyOutput(cell, 0.7)], [4]);
+      // the same params: the wrapped cell's init is the cell's
+      expect(allEntries(leaky.params)).toEqual(allEntries(plain.params));
+      const W = (plain.params.readout as { W: core.NDArray }).W;
+      const symmetric = epropByDefinition(plain, (_l, g) => core.matmul(core.transpose(W), g), 0.7);
+      expect(relError(recurrentEntries(gradientsOf(new Eprop(leaky.network), leaky)), symmetric), cell.name).toBeLessThan(1e-12);
+      const B = feedbackMatrices(plain.network, 3);
+      const random = epropByDefinition(plain, (l, g) => core.matmul(B[l]!, g), 0.7);
+      expect(relError(recurrentEntries(gradientsOf(new Eprop(leaky.network, { feedback: "random", seed: 3 }), leaky)), random), cell.name).toBeLessThan(1e-12);
+    }
+    // on one diagonal layer the filtered traces are exact: e-prop equals BPTT on the leaky-readout model
+    const s = sequence([leakyOutput(spiking, 0.8)], [4]);
+    expect(relError(allEntries(gradientsOf(new Eprop(s.network), s)), allEntries(gradientsOf(new Bptt(s.network), s)))).toBeLessThan(1e-12);
   });
 
   it("gives the same numbers fed whole, step by step or in chunks", () => {

@@ -64,7 +64,8 @@ const E_PROP: EpropVariant = { name: "eprop", scope: "unit", feedback: "symmetri
  * e-prop is that approximation, and on a layer whose temporal Jacobian is diagonal (an SNU without
  * recurrent weights) it equals OSTL, and for one layer BPTT. Random e-prop sends the output error
  * to every layer directly through its own matrix B^l, as broadcast alignment does. The readout's
- * gradient is exact. Costs what OSTL's diagonal traces cost: memory of the parameters' own size
+ * gradient is exact. For a leaky readout, wrap the top layer's cell with `leakyOutput`: the
+ * traces of its filtered output are the paper's filtered traces ē_t = κ ē_{t−1} + e_t. Costs what OSTL's diagonal traces cost: memory of the parameters' own size
  * per state field, work of the order of a forward step.
  *
  * @example
