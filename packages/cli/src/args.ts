@@ -20,7 +20,7 @@ export type FlagValues<O extends Options> = { [K in keyof O]?: O[K]["type"] exte
  * try {
  *   parseFlags("gradcheck", ["--jsn"], options);
  * } catch (e) {
- *   console.log(e instanceof UsageError, (e as Error).message); // true Unknown option '--jsn' (see 'ostl gradcheck --help')
+ *   console.log(e instanceof UsageError, (e as Error).message); // true Unknown option '--jsn'; did you mean --json? (see 'ostl gradcheck --help')
  * }
  * ```
  */
@@ -28,8 +28,54 @@ export function parseFlags<O extends Options>(command: string, argv: readonly st
   try {
     return { values: parseArgs({ args: [...argv], options, allowPositionals: false, strict: true }).values as FlagValues<O> };
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.replace(/\. To specify.*$/s, "")} (see 'ostl ${command} --help')`);
+    const message = (error as Error).message.replace(/\. To specify.*$/s, "");
+    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
+    const near = unknown === undefined ? null : nearestName(unknown, Object.keys(options));
+    throw new UsageError(`${message}${near === null ? "" : `; did you mean --${near}?`} (see 'ostl ${command} --help')`);
   }
+}
+
+/**
+ * The edit distance between two strings (insertions, deletions, substitutions and swaps of two
+ * neighbours, each counting 1: the optimal string alignment distance).
+ *
+ * @example
+ * ```ts
+ * import { editDistance } from "@ostl/cli";
+ * console.log(editDistance("hiden", "hidden"), editDistance("lyaers", "layers"), editDistance("T", "seed")); // 1 1 4
+ * ```
+ */
+export function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * The known name closest to a misspelt one: within an edit distance of 2 (1 for names of up to
+ * 4 characters), the nearest, or `null` when none is that close.
+ *
+ * @example
+ * ```ts
+ * import { nearestName } from "@ostl/cli";
+ * console.log(nearestName("hiden", ["hidden", "layers"]), nearestName("x", ["hidden"])); // hidden null
+ * ```
+ */
+export function nearestName(given: string, known: readonly string[]): string | null {
+  const limit = given.length <= 4 ? 1 : 2;
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const name of known) {
+    const distance = editDistance(given.toLowerCase(), name.toLowerCase());
+    if (distance <= limit && distance < bestDistance) [best, bestDistance] = [name, distance];
+  }
+  return best;
 }
 
 /**

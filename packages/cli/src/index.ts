@@ -2,7 +2,7 @@ export { type Command, UsageError } from "./command.js";
 export { main, commands } from "./main.js";
 export { compareCommand } from "./commands/compare.js";
 export { gradcheckCommand, runGradcheck, maxParamRelError, randomChunks, type GradcheckReport, type GradcheckResult } from "./commands/gradcheck.js";
-export { parseFlags, numberFlag } from "./args.js";
+export { parseFlags, numberFlag, editDistance, nearestName } from "./args.js";
 export { formatTable } from "./table.js";
 export { joinWords, algorithmList, parseAlgorithmList, OSTL_APPROXIMATIONS, OSTL_APPROXIMATION_DESCRIPTION, type OstlApproximation } from "./algorithm-names.js";
 export { loadCell, BUILT_IN_CELLS } from "./load-cell.js";

@@ -8,6 +8,7 @@ import { dataCommand } from "./commands/data.js";
 import { deriveCommand } from "./commands/derive.js";
 import { compileCommand } from "./commands/compile.js";
 import { studyCommand } from "./commands/study.js";
+import { nearestName } from "./args.js";
 
 /**
  * Every subcommand, in the order `ostl help` lists them.
@@ -48,7 +49,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const command = commands.find((c) => c.name === name);
   if (command === undefined) {
-    console.error(`ostl: unknown command '${name}'\n\n${helpText()}`);
+    const near = nearestName(name, commands.map((c) => c.name));
+    console.error(`ostl: unknown command '${name}'${near === null ? "" : `; did you mean '${near}'?`}\n\n${helpText()}`);
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {

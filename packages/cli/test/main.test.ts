@@ -13,7 +13,20 @@ describe("ostl command line", () => {
   it("rejects an unknown command with exit code 2 and names it", async () => {
     const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
     expect(await main(["frobnicate"])).toBe(2);
-    expect(error.mock.calls.join("\n")).toContain("unknown command 'frobnicate'");
+    expect(error.mock.calls.join("\n")).toContain("unknown command 'frobnicate'\n");
+  });
+
+  it("suggests the command or flag a misspelt one is closest to", async () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    expect(await main(["comapre"])).toBe(2);
+    expect(error.mock.calls.join("\n")).toContain("unknown command 'comapre'; did you mean 'compare'?");
+    expect(await main(["compare", "--hiden", "4"])).toBe(2);
+    expect(error.mock.calls.join("\n")).toContain("Unknown option '--hiden'; did you mean --hidden? (see 'ostl compare --help')");
+    expect(await main(["study", "--trainwith", "bptt"])).toBe(2);
+    expect(error.mock.calls.join("\n")).toContain("Unknown option '--trainwith'; did you mean --train-with?");
+    // nothing close: no guess
+    expect(await main(["compile", "--cell", "rnn", "--seed", "1"])).toBe(2);
+    expect(error.mock.calls.join("\n")).toContain("Unknown option '--seed' (see 'ostl compile --help')");
   });
 
   it("shows a command's usage for --help", async () => {
