@@ -30,10 +30,11 @@ const BUILT_IN: Record<string, () => Cell> = {
 export const BUILT_IN_CELLS = Object.keys(BUILT_IN);
 
 /**
- * A cell by built-in name, or from a user's module (`.ts` or `.js`) that default-exports a cell
- * made with `defineCell` or exports it as `cell`. Errors name the module and what it exports; a
- * user's cell is checked against the cell contract (one `analyzeCell` at 2 inputs and 3 units)
- * before it is returned, so that a broken `init` or `step` is a usage error naming the field.
+ * A cell by built-in name, or from a user's module (`.ts` or `.js`): its default export, its
+ * export named `cell`, or its one exported cell under any name; `file.ts#name` picks the export
+ * `name` of a module that exports several. Errors name the module and what it exports; a user's
+ * cell is checked against the cell contract (one `analyzeCell` at 2 inputs and 3 units) before it
+ * is returned, so that a broken `init` or `step` is a usage error naming the field.
  *
  * @example
  * ```ts
@@ -47,13 +48,20 @@ export const BUILT_IN_CELLS = Object.keys(BUILT_IN);
  * const file = join(mkdtempSync(join(tmpdir(), "cell-")), "leaky.ts");
  * writeFileSync(file, `import { rnn } from "@ostl/models";\nexport default { ...rnn(), name: "leaky" };\n`);
  * console.log((await loadCell(file)).name); // leaky
+ * // several cells under names of their own: the export is picked after '#'
+ * const two = join(mkdtempSync(join(tmpdir(), "cells-")), "two.ts");
+ * writeFileSync(two, `import { gru, rnn } from "@ostl/models";\nexport const lif = { ...rnn(), name: "lif" };\nexport const alif = { ...gru(), name: "alif" };\n`);
+ * console.log((await loadCell(`${two}#alif`)).name); // alif
  * ```
  */
 export async function loadCell(spec: string): Promise<{ name: string; cell: Cell }> {
   const builtIn = BUILT_IN[spec];
   if (builtIn !== undefined) return { name: spec, cell: builtIn() };
-  const path = resolve(spec);
-  if (!/\.(m?[jt]s|cjs|cts)$/.test(spec) || !existsSync(path)) {
+  // file.ts#name: the export `name` of the module
+  const hash = spec.lastIndexOf("#");
+  const [file, exportName] = hash > 0 && /\.(m?[jt]s|cjs|cts)$/.test(spec.slice(0, hash)) ? [spec.slice(0, hash), spec.slice(hash + 1)] : [spec, null];
+  const path = resolve(file);
+  if (!/\.(m?[jt]s|cjs|cts)$/.test(file) || !existsSync(path)) {
     throw new UsageError(`--cell '${spec}' is neither a built-in cell (${BUILT_IN_CELLS.join(", ")}) nor an existing .ts/.js module`);
   }
   let mod: Record<string, unknown>;
@@ -61,13 +69,9 @@ export async function loadCell(spec: string): Promise<{ name: string; cell: Cell
     await installLoaderHooks();
     mod = await import(pathToFileURL(path).href);
   } catch (error) {
-    throw new UsageError(`cannot load cell module ${spec}: ${(error as Error).message}`);
+    throw new UsageError(`cannot load cell module ${file}: ${(error as Error).message}`);
   }
-  const candidate = isCell(mod.default) ? mod.default : mod.cell;
-  if (!isCell(candidate)) {
-    const exported = Object.keys(mod).join(", ") || "nothing";
-    throw new UsageError(`cell module ${spec} exports no cell (a default export or an export named 'cell' made with defineCell); it exports: ${exported}`);
-  }
+  const candidate = pickCell(file, mod, exportName);
   // the cell contract (what init and step return), checked before any work: a broken cell is one line, exit 2
   try {
     analyzeCell(candidate, 2, 3, new PRNG(0));
@@ -76,6 +80,21 @@ export async function loadCell(spec: string): Promise<{ name: string; cell: Cell
     throw error;
   }
   return { name: candidate.name, cell: candidate };
+}
+
+/** The module's cell: the export named after '#', else its default export, its export `cell`, or its one cell. */
+function pickCell(file: string, mod: Record<string, unknown>, exportName: string | null): Cell {
+  const cells = Object.keys(mod).filter((k) => isCell(mod[k]));
+  if (exportName !== null) {
+    if (isCell(mod[exportName])) return mod[exportName];
+    throw new UsageError(`cell module ${file} has no cell exported as '${exportName}'; its cells: ${cells.join(", ") || "none"}`);
+  }
+  if (isCell(mod.default)) return mod.default;
+  if (isCell(mod.cell)) return mod.cell;
+  if (cells.length === 1) return mod[cells[0]!] as Cell;
+  if (cells.length > 1) throw new UsageError(`cell module ${file} exports several cells (${cells.join(", ")}): pick one with --cell ${file}#${cells[0]}`);
+  const exported = Object.keys(mod).join(", ") || "nothing";
+  throw new UsageError(`cell module ${file} exports no cell made with defineCell; it exports: ${exported}`);
 }
 
 let hooksInstalled = false;
