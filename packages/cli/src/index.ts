@@ -21,7 +21,7 @@ export { TRAIN_FLAGS, TASKS, type TaskName, type TrainConfig, parseTrainConfig, 
 export { loadTaskData } from "./training/task-data.js";
 export { cacheFolder, jsbDataPath, readJsbDataset } from "./training/jsb-data.js";
 export { lossCurveSpec, renderLossCurve } from "./training/loss-curve.js";
-export { type ProgressReporter, progressReporter } from "./training/progress.js";
+export { type ProgressReporter, progressReporter, runEta } from "./training/progress.js";
 export { RunFolder, RUN_FILES, defaultRunPath } from "./training/run-folder.js";
 export { RunLock, RUN_LOCK_FILE } from "./training/run-lock.js";
 export { inspectPage, chromiumPath, CHROMIUM_ARGS } from "./browser.js";

@@ -39,9 +39,42 @@ function epochLine(m: EpochMetrics, epochs: number, timing: { trainSeconds: numb
   return `epoch ${m.epoch}/${epochs}  train ${fmt(m.train)}  valid ${fmt(m.valid)}  test ${fmt(m.test)}  (${m.seconds.toFixed(1)} s: train ${timing.trainSeconds.toFixed(1)} s, eval ${timing.evalSeconds.toFixed(1)} s)`;
 }
 
+/** Seconds as the bar shows them: `42s`, `3m 05s`, `1h 02m`. */
+function clock(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "-";
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
 /**
- * A reporter writing to `stream`: a cli-progress bar when `tty`, else a plain line at every
- * quarter of an epoch.
+ * Estimates of the time left in the epoch and in the run, from the training sequences done so far
+ * and the time they took since the first update (the evaluation after each epoch is left out).
+ *
+ * @example
+ * ```ts
+ * import { runEta } from "@ostl/cli";
+ * let now = 0;
+ * const eta = runEta(() => now);
+ * eta({ epoch: 1, epochs: 3, sequence: 0, sequences: 10, runningLoss: 1 });
+ * now = 5000; // 5 s for 5 sequences: 1 s each
+ * console.log(eta({ epoch: 1, epochs: 3, sequence: 5, sequences: 10, runningLoss: 1 })); // { epoch: "5s", run: "25s" }
+ * ```
+ */
+export function runEta(clockMs: () => number = () => performance.now()): (p: TrainProgress) => { epoch: string; run: string } {
+  let start: { at: number; done: number } | null = null;
+  return (p) => {
+    const done = (p.epoch - 1) * p.sequences + p.sequence;
+    start ??= { at: clockMs(), done };
+    const perSequence = done > start.done ? (clockMs() - start.at) / 1000 / (done - start.done) : NaN;
+    return { epoch: clock(perSequence * (p.sequences - p.sequence)), run: clock(perSequence * (p.epochs * p.sequences - done)) };
+  };
+}
+
+/**
+ * A reporter writing to `stream`: a cli-progress bar when `tty`, with the estimated time left in
+ * the epoch and in the run ({@link runEta}), else a plain line at every quarter of an epoch.
  *
  * @example
  * ```ts
@@ -77,17 +110,19 @@ export function progressReporter(stream: NodeJS.WritableStream, tty: boolean): P
     };
   }
   const bar = new cliProgress.SingleBar(
-    { stream, format: "epoch {epoch}/{epochs} |{bar}| {value}/{total} sequences | loss {loss} | {duration_formatted}", hideCursor: true, clearOnComplete: true, fps: 5 },
+    { stream, format: "epoch {epoch}/{epochs} |{bar}| {value}/{total} sequences | loss {loss} | {duration_formatted} | ETA epoch {epochEta}, run {runEta}", hideCursor: true, clearOnComplete: true, fps: 5 },
     cliProgress.Presets.shades_classic,
   );
   let running = false;
+  const eta = runEta();
   const pause = () => {
     if (running) bar.stop();
     running = false;
   };
   return {
     update(p) {
-      const payload = { epoch: p.epoch, epochs: p.epochs, loss: fmt(p.runningLoss) };
+      const { epoch: epochEta, run } = eta(p);
+      const payload = { epoch: p.epoch, epochs: p.epochs, loss: fmt(p.runningLoss), epochEta, runEta: run };
       if (!running) {
         bar.start(p.sequences, p.sequence, payload);
         running = true;
