@@ -45,7 +45,7 @@ export { copyTask, type CopyOptions } from "./tasks/copy.js";
 export { adding, type AddingOptions } from "./tasks/adding.js";
 export { addTask, type AddTaskOptions } from "./tasks/add.js";
 export { withMaskedLoss, datasetNetwork } from "./training/network.js";
-export { evaluate } from "./training/evaluate.js";
+export { evaluate, scoreExamples, type SplitScore } from "./training/evaluate.js";
 export { TrainingDivergedError, type TrainingPosition, nonFiniteLeaves, type NonFiniteLeaf } from "./training/divergence.js";
 export {
   train,

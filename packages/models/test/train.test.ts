@@ -1,10 +1,10 @@
-import { type NDArray, PRNG, tensor } from "@ostl/core";
+import { fromTyped, type NDArray, PRNG, tensor } from "@ostl/core";
 import { Bptt, type NetworkParams } from "@ostl/ostl";
 import { describe, expect, it } from "vitest";
 import { add, matmul, mul, sqrt, tanh, transpose } from "@ostl/autodiff";
 import { defineCell } from "@ostl/ostl";
 import { zeros } from "@ostl/core";
-import { adam, batchExamples, copyTask, datasetNetwork, type EpochMetrics, jsbDataset, type Optimizer, rnn, sgd, ssnu, train, TrainingDivergedError, type TrainProgress, withMaskedLoss } from "@ostl/models";
+import { adam, batchExamples, copyTask, type Dataset, datasetNetwork, type EpochMetrics, jsbDataset, type Optimizer, rnn, sgd, ssnu, train, TrainingDivergedError, type TrainProgress, scoreExamples, withMaskedLoss } from "@ostl/models";
 
 const argmax = (v: number[]) => v.indexOf(Math.max(...v));
 
@@ -171,5 +171,28 @@ describe("train", () => {
     await expect(train(net, p, data, { algorithm: "ostl", optimizer: adam(), epochs: 0 })).rejects.toThrow("train: epochs must be a positive integer, got 0");
     await expect(train(net, p, data, { algorithm: "ostl", optimizer: adam(), epochs: 1, updateEvery: 0 })).rejects.toThrow('updateEvery must be a positive integer or "sequence", got 0');
     await expect(train(net, p, data, { algorithm: "sgd" as "ostl", optimizer: adam(), epochs: 1 })).rejects.toThrow("unknown algorithm 'sgd'");
+  });
+});
+
+describe("frame-level accuracy (Boulanger-Lewandowski et al. 2012)", () => {
+  it("is TP / (TP + FP + FN) summed over the scored frames, a note predicted where its logit is above 0, padded rows left out", () => {
+    const frame = (...notes: number[]) => fromTyped(Float64Array.from(notes), [3]);
+    const data: Dataset = {
+      name: "toy", inputSize: 3, outputSize: 3, loss: "sigmoidCrossEntropy", metric: "", train: [], valid: [],
+      test: [
+        { inputs: [frame(0, 0, 0), frame(0, 0, 0)], targets: [frame(1, 0, 0), frame(0, 1, 1)] },
+        { inputs: [frame(0, 0, 0)], targets: [frame(0, 0, 0)] },
+      ],
+    };
+    const net = datasetNetwork(data, rnn(), 2);
+    // the readout's weights zero: every frame's logits are its bias, notes 0 and 2 predicted
+    const params = net.init(new PRNG(0));
+    const readout = { W: zeros([3, 2]), b: fromTyped(Float64Array.from([1, -1, 1]), [3]) };
+    const withReadout = { ...params, readout };
+    // frame 1: TP 1 (note 0), FP 1 (note 2); frame 2: TP 1 (note 2), FP 1 (note 0), FN 1 (note 1); frame 3: FP 2
+    const expected = 2 / (2 + 4 + 1);
+    expect(scoreExamples(net, withReadout, data.test, 1, true).accuracy).toBeCloseTo(expected, 15);
+    expect(scoreExamples(net, withReadout, data.test, 2, true).accuracy).toBeCloseTo(expected, 15);
+    expect(scoreExamples(net, withReadout, data.test, 1).accuracy).toBeUndefined();
   });
 });

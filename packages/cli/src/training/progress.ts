@@ -36,7 +36,8 @@ const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : String(x));
 
 /** The summary line of an epoch. */
 function epochLine(m: EpochMetrics, epochs: number, timing: { trainSeconds: number; evalSeconds: number }): string {
-  return `epoch ${m.epoch}/${epochs}  train ${fmt(m.train)}  valid ${fmt(m.valid)}  test ${fmt(m.test)}  (${m.seconds.toFixed(1)} s: train ${timing.trainSeconds.toFixed(1)} s, eval ${timing.evalSeconds.toFixed(1)} s)`;
+  const accuracy = m.validAccuracy === undefined ? "" : `  frame accuracy valid ${fmt(m.validAccuracy)}  test ${fmt(m.testAccuracy!)}`;
+  return `epoch ${m.epoch}/${epochs}  train ${fmt(m.train)}  valid ${fmt(m.valid)}  test ${fmt(m.test)}${accuracy}  (${m.seconds.toFixed(1)} s: train ${timing.trainSeconds.toFixed(1)} s, eval ${timing.evalSeconds.toFixed(1)} s)`;
 }
 
 /** Seconds as the bar shows them: `42s`, `3m 05s`, `1h 02m`. */

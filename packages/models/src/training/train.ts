@@ -13,7 +13,7 @@ import { clipGlobalNorm } from "../optim/clip.js";
 import { scaleTreeInPlace } from "../optim/leaves.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { describeNonFinite, TrainingDivergedError, type TrainingPosition } from "./divergence.js";
-import { evaluate } from "./evaluate.js";
+import { scoreExamples } from "./evaluate.js";
 import { withMaskedLoss } from "./network.js";
 
 /**
@@ -91,6 +91,9 @@ export interface EpochMetrics {
   readonly valid: number;
   readonly test: number;
   readonly seconds: number;
+  /** For binary multi-label targets (JSB, scored by sigmoid cross-entropy): the frame-level accuracy of valid and test (see scoreExamples). */
+  readonly validAccuracy?: number;
+  readonly testAccuracy?: number;
 }
 
 /**
@@ -266,13 +269,17 @@ export async function train(network: Network, params: NetworkParams, data: Datas
     }
     const trained = performance.now();
     const evalBatch = options.evalBatchSize ?? 1;
-    const valid = evaluate(net, current, data.valid, evalBatch);
-    const test = evaluate(net, current, data.test, evalBatch);
+    // the frame-level accuracy where the targets are notes played or not (sigmoid cross-entropy)
+    const frames = data.loss === "sigmoidCrossEntropy";
+    const validScore = scoreExamples(net, current, data.valid, evalBatch, frames);
+    const testScore = scoreExamples(net, current, data.test, evalBatch, frames);
+    const [valid, test] = [validScore.loss, testScore.loss];
     for (const [split, value] of [["valid", valid], ["test", test]] as const) {
       if (!Number.isFinite(value)) throw new TrainingDivergedError({ epoch, sequence: null, sequences: n }, `the ${split} loss is ${value}`);
     }
     const end = performance.now();
-    const metrics: EpochMetrics = { epoch, train: lossSteps === 0 ? NaN : lossSum / lossSteps, valid, test, seconds: (end - start) / 1000 };
+    const accuracy = frames ? { validAccuracy: validScore.accuracy!, testAccuracy: testScore.accuracy! } : {};
+    const metrics: EpochMetrics = { epoch, train: lossSteps === 0 ? NaN : lossSum / lossSteps, valid, test, seconds: (end - start) / 1000, ...accuracy };
     history.push(metrics);
     // a copy: the loop goes on updating its own params in place
     await hooks.onEpoch?.(metrics, net.ownParams(current), { trainSeconds: (trained - start) / 1000, evalSeconds: (end - trained) / 1000 });

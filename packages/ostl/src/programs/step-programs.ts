@@ -11,7 +11,7 @@ import type { TensorRecord } from "../model/cell.js";
 import { FactoredStepVjp } from "./factored-vjp.js";
 
 /**
- * One step's loss and next state, as {@link StepPrograms.stepLoss} returns them.
+ * One step's loss, next state and logits (the readout's output), as {@link StepPrograms.stepLoss} returns them.
  *
  * @example
  * ```ts
@@ -20,12 +20,13 @@ import { FactoredStepVjp } from "./factored-vjp.js";
  * import { mse, rnn } from "@ostl/models";
  * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 3 }], outputSize: 1, loss: mse });
  * const out: StepLoss = StepPrograms.of(net).stepLoss(net.init(new PRNG(0)), net.initialState(), tensor([1, 0]), tensor([0.5]));
- * console.log(out.loss.size, Object.keys(out.state.layer0!)); // 1 ["h"]
+ * console.log(out.loss.size, Object.keys(out.state.layer0!), out.logits.shape); // 1 ["h"] [1]
  * ```
  */
 export type StepLoss = {
   readonly loss: core.NDArray;
   readonly state: NetworkState;
+  readonly logits: core.NDArray;
 };
 
 /**
@@ -95,14 +96,18 @@ export class StepPrograms {
   private constructor(readonly network: Network) {
     const stepLoss = (params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor): StepLoss => {
       const out = network.step(params, state, x);
-      return { loss: network.spec.loss(out.logits, target) as core.NDArray, state: out.state };
+      return { loss: network.spec.loss(out.logits, target) as core.NDArray, state: out.state, logits: out.logits as core.NDArray };
     };
     // params: fixed arguments (see the class's contract)
     // one array per call holds the loss and the next state (views at offsets)
     this.stepLoss = jit(stepLoss, { fixedArguments: [0], outputsInOneArray: true });
     this.stepLossVjp = jit(
       (params: NetworkParams, state: NetworkState, x: Tensor, target: Tensor, stateCotangent: NetworkState) => {
-        const [out, pullback] = vjp((p: NetworkParams, s: NetworkState) => stepLoss(p, s, x, target) as unknown as Tree, params, state) as unknown as [
+        const lossAndState = (p: NetworkParams, s: NetworkState) => {
+          const r = stepLoss(p, s, x, target);
+          return { loss: r.loss, state: r.state } as unknown as Tree;
+        };
+        const [out, pullback] = vjp(lossAndState, params, state) as unknown as [
           StepLoss,
           (cotangent: Tree) => [NetworkParams, NetworkState],
         ];
