@@ -37,3 +37,4 @@ export { benchCommand, type BenchReport } from "./commands/bench.js";
 export { runStudy, type StudySettings, type StudyResults, type SeedSeries } from "./study/run.js";
 export { renderStudyReport, studyRows, studyNotRunLine, STUDY_COLUMNS } from "./study/report.js";
 export { studyCommand } from "./commands/study.js";
+export { provenance, provenanceHtml, type Provenance } from "./provenance.js";

@@ -180,6 +180,9 @@ describe("ostl compare", () => {
     const results = JSON.parse(io.stdout()) as CompareResults;
     const [one, two] = results.networks;
     expect(Object.keys(one!.algorithms)).toEqual(["bptt", "snap1", "snap2", "kfrtrl", "eprop-random"]);
+    expect(results.provenance!.command).toBe(`ostl compare --cell rnn --layers 1,2 --hidden 3 --T 6 --algos snap1,snap2,kfrtrl,eprop-random --json --quiet --out ${dir}`);
+    expect(results.provenance!.date).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(readFileSync(join(dir, "index.html"), "utf8")).toContain('<p class="provenance">Made by <code>ostl compare --cell rnn');
     // an RNN's dependency depth is 2: SnAp-2 is RTRL, SnAp-1 is not
     expect(one!.algorithms.snap2!.relErrorToBptt[0]).toBeLessThan(1e-12);
     expect(one!.algorithms.snap1!.relErrorToBptt[0]).toBeGreaterThan(1e-3);

@@ -18,6 +18,11 @@ describe("ostl study", () => {
     const { code, results, dir } = await study(["--train-with", "bptt", "--algos", "rtrl,snap2,uoro,kfrtrl,rflo", "--seeds", "4"]);
     expect(code).toBe(0);
     expect(results.schema).toBe("ostl-study/1");
+    // provenance: the command line, Node, the machine and its load at the start
+    expect(results.provenance!.command).toMatch(/^ostl study --task add --length 16 /);
+    expect(results.provenance!.node).toBe(process.version);
+    expect(results.provenance!.cores).toBeGreaterThan(0);
+    expect(results.provenance!.loaded).toBe(results.provenance!.loadAverage > results.provenance!.cores);
     expect(results.updates).toEqual([0, 3, 6, 9]);
     expect(results.lossUpdates).toEqual([2, 5, 8, 11]);
     expect(Object.keys(results.alignment)).toEqual(["bptt", "rtrl", "snap2", "uoro", "kfrtrl", "rflo"]);

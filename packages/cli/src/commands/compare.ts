@@ -8,6 +8,7 @@ import { checkReportFolder, writeReportFiles } from "../compare/report-folder.js
 import { runScaling } from "../compare/scaling.js";
 import { compareNetwork, defaultCells, type SuiteEntry } from "../compare/suite.js";
 import { loadCell } from "../load-cell.js";
+import { provenance } from "../provenance.js";
 import { progress } from "../progress.js";
 import { formatTable } from "../table.js";
 
@@ -77,6 +78,7 @@ export const compareCommand: Command = {
     const hiddenSize = numberFlag("--hidden", values.hidden, { min: 1, integer: true }) ?? 8;
     const T = numberFlag("--T", values.T, { min: 1, integer: true }) ?? 20;
     const seed = numberFlag("--seed", values.seed, { min: 0, integer: true }) ?? 0;
+    const made = provenance(["compare", ...argv]);
     const algorithms = values.algos === undefined ? undefined : parseAlgorithmList("--algos", values.algos);
     const layers = values.layers === undefined ? [1, 2, 3] : values.layers.split(",").map((v) => numberFlag("--layers", v, { min: 1, integer: true })!);
     const out = checkReportFolder(values.out ?? join("reports", new Date().toISOString().replace(/[:.]/g, "-")));
@@ -96,6 +98,7 @@ export const compareCommand: Command = {
     const results: CompareResults = {
       schema: "ostl-compare/1",
       config: { T, hiddenSize, inputSize: config.inputSize, seed, layers, cells: cells.map((c) => c.name) },
+      provenance: made,
       networks,
       scaling,
     };

@@ -10,6 +10,7 @@ import { progress } from "../progress.js";
 import { formatTable } from "../table.js";
 import { TASKS, type TaskName, taskOptions } from "../training/config.js";
 import { loadTaskData } from "../training/task-data.js";
+import { provenance } from "../provenance.js";
 import { renderStudyReport, STUDY_COLUMNS, studyNotRunLine, studyRows } from "../study/report.js";
 import { runStudy } from "../study/run.js";
 
@@ -104,8 +105,10 @@ export const studyCommand: Command = {
     const { data } = loadTaskData(task, taskOptions(task, values), seed, values.data ?? null);
     const network = withMaskedLoss(datasetNetwork(data, cell.cell, hidden, layers));
     const bar = progress(seeds * (1 + algos.length), "study", values.quiet === true);
-    const results = runStudy(network, data, { task, cell: cell.name, hidden, layers }, { trainWith: trainWith!, algos, seeds, steps, every, learningRate }, (label) => bar.tick(label));
+    const made = provenance(["study", ...argv]);
+    const computed = runStudy(network, data, { task, cell: cell.name, hidden, layers }, { trainWith: trainWith!, algos, seeds, steps, every, learningRate }, (label) => bar.tick(label));
     bar.stop();
+    const results = { ...computed, provenance: made };
     writeReportFiles(out, { "index.html": await renderStudyReport(results), "results.json": `${JSON.stringify(results, null, 2)}\n` });
     if (values.json) {
       process.stdout.write(`${JSON.stringify(results)}\n`);

@@ -1,5 +1,6 @@
 import type { NetworkResult } from "./suite.js";
 import { escapeHtml, htmlLine, htmlTable } from "./html.js";
+import { type Provenance, provenanceHtml } from "../provenance.js";
 import type { Scaling } from "./scaling.js";
 
 /**
@@ -22,6 +23,8 @@ import type { Scaling } from "./scaling.js";
 export interface CompareResults {
   schema: "ostl-compare/1";
   config: { T: number; hiddenSize: number; inputSize: number; seed: number; layers: number[]; cells: string[] };
+  /** Where and how the results were made (absent in results made by the library directly). */
+  provenance?: Provenance;
   networks: NetworkResult[];
   scaling: Scaling;
 }
@@ -184,6 +187,7 @@ th:first-child, td:first-child { text-align: left; }
 </style></head>
 <body>
 <h1>OSTL, RTRL and BPTT side by side</h1>
+${results.provenance === undefined ? "" : provenanceHtml(results.provenance)}
 <p>Seeded synthetic data (seed ${c.seed}), T = ${c.T}, n = ${c.hiddenSize}, m = ${c.inputSize}, mse loss on a linear readout at every step.
 Errors and cosines compare each algorithm's gradient with BPTT's, per layer (bottom first). OSTL is exact for one layer and for the top layer;
 for lower layers it leaves out the terms that pass through the upper layers' recurrence. Trace floats: BPTT's recorded states (grows with T),

@@ -1,5 +1,6 @@
 import type { SeedSeries, StudyResults } from "./run.js";
 import { escapeHtml, htmlLine, htmlTable } from "../compare/html.js";
+import { provenanceHtml } from "../provenance.js";
 
 /**
  * Column titles of {@link studyRows}.
@@ -122,6 +123,7 @@ th:first-child, td:first-child { text-align: left; }
 </style></head>
 <body>
 <h1>Online learning along training: ${escapeHtml(c.task)} task, ${escapeHtml(c.cell)} (n = ${c.hidden})</h1>
+${results.provenance === undefined ? "" : provenanceHtml(results.provenance)}
 <p>One network trains with ${escapeHtml(c.trainWith)} (Adam, learning rate ${c.learningRate}, one sequence per update, ${c.steps} updates, ${c.seeds} seeds).
 Every ${c.every} updates each algorithm computes its gradient on the same sequence with the same parameters, and its recurrent gradient is compared
 with BPTT's exact one. Then each algorithm trains networks of its own, from the same initial parameters and data order, for its loss curve.

@@ -10,6 +10,7 @@ import * as core from "@ostl/core";
 import { OstlError, PRNG } from "@ostl/core";
 import { type AlgorithmChoice, algorithms as registry, type GradientAlgorithm, layerKey, type Network, type NetworkParams } from "@ostl/ostl";
 import { adam, batchExamples, type Dataset, type SequenceExample } from "@ostl/models";
+import type { Provenance } from "../provenance.js";
 
 /**
  * What a study runs.
@@ -86,6 +87,8 @@ export interface StudyResults {
   readonly lossUpdates: number[];
   /** Per algorithm, training on its own: the mean training loss per scored step over each window of `every` updates. */
   readonly loss: Record<string, SeedSeries>;
+  /** Where and how the results were made (set by `ostl study`). */
+  readonly provenance?: Provenance;
   /** Per algorithm: milliseconds per time step and floats held (traces or tape), over the alignment runs; or why it does not run. */
   readonly cost: Record<string, { msPerStep: number; floats: number; notApplicable: string | null }>;
 }
