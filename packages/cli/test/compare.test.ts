@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ALGORITHMS, compareNetwork, loadCell, main, measureRun, networkRows, nonFiniteLine, notRunLine, type CompareResults } from "@ostl/cli";
+import { ALGORITHMS, compareNetwork, cosineNotes, loadCell, main, measureRun, networkRows, nonFiniteLine, notRunLine, type CompareResults } from "@ostl/cli";
 import { PRNG } from "@ostl/core";
-import { Bptt, Network, Ostl } from "@ostl/ostl";
-import { mse, ssnu } from "@ostl/models";
+import { algorithmChoice, Bptt, Network, Ostl } from "@ostl/ostl";
+import { mse, rnn, ssnu } from "@ostl/models";
 import { captureOutput } from "./capture.js";
 
 const fixtures = join(import.meta.dirname, "fixtures");
@@ -170,6 +170,17 @@ describe("ostl compare", () => {
     expect(io.err.join("\n")).toMatch(/--hidden must be an integer >= 1, got '0'/);
     expect(await main(["compare", "--algos", "rtrl,snap9", "--quiet"])).toBe(2);
     expect(io.err.join("\n")).toContain("--algos: unknown algorithm 'snap9' (algorithms: bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl, rflo; presets: ostl-diagonal, eprop-random, snap1, snap2, snap3)");
+  });
+
+  it("marks the layers approximate by design (*) and the cosines below 0.5 (!), and says what the marks mean", () => {
+    const net = compareNetwork({ name: "rnn", cell: rnn(), layers: 2 }, { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0, algorithms: [algorithmChoice("ostl"), algorithmChoice("rtrl")] });
+    net.algorithms.rtrl!.cosineToBptt = [0.3, -0.2];
+    const rows = Object.fromEntries(networkRows(net).map((r) => [r[0], r[2]]));
+    expect(rows.ostl).toMatch(/^\d\.\d{6}\* \/ 1\.000000$/);
+    expect(rows.rtrl).toBe("0.300000! / -0.200000!");
+    expect(cosineNotes(net)).toBe(
+      "* approximate by design: OSTL leaves out the terms through the layers above (ostl layer 0)\n! cosine to BPTT below 0.5 (rtrl layer 0: 0.300; rtrl layer 1: -0.200): far from the exact gradient's direction",
+    );
   });
 
   it("--algos compares the named algorithms and presets, BPTT first, and says why one does not run", async () => {

@@ -3,7 +3,7 @@ import { parseFlags, numberFlag } from "../args.js";
 import type { Command } from "../command.js";
 import { ALGORITHM_NAMES, ALGORITHM_PRESETS } from "@ostl/ostl";
 import { algorithmList, parseAlgorithmList } from "../algorithm-names.js";
-import { type CompareResults, NETWORK_COLUMNS, networkRows, nonFiniteLine, notRunLine, renderReport, structureLine } from "../compare/report.js";
+import { type CompareResults, cosineNotes, NETWORK_COLUMNS, networkRows, nonFiniteLine, notRunLine, renderReport, structureLine } from "../compare/report.js";
 import { checkReportFolder, writeReportFiles } from "../compare/report-folder.js";
 import { runScaling } from "../compare/scaling.js";
 import { compareNetwork, defaultCells, type SuiteEntry } from "../compare/suite.js";
@@ -114,7 +114,7 @@ export const compareCommand: Command = {
       console.log(`\n${n.cell}, ${n.layers} layer${n.layers > 1 ? "s" : ""} (n = ${n.hiddenSize}, T = ${n.T})`);
       console.log(`  OSTL structure: ${structureLine(n)}`);
       console.log(formatTable(NETWORK_COLUMNS, networkRows(n)).replace(/^/gm, "  "));
-      for (const line of [nonFiniteLine(n), notRunLine(n)]) if (line !== null) console.log(`  ${line}`);
+      for (const line of [nonFiniteLine(n), cosineNotes(n), notRunLine(n)]) if (line !== null) console.log(line.replace(/^/gm, "  "));
     }
     console.log(`\nscaling with T (${scaling.vsT.cell}, n = ${scaling.vsT.hiddenSize}): floats held (analytic) and live KiB held (measured)`);
     const pointAt = (t: number, a: "bptt" | "ostl") => scaling.vsT.points.find((p) => p.T === t && p.algorithm === a)!;

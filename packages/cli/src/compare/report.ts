@@ -49,7 +49,7 @@ export function networkRows(net: NetworkResult): string[][] {
     return [
       a + (r.approximation ? " (approx.)" : "") + (r.nonFinite.length > 0 ? " NON-FINITE" : ""),
       r.relErrorToBptt.map(sci).join(" / "),
-      r.cosineToBptt.map((c) => c.toFixed(6)).join(" / "),
+      r.cosineToBptt.map((c, l) => `${c.toFixed(6)}${r.approximateByDesign.includes(l) ? "*" : ""}${c < 0.5 ? "!" : ""}`).join(" / "),
       (r.secondsPerStep * 1e3).toFixed(3),
       String(r.traceFloats),
       (r.peakBytes / 1024).toFixed(0),
@@ -77,6 +77,30 @@ export function nonFiniteLine(net: NetworkResult): string | null {
     .filter(([, r]) => r.nonFinite.length > 0)
     .map(([a, r]) => `${a} (${r.nonFinite.join(", ")})`);
   return flagged.length === 0 ? null : `non-finite gradients (NaN or infinite): ${flagged.join("; ")}`;
+}
+
+/**
+ * The notes under a network's table: what `*` (a layer approximate by design: OSTL leaves out the
+ * terms through the layers above) and `!` (a cosine to BPTT below 0.5) mark, with every such
+ * cosine named; `null` when nothing is marked.
+ *
+ * @example
+ * ```ts
+ * import { compareNetwork, cosineNotes } from "@ostl/cli";
+ * import { algorithmChoice } from "@ostl/ostl";
+ * import { rnn } from "@ostl/models";
+ * const net = compareNetwork({ name: "rnn", cell: rnn(), layers: 2 }, { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0, algorithms: [algorithmChoice("ostl")] });
+ * console.log(cosineNotes(net)); // * approximate by design: OSTL leaves out the terms through the layers above (ostl layer 0)
+ * ```
+ */
+export function cosineNotes(net: NetworkResult): string | null {
+  const design = Object.entries(net.algorithms).flatMap(([a, r]) => r.approximateByDesign.map((l) => `${a} layer ${l}`));
+  const low = Object.entries(net.algorithms).flatMap(([a, r]) => r.cosineToBptt.flatMap((c, l) => (c < 0.5 ? [`${a} layer ${l}: ${c.toFixed(3)}`] : [])));
+  const notes = [
+    ...(design.length === 0 ? [] : [`* approximate by design: OSTL leaves out the terms through the layers above (${design.join(", ")})`]),
+    ...(low.length === 0 ? [] : [`! cosine to BPTT below 0.5 (${low.join("; ")}): far from the exact gradient's direction`]),
+  ];
+  return notes.length === 0 ? null : notes.join("\n");
 }
 
 /**
@@ -168,7 +192,7 @@ export async function renderReport(results: CompareResults): Promise<string> {
   const sections = results.networks
     .map(
       (n) => `<section class="network"><h3>${escapeHtml(n.cell)}, ${n.layers} layer${n.layers > 1 ? "s" : ""} (n = ${n.hiddenSize}, m = ${n.inputSize}, T = ${n.T})</h3>
-<p class="structure">${escapeHtml(structureLine(n))}</p>${htmlTable(NETWORK_COLUMNS, networkRows(n))}${htmlLine("warning", nonFiniteLine(n))}${htmlLine("note", notRunLine(n))}</section>`,
+<p class="structure">${escapeHtml(structureLine(n))}</p>${htmlTable(NETWORK_COLUMNS, networkRows(n))}${htmlLine("warning", nonFiniteLine(n))}${htmlLine("note", cosineNotes(n))}${htmlLine("note", notRunLine(n))}</section>`,
     )
     .join("\n");
   const c = results.config;

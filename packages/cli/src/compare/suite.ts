@@ -53,6 +53,8 @@ export interface AlgorithmResult {
   nonFinite: string[];
   /** Why the algorithm does not run on this network (KF-RTRL on a stack, say), or null; its figures are then empty. */
   notApplicable: string | null;
+  /** The layers where an algorithm exact on the top layer (OSTL) is approximate by design: those below the top. */
+  approximateByDesign: number[];
 }
 
 /**
@@ -199,11 +201,13 @@ export function compareNetwork(entry: SuiteEntry, config: SuiteConfig): NetworkR
   const algorithms = Object.fromEntries(
     made.map(({ choice, algorithm, reason }, i) => {
       const run = runs[i];
-      if (algorithm === null || run === null) return [choice.key, { relErrorToBptt: [], cosineToBptt: [], secondsPerStep: 0, traceFloats: 0, peakBytes: 0, approximation: null, nonFinite: [], notApplicable: reason }];
+      if (algorithm === null || run === null) return [choice.key, { relErrorToBptt: [], cosineToBptt: [], secondsPerStep: 0, traceFloats: 0, peakBytes: 0, approximation: null, nonFinite: [], notApplicable: reason, approximateByDesign: [] }];
       const per = Array.from({ length: entry.layers }, (_, l) => compareGroup(run.grads, reference, layerKey(l)));
       const nonFinite = nonFiniteLeaves(run.grads).map((leaf) => leaf.path);
       const traceFloats = registry[choice.name].plannedFloats(network, choice.options) ?? run.memoryFloats;
-      return [choice.key, { relErrorToBptt: per.map((p) => p.relError), cosineToBptt: per.map((p) => p.cosine), secondsPerStep: run.secondsPerStep, traceFloats, peakBytes: run.peakBytes, approximation: algorithm.approximation, nonFinite, notApplicable: null }];
+      // an algorithm exact on the top layer, running without an approximation, is approximate below by design
+      const byDesign = registry[choice.name].exactness === "exact-top-layer" && algorithm.approximation === null ? Array.from({ length: entry.layers - 1 }, (_, l) => l) : [];
+      return [choice.key, { relErrorToBptt: per.map((p) => p.relError), cosineToBptt: per.map((p) => p.cosine), secondsPerStep: run.secondsPerStep, traceFloats, peakBytes: run.peakBytes, approximation: algorithm.approximation, nonFinite, notApplicable: null, approximateByDesign: byDesign }];
     }),
   ) as Record<AlgorithmKey, AlgorithmResult>;
   return {
