@@ -17,7 +17,8 @@ const usage = `usage: ostl compare [--cell NAME|path/to/cell.ts] [--layers L[,L.
 Trains the same networks by ${algorithmList("and", "title")} on seeded synthetic data and compares them:
 per network and algorithm, the gradient's relative error and cosine similarity to BPTT per layer,
 time per step, trace memory (floats, analytic), measured live memory held and the structure OSTL chose;
-then how memory and time scale with T (BPTT grows, OSTL flat) and with n (diagonal vs dense).
+then how memory and time scale with T (BPTT grows, OSTL flat) and with n (an sSNU and an LSTM,
+or the --cell given).
 With no options: rnn, lstm, gru, snu, ssnu and the recurrent SNU at 1, 2 and 3 layers.
 
   --cell NAME|FILE  one built-in cell (rnn, lstm, gru, snu, ssnu, rsnu) or a module exporting a cell
@@ -86,14 +87,15 @@ export const compareCommand: Command = {
     const entries: SuiteEntry[] = cells.flatMap((c) => layers.map((l) => ({ name: c.name, cell: c.cell, layers: l })));
     const Ts = [25, 50, 100, 200, 400];
     const ns = [4, 8, 16, 32];
-    const bar = progress(entries.length + Ts.length + 2 * ns.length, "compare", values.quiet === true);
+    const bar = progress(entries.length + Ts.length + (values.cell === undefined ? 2 : 1) * ns.length, "compare", values.quiet === true);
     const config = { inputSize: 4, hiddenSize, outputSize: 2, T, seed, ...(algorithms === undefined ? {} : { algorithms }) };
     const networks = entries.map((e) => {
       const r = compareNetwork(e, config);
       bar.tick(`${e.name} L${e.layers}`);
       return r;
     });
-    const scaling = runScaling({ Ts, ns, nSteps: 5, seed, onProgress: (label) => bar.tick(label) });
+    // with --cell, the scaling sweeps are of that cell
+    const scaling = runScaling({ Ts, ns, nSteps: 5, seed, onProgress: (label) => bar.tick(label), ...(values.cell === undefined ? {} : { cells }) });
     bar.stop();
     const results: CompareResults = {
       schema: "ostl-compare/1",

@@ -63,21 +63,25 @@ const single = (cell: Cell, n: number) => new Network({ inputSize: INPUT_SIZE, l
 
 /**
  * Memory and time per step against T for BPTT and OSTL (BPTT's tape grows, OSTL's traces do not),
- * and OSTL's trace size and time per step against n for a diagonal cell (sSNU: O(n·m) traces) and
- * a dense one (LSTM: O(n²·P) = O(n⁴) work).
+ * and OSTL's trace size and time per step against n. By default the cells are a diagonal one (sSNU:
+ * O(n·m) traces, also the one of the T sweep) and a dense one (LSTM: O(n²·P) = O(n⁴) work); with
+ * `cells`, those cells (the first one for the T sweep): a user's cell is scaled itself.
  *
  * @example
  * ```ts
  * import { runScaling } from "@ostl/cli";
+ * import { gru } from "@ostl/models";
  * const labels: string[] = [];
  * const s = runScaling({ Ts: [10, 20], ns: [2, 4], nSteps: 3, seed: 0, onProgress: (label) => labels.push(label) });
  * console.log(s.vsT.points.length, s.vsN.length, labels.length); // 4 4 6
+ * const own = runScaling({ Ts: [10], ns: [2, 4], nSteps: 3, seed: 0, cells: [{ name: "gru", cell: gru() }] });
+ * console.log(own.vsT.cell, own.vsN.map((p) => `${p.cell} ${p.n}`)); // gru ["gru 2", "gru 4"]
  * ```
  */
-export function runScaling(options: { Ts: readonly number[]; ns: readonly number[]; nSteps: number; seed: number; onProgress?: (label: string) => void }): Scaling {
+export function runScaling(options: { Ts: readonly number[]; ns: readonly number[]; nSteps: number; seed: number; onProgress?: (label: string) => void; cells?: readonly { readonly name: string; readonly cell: Cell }[] }): Scaling {
   const hiddenSize = 16;
-  const snuCell = ssnu({ activation: "relu" });
-  const network = single(snuCell, hiddenSize);
+  const cells = options.cells ?? [{ name: "ssnu", cell: ssnu({ activation: "relu" }) }, { name: "lstm", cell: lstm() }];
+  const network = single(cells[0]!.cell, hiddenSize);
   const params = network.init(new PRNG(options.seed));
   const points: TPoint[] = [];
   for (const T of options.Ts) {
@@ -89,7 +93,7 @@ export function runScaling(options: { Ts: readonly number[]; ns: readonly number
     }
   }
   const vsN: NPoint[] = [];
-  for (const [name, cell] of [["ssnu", snuCell], ["lstm", lstm()]] as const) {
+  for (const { name, cell } of cells) {
     for (const n of options.ns) {
       options.onProgress?.(`scaling: ${name} n = ${n}`);
       const net = single(cell, n);
@@ -99,5 +103,5 @@ export function runScaling(options: { Ts: readonly number[]; ns: readonly number
       vsN.push({ cell: name, temporalJacobian: a.layers[0]!.temporalJacobian, n, traceFloats: a.traceFloats.ostl, ostlFlopsPerStep: a.flopsPerStep.ostl, secondsPerStep: m.secondsPerStep });
     }
   }
-  return { vsT: { cell: "ssnu", hiddenSize, points }, vsN };
+  return { vsT: { cell: cells[0]!.name, hiddenSize, points }, vsN };
 }
