@@ -13,4 +13,4 @@ if (process.argv[2] === undefined) {
   const code = await main(["compare", "--cell", "ssnu", "--layers", "1,2", "--T", "10", "--quiet", "--out", dir]);
   if (code !== 0) throw new Error(`ostl compare exited with ${code}`);
 }
-await checkReportCharts(join(dir, "index.html"), 6, "compare report");
+await checkReportCharts(join(dir, "index.html"), 7, "compare report");

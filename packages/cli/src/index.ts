@@ -12,7 +12,7 @@ export { compareNetwork, defaultCells, syntheticSequence, ALGORITHMS, type Algor
 export { runScaling, type Scaling, type TPoint, type NPoint } from "./compare/scaling.js";
 export { renderSvg, lineChart, dotChart, bandChart } from "./compare/charts.js";
 export { escapeHtml, htmlTable, htmlLine } from "./compare/html.js";
-export { renderReport, networkRows, nonFiniteLine, notRunLine, cosineNotes, structureLine, NETWORK_COLUMNS, type CompareResults } from "./compare/report.js";
+export { renderReport, networkRows, nonFiniteLine, notRunLine, cosineNotes, summaryRows, SUMMARY_COLUMNS, structureLine, NETWORK_COLUMNS, type CompareResults } from "./compare/report.js";
 export { REPORT_FILES, checkReportFolder, writeReportFiles } from "./compare/report-folder.js";
 export { checkOutputFolder, writeFileAtomically } from "./output-folder.js";
 export { trainCommand, runTrain, type TrainReport } from "./commands/train.js";

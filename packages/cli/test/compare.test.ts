@@ -87,7 +87,8 @@ describe("ostl compare", () => {
     expect(readdirSync(dir).sort()).toEqual(["index.html", "results.json"]);
     expect(JSON.parse(readFileSync(join(dir, "results.json"), "utf8")).networks).toHaveLength(2);
     const html = readFileSync(join(dir, "index.html"), "utf8");
-    expect(html.match(/<svg/g)?.length).toBe(6);
+    // the summary chart, then the six charts
+    expect(html.match(/<svg/g)?.length).toBe(7);
   }, 60_000);
 
   it("prints a table per network and takes a user's cell module (run as a user runs it, from the built command)", () => {

@@ -2,20 +2,22 @@ import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 
 /**
- * Renders a Vega-Lite spec to a standalone SVG string, offline (no browser, no network).
+ * Renders a Vega-Lite spec to a standalone SVG string, offline (no browser, no network). A data
+ * point with a tooltip gets it as an SVG `<title>`, which a browser shows on hover.
  *
  * @example
  * ```ts
  * import { renderSvg } from "@ostl/cli";
- * const svg = await renderSvg({ data: { values: [{ x: 1, y: 2 }] }, mark: "point", encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } });
- * console.log(svg.startsWith("<svg"), svg.includes("</svg>")); // true true
+ * const svg = await renderSvg({ data: { values: [{ x: 1, y: 2 }] }, mark: { type: "point", tooltip: { content: "data" } }, encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } });
+ * console.log(svg.startsWith("<svg"), svg.includes("</svg>"), svg.includes("<title>x: 1; y: 2</title>")); // true true true
  * ```
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   const svg = await view.toSVG();
   view.finalize();
-  return svg;
+  // Vega's static SVG keeps a point's tooltip as its aria-label only
+  return svg.replace(/<path aria-label="([^"]*)" role="graphics-symbol"([^>]*?)\/>/g, '<path aria-label="$1" role="graphics-symbol"$2><title>$1</title></path>');
 }
 
 /**
@@ -35,7 +37,8 @@ export function lineChart(title: string, values: Record<string, unknown>[], x: {
     width: 360,
     height: 220,
     data: { values },
-    mark: { type: "line", point: true },
+    // every point's fields as its tooltip (an SVG title in the static report)
+    mark: { type: "line", point: true, tooltip: { content: "data" } },
     encoding: {
       x: { field: x.field, type: "quantitative", title: x.title, scale: x.log ? { type: "log" } : {} },
       y: { field: y.field, type: "quantitative", title: y.title, scale: y.log ? { type: "log" } : {} },
@@ -61,7 +64,7 @@ export function dotChart(title: string, values: Record<string, unknown>[], x: st
     width: 560,
     height: 240,
     data: { values },
-    mark: { type: "point", filled: true, size: 60 },
+    mark: { type: "point", filled: true, size: 60, tooltip: { content: "data" } },
     encoding: {
       x: { field: x, type: "nominal", title: "network", sort: null },
       y: { field: y.field, type: "quantitative", title: y.title, scale: y.log ? { type: "log" } : {} },

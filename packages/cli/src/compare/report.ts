@@ -139,6 +139,50 @@ export function notRunLine(net: NetworkResult): string | null {
 export const NETWORK_COLUMNS = ["algorithm", "rel. error to BPTT (per layer)", "cosine to BPTT (per layer)", "ms/step", "trace floats", "live KiB"];
 
 /**
+ * Column titles of {@link summaryRows}.
+ *
+ * @example
+ * ```ts
+ * import { SUMMARY_COLUMNS } from "@ostl/cli";
+ * console.log(SUMMARY_COLUMNS[1]); // lowest cosine to BPTT, per depth
+ * ```
+ */
+export const SUMMARY_COLUMNS = ["algorithm", "lowest cosine to BPTT, per depth", "exact", "time vs BPTT", "floats vs BPTT"];
+
+/**
+ * The summary of one cell over its depths, one row per algorithm: the lowest cosine to BPTT over
+ * the layers at each depth, whether it was exact everywhere (relative error at most 1e-9), and its
+ * time per step and floats as multiples of BPTT's (medians over the depths).
+ *
+ * @example
+ * ```ts
+ * import { compareNetwork, summaryRows } from "@ostl/cli";
+ * import { algorithmChoice } from "@ostl/ostl";
+ * import { rnn } from "@ostl/models";
+ * const config = { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0, algorithms: [algorithmChoice("rtrl"), algorithmChoice("ostl")] };
+ * const nets = [1, 2].map((layers) => compareNetwork({ name: "rnn", cell: rnn(), layers }, config));
+ * console.log(summaryRows(nets).map((r) => r.slice(0, 3))); // [["bptt", "1.000 / 1.000", "yes"], ["rtrl", "1.000 / 1.000", "yes"], ["ostl", "1.000 / 0.976", "top layer"]]
+ * ```
+ */
+export function summaryRows(nets: readonly NetworkResult[]): string[][] {
+  const keys = [...new Set(nets.flatMap((n) => Object.keys(n.algorithms)))];
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  return keys.map((key) => {
+    const runs = nets.map((n) => ({ r: n.algorithms[key], bptt: n.algorithms.bptt! })).filter((x) => x.r !== undefined && x.r.notApplicable === null);
+    if (runs.length === 0) return [key, "not run", "-", "-", "-"];
+    const cosines = runs.map(({ r }) => Math.min(...r!.cosineToBptt).toFixed(3)).join(" / ");
+    const exactAll = runs.every(({ r }) => r!.relErrorToBptt.every((e) => e <= 1e-9));
+    const exactTop = runs.every(({ r }) => r!.relErrorToBptt.at(-1)! <= 1e-9);
+    const time = median(runs.map(({ r, bptt }) => r!.secondsPerStep / bptt.secondsPerStep));
+    const floats = median(runs.map(({ r, bptt }) => r!.traceFloats / bptt.traceFloats));
+    return [key, cosines, exactAll ? "yes" : exactTop ? "top layer" : "no", `${time.toFixed(2)}x`, `${floats.toFixed(2)}x`];
+  });
+}
+
+/**
  * The structure line of one network: what OSTL chose per layer.
  *
  * @example
@@ -167,7 +211,7 @@ export function structureLine(net: NetworkResult): string {
  * const net = compareNetwork({ name: "rnn", cell: rnn(), layers: 1 }, { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0 });
  * const scaling = runScaling({ Ts: [5, 10], ns: [2], nSteps: 2, seed: 0 });
  * const html = await renderReport({ schema: "ostl-compare/1", config: { T: 5, hiddenSize: 4, inputSize: 3, seed: 0, layers: [1], cells: ["rnn"] }, networks: [net], scaling });
- * console.log(html.startsWith("<!doctype html>"), (html.match(/<svg/g) ?? []).length); // true 6
+ * console.log(html.startsWith("<!doctype html>"), (html.match(/<svg/g) ?? []).length); // true 7
  * ```
  */
 export async function renderReport(results: CompareResults): Promise<string> {
@@ -189,6 +233,19 @@ export async function renderReport(results: CompareResults): Promise<string> {
     renderSvg(lineChart("OSTL trace floats vs n", vsN, { field: "n", title: "hidden units n", log: true }, { field: "traceFloats", title: "trace floats", log: true }, "label")),
     renderSvg(lineChart("OSTL time per step vs n", vsN, { field: "n", title: "hidden units n", log: true }, { field: "ms", title: "ms per step", log: true }, "label")),
   ]);
+  const cellNames = [...new Set(results.networks.map((n) => n.cell))];
+  const summaries = cellNames
+    .map((cell) => {
+      const nets = results.networks.filter((n) => n.cell === cell);
+      return `<h3>${escapeHtml(cell)} (depths ${nets.map((n) => n.layers).join(", ")}; ${escapeHtml(nets[0]!.structure[0]!.temporalJacobian)} temporal Jacobian)</h3>${htmlTable(SUMMARY_COLUMNS, summaryRows(nets))}`;
+    })
+    .join("\n");
+  const lowest = results.networks.flatMap((n) =>
+    Object.entries(n.algorithms)
+      .filter(([, r]) => r.notApplicable === null)
+      .map(([algorithm, r]) => ({ network: `${n.cell} L${n.layers}`, algorithm, cosine: Math.min(...r.cosineToBptt) })),
+  );
+  const summaryChart = await renderSvg(dotChart("Lowest cosine to BPTT over the layers", lowest, "network", { field: "cosine", title: "cosine to BPTT (1: exact)" }, "algorithm"));
   const sections = results.networks
     .map(
       (n) => `<section class="network"><h3>${escapeHtml(n.cell)}, ${n.layers} layer${n.layers > 1 ? "s" : ""} (n = ${n.hiddenSize}, m = ${n.inputSize}, T = ${n.T})</h3>
@@ -216,8 +273,14 @@ ${results.provenance === undefined ? "" : provenanceHtml(results.provenance)}
 Errors and cosines compare each algorithm's gradient with BPTT's, per layer (bottom first). OSTL is exact for one layer and for the top layer;
 for lower layers it leaves out the terms that pass through the upper layers' recurrence. Trace floats: BPTT's recorded states (grows with T),
 RTRL's influence matrix, OSTL's eligibility traces (analytic). Live KiB: measured live memory (heap objects and tensor buffers, after full garbage collections) the algorithm holds after the last step; its noise reaches about 200 KiB.</p>
-<h2>Networks</h2>
+<h2>Summary</h2>
+<p>Per cell, each algorithm's lowest cosine to BPTT over the layers at each depth (1 is BPTT's gradient), whether it was exact, and its time and
+floats per step as multiples of BPTT's (medians over the depths). The chart shows every network's lowest cosine; the details follow.</p>
+<div class="chart">${summaryChart}</div>
+${summaries}
+<details><summary>Per network: every layer's error and cosine, time, memory and structure</summary>
 ${sections}
+</details>
 <h2>Charts</h2>
 <div class="charts">${charts.map((svg) => `<div class="chart">${svg}</div>`).join("\n")}</div>
 </body></html>
