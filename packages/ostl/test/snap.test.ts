@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
-import { type Tensor, type Tree, add, concat, grad, heaviside, jacfwd, matmul, mul, reshape, sigmoid, sigmoidDerivative, sub, transpose } from "@ostl/autodiff";
-import { type Cell, defineCell, entriesOf, influencePattern, networkStep, Ostl, recurrentParams, Rtrl, Snap, TreeLayout } from "@ostl/ostl";
+import { type Tensor, type Tree, add, concat, concreteOf, grad, heaviside, jacfwd, matmul, mul, reshape, sigmoid, sigmoidDerivative, sub, transpose } from "@ostl/autodiff";
+import { type Cell, defineCell, entriesOf, influencePattern, KfRtrl, networkStep, Ostl, recurrentParams, Rtrl, Snap, TreeLayout, Uoro } from "@ostl/ostl";
 import { elman, leaky, mse, spiking } from "./cells.js";
 import { allEntries, gradientsOf, recurrentEntries, relError, type Sequence, sequence, splitTraced, twoField } from "./sequences.js";
 
@@ -152,5 +152,29 @@ describe("SnAp-n", () => {
     expect(() => snap.step(core.stack([s.xs[0]!, s.xs[1]!], 0), core.stack([s.ts[0]!, s.ts[1]!], 0))).toThrow("snap.step (t=0): input x has shape [2,3]: SnAp runs one example at a time");
     expect(() => new Snap(s.network, { n: 0 })).toThrow("snap: n must be a positive integer, got 0");
     expect(() => new Snap(s.network, { depth: 2 } as object)).toThrow("snap: unknown option 'depth' (known: n)");
+  });
+});
+
+describe("SnAp, UORO and KF-RTRL on a step that reads its traced values", () => {
+  it("run it interpreted (jit refuses it), with the numbers of the compiled path", () => {
+    // elman, reading h's values on the way (as a cell that branches on them would)
+    const reading = defineCell({
+      ...elman,
+      name: "elman-reading-values",
+      step: (p, s, x) => {
+        void concreteOf(s.h!);
+        return elman.step(p, s, x);
+      },
+    });
+    const compiled = sequence([elman], [3]);
+    const interpreted = { ...compiled, network: sequence([reading], [3]).network };
+    for (const make of [(net: typeof compiled.network) => new Snap(net, { n: 1 }), (net: typeof compiled.network) => new Uoro(net, { seed: 2 }), (net: typeof compiled.network) => new KfRtrl(net, { seed: 2 })]) {
+      const [reference, algo] = [make(compiled.network), make(interpreted.network)];
+      // two sequences each (the programs stay interpreted for the second; UORO's and KF-RTRL's signs go on drawing)
+      for (let sequenceIndex = 0; sequenceIndex < 2; sequenceIndex++) {
+        const expected = allEntries(gradientsOf(reference, compiled));
+        expect(relError(allEntries(gradientsOf(algo, interpreted)), expected), `${algo.name} sequence ${sequenceIndex}`).toBeLessThan(1e-12);
+      }
+    }
   });
 });

@@ -1,5 +1,5 @@
 import * as core from "@ostl/core";
-import type { Tree } from "@ostl/autodiff";
+import { type Tree, ValueReadError } from "@ostl/autodiff";
 import { AlgorithmBase } from "./algorithm.js";
 import { ReadoutGradient } from "./readout-gradient.js";
 import { recurrentParams } from "./rtrl.js";
@@ -65,6 +65,26 @@ export class FlatGradient {
  */
 export abstract class FlatGradientAlgorithm extends AlgorithmBase {
   protected readonly sums = new FlatGradient();
+  /** The programs of the step, made at the first step; interpreted ones once the step proved uncompilable. */
+  private programs: { readonly value: unknown; readonly compiled: boolean } | null = null;
+
+  /**
+   * Runs `first` with the step's programs, made by `make(true)` (compiled) on first use. When the
+   * programs are traced at the first step and the step reads the values of its traced arguments
+   * (jit's `ValueReadError`), they are made again with `make(false)` (interpreted) and kept.
+   * Returns the programs and what `first` returned.
+   */
+  protected withPrograms<P, R>(make: (compiled: boolean) => P, first: (programs: P) => R): { programs: P; out: R } {
+    const held = (this.programs ??= { value: make(true), compiled: true });
+    try {
+      return { programs: held.value as P, out: first(held.value as P) };
+    } catch (error) {
+      if (!(error instanceof ValueReadError) || !held.compiled) throw error;
+      const interpreted = make(false);
+      this.programs = { value: interpreted, compiled: false };
+      return { programs: interpreted, out: first(interpreted) };
+    }
+  }
 
   gradients(): NetworkParams {
     this.requireStepsForGradients();

@@ -1,6 +1,6 @@
 import * as core from "@ostl/core";
 import { OstlError, PRNG } from "@ostl/core";
-import { type Tensor, type Tree, ValueReadError, jit, jvp, reshape, unflatten } from "@ostl/autodiff";
+import { type Tensor, type Tree, jit, jvp, reshape, unflatten } from "@ostl/autodiff";
 import { denseValues, type GradientAlgorithm } from "./algorithm.js";
 import { FlatGradientAlgorithm } from "./flat-gradient.js";
 import { norm, randomSign, seedOption } from "./random-signs.js";
@@ -107,9 +107,9 @@ export class KfRtrl extends FlatGradientAlgorithm implements GradientAlgorithm {
   private readonly paramSize: number;
   private readonly paramLayout: TreeLayout;
   private readonly stateLayout: TreeLayout;
-  private readonly step_: InfluenceStepOf;
+  /** The whole network's step as one function of state, recurrent params and input. */
+  private readonly stepOfNetwork: InfluenceStepOf;
   private readonly signals: ReadoutSignals;
-  private program: { run: TangentsStep; compiled: boolean } | null = null;
   /** Per factor: A (|S| x rows, row-major by state entry) and ũ; the rest's influence (|S| x P_rest). */
   private A: Float64Array[] | null = null;
   private uTilde: Float64Array[] | null = null;
@@ -142,7 +142,7 @@ export class KfRtrl extends FlatGradientAlgorithm implements GradientAlgorithm {
     const factored = new Set<number>();
     for (const f of this.factors) for (let e = 0; e < f.rows * f.columns; e++) factored.add(f.offset + e);
     this.rest = Int32Array.from(Array.from({ length: this.paramSize }, (_, p) => p).filter((p) => !factored.has(p)));
-    this.step_ = networkStep(network);
+    this.stepOfNetwork = networkStep(network);
     this.signals = new ReadoutSignals(network);
     this.approximation = `KF-RTRL: unbiased Kronecker-factored estimate of the influence of ${this.factors.map((f) => f.param).join(", ")} (random signs, seed ${seed})`;
   }
@@ -196,16 +196,10 @@ export class KfRtrl extends FlatGradientAlgorithm implements GradientAlgorithm {
       paramTangents.data[(d + r) * P + p] = 1;
     });
     const args = [state as Tree, recurrent, x, splitRows(this.stateLayout, stateTangents), splitRows(this.paramLayout, paramTangents)] as const;
-    let program = (this.program ??= { run: jit(tangentsStepOf(this.step_, B)) as unknown as TangentsStep, compiled: true });
-    let out: ReturnType<TangentsStep>;
-    try {
-      out = program.run(...args);
-    } catch (error) {
-      // traced at the first step: a step that reads its traced values runs interpreted
-      if (!(error instanceof ValueReadError) || !program.compiled) throw error;
-      program = this.program = { run: tangentsStepOf(this.step_, B), compiled: false };
-      out = program.run(...args);
-    }
+    const { out } = this.withPrograms(
+      (compiled) => (compiled ? (jit(tangentsStepOf(this.stepOfNetwork, B)) as unknown as TangentsStep) : tangentsStepOf(this.stepOfNetwork, B)),
+      (run) => run(...args),
+    );
     const T = denseValues(core.contiguous(out.stateTangents as core.NDArray));
     const Ty = denseValues(core.contiguous(out.outputTangents as core.NDArray));
     const { loss, signal, logitsCotangent } = this.signals.of(params.readout!, out.y, target);

@@ -133,6 +133,9 @@ function entry(spec: Omit<AlgorithmEntry, "create" | "plannedFloats">, make: (ne
   };
 }
 
+/** The seed option of a stochastic algorithm: of what it draws. */
+const seedEntry = (what: string): AlgorithmOption => ({ name: "seed", values: "non-negative integer", default: "0", approximates: [], description: `seed of ${what}` });
+
 /** OSTL's diagonal traces with the diagonal approximation (e-prop, RFLO), and the random feedback matrices when the feedback is random. */
 function feedbackTraceFloats(network: Network, feedback: unknown, randomByDefault: boolean): number {
   const random = feedback === "random" || (feedback === undefined && randomByDefault);
@@ -199,7 +202,7 @@ export const algorithms = {
       axes: { traces: "each unit's own block", signal: "output error fed back (symmetric: OSTL's signal)", feedback: "symmetric (default) or random" },
       options: [
         { name: "feedback", values: ["symmetric", "random"], default: "symmetric", approximates: ["random"], description: "the readout's transpose (symmetric) or a fixed random matrix per layer (random)" },
-        { name: "seed", values: "non-negative integer", default: "0", approximates: [], description: "seed of the random feedback matrices" },
+        seedEntry("the random feedback matrices"),
       ],
     },
     (network, options) => new Eprop(network, options as EpropOptions),
@@ -227,7 +230,7 @@ export const algorithms = {
       description: "unbiased online recurrent optimization: online, a rank-one random estimate of RTRL's influence matrix (|S| + P floats)",
       exactness: "unbiased",
       axes: { traces: "a rank-one random estimate", signal: "exact, at each step", feedback: "none" },
-      options: [{ name: "seed", values: "non-negative integer", default: "0", approximates: [], description: "seed of the random signs" }],
+      options: [seedEntry("the random signs")],
     },
     (network, options) => new Uoro(network, options as UoroOptions),
     (network) => influencePattern(network).stateSize + influencePattern(network).paramSize,
@@ -239,7 +242,7 @@ export const algorithms = {
       description: "Kronecker-factored RTRL: online, an unbiased random estimate of the influence of each weight that enters as a product W u, for one recurrent layer",
       exactness: "unbiased",
       axes: { traces: "Kronecker-factored random estimate", signal: "exact, at each step", feedback: "none" },
-      options: [{ name: "seed", values: "non-negative integer", default: "0", approximates: [], description: "seed of the random signs" }],
+      options: [seedEntry("the random signs")],
     },
     (network, options) => new KfRtrl(network, options as KfRtrlOptions),
     (network, options) => new KfRtrl(network, options as KfRtrlOptions).plannedFloats(),
@@ -253,7 +256,7 @@ export const algorithms = {
       axes: { traces: "each unit's own leak", signal: "output error fed back", feedback: "random (default) or symmetric" },
       options: [
         { name: "feedback", values: ["random", "symmetric"], default: "random", approximates: ["random"], description: "a fixed random matrix per layer (random, the paper's) or the readout's transpose (symmetric)" },
-        { name: "seed", values: "non-negative integer", default: "0", approximates: [], description: "seed of the random feedback matrices" },
+        seedEntry("the random feedback matrices"),
       ],
     },
     (network, options) => new Rflo(network, options as EpropOptions),

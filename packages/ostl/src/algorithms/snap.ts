@@ -1,6 +1,6 @@
 import * as core from "@ostl/core";
 import { OstlError } from "@ostl/core";
-import { type Tensor, type Tree, ValueReadError } from "@ostl/autodiff";
+import type { Tensor, Tree } from "@ostl/autodiff";
 import { denseValues, type GradientAlgorithm } from "./algorithm.js";
 import { FlatGradientAlgorithm } from "./flat-gradient.js";
 import { networkStep, recurrentParams } from "./rtrl.js";
@@ -36,7 +36,6 @@ export interface SnapOptions {
 interface SnapPrograms {
   readonly withJacobian: StepWithJacobian;
   readonly pullback: ParamPullback;
-  readonly compiled: boolean;
 }
 
 /**
@@ -91,9 +90,11 @@ export class Snap extends FlatGradientAlgorithm implements GradientAlgorithm {
   private readonly entries: number;
   /** First state entry of the field that y is, or -1 when y is a value of its own. */
   private readonly outputOffset: number;
-  private readonly step_: InfluenceStepOf;
+  /** The whole network's step as one function of state, recurrent params and input. */
+  private readonly stepOfNetwork: InfluenceStepOf;
   private readonly signals: ReadoutSignals;
-  private programs: SnapPrograms | null = null;
+  private seed: core.NDArray | null = null;
+  private alongOutput: Float64Array | null = null;
   /** M_{t-1} and M_t on the pattern (ping-pong). */
   private previous: Float64Array | null = null;
   private next: Float64Array | null = null;
@@ -122,7 +123,7 @@ export class Snap extends FlatGradientAlgorithm implements GradientAlgorithm {
     const field = outputStateField(layerStructure(network, top));
     const stateLayout = new TreeLayout(network.initialState() as Tree);
     this.outputOffset = field === null ? -1 : stateLayout.offsets[stateLayout.paths.indexOf(`${layerKey(top)}.${field}`)]!;
-    this.step_ = networkStep(network);
+    this.stepOfNetwork = networkStep(network);
     this.signals = new ReadoutSignals(network);
     const all = this.stateSize * this.paramSize;
     this.approximation = n >= pattern.depth() ? null : `SnAp-${n}: influence kept on the entries each parameter reaches within ${n} step${n > 1 ? "s" : ""} (${entries} of ${all})`;
@@ -136,7 +137,7 @@ export class Snap extends FlatGradientAlgorithm implements GradientAlgorithm {
 
   private programsFor(compiled: boolean): SnapPrograms {
     const withOutput = this.outputOffset < 0;
-    return { withJacobian: stepWithJacobian(this.step_, withOutput, compiled), pullback: paramPullback(this.step_, withOutput, compiled), compiled };
+    return { withJacobian: stepWithJacobian(this.stepOfNetwork, withOutput, compiled), pullback: paramPullback(this.stepOfNetwork, withOutput, compiled) };
   }
 
   step(x: Tensor, target: Tensor): number {
@@ -144,16 +145,7 @@ export class Snap extends FlatGradientAlgorithm implements GradientAlgorithm {
     if (x.shape.length !== 1) throw new OstlError(`snap.step (t=${this.count})`, `input x has shape [${x.shape.join(",")}]: SnAp runs one example at a time, feed unbatched steps`);
     const state = this.prepareStep(x, target);
     const recurrent = recurrentParams(this.network, params) as Tree;
-    let programs = (this.programs ??= this.programsFor(true));
-    let out: ReturnType<StepWithJacobian>;
-    try {
-      out = programs.withJacobian(state as Tree, recurrent, x);
-    } catch (error) {
-      // the programs are traced at the first step: a step that reads its traced values runs interpreted
-      if (!(error instanceof ValueReadError) || !programs.compiled) throw error;
-      programs = this.programs = this.programsFor(false);
-      out = programs.withJacobian(state as Tree, recurrent, x);
-    }
+    const { programs, out } = this.withPrograms((compiled) => this.programsFor(compiled), (p) => p.withJacobian(state as Tree, recurrent, x));
     const dtype = (params.readout!.W as core.NDArray).dtype;
     const S = this.stateSize;
     const width = out.jacobianT.shape[1]!;
@@ -162,10 +154,13 @@ export class Snap extends FlatGradientAlgorithm implements GradientAlgorithm {
     const L = denseValues(signal);
     if (this.previous === null) [this.previous, this.next] = [new Float64Array(this.entries), new Float64Array(this.entries)];
     const [old, next, sum] = [this.previous, this.next!, this.sums.recurrent(this.paramSize)];
-    const seed = core.zeros([width], dtype);
+    // the reverse passes' seed and L·J^y, buffers kept from step to step
+    const seed = (this.seed = this.seed?.size === width && this.seed.dtype === dtype ? this.seed : core.zeros([width], dtype));
+    const v = (this.alongOutput = this.alongOutput?.length === S ? this.alongOutput : new Float64Array(S));
+    seed.data.fill(0);
     if (this.outputOffset < 0) {
       // y is a value of its own: e_t = J^y M_{t-1} + ∂y/∂θ, so L e_t = (L J^y) M_{t-1} + L ∂y/∂θ
-      const v = new Float64Array(S);
+      v.fill(0);
       for (let j = 0; j < S; j++) for (let r = 0; r < L.length; r++) v[j]! += L[r]! * JT[j * width + S + r]!;
       this.rows.forEach((rows, c) => {
         for (const p of this.groups[c]!) {

@@ -1,6 +1,6 @@
 import * as core from "@ostl/core";
 import { OstlError, PRNG } from "@ostl/core";
-import { type Tensor, type Tree, ValueReadError, jit, jvp, reshape } from "@ostl/autodiff";
+import { type Tensor, type Tree, jit, jvp, reshape } from "@ostl/autodiff";
 import { denseValues, type GradientAlgorithm } from "./algorithm.js";
 import { FlatGradientAlgorithm } from "./flat-gradient.js";
 import { norm, randomSign, seedOption } from "./random-signs.js";
@@ -89,9 +89,8 @@ export class Uoro extends FlatGradientAlgorithm implements GradientAlgorithm {
   private readonly seed: number;
   private rng: PRNG;
   private readonly signals: ReadoutSignals;
-  private readonly step_: InfluenceStepOf;
-  /** The compiled programs, made at the first step; interpreted functions once the step proved uncompilable. */
-  private programs: { tangentStep: TangentStep; pullback: ParamPullback; compiled: boolean } | null = null;
+  /** The whole network's step as one function of state, recurrent params and input. */
+  private readonly stepOfNetwork: InfluenceStepOf;
   private layout: TreeLayout | null = null;
   /** s̃ (|S|), θ̃ (P) and ν (|S|, with |y| zeros after it for the pullback's seed). */
   private stateTilde: Float64Array | null = null;
@@ -107,7 +106,7 @@ export class Uoro extends FlatGradientAlgorithm implements GradientAlgorithm {
     this.seed = seed;
     this.rng = new PRNG(seed);
     this.signals = new ReadoutSignals(network);
-    this.step_ = networkStep(network);
+    this.stepOfNetwork = networkStep(network);
     this.approximation = `UORO: unbiased rank-one estimate of the influence matrix (random signs, seed ${seed})`;
   }
 
@@ -118,12 +117,10 @@ export class Uoro extends FlatGradientAlgorithm implements GradientAlgorithm {
     this.sums.clear();
   }
 
-  private programsFor(): { tangentStep: TangentStep; pullback: ParamPullback; compiled: boolean } {
-    return (this.programs ??= {
-      tangentStep: jit(tangentStepOf(this.step_)) as unknown as TangentStep,
-      pullback: paramPullback(this.step_, true),
-      compiled: true,
-    });
+  /** The step with its state tangent, and the reverse pass over the params (compiled, or interpreted). */
+  private programsFor(compiled: boolean): { tangentStep: TangentStep; pullback: ParamPullback } {
+    const tangentStep = tangentStepOf(this.stepOfNetwork);
+    return { tangentStep: compiled ? (jit(tangentStep) as unknown as TangentStep) : tangentStep, pullback: paramPullback(this.stepOfNetwork, true, compiled) };
   }
 
   step(x: Tensor, target: Tensor): number {
@@ -138,16 +135,7 @@ export class Uoro extends FlatGradientAlgorithm implements GradientAlgorithm {
     const stateTilde = this.stateTilde;
     const paramTilde = this.paramTilde!;
     const tangent = stateLayout.split(core.astype(core.fromTyped(stateTilde, [S]), dtype)) as Tree;
-    let programs = this.programsFor();
-    let out: ReturnType<TangentStep>;
-    try {
-      out = programs.tangentStep(state as Tree, recurrent, x, tangent);
-    } catch (error) {
-      // the programs are traced at the first step: a step that reads its traced values runs interpreted
-      if (!(error instanceof ValueReadError) || !programs.compiled) throw error;
-      programs = this.programs = { tangentStep: tangentStepOf(this.step_), pullback: paramPullback(this.step_, true, false), compiled: false };
-      out = programs.tangentStep(state as Tree, recurrent, x, tangent);
-    }
+    const { programs, out } = this.withPrograms((compiled) => this.programsFor(compiled), (p) => p.tangentStep(state as Tree, recurrent, x, tangent));
     const { loss, signal, logitsCotangent } = this.signals.of(params.readout!, out.y, target);
     const Y = out.y.size;
     const L = denseValues(signal);
