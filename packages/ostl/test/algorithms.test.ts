@@ -20,7 +20,7 @@ import {
   analyzeCell,
   TreeLayout,
 } from "@ostl/ostl";
-import { decaying, elman, leaky, mse, resetting, spiking } from "./cells.js";
+import { decaying, elman, elmanReadingValues, leaky, mse, resetting, spiking } from "./cells.js";
 
 function relError(a: NetworkParams, b: NetworkParams): number {
   const fa = new TreeLayout(a).size;
@@ -65,15 +65,7 @@ describe("BPTT, RTRL and OSTL", () => {
   }
 
   it("BPTT runs a cell that reads its traced values (which jit refuses) interpreted, with RTRL's gradients", () => {
-    // the Elman cell, reading h's values on the way (as a cell that branches on them would)
-    const reading = defineCell({
-      ...elman,
-      name: "elman-reading-values",
-      step: (p, s, x) => {
-        void concreteOf(s.h!);
-        return elman.step(p, s, x);
-      },
-    });
+    const reading = elmanReadingValues;
     const network = net([reading]);
     const params = network.init(new core.PRNG(5));
     const { xs, ts } = sequence(6, 7, 3, 2);

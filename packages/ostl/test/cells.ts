@@ -1,5 +1,5 @@
 import * as core from "@ostl/core";
-import { type Tensor, add, greater, heaviside, matmul, mul, relu, sigmoid, sigmoidDerivative, softplus, sub, sum, tanh, transpose, where } from "@ostl/autodiff";
+import { type Tensor, add, concreteOf, greater, heaviside, matmul, mul, relu, sigmoid, sigmoidDerivative, softplus, sub, sum, tanh, transpose, where } from "@ostl/autodiff";
 import { type Cell, type Loss, defineCell } from "@ostl/ostl";
 
 /** Test cells written here so the algorithm tests do not depend on the model zoo. */
@@ -21,6 +21,16 @@ export const elman: Cell = defineCell({
   step: (p, s, x) => {
     const h = tanh(add(add(linear(x, p.W!), linear(s.h!, p.U!)), p.b!));
     return { state: { h }, y: h };
+  },
+});
+
+/** The Elman cell, reading h's values on the way (as a cell that branches on them would): jit refuses its step. */
+export const elmanReadingValues: Cell = defineCell({
+  ...elman,
+  name: "elman-reading-values",
+  step: (p, s, x) => {
+    void concreteOf(s.h!);
+    return elman.step(p, s, x);
   },
 });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@ostl/core";
-import { type Tensor, type Tree, add, concat, concreteOf, grad, heaviside, jacfwd, matmul, mul, reshape, sigmoid, sigmoidDerivative, sub, transpose } from "@ostl/autodiff";
+import { type Tensor, type Tree, add, concat, grad, heaviside, jacfwd, matmul, mul, reshape, sigmoid, sigmoidDerivative, sub, transpose } from "@ostl/autodiff";
 import { type Cell, defineCell, entriesOf, influencePattern, KfRtrl, networkStep, Ostl, recurrentParams, Rtrl, Snap, TreeLayout, Uoro } from "@ostl/ostl";
-import { elman, leaky, mse, spiking } from "./cells.js";
+import { elman, elmanReadingValues, leaky, mse, spiking } from "./cells.js";
 import { allEntries, gradientsOf, recurrentEntries, relError, type Sequence, sequence, splitTraced, twoField } from "./sequences.js";
 
 /** An adaptive spiking unit: membrane v and adaptation a coupled within the unit (a reads v's spike), no recurrent weights. */
@@ -157,17 +157,8 @@ describe("SnAp-n", () => {
 
 describe("SnAp, UORO and KF-RTRL on a step that reads its traced values", () => {
   it("run it interpreted (jit refuses it), with the numbers of the compiled path", () => {
-    // elman, reading h's values on the way (as a cell that branches on them would)
-    const reading = defineCell({
-      ...elman,
-      name: "elman-reading-values",
-      step: (p, s, x) => {
-        void concreteOf(s.h!);
-        return elman.step(p, s, x);
-      },
-    });
     const compiled = sequence([elman], [3]);
-    const interpreted = { ...compiled, network: sequence([reading], [3]).network };
+    const interpreted = { ...compiled, network: sequence([elmanReadingValues], [3]).network };
     for (const make of [(net: typeof compiled.network) => new Snap(net, { n: 1 }), (net: typeof compiled.network) => new Uoro(net, { seed: 2 }), (net: typeof compiled.network) => new KfRtrl(net, { seed: 2 })]) {
       const [reference, algo] = [make(compiled.network), make(interpreted.network)];
       // two sequences each (the programs stay interpreted for the second; UORO's and KF-RTRL's signs go on drawing)
