@@ -12,8 +12,8 @@ const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b
  *
  * @example
  * ```ts
- * import { jvp, JvpTracer, mul, tensor, type Tensor } from "@ostl/autodiff";
- * jvp((x: Tensor) => {
+ * import { jvp, JvpTracer, mul, tensor, type TensorLike } from "@ostl/autodiff";
+ * jvp((x: TensorLike) => {
  *   const t = x as JvpTracer;
  *   console.log(t.primal, t.tangent?.toNested()); // 3 2
  *   return mul(x, x);

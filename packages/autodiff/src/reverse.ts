@@ -13,10 +13,10 @@ const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b
  *
  * @example
  * ```ts
- * import { grad, mul, ReverseTracer, sum, tensor } from "@ostl/autodiff";
+ * import { concreteOf, grad, mul, ReverseTracer, sum, tensor } from "@ostl/autodiff";
  * grad((x) => {
  *   const t = x as ReverseTracer;
- *   console.log(t.id, t.value.toNested()); // 0 [1, 2]
+ *   console.log(t.id, concreteOf(t.value)?.toNested()); // 0 [1, 2]
  *   return sum(mul(x, x));
  * })(tensor([1, 2]));
  * ```
@@ -238,7 +238,7 @@ function selection(op: string, argnums: number | readonly number[], count: numbe
  * console.log(value.toNested(), (g as { w: Tensor }).w.toNested()); // 5 [2, 4]
  * ```
  */
-export function valueAndGrad<A extends Tree[]>(f: (...args: A) => Tensor, options: GradOptions = {}): (...args: A) => [Tensor, Tree] {
+export function valueAndGrad<A extends Tree[] = Tensor[]>(f: (...args: A) => Tensor, options: GradOptions = {}): (...args: A) => [Tensor, Tree] {
   const argnums = options.argnums ?? 0;
   const name = f.name === "" ? "the function" : `'${f.name}'`;
   return (...args) => {
@@ -265,7 +265,7 @@ export function valueAndGrad<A extends Tree[]>(f: (...args: A) => Tensor, option
  * console.log(grad((x) => sum(mul(x, x)))(tensor([1, 2])).toNested()); // [2, 4]
  * ```
  */
-export function grad<A extends Tree[]>(f: (...args: A) => Tensor, options: GradOptions = {}): (...args: A) => any {
+export function grad<A extends Tree[] = Tensor[]>(f: (...args: A) => Tensor, options: GradOptions = {}): (...args: A) => any {
   const vg = valueAndGrad(f, options);
   return (...args) => vg(...args)[1];
 }

@@ -10,11 +10,11 @@ import type { Tensor } from "./tracer.js";
  *
  * @example
  * ```ts
- * import { customVjp, sum, tanh, tensor } from "@ostl/autodiff";
+ * import { customVjp, sum, tanh, tensor, type Tensor } from "@ostl/autodiff";
  * import { checkGrads, type CheckMode } from "@ostl/autodiff/testing";
  * // a wrong reverse rule (the cotangent passes unchanged); forward mode differentiates tanh itself
  * const wrongTanh = customVjp((x) => tanh(x), (x) => [tanh(x), []], (_residuals, ct) => [ct]);
- * const f = (x: Parameters<typeof tanh>[0]) => sum(wrongTanh(x));
+ * const f = (x: Tensor) => sum(wrongTanh(x));
  * const forwardOnly: CheckMode[] = ["fwd"];
  * checkGrads(f, [tensor([0.3, -1.2])], { modes: forwardOnly, order: 1 }); // passes
  * try {

@@ -36,9 +36,24 @@ export abstract class Tracer {
 
   /** The concrete values as nested arrays (for printing and debugging inside a transformed function). */
   toNested(): NestedArray {
+    return this.concreteFor("toNested").toNested();
+  }
+
+  /** A row-major copy of the concrete values as a plain array, as {@link NDArray.toFlat}. */
+  toFlat(): number[] {
+    return this.concreteFor("toFlat").toFlat();
+  }
+
+  /** The single concrete value of a size-1 value, as {@link NDArray.item}. */
+  item(): number {
+    return this.concreteFor("item").item();
+  }
+
+  /** The concrete array for a read named `op`; an error naming the read when there is none (under `trace` or `jit`). */
+  private concreteFor(op: string): NDArray {
     const c = this.concrete();
-    if (c === null) throw new OstlError("toNested", `a ${this.constructor.name} of shape [${this.shape.join(",")}] has no concrete value`);
-    return c.toNested();
+    if (c === null) throw new OstlError(op, `a ${this.constructor.name} of shape [${this.shape.join(",")}] has no concrete value`);
+    return c;
   }
 }
 
@@ -72,8 +87,8 @@ export type TensorLike = Tensor | number;
  *
  * @example
  * ```ts
- * import { jvp, mul, tensor, Tracer } from "@ostl/autodiff";
- * jvp((x) => { console.log((x as Tracer).transform.level); return mul(x, x); }, [tensor(2)], [tensor(1)]); // 1
+ * import { jvp, mul, tensor, Tracer, type Tensor } from "@ostl/autodiff";
+ * jvp((x: Tensor) => { console.log((x as Tracer).transform.level); return mul(x, x); }, [tensor(2)], [tensor(1)]); // 1
  * ```
  */
 export abstract class Transform {

@@ -1,6 +1,6 @@
 export { type Cell, type CellConfig, type StepResult, type TensorRecord, defineCell, isCell } from "./model/cell.js";
 export { leakyOutput } from "./model/leaky-output.js";
-export { Network, type NetworkSpec, type LayerSpec, type Loss, type NetworkParams, type NetworkState, type NetworkStep, layerKey } from "./model/network.js";
+export { Network, type NetworkSpec, type LayerSpec, type Loss, type NetworkParams, type NetworkArrays, type NetworkState, type NetworkStep, layerKey } from "./model/network.js";
 export { type CellSite, checkCellInit, checkStepResult } from "./model/contract.js";
 export { checkOptions, checkChoice } from "./model/options.js";
 export { type GradientAlgorithm, type AlgorithmName, addTrees } from "./algorithms/algorithm.js";

@@ -1,6 +1,7 @@
 import { type NDArray, OstlError } from "@ostl/core";
 import { trace } from "../ir.js";
 import { activeTransforms } from "../tracer.js";
+import type { Tensor } from "../tracer.js";
 import type { Tree } from "../tree.js";
 import { type CompiledProgram, generate } from "./codegen.js";
 import { simplify } from "./simplify.js";
@@ -147,7 +148,7 @@ interface Entry {
  * console.log(df(tensor([1, 2])).toNested(), df(tensor([3, 4])).toNested(), df.traces); // [2, 4] [6, 8] 1
  * ```
  */
-export function jit<A extends Tree[], R extends Tree>(f: (...args: A) => R, options: JitOptions = {}): Jitted<A, R> {
+export function jit<A extends Tree[] = Tensor[], R extends Tree = Tensor>(f: (...args: A) => R, options: JitOptions = {}): Jitted<A, R> {
   const cache = new SignatureCache<Entry>();
   const compile = (args: A, key: string): Entry => {
     const graph = trace(f as unknown as (...args: Tree[]) => Tree, ...args);

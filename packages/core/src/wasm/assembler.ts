@@ -368,7 +368,7 @@ export class FunctionBuilder {
  * console.log([...values]); // [0, 3]
  * ```
  */
-export function wasmModule(functions: readonly FunctionBuilder[], names: readonly string[]): Uint8Array {
+export function wasmModule(functions: readonly FunctionBuilder[], names: readonly string[]): Uint8Array<ArrayBuffer> {
   const types = functions.map((f) => [0x60, ...vector(f.params.map((t) => [t])), ...vector(f.results.map((t) => [t]))]);
   const memoryImport = [...name("env"), ...name("memory"), 0x02, 0x00, 0x01];
   return new Uint8Array([

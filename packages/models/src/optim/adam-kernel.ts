@@ -22,7 +22,7 @@ const { i32, f64, v128 } = valueType;
  * ```ts
  * import { type AdamScalars } from "@ostl/models";
  * const [lr, b1, b2, t] = [1e-3, 0.9, 0.999, 1];
- * const scalars: AdamScalars = { stepSize: lr / (1 - b1 ** t), bc2: Math.sqrt(1 - b2 ** t), b1, b2, c1: 1 - b1, c2: 1 - b2, eps: 1e-8 };
+ * const scalars: AdamScalars = { stepSize: lr / (1 - b1 ** t), bc2: Math.sqrt(1 - b2 ** t), b1, b2, c1: 1 - b1, c2: 1 - b2, eps: 1e-8, scale: 1 };
  * console.log(scalars.stepSize.toFixed(4)); // 0.0100
  * ```
  */

@@ -1,7 +1,7 @@
 import * as core from "@ostl/core";
 import { DTypeError, OstlError, ShapeError, ValueError } from "@ostl/core";
 import { type Tensor, type Tree, concreteOf, flatten, treeMap } from "@ostl/autodiff";
-import type { Network, NetworkParams, NetworkState } from "../model/network.js";
+import type { Network, NetworkArrays, NetworkParams, NetworkState } from "../model/network.js";
 import { TypedKernels } from "../traces/typed-kernels.js";
 
 /**
@@ -60,8 +60,8 @@ export interface GradientAlgorithm {
   step(x: Tensor, target: Tensor): number;
   /** Feeds a chunk of steps; returns the sum of their losses. Same gradients as stepping one by one. */
   feed(xs: readonly Tensor[], targets: readonly Tensor[]): number;
-  gradients(): NetworkParams;
-  takeGradients(): NetworkParams;
+  gradients(): NetworkArrays;
+  takeGradients(): NetworkArrays;
   setParams(params: NetworkParams): void;
   reset(): void;
   /** The network state after the last step. */

@@ -3,7 +3,7 @@ import { OstlError } from "@ostl/core";
 import { type Pullback, type Tensor, type Tree, add, flatten, treeMap, vjp } from "@ostl/autodiff";
 import { AlgorithmBase, addArrayInto, addLeavesInto, checkChunk, denseValues, type GradientAlgorithm } from "./algorithm.js";
 import { DeferredOuterSum } from "../traces/deferred-outer-sum.js";
-import type { Network, NetworkParams, NetworkState } from "../model/network.js";
+import type { Network, NetworkArrays, NetworkParams, NetworkState } from "../model/network.js";
 import { TreeLayout } from "../model/tree-layout.js";
 import { checkOptions } from "../model/options.js";
 import { StepPrograms } from "../programs/step-programs.js";
@@ -252,11 +252,11 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     this.dropTape();
   }
 
-  private backpropagate(): NetworkParams {
+  private backpropagate(): NetworkArrays {
     const params = this.requireParams();
     const layout = new TreeLayout(params as Tree);
     // a fresh accumulator, summed into in place (one allocation, not one per recorded step)
-    const total = (this.accumulated === null ? layout.zeros() : treeMap((x) => core.copy(x as core.NDArray), this.accumulated as Tree)) as NetworkParams;
+    const total = (this.accumulated === null ? layout.zeros() : treeMap((x) => core.copy(x as core.NDArray), this.accumulated as Tree)) as NetworkArrays;
     const sinks = flatten(total as Tree).leaves as core.NDArray[];
     // the final state's cotangent is zero
     let stateCotangent: Tree = treeMap((s) => core.zerosLike(s as core.NDArray), this.current as Tree);
@@ -267,12 +267,12 @@ export class Bptt extends AlgorithmBase implements GradientAlgorithm {
     return total;
   }
 
-  gradients(): NetworkParams {
+  gradients(): NetworkArrays {
     this.requireStepsForGradients();
     return this.backpropagate();
   }
 
-  takeGradients(): NetworkParams {
+  takeGradients(): NetworkArrays {
     const g = this.gradients();
     this.dropTape();
     this.accumulated = null;

@@ -4,7 +4,7 @@ import { AlgorithmBase } from "./algorithm.js";
 import { ReadoutGradient } from "./readout-gradient.js";
 import { recurrentParams } from "./rtrl.js";
 import { TreeLayout } from "../model/tree-layout.js";
-import type { Network, NetworkParams, NetworkState } from "../model/network.js";
+import type { Network, NetworkArrays, NetworkParams, NetworkState } from "../model/network.js";
 
 /**
  * The gradient sums of an algorithm that carries the recurrent params as one flat vector (UORO,
@@ -36,10 +36,10 @@ export class FlatGradient {
   }
 
   /** Both sums as a gradient tree of `params`' structure and dtype (copies). */
-  values(network: Network, params: NetworkParams): NetworkParams {
+  values(network: Network, params: NetworkParams): NetworkArrays {
     const dtype = (params.readout!.W as core.NDArray).dtype;
     const layout = new TreeLayout(recurrentParams(network, params) as Tree);
-    const recurrent = layout.split(core.astype(core.fromTyped(this.recurrent(layout.size).slice(), [layout.size]), dtype)) as NetworkParams;
+    const recurrent = layout.split(core.astype(core.fromTyped(this.recurrent(layout.size).slice(), [layout.size]), dtype)) as NetworkArrays;
     return { ...recurrent, readout: this.readout.values() };
   }
 
@@ -86,12 +86,12 @@ export abstract class FlatGradientAlgorithm extends AlgorithmBase {
     }
   }
 
-  gradients(): NetworkParams {
+  gradients(): NetworkArrays {
     this.requireStepsForGradients();
     return this.sums.values(this.network, this.params!);
   }
 
-  takeGradients(): NetworkParams {
+  takeGradients(): NetworkArrays {
     const g = this.gradients();
     this.sums.clear();
     return g;

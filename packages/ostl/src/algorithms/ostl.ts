@@ -5,7 +5,7 @@ import type { TensorRecord } from "../model/cell.js";
 import { DeferredOuterSum } from "../traces/deferred-outer-sum.js";
 import { DenseEligibility, type DenseImmediateMode, DiagonalEligibility, type LayerEligibility, type TraceScope } from "../traces/eligibility.js";
 import { TreeLayout } from "../model/tree-layout.js";
-import { layerKey, type Network, type NetworkParams, type NetworkState } from "../model/network.js";
+import { layerKey, type Network, type NetworkArrays, type NetworkParams, type NetworkState } from "../model/network.js";
 import { checkChoice, checkOptions } from "../model/options.js";
 import { ReadoutSignals } from "../programs/step-programs.js";
 import { type CellStructure, layerStructure, type TraceLayout, traceLayout } from "../analysis/structure.js";
@@ -265,11 +265,11 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
     return pullback(topSignal)[0];
   }
 
-  gradients(): NetworkParams {
+  gradients(): NetworkArrays {
     this.requireStepsForGradients();
     const params = this.params!;
     // each lane's gradient is made of new arrays: the first one takes the others' sums in place
-    let total: NetworkParams | null = null;
+    let total: NetworkArrays | null = null;
     for (const lane of this.lanes) {
       // in the parameters' own order: the layers, then the readout
       const g: Record<string, TensorRecord> = {};
@@ -279,13 +279,14 @@ export class Ostl extends AlgorithmBase implements GradientAlgorithm {
         lane.readout === null
           ? (new TreeLayout(readout as Tree).zeros() as TensorRecord)
           : { W: core.fromTyped(lane.readout.W.values(), readout.W.shape), b: core.fromTyped(lane.readout.b.slice(), readout.b.shape) };
-      if (total === null) total = g;
+      // every entry is an array: the traces' sums and the readout's
+      if (total === null) total = g as NetworkArrays;
       else addLeavesInto(flatten(total as Tree).leaves as core.NDArray[], g as Tree);
     }
     return total!;
   }
 
-  takeGradients(): NetworkParams {
+  takeGradients(): NetworkArrays {
     const g = this.gradients();
     for (const lane of this.lanes) {
       if (lane.readout !== null) clearReadoutSums(lane.readout);

@@ -9,7 +9,7 @@ import { layerStructure, outputStateField } from "../analysis/structure.js";
 import type { TensorRecord } from "../model/cell.js";
 import { TreeLayout } from "../model/tree-layout.js";
 import { checkOptions } from "../model/options.js";
-import { layerKey, type Network, type NetworkParams, type NetworkState } from "../model/network.js";
+import { layerKey, type Network, type NetworkArrays, type NetworkParams, type NetworkState } from "../model/network.js";
 
 /**
  * The recurrent params (every layer's, not the readout's) of a network's params.
@@ -181,13 +181,13 @@ export class Rtrl extends AlgorithmBase implements GradientAlgorithm {
     this.influence = next.influence;
     return { out: next.out as { state: NetworkState; y: Tensor }, output: next.output };
   }
-  gradients(): NetworkParams {
+  gradients(): NetworkArrays {
     this.requireStepsForGradients();
     const recurrent = this.compiled ? (this.layout!.split(this.compiled.gradient()!) as NetworkParams) : this.accumulated!;
     return { ...recurrent, readout: this.readoutSum.values() };
   }
 
-  takeGradients(): NetworkParams {
+  takeGradients(): NetworkArrays {
     const g = this.gradients();
     this.accumulated = null;
     this.readoutSum.clear();

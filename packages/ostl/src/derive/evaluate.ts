@@ -65,7 +65,7 @@ const OPERATORS: Readonly<Record<string, (...a: number[]) => number>> = {
  * const { params, state } = cell.init(new PRNG(0), { inputSize: 3, hiddenSize: 4 });
  * const at = new DerivationEvaluator(d, { params, state, x: new PRNG(1).normal([3]) });
  * const h0 = at.quantity("next:h", [0]); // h_t[0], as the rendered equations compute it
- * console.log(Math.abs(h0 - cell.step(params, state, at.point.x).state.h!.get(0)) < 1e-15); // true
+ * console.log(Math.abs(h0 - cell.step(params, state, at.point.x).state.h!.toFlat()[0]!) < 1e-15); // true
  * ```
  */
 export class DerivationEvaluator {

@@ -17,11 +17,12 @@ import type { ScalarFunctionName } from "./functions.js";
  *
  * @example
  * ```ts
- * import { symbolicRules, type RuleContext } from "@ostl/ostl/derive";
- * import { tanhDerivative } from "@ostl/autodiff";
+ * import { symbolicRules, type RuleContext, type ScalarRule } from "@ostl/ostl/derive";
+ * import { tanhDerivative, type Surrogate } from "@ostl/autodiff";
  * import { SymbolNode } from "mathjs";
  * const ctx: RuleContext = { surrogate: (s) => `surrogate:${s.name}` };
- * const [d] = symbolicRules.heaviside.partials!([new SymbolNode("x")], { surrogate: tanhDerivative() }, ctx);
+ * const heaviside = symbolicRules.heaviside as ScalarRule<{ surrogate: Surrogate }>;
+ * const [d] = heaviside.partials!([new SymbolNode("x")], { surrogate: tanhDerivative() }, ctx);
  * console.log(d!.toString()); // surrogate:tanh'(x)
  * ```
  */
@@ -37,12 +38,14 @@ export interface RuleContext {
  *
  * @example
  * ```ts
- * import { symbolicRules } from "@ostl/ostl/derive";
+ * import { symbolicRules, type ScalarRule } from "@ostl/ostl/derive";
  * import { SymbolNode, derivative } from "mathjs";
  * const ctx = { surrogate: () => "" };
- * const tanh = symbolicRules.tanh.value([new SymbolNode("u")], {}, ctx);
+ * // each op's rule is of one kind; the table's type is the union of the three
+ * const [tanhRule, reluRule] = [symbolicRules.tanh, symbolicRules.relu] as ScalarRule<object>[];
+ * const tanh = tanhRule!.value([new SymbolNode("u")], {}, ctx);
  * console.log(tanh.toString(), derivative(tanh, "u").toString()); // tanh(u) sech(u) ^ 2
- * console.log(symbolicRules.relu.partials!([new SymbolNode("u")], {}, ctx)[0]!.toString()); // positive(u)
+ * console.log(reluRule!.partials!([new SymbolNode("u")], {}, ctx)[0]!.toString()); // positive(u)
  * ```
  */
 export interface ScalarRule<P> {
@@ -58,9 +61,10 @@ export interface ScalarRule<P> {
  *
  * @example
  * ```ts
- * import { symbolicRules, type IndexFactor } from "@ostl/ostl/derive";
+ * import { symbolicRules, type IndexFactor, type IndexRule } from "@ostl/ostl/derive";
  * // transpose: out[a, b] = in[b, a]
- * const [f]: readonly IndexFactor[] = symbolicRules.transpose.entries(["a", "b"], [[3, 4]], { perm: [1, 0] }, () => "l").factors;
+ * const transpose = symbolicRules.transpose as IndexRule<{ perm: readonly number[] }>;
+ * const [f]: readonly IndexFactor[] = transpose.entries(["a", "b"], [[3, 4]], { perm: [1, 0] }, () => "l").factors;
  * console.log(f); // { operand: 0, idx: ["b", "a"] }
  * ```
  */
@@ -74,9 +78,10 @@ export interface IndexFactor {
  *
  * @example
  * ```ts
- * import { symbolicRules, type IndexProduct } from "@ostl/ostl/derive";
+ * import { symbolicRules, type IndexProduct, type IndexRule, type ParamsOf } from "@ostl/ostl/derive";
  * // sum over axis 1: out[a] = Σ_l in[a, l]
- * const p: IndexProduct = symbolicRules.sum.entries(["a"], [[4, 3]], { axes: [1], keepdims: false }, () => "l");
+ * const sum = symbolicRules.sum as IndexRule<ParamsOf<"sum">>;
+ * const p: IndexProduct = sum.entries(["a"], [[4, 3]], { axes: [1], keepdims: false }, () => "l");
  * console.log(p.sums, p.factors); // [{ index: "l", size: 3 }] [{ operand: 0, idx: ["a", "l"] }]
  * ```
  */
@@ -93,9 +98,9 @@ export interface IndexProduct {
  *
  * @example
  * ```ts
- * import { symbolicRules } from "@ostl/ostl/derive";
+ * import { symbolicRules, type IndexRule } from "@ostl/ostl/derive";
  * // (x Wᵀ)_i = Σ_l (Wᵀ)_li x_l, for x of shape [3] and Wᵀ of shape [3, 4]
- * const p = symbolicRules.matmul.entries(["i"], [[3], [3, 4]], {}, () => "l");
+ * const p = (symbolicRules.matmul as IndexRule<object>).entries(["i"], [[3], [3, 4]], {}, () => "l");
  * console.log(p.sums, p.factors); // [{ index: "l", size: 3 }] [{ operand: 1, idx: ["l", "i"] }, { operand: 0, idx: ["l"] }]
  * ```
  */
@@ -123,7 +128,7 @@ export interface NoRule {
  *
  * @example
  * ```ts
- * import type { ParamsOf } from "@ostl/ostl";
+ * import type { ParamsOf } from "@ostl/ostl/derive";
  * const perm: ParamsOf<"transpose"> = { perm: [1, 0] };
  * console.log(perm.perm); // [1, 0]
  * ```

@@ -67,6 +67,22 @@ export interface NetworkSpec {
  */
 export type NetworkParams = { readonly [key: string]: TensorRecord };
 /**
+ * Network-shaped values that are arrays, never traced values: what `init` and every algorithm's
+ * `gradients()` return, so that their entries are read directly (`toFlat`, `data`, `get`). It is
+ * a {@link NetworkParams}, and is passed wherever one is asked for.
+ *
+ * @example
+ * ```ts
+ * import { Network, type NetworkArrays } from "@ostl/ostl";
+ * import { PRNG } from "@ostl/core";
+ * import { mse, rnn } from "@ostl/models";
+ * const net = new Network({ inputSize: 2, layers: [{ cell: rnn(), hiddenSize: 2 }], outputSize: 1, loss: mse });
+ * const params: NetworkArrays = net.init(new PRNG(0));
+ * console.log(params.readout!.b!.toFlat()); // [0]
+ * ```
+ */
+export type NetworkArrays = { readonly [key: string]: { readonly [name: string]: NDArray } };
+/**
  * State of a network: `layer0`, `layer1`, ... (each its cell's state).
  *
  * @example
@@ -175,7 +191,7 @@ export class Network {
    *
    * @throws {@link ValueError} or {@link ShapeError} when a cell's `init` breaks the contract (see checkCellInit).
    */
-  init(key: PRNG): NetworkParams {
+  init(key: PRNG): NetworkArrays {
     const params: Record<string, TensorRecord> = {};
     this.spec.layers.forEach((layer, l) => {
       this.layerInit(l);
@@ -184,7 +200,8 @@ export class Network {
     const top = this.spec.layers[this.depth - 1]!.hiddenSize;
     const bound = 1 / Math.sqrt(top);
     params.readout = { W: key.split().uniform([this.spec.outputSize, top], -bound, bound), b: zeros([this.spec.outputSize]) };
-    return params;
+    // a cell's init makes arrays (checkCellInit has checked each one)
+    return params as NetworkArrays;
   }
 
   /**

@@ -56,7 +56,7 @@ interface EquationPlan {
  * const graph = trace((s: any) => sigmoid(mul(2, s)), tensor([0, 1]));
  * const forward = DiagonalForward.compile(graph, 2, { inputs: [0], overrides: [], perturbations: [] })!;
  * const { values, tangents } = forward.run([tensor([0, 1])], []);
- * console.log(values[0]!.toNested().map((v) => v.toFixed(4)), [...tangents[0]!].map((v) => v.toFixed(4))); // ["0.5000", "0.8808"] ["0.5000", "0.2100"]
+ * console.log(values[0]!.toFlat().map((v) => v.toFixed(4)), [...tangents[0]!].map((v) => v.toFixed(4))); // ["0.5000", "0.8808"] ["0.5000", "0.2100"]
  * ```
  */
 export class DiagonalForward {

@@ -30,7 +30,7 @@ import { CompiledInfluence } from "../programs/influence-program.js";
  * const step: EligibilityStep = traces.advance(params.layer0!, net.initialState().layer0!, tensor([1, 0]));
  * console.log(step.y.shape, Object.keys(step.state)); // [3] ["h"]
  * step.accumulate(tensor([1, 0, 0])); // the learning signal ∂E_t/∂y_t
- * console.log(traces.gradients(params.layer0!).b!.toNested().map((g) => g !== 0)); // [true, false, false]
+ * console.log(traces.gradients(params.layer0!).b!.toFlat().map((g) => g !== 0)); // [true, false, false]
  * ```
  */
 export interface EligibilityStep {
@@ -334,7 +334,7 @@ export type TraceScope = "unit" | "leak";
  * const params32 = { W: astype(params.layer0!.W as NDArray, "float32"), b: astype(params.layer0!.b as NDArray, "float32") };
  * const state32 = net.initialState(undefined, "float32").layer0!;
  * f32.advance(params32, state32, tensor([1, 0], { dtype: "float32" })).accumulate(tensor([1, 1, 1], { dtype: "float32" }));
- * const W = f32.gradients(params32).W!;
+ * const W = f32.gradients(params32).W as NDArray;
  * console.log(W.dtype, W.data.constructor.name); // float32 Float32Array
  * ```
  */
