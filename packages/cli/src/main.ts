@@ -4,6 +4,7 @@ import { benchCommand } from "./commands/bench.js";
 import { compareCommand } from "./commands/compare.js";
 import { gradcheckCommand } from "./commands/gradcheck.js";
 import { trainCommand } from "./commands/train.js";
+import { evalCommand } from "./commands/eval.js";
 import { dataCommand } from "./commands/data.js";
 import { deriveCommand } from "./commands/derive.js";
 import { compileCommand } from "./commands/compile.js";
@@ -16,10 +17,10 @@ import { nearestName } from "./args.js";
  * @example
  * ```ts
  * import { commands } from "@ostl/cli";
- * console.log(commands.map((c) => c.name)); // ["compare", "study", "bench", "gradcheck", "train", "data", "derive", "compile"]
+ * console.log(commands.map((c) => c.name)); // ["compare", "study", "bench", "gradcheck", "train", "eval", "data", "derive", "compile"]
  * ```
  */
-export const commands: readonly Command[] = [compareCommand, studyCommand, benchCommand, gradcheckCommand, trainCommand, dataCommand, deriveCommand, compileCommand];
+export const commands: readonly Command[] = [compareCommand, studyCommand, benchCommand, gradcheckCommand, trainCommand, evalCommand, dataCommand, deriveCommand, compileCommand];
 
 function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { main, parseTrainConfig, RUN_LOCK_FILE } from "@ostl/cli";
+import { CHECKPOINT_FILE, main, parseTrainConfig, readRunCheckpoint, RUN_LOCK_FILE } from "@ostl/cli";
 import { captureOutput } from "./capture.js";
 
 const root = join(import.meta.dirname, "../../..");
@@ -193,7 +193,7 @@ describe("ostl train", () => {
     const replaced = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8"));
     expect([replaced.status, replaced.config.seed, replaced.history.length]).toEqual(["done", 5, 2]);
     expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("mine");
-    expect(readdirSync(out).sort()).toEqual(["config.json", "loss-curve.svg", "metrics.json", "notes.txt"]);
+    expect(readdirSync(out).sort()).toEqual(["checkpoint.json", "config.json", "loss-curve.svg", "metrics.json", "notes.txt"]);
   });
 
   it("stops a diverging run: exit 3, status 'diverged', the epochs before kept, one line naming the epoch, the sequence and the value", async () => {
@@ -207,7 +207,7 @@ describe("ostl train", () => {
     expect(written.history.map((m: { epoch: number }) => m.epoch)).toEqual([1, 2, 3, 4, 5]);
     // the overflowing loss is Infinity or NaN (+∞ - ∞ inside a sum), by the order the readout's products add in
     expect(written.divergence).toEqual({ epoch: 6, sequence: 9, sequences: 12, what: expect.stringMatching(/^the loss is (Infinity|NaN) \(steps 1-4\)$/) });
-    expect(io.stderr()).toContain(`ostl train: diverged at epoch 6, sequence 9/12: ${written.divergence.what}; kept 5 epochs; wrote ${out}/metrics.json, config.json, loss-curve.svg\n`);
+    expect(io.stderr()).toContain(`ostl train: diverged at epoch 6, sequence 9/12: ${written.divergence.what}; kept 5 epochs; wrote ${out}/metrics.json, config.json, loss-curve.svg, checkpoint.json\n`);
     expect(existsSync(join(out, RUN_LOCK_FILE))).toBe(false);
   });
 
@@ -223,9 +223,65 @@ describe("ostl train", () => {
   });
 });
 
-/** `ostl train` in a child process with many epochs, as a user or a job scheduler runs it. */
-function startTraining(out: string) {
-  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "packages/cli/src/bin.ts", "train", ...TINY_COPY, "--epochs", "1000", "--out", out, "--json"], { cwd: root });
+describe("ostl train --resume and ostl eval", () => {
+  afterEach(() => vi.restoreAllMocks());
+  // four epochs of about a second each here, so that the interruption lands inside the run
+  const FOUR_EPOCHS = ["--task", "copy", "--cell", "lstm", "--hidden", "8", "--examples", "60,10,10", "--epochs", "4"];
+  const figures = (folder: string) => (JSON.parse(readFileSync(join(folder, "metrics.json"), "utf8")).history as Record<string, number>[]).map(({ seconds: _, ...m }) => m);
+  const saved = (folder: string) => JSON.parse(readFileSync(join(folder, CHECKPOINT_FILE), "utf8")).checkpoint;
+
+  it("a run interrupted (SIGINT) after epoch 2 of 4 and resumed gives the uninterrupted run's metrics, params and optimizer state, to the bit", { timeout: 120_000 }, async () => {
+    const base = tmp("resume");
+    captureOutput();
+    expect(await main(["train", ...FOUR_EPOCHS, "--out", join(base, "whole")])).toBe(0);
+    const run = startTraining(join(base, "stopped"), FOUR_EPOCHS);
+    while (run.epochs() < 2) await new Promise((r) => setTimeout(r, 20));
+    run.child.kill("SIGINT");
+    expect(await run.exited).toBe(130);
+    const stoppedAt = readRunCheckpoint(join(base, "stopped")).checkpoint.epoch;
+    expect(stoppedAt).toBeGreaterThanOrEqual(2);
+    expect(stoppedAt).toBeLessThan(4);
+    expect(figures(join(base, "stopped"))).toHaveLength(stoppedAt);
+    expect(await main(["train", "--resume", join(base, "stopped")])).toBe(0);
+    const [whole, resumed] = [figures(join(base, "whole")), figures(join(base, "stopped"))];
+    expect(resumed).toHaveLength(4);
+    // Object.is: the same doubles, -0 and NaN told apart
+    whole.forEach((m, i) => Object.entries(m).forEach(([k, v]) => expect(Object.is(resumed[i]![k], v), `epoch ${i + 1} ${k}: ${resumed[i]![k]} vs ${v}`).toBe(true)));
+    // the arrays are stored as the bytes of their doubles: equal strings are equal bits
+    const [a, b] = [saved(join(base, "whole")), saved(join(base, "stopped"))];
+    expect(b.params).toEqual(a.params);
+    expect(b.optimizer).toEqual(a.optimizer);
+    expect(b.shuffle).toEqual(a.shuffle);
+    expect(JSON.parse(readFileSync(join(base, "stopped", "metrics.json"), "utf8")).status).toBe("done");
+  });
+
+  it("ostl eval scores the checkpoint as training did; --resume refuses a finished run, other flags and a folder without checkpoint", { timeout: 60_000 }, async () => {
+    const out = join(tmp("eval"), "run");
+    const io = captureOutput();
+    expect(await main(["train", ...TINY_COPY, "--out", out])).toBe(0);
+    io.out.length = 0;
+    expect(await main(["eval", out, "--split", "all", "--json"])).toBe(0);
+    const report = JSON.parse(io.out.join(""));
+    const last = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8")).history[1];
+    expect(report).toMatchObject({ schema: "ostl-eval/1", run: out, epoch: 2 });
+    expect([report.scores.valid.loss, report.scores.test.loss]).toEqual([last.valid, last.test]);
+    expect(report.scores.train.loss).toBeGreaterThan(0);
+    io.err.length = 0;
+    expect(await main(["train", "--resume", out])).toBe(2);
+    expect(await main(["train", "--resume", out, "--lr", "0.1"])).toBe(2);
+    expect(await main(["eval", tmp("nothing")])).toBe(2);
+    const lines = io.stderr().trim().split("\n");
+    expect(lines[0]).toBe(`ostl train: --resume ${out}: the run has finished 2 of 2 epochs; pass --epochs E with E > 2 to train on`);
+    expect(lines[1]).toBe("ostl train: --lr does not apply with --resume: the run's config.json fixes it (only --epochs and --json may be given)");
+    expect(lines[2]).toMatch(/^ostl eval: .*ostl-nothing-\w+ holds no checkpoint.json: it is not a run folder of ostl train/);
+    expect(await main(["train", "--resume", out, "--epochs", "3"])).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, "metrics.json"), "utf8")).history.map((m: { epoch: number }) => m.epoch)).toEqual([1, 2, 3]);
+  });
+});
+
+/** `ostl train` in a child process (by default with many epochs), as a user or a job scheduler runs it. */
+function startTraining(out: string, flags: readonly string[] = [...TINY_COPY, "--epochs", "1000"]) {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "packages/cli/src/bin.ts", "train", ...flags, "--out", out, "--json"], { cwd: root });
   let stdout = "";
   child.stdout.on("data", (d) => (stdout += String(d)));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));

@@ -28,7 +28,7 @@ export {
 } from "./reference/parse.js";
 export { buildReferenceCase, type ReferenceSetup } from "./reference/build.js";
 export { type ArrayLeaves, arrayLeaves, globalNorm, scaleTree, scaleTreeInPlace } from "./optim/leaves.js";
-export { type Optimizer, type LeafUpdate, ElementwiseOptimizer, checkHyper } from "./optim/optimizer.js";
+export { type Optimizer, type OptimizerState, type LeafUpdate, ElementwiseOptimizer, checkHyper } from "./optim/optimizer.js";
 export { sgd, type SgdOptions } from "./optim/sgd.js";
 export { adam, type AdamOptions } from "./optim/adam.js";
 export { WasmAdam, type AdamScalars } from "./optim/adam-kernel.js";
@@ -46,6 +46,7 @@ export { adding, type AddingOptions } from "./tasks/adding.js";
 export { addTask, type AddTaskOptions } from "./tasks/add.js";
 export { withMaskedLoss, datasetNetwork } from "./training/network.js";
 export { evaluate, scoreExamples, type SplitScore } from "./training/evaluate.js";
+export { type Checkpoint, type CheckpointJson, checkpointFromJson, checkpointToJson } from "./training/checkpoint.js";
 export { TrainingDivergedError, type TrainingPosition, nonFiniteLeaves, type NonFiniteLeaf } from "./training/divergence.js";
 export {
   train,

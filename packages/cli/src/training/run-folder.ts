@@ -17,10 +17,10 @@ import { RunLock } from "./run-lock.js";
  * @example
  * ```ts
  * import { RUN_FILES } from "@ostl/cli";
- * console.log(RUN_FILES); // ["config.json", "metrics.json", "loss-curve.svg"]
+ * console.log(RUN_FILES); // ["config.json", "metrics.json", "loss-curve.svg", "checkpoint.json"]
  * ```
  */
-export const RUN_FILES = ["config.json", "metrics.json", "loss-curve.svg"] as const;
+export const RUN_FILES = ["config.json", "metrics.json", "loss-curve.svg", "checkpoint.json"] as const;
 
 /** How a previous run in the folder describes itself, from its metrics.json. */
 function describeRun(folder: string): string {
@@ -36,7 +36,8 @@ function describeRun(folder: string): string {
 /**
  * A run folder, claimed on construction: created if needed and locked against other runs. A
  * folder that already holds a run's files is refused unless `overwrite`, which deletes those
- * files (only {@link RUN_FILES}; anything else in the folder stays). `close()` releases the lock.
+ * files (only {@link RUN_FILES}; anything else in the folder stays), or `resume`, which keeps
+ * them for the run to go on with. `close()` releases the lock.
  *
  * @throws {@link UsageError} naming `--out` when the folder cannot be written, another live run
  *   holds it, or it holds a previous run and `overwrite` is not set.
@@ -65,11 +66,12 @@ export class RunFolder {
 
   constructor(
     readonly path: string,
-    options: { readonly overwrite?: boolean } = {},
+    options: { readonly overwrite?: boolean; readonly resume?: boolean } = {},
   ) {
     checkOutputFolder("--out", path);
     mkdirSync(path, { recursive: true });
     this.lock = RunLock.acquire(path);
+    if (options.resume === true) return;
     const previous = RUN_FILES.filter((f) => existsSync(join(path, f)));
     if (previous.length > 0 && options.overwrite !== true) {
       const description = describeRun(path);

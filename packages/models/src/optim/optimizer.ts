@@ -42,6 +42,41 @@ export interface Optimizer {
   update(params: Tree, grads: Tree, gradientScale?: number): void;
   /** Forgets the state (moments, step count). */
   reset(): void;
+  /** A copy of the state (step count, per-entry slots), for a checkpoint. */
+  state(): OptimizerState;
+  /**
+   * Takes up a state that {@link Optimizer.state} returned, so that the next updates are the
+   * ones this optimizer would have made had it made the earlier ones itself.
+   *
+   * @throws {@link ValueError} for a state of another optimizer or with slots of other sizes.
+   */
+  loadState(state: OptimizerState): void;
+}
+
+/**
+ * What an optimizer carries from one update to the next: its name, the updates applied, the
+ * structure and shapes of the params it was first given (null before any update) and its
+ * per-entry slots, one list of arrays per leaf (the moments of Adam, SGD's momentum).
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "@ostl/core";
+ * import { adam, type OptimizerState } from "@ostl/models";
+ * const first = adam({ learningRate: 0.1 });
+ * first.step({ w: tensor([1, 2]) }, { w: tensor([0.5, -1]) });
+ * const saved: OptimizerState = first.state();
+ * const resumed = adam({ learningRate: 0.1 });
+ * resumed.loadState(saved);
+ * const a = first.step({ w: tensor([1, 2]) }, { w: tensor([1, 1]) }).w.toFlat();
+ * const b = resumed.step({ w: tensor([1, 2]) }, { w: tensor([1, 1]) }).w.toFlat();
+ * console.log(saved.steps, saved.slots[0]!.length, a.every((x, i) => x === b[i])); // 1 2 true
+ * ```
+ */
+export interface OptimizerState {
+  readonly name: string;
+  readonly steps: number;
+  readonly structure: { readonly def: string; readonly shapes: readonly string[] } | null;
+  readonly slots: readonly (readonly Float64Array[])[];
 }
 
 /**
@@ -173,6 +208,42 @@ export class ElementwiseOptimizer implements Optimizer {
     this.count = 0;
     this.structure = null;
     this.slots = [];
+  }
+
+  state(): OptimizerState {
+    const structure = this.structure === null ? null : { def: this.structure.def, shapes: [...this.structure.shapes] };
+    return { name: this.name, steps: this.count, structure, slots: this.slots.map((leaf) => leaf.map((slot) => slot.slice())) };
+  }
+
+  loadState(state: OptimizerState): void {
+    const op = `${this.name}.loadState`;
+    if (state.name !== this.name) throw new ValueError(op, `the state is of optimizer '${state.name}', not '${this.name}'`);
+    if (!Number.isInteger(state.steps) || state.steps < 0) throw new ValueError(op, `steps must be a non-negative integer, got ${String(state.steps)}`);
+    if (state.structure === null) {
+      if (state.slots.length > 0) throw new ValueError(op, `a state without params' structure has no slots, got ${state.slots.length}`);
+      this.reset();
+      this.count = state.steps;
+      return;
+    }
+    // one size per leaf, from its shape ("" is a scalar)
+    const sizes = state.structure.shapes.map((s) => (s === "" ? 1 : s.split(",").reduce((n, d) => n * Number(d), 1)));
+    const slots = this.slotStorage(sizes);
+    if (state.slots.length !== sizes.length) this.mismatch(op, `${state.slots.length} leaves of slots for ${sizes.length} params`);
+    slots.forEach((leaf, i) => {
+      const given = state.slots[i]!;
+      if (given.length !== leaf.length) this.mismatch(op, `param ${i} has ${given.length} slots, ${this.name} keeps ${leaf.length}`);
+      leaf.forEach((slot, k) => {
+        if (given[k]!.length !== slot.length) this.mismatch(op, `slot ${k} of param ${i} has ${given[k]!.length} entries, its shape [${state.structure!.shapes[i]}] has ${slot.length}`);
+        slot.set(given[k]!);
+      });
+    });
+    this.slots = slots;
+    this.structure = { def: state.structure.def, shapes: [...state.structure.shapes] };
+    this.count = state.steps;
+  }
+
+  private mismatch(op: string, what: string): never {
+    throw new ValueError(op, `the state does not fit: ${what}`);
   }
 
   private checkStructure(op: string, pDef: TreeDef, gDef: TreeDef, paths: readonly string[], p: readonly NDArray[], g: readonly NDArray[]): void {

@@ -35,7 +35,7 @@ export function withMaskedLoss(network: Network): Network {
 
 /**
  * A stack of `layers` layers of `hiddenSize` units of `cell` with a readout and the loss that fit
- * a data set.
+ * a data set (only its sizes and loss are read, so a saved run's sizes serve as well).
  *
  * @throws {@link ValueError} unless `layers` and `hiddenSize` are positive integers.
  * @example
@@ -46,7 +46,7 @@ export function withMaskedLoss(network: Network): Network {
  * console.log(net.spec.inputSize, net.spec.outputSize); // 2 1
  * ```
  */
-export function datasetNetwork(data: Dataset, cell: Cell, hiddenSize: number, layers = 1): Network {
+export function datasetNetwork(data: Pick<Dataset, "inputSize" | "outputSize" | "loss">, cell: Cell, hiddenSize: number, layers = 1): Network {
   if (!Number.isInteger(layers) || layers < 1) throw new ValueError("datasetNetwork", `layers must be a positive integer, got ${layers}`);
   if (!Number.isInteger(hiddenSize) || hiddenSize < 1) throw new ValueError("datasetNetwork", `hiddenSize must be a positive integer, got ${hiddenSize}`);
   return new Network({

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type AlgorithmName, algorithmByName, type GradientAlgorithm, type Network, type NetworkParams, type OstlOptions } from "@ostl/ostl";
+import { type AlgorithmName, algorithmByName, type GradientAlgorithm, type Network, type NetworkArrays, type NetworkParams, type OstlOptions } from "@ostl/ostl";
 import { type PRNG, ValueError } from "@ostl/core";
 import { batchExamples } from "../data/batch.js";
 import type { Dataset } from "../data/dataset.js";
@@ -67,6 +67,12 @@ export interface TrainOptions {
   readonly ostl?: OstlOptions;
   /** Sequences per batch when scoring valid and test (default 1, where the compiled step runs matrix-vector products; the figures do not depend on it). */
   readonly evalBatchSize?: number;
+  /**
+   * The first epoch to run (default 1), for a run resumed from a {@link Checkpoint} of epoch
+   * `firstEpoch - 1`: pass its params, the optimizer and the shuffling generator with its state
+   * loaded, and the epochs that follow are those of the uninterrupted run, to the bit.
+   */
+  readonly firstEpoch?: number;
 }
 
 /**
@@ -140,7 +146,7 @@ export interface TrainHooks {
   /** After every batch. */
   onProgress?(progress: TrainProgress): void;
   /** After every epoch, with the figures, the params reached and the split of the time. */
-  onEpoch?(metrics: EpochMetrics, params: NetworkParams, timing: { readonly trainSeconds: number; readonly evalSeconds: number }): void | Promise<void>;
+  onEpoch?(metrics: EpochMetrics, params: NetworkArrays, timing: { readonly trainSeconds: number; readonly evalSeconds: number }): void | Promise<void>;
   /** Checked before every batch; `true` stops training, keeping the epochs already finished. */
   shouldStop?(): boolean;
 }
@@ -159,7 +165,7 @@ export interface TrainHooks {
  * ```
  */
 export interface TrainResult {
-  readonly params: NetworkParams;
+  readonly params: NetworkArrays;
   readonly history: readonly EpochMetrics[];
   /** Whether `shouldStop` ended training before the last epoch. */
   readonly stopped: boolean;
@@ -182,8 +188,9 @@ export function makeAlgorithm(name: AlgorithmName, network: Network, ostl: OstlO
 }
 
 function checkOptions(options: TrainOptions): { every: number; batchSize: number } {
-  const { epochs, updateEvery = "sequence", batchSize = 1 } = options;
+  const { epochs, updateEvery = "sequence", batchSize = 1, firstEpoch = 1 } = options;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ValueError("train", `epochs must be a positive integer, got ${epochs}`);
+  if (!Number.isInteger(firstEpoch) || firstEpoch < 1 || firstEpoch > epochs + 1) throw new ValueError("train", `firstEpoch must be an integer from 1 to epochs + 1 = ${epochs + 1}, got ${firstEpoch}`);
   if (updateEvery !== "sequence" && (!Number.isInteger(updateEvery) || updateEvery < 1)) {
     throw new ValueError("train", `updateEvery must be a positive integer or "sequence", got ${String(updateEvery)}`);
   }
@@ -243,7 +250,7 @@ export async function train(network: Network, params: NetworkParams, data: Datas
     if (sequenceGoesOn) algo.setParams(current);
   };
 
-  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+  for (let epoch = options.firstEpoch ?? 1; epoch <= options.epochs; epoch++) {
     const start = performance.now();
     const order = options.shuffle ? options.shuffle.permutation(n) : Array.from({ length: n }, (_, i) => i);
     let lossSum = 0;

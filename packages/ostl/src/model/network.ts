@@ -221,8 +221,8 @@ export class Network {
    * console.log(own.layer0!.U !== params.layer0!.U, (own.layer0!.U as NDArray).data.some((v) => v !== 0)); // true true
    * ```
    */
-  ownParams(params: NetworkParams): NetworkParams {
-    const own = (record: TensorRecord) => Object.fromEntries(Object.entries(record).map(([name, v]) => [name, typeof v === "number" ? v : copy(v as NDArray)]));
+  ownParams(params: NetworkParams): NetworkArrays {
+    const own = (record: TensorRecord) => Object.fromEntries(Object.entries(record).map(([name, v]) => [name, copy(v as NDArray)]));
     return Object.fromEntries(Object.entries(params).map(([key, record]) => [key, own(record)]));
   }
 
