@@ -5,7 +5,7 @@ export { gradcheckCommand, runGradcheck, maxParamRelError, randomChunks, type Gr
 export { parseFlags, numberFlag, editDistance, nearestName } from "./args.js";
 export { formatTable } from "./table.js";
 export { joinWords, algorithmList, parseAlgorithmList, OSTL_APPROXIMATIONS, OSTL_APPROXIMATION_DESCRIPTION, type OstlApproximation } from "./algorithm-names.js";
-export { loadCell, BUILT_IN_CELLS } from "./load-cell.js";
+export { loadCell, BUILT_IN_CELLS, builtInCellsHelp } from "./load-cell.js";
 export { progress, type Progress } from "./progress.js";
 export { measureRun, timeRun, compareGroup, type RunMeasurement } from "./compare/measure.js";
 export { compareNetwork, defaultCells, syntheticSequence, ALGORITHMS, type AlgorithmKey, type AlgorithmResult, type NetworkResult, type SuiteConfig, type SuiteEntry } from "./compare/suite.js";

@@ -4,22 +4,12 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { OstlError, PRNG } from "@ostl/core";
 import { analyzeCell, type Cell, isCell } from "@ostl/ostl";
-import { cellByName, snu, ssnu } from "@ostl/models";
+import { CELL_SUMMARIES, cellByName, cells } from "@ostl/models";
 import { UsageError } from "./command.js";
 
-/** The cells the command line knows by name (the SNU family with g = relu, as in the reference data). */
-const BUILT_IN: Record<string, () => Cell> = {
-  rnn: () => cellByName("rnn"),
-  lstm: () => cellByName("lstm"),
-  gru: () => cellByName("gru"),
-  snu: () => snu({ activation: "relu" }),
-  ssnu: () => ssnu({ activation: "relu" }),
-  rsnu: () => snu({ activation: "relu", recurrent: true }),
-  rssnu: () => ssnu({ activation: "relu", recurrent: true }),
-};
-
 /**
- * Names accepted by {@link loadCell} besides module paths.
+ * Names accepted by {@link loadCell} besides module paths: the built-in cells of `@ostl/models`
+ * (its `cells` registry, with their default options).
  *
  * @example
  * ```ts
@@ -27,7 +17,22 @@ const BUILT_IN: Record<string, () => Cell> = {
  * console.log(BUILT_IN_CELLS); // ["rnn", "lstm", "gru", "snu", "ssnu", "rsnu", "rssnu"]
  * ```
  */
-export const BUILT_IN_CELLS = Object.keys(BUILT_IN);
+export const BUILT_IN_CELLS: readonly string[] = Object.keys(cells);
+
+/**
+ * The built-in cells as a help section, a line each with what the cell is (every command that
+ * takes `--cell` shows the same list).
+ *
+ * @example
+ * ```ts
+ * import { builtInCellsHelp } from "@ostl/cli";
+ * console.log(builtInCellsHelp().split("\n")[1]); //   rnn    Elman network, h = tanh(W x + U h + b)
+ * ```
+ */
+export function builtInCellsHelp(): string {
+  const width = Math.max(...BUILT_IN_CELLS.map((n) => n.length));
+  return ["built-in cells", ...Object.entries(CELL_SUMMARIES).map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`)].join("\n");
+}
 
 /**
  * A cell by built-in name, or from a user's module (`.ts` or `.js`): its default export, its
@@ -55,8 +60,7 @@ export const BUILT_IN_CELLS = Object.keys(BUILT_IN);
  * ```
  */
 export async function loadCell(spec: string): Promise<{ name: string; cell: Cell }> {
-  const builtIn = BUILT_IN[spec];
-  if (builtIn !== undefined) return { name: spec, cell: builtIn() };
+  if (BUILT_IN_CELLS.includes(spec)) return { name: spec, cell: cellByName(spec) };
   // file.ts#name: the export `name` of the module
   const hash = spec.lastIndexOf("#");
   const [file, exportName] = hash > 0 && /\.(m?[jt]s|cjs|cts)$/.test(spec.slice(0, hash)) ? [spec.slice(0, hash), spec.slice(hash + 1)] : [spec, null];

@@ -14,7 +14,7 @@ export { rnn } from "./rnn.js";
 export { lstm } from "./lstm.js";
 export { gru, type GruOptions, type GruVariant } from "./gru.js";
 export { snu, ssnu, type SnuOptions, type StepSnuOptions } from "./snu.js";
-export { cells, cellByName, type CellFactory, type CellName } from "./registry.js";
+export { cells, cellByName, CELL_SUMMARIES, type CellFactory, type CellName } from "./registry.js";
 export { mse, softmaxCrossEntropy, sigmoidCrossEntropy, losses, lossByName, type LossName } from "./losses.js";
 export { referenceCell, referenceCellNeeds, REFERENCE_CELLS, type ReferenceCellName, type ReferenceSurrogate } from "./reference/cells.js";
 export {

@@ -23,15 +23,24 @@ import { snu, ssnu, type SnuOptions, type StepSnuOptions } from "./snu.js";
  */
 export type CellFactory = (options?: object) => Cell;
 
+/** The recurrent member of the SNU family: `recurrent` is its name, not an option. */
+function recurrentOnly<O extends object>(name: string, make: (options: O) => Cell) {
+  return (options: object = {}) => {
+    if (Object.hasOwn(options, "recurrent")) throw new ValueError(name, `unknown option 'recurrent' (${name} is always recurrent; the non-recurrent cell is ${name.slice(1)})`);
+    return make({ ...options, recurrent: true } as O);
+  };
+}
+
 /**
- * The built-in cells by name: `rnn`, `lstm` (no options), `gru` ({@link GruOptions}), `snu`
- * ({@link StepSnuOptions}) and `ssnu` ({@link SnuOptions}).
+ * The built-in cells by name: every command, the docs and the library read this one list.
+ * `rnn`, `lstm` (no options), `gru` ({@link GruOptions}), `snu` ({@link StepSnuOptions}),
+ * `ssnu` ({@link SnuOptions}), and their recurrent forms `rsnu` and `rssnu` (the same options
+ * but `recurrent`). The SNU family's activation g is the identity unless `activation` is given.
  *
  * @example
  * ```ts
  * import { cells } from "@ostl/models";
- * const cell = cells.snu({ recurrent: true });
- * console.log(cell.name); // "rsnu"
+ * console.log(Object.keys(cells), cells.snu({ recurrent: true }).name === cells.rsnu().name); // ["rnn", "lstm", "gru", "snu", "ssnu", "rsnu", "rssnu"] true
  * ```
  */
 export const cells = {
@@ -40,7 +49,28 @@ export const cells = {
   gru: (options = {}) => gru(options as GruOptions),
   snu: (options = {}) => snu(options as StepSnuOptions),
   ssnu: (options = {}) => ssnu(options as SnuOptions),
+  rsnu: recurrentOnly("rsnu", snu),
+  rssnu: recurrentOnly("rssnu", ssnu),
 } as const satisfies Record<string, CellFactory>;
+
+/**
+ * What each built-in cell is, in a line (for the commands' help and the docs).
+ *
+ * @example
+ * ```ts
+ * import { CELL_SUMMARIES } from "@ostl/models";
+ * console.log(CELL_SUMMARIES.gru); // gated recurrent unit (reset-after by default)
+ * ```
+ */
+export const CELL_SUMMARIES = {
+  rnn: "Elman network, h = tanh(W x + U h + b)",
+  lstm: "long short-term memory",
+  gru: "gated recurrent unit (reset-after by default)",
+  snu: "spiking neural unit, a step output",
+  ssnu: "soft SNU, a sigmoid output",
+  rsnu: "SNU with recurrent weights H",
+  rssnu: "soft SNU with recurrent weights H",
+} as const satisfies Record<keyof typeof cells, string>;
 
 /**
  * Name of a built-in cell.

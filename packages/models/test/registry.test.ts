@@ -1,12 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { grad, sum, type Tensor } from "@ostl/autodiff";
-import { activation, cellByName, cells, checkOptions, leakyRelu } from "@ostl/models";
+import { activation, CELL_SUMMARIES, cellByName, cells, checkOptions, leakyRelu } from "@ostl/models";
 import { tensor } from "@ostl/core";
 import { flat } from "./helpers.js";
 
 describe("cell registry", () => {
-  it("knows the five built-in cells and builds them with options", () => {
-    expect(Object.keys(cells)).toEqual(["rnn", "lstm", "gru", "snu", "ssnu"]);
+  it("knows the seven built-in cells and builds them with options", () => {
+    expect(Object.keys(cells)).toEqual(["rnn", "lstm", "gru", "snu", "ssnu", "rsnu", "rssnu"]);
+    expect(Object.keys(CELL_SUMMARIES)).toEqual(Object.keys(cells));
+    expect(cellByName("rsnu", { decay: 0.5 }).name).toBe("rsnu");
+    expect(cellByName("rssnu").name).toBe("rssnu");
+    expect(() => cellByName("rsnu", { recurrent: false })).toThrow("rsnu: unknown option 'recurrent' (rsnu is always recurrent; the non-recurrent cell is snu)");
     expect(cellByName("rnn").name).toBe("rnn");
     expect(cellByName("lstm").name).toBe("lstm");
     expect(cellByName("gru").name).toBe("gru");
@@ -17,7 +21,7 @@ describe("cell registry", () => {
   });
 
   it("names the known cells for an unknown name, and rejects options a cell does not take", () => {
-    expect(() => cellByName("transformer")).toThrow("cellByName: unknown cell 'transformer' (known: rnn, lstm, gru, snu, ssnu)");
+    expect(() => cellByName("transformer")).toThrow("cellByName: unknown cell 'transformer' (known: rnn, lstm, gru, snu, ssnu, rsnu, rssnu)");
     expect(() => cellByName("toString")).toThrow(/unknown cell 'toString'/);
     expect(() => cellByName("lstm", { hidden: 3 })).toThrow("lstm: unknown option 'hidden' (known: none)");
     expect(() => cellByName("gru", { recurrent: true })).toThrow("gru: unknown option 'recurrent' (known: variant)");

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseFlags } from "../args.js";
 import { type Command, UsageError } from "../command.js";
-import { BUILT_IN_CELLS, loadCell } from "../load-cell.js";
+import { BUILT_IN_CELLS, builtInCellsHelp, loadCell } from "../load-cell.js";
 import { checkOutputFolder, writeFileAtomically } from "../output-folder.js";
 
 /** The page builder and the symbolic engine behind it (mathjs, over a second to load), loaded when the command runs. */
@@ -24,6 +24,8 @@ a plain form printed with it and evaluated at the same point against the engine.
   --cell NAME|FILE  a built-in cell (${BUILT_IN_CELLS.join(", ")}) or a module exporting a cell made with defineCell
   --out DIR         write DIR/<cell name>.md (default: print the page)
   --all             every built-in cell, and an index DIR/README.md; a cell that fails is reported and the others are written
+
+${builtInCellsHelp()}
 
 Exit status: 0 written; 1 a derived expression or a printed equation disagrees with the engine
 (the message names the cell and each equation; no page is written for that cell); 2 a usage error

@@ -12,7 +12,8 @@ import {
 } from "@ostl/models";
 import { numberFlag, parseFlags } from "../args.js";
 import { type Command, UsageError } from "../command.js";
-import { algorithmList, OSTL_APPROXIMATION_DESCRIPTION, OSTL_APPROXIMATIONS } from "../algorithm-names.js";
+import { algorithmList, joinWords, OSTL_APPROXIMATION_DESCRIPTION, OSTL_APPROXIMATIONS } from "../algorithm-names.js";
+import { BUILT_IN_CELLS, builtInCellsHelp } from "../load-cell.js";
 import { checkOutputFolder } from "../output-folder.js";
 import { readRunCheckpoint, type RunCheckpoint, writeRunCheckpoint } from "../training/checkpoint-file.js";
 import { parseTrainConfig, type TrainConfig } from "../training/config.js";
@@ -272,7 +273,7 @@ updated parameter that is NaN or infinite stops the run, naming the epoch, the s
 the value; the epochs before are kept.
 
 model
-  --cell NAME          rnn, lstm, gru, snu or ssnu
+  --cell NAME          ${joinWords(BUILT_IN_CELLS, "or")}
   --hidden N           units per layer (default 150 for jsb, 32 otherwise)
   --layers L           stacked layers (default 1)
   --recurrent          SNU family: add the recurrent matrix H (default: none)
@@ -281,6 +282,7 @@ model
   --threshold X        SNU family: initial threshold, b = -X (default 1)
   --activation G       SNU family: identity (default), relu or leakyRelu
   --variant V          gru: reset-after (default) or reset-before
+${builtInCellsHelp().replace(/^/gm, "  ")}
 training
   --algo A             ${algorithmList("or")} (default ostl)
   --approximation ${OSTL_APPROXIMATIONS.join("|")}   ostl: ${OSTL_APPROXIMATION_DESCRIPTION}

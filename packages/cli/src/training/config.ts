@@ -5,10 +5,10 @@
  * @module
  */
 import { ALGORITHM_NAMES, type AlgorithmName } from "@ostl/ostl";
-import { OPTIMIZERS, type OptimizerName, type UpdateEvery } from "@ostl/models";
+import { cells, OPTIMIZERS, type OptimizerName, type UpdateEvery } from "@ostl/models";
 import { type FlagValues, numberFlag, parseFlags } from "../args.js";
 import { UsageError } from "../command.js";
-import { OSTL_APPROXIMATIONS, type OstlApproximation } from "../algorithm-names.js";
+import { joinWords, OSTL_APPROXIMATIONS, type OstlApproximation } from "../algorithm-names.js";
 
 /**
  * The flags of `ostl train`, for `parseFlags`.
@@ -192,7 +192,7 @@ export function parseTrainConfig(argv: readonly string[]): TrainConfig {
   const { values } = parseFlags("train", argv, TRAIN_FLAGS);
   if (values.task === undefined) throw new UsageError(`--task is required (one of ${TASKS.join(", ")})`);
   const task = choice("--task", values.task, TASKS, "jsb");
-  if (values.cell === undefined) throw new UsageError("--cell is required (rnn, lstm, gru, snu or ssnu)");
+  if (values.cell === undefined) throw new UsageError(`--cell is required (${joinWords(Object.keys(cells), "or")})`);
   if (task !== "jsb" && values.data !== undefined) throw new UsageError(`--data applies to --task jsb only (the ${task} task is generated from --seed)`);
   const optimizer = choice("--optimizer", values.optimizer, OPTIMIZERS, "adam");
   const momentum = numberFlag("--momentum", values.momentum, { min: 0 }) ?? null;
