@@ -3,24 +3,30 @@
  *
  * 1. regenerates the derived-gradient pages of the built-in cells in docs/cells (a cell that fails
  *    is reported and the others are still written);
- * 2. the API reference of every package with typedoc (`entryPointStrategy: "packages"`);
- * 3. the guides, the derived-gradient pages and the home page, Markdown to HTML with the math
- *    rendered by KaTeX on the server, KaTeX's style sheet and fonts copied next to them.
+ * 2. the API reference of every package as Markdown, with typedoc and typedoc-plugin-markdown,
+ *    into .cache/api-markdown;
+ * 3. every page, the guides, the derived-gradient pages, the home page and the API reference
+ *    alike: Markdown to HTML with the math rendered by KaTeX and the code highlighted by shiki on
+ *    the server, in one template with one navigation; KaTeX's style sheet and fonts and the
+ *    search box's scripts copied next to them;
+ * 4. the search index over every page (search-index.js).
  *
  * Everything that can be built is built; the exit code is 1 when any step reported a problem.
- * Usage: build.ts [--skip-api] (--skip-api keeps the API reference of an earlier build)
+ * Usage: build.ts [--skip-api] (--skip-api reuses the API Markdown of an earlier build)
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { writeCellPages } from "@ostl/cli";
-import { Application } from "typedoc";
+import { writeApiMarkdown } from "./api.js";
 import { renderMarkdown } from "./markdown.js";
-import { sitePages } from "./pages.js";
+import { apiPages, sitePages } from "./pages.js";
+import { searchIndex, searchIndexScript } from "./search.js";
 import { type Navigation, pageHtml, writeAssets } from "./template.js";
 
 const root = join(import.meta.dirname, "..", "..", "..");
 const docs = join(root, "docs");
 const site = join(docs, "site");
+const apiMarkdown = join(root, ".cache", "api-markdown");
 const problems: string[] = [];
 
 async function derivedPages(): Promise<void> {
@@ -31,32 +37,20 @@ async function derivedPages(): Promise<void> {
 }
 
 async function apiReference(): Promise<void> {
-  const app = await Application.bootstrapWithPlugins({
-    name: "ostl API reference",
-    entryPoints: readdirSync(join(root, "packages")).map((p) => join(root, "packages", p)),
-    entryPointStrategy: "packages",
-    packageOptions: { entryPoints: ["src/index.ts"], disableSources: true, disableGit: true },
-    out: join(site, "api"),
-    disableSources: true,
-    disableGit: true,
-    navigationLinks: { Guides: "../index.html", "Derived gradients": "../cells/index.html" },
-    logLevel: "Warn",
-  });
-  const project = await app.convert();
-  if (project === undefined) {
-    problems.push("typedoc could not convert the packages (run tsc -b first)");
-    return;
-  }
-  await app.generateDocs(project, join(site, "api"));
-  if (app.logger.hasErrors()) problems.push(`typedoc reported ${app.logger.errorCount} errors`);
-  console.log(`API reference: docs/site/api (${app.logger.warningCount} typedoc warnings)`);
+  const report = await writeApiMarkdown(join(root, "packages"), apiMarkdown);
+  if (!report.converted) problems.push("typedoc could not convert the packages (run tsc -b first)");
+  if (report.errors > 0) problems.push(`typedoc reported ${report.errors} errors`);
+  console.log(`API reference: Markdown in .cache/api-markdown (${report.warnings} typedoc warnings)`);
 }
 
 function htmlPages(): void {
-  const pages = sitePages(docs).map((p) => ({ ...p, rendered: renderMarkdown(readFileSync(p.source, "utf8")) }));
+  const sources = [...sitePages(docs), ...apiPages(apiMarkdown)];
+  const pages = sources.map((p) => ({ ...p, rendered: renderMarkdown(readFileSync(p.source, "utf8")) }));
+  const link = (p: (typeof pages)[number], title = p.rendered.title) => ({ title, path: p.path });
   const nav: Navigation = {
-    guides: pages.filter((p) => p.path.startsWith("guides/")).map((p) => ({ title: p.rendered.title, path: p.path })),
-    cells: pages.filter((p) => p.path.startsWith("cells/") && p.path !== "cells/index.html").map((p) => ({ title: basename(p.path, ".html"), path: p.path })),
+    guides: pages.filter((p) => p.path.startsWith("guides/")).map((p) => link(p)),
+    cells: pages.filter((p) => p.path.startsWith("cells/") && p.path !== "cells/index.html").map((p) => link(p, basename(p.path, ".html"))),
+    packages: pages.filter((p) => /^api\/@ostl\/[^/]+\/index\.html$/.test(p.path)).map((p) => link(p)),
   };
   let formulas = 0;
   for (const p of pages) {
@@ -66,13 +60,18 @@ function htmlPages(): void {
     formulas += (p.rendered.html.match(/class="katex"/g) ?? []).length;
     for (const e of p.rendered.mathErrors) problems.push(`${p.path}: KaTeX: ${e}`);
   }
+  // the files the API pages link to that are not pages (examples typedoc copied from the READMEs)
+  if (existsSync(apiMarkdown)) cpSync(apiMarkdown, join(site, "api"), { recursive: true, filter: (from) => !from.endsWith(".md") });
+  const documents = pages.map((p) => ({ id: p.path, title: p.rendered.title, headings: p.rendered.headings.join(" · "), text: p.rendered.text }));
+  writeFileSync(join(site, "search-index.js"), searchIndexScript(searchIndex(documents)));
   writeAssets(site);
-  console.log(`pages: ${pages.length} (${formulas} formulas rendered by KaTeX)`);
+  const api = pages.filter((p) => p.path.startsWith("api/")).length;
+  console.log(`pages: ${pages.length}, ${api} of them the API reference (${formulas} formulas rendered by KaTeX, every page in the search index)`);
 }
 
-const skipApi = process.argv.includes("--skip-api");
+const skipApi = process.argv.includes("--skip-api") && existsSync(apiMarkdown);
 mkdirSync(site, { recursive: true });
-for (const entry of readdirSync(site)) if (!(skipApi && entry === "api")) rmSync(join(site, entry), { recursive: true, force: true });
+for (const entry of readdirSync(site)) rmSync(join(site, entry), { recursive: true, force: true });
 await derivedPages();
 if (!skipApi) await apiReference();
 htmlPages();

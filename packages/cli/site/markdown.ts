@@ -1,17 +1,23 @@
 /**
  * Markdown with LaTeX to HTML for the documentation site: `$$…$$` (display) and `$…$` (inline)
- * are rendered on the server with KaTeX, the rest by marked; links to `.md` pages become links
- * to their `.html` pages. Code spans and fenced blocks are left alone, so a `$` in a shell line
- * is not math.
+ * are rendered on the server with KaTeX, fenced code blocks are highlighted by shiki, the rest is
+ * rendered by marked; links to `.md` pages become links to their `.html` pages. Code spans and
+ * fenced blocks are left alone, so a `$` in a shell line is not math. The page's headings and
+ * plain text (formulas and code blocks left out) come with it, for the search index.
  */
 import katex from "katex";
 import { Marked } from "marked";
+import { highlightCode } from "./highlight.js";
 
 /** A rendered page: its HTML, its first heading, and the formulas KaTeX could not render. */
 export interface RenderedPage {
   readonly html: string;
   readonly title: string;
   readonly mathErrors: readonly string[];
+  /** The text of every heading, in page order. */
+  readonly headings: readonly string[];
+  /** The page's prose as plain text, without its formulas and code blocks. */
+  readonly text: string;
 }
 
 const TOKENS = /```[\s\S]*?```|`[^`\n]*`|\$\$([\s\S]+?)\$\$|\$([^$\n]+?)\$/g;
@@ -29,7 +35,21 @@ const marked = new Marked({
   walkTokens(token) {
     if (token.type === "link") token.href = htmlHref(token.href);
   },
+  renderer: {
+    code: ({ text, lang }) => highlightCode(text, lang?.split(/\s/)[0] || undefined),
+  },
 });
+
+const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" };
+
+/** The text of an HTML fragment: tags dropped, marked's entities decoded, white space collapsed. */
+function plainText(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, " ")
+    .replace(/&(?:amp|lt|gt|quot|#39);/g, (e) => ENTITIES[e]!)
+    .replace(/\s+/g, " ")
+    .trim();
+}
 
 /**
  * Renders one Markdown page. Formulas that fail are rendered as KaTeX's red error text (so a
@@ -52,9 +72,10 @@ export function renderMarkdown(markdown: string): RenderedPage {
       return katex.renderToString(tex, { displayMode: display, throwOnError: false });
     }
   });
-  const body = (marked.parse(protectedText) as string)
-    .replace(/<p>(KATEXDISPLAY\d+X)<\/p>/g, "$1")
-    .replace(PLACEHOLDER, (_, _kind: string, k: string) => rendered[Number(k)]!);
-  const heading = /^#\s+(.+)$/m.exec(markdown)?.[1] ?? "ostl";
-  return { html: body, title: heading.replace(/`/g, ""), mathErrors };
+  const body = marked.parse(protectedText) as string;
+  const html = body.replace(/<p>(KATEXDISPLAY\d+X)<\/p>/g, "$1").replace(PLACEHOLDER, (_, _kind: string, k: string) => rendered[Number(k)]!);
+  const prose = body.replace(/<pre[\s\S]*?<\/pre>/g, " ").replace(PLACEHOLDER, " ");
+  const headings = [...prose.matchAll(/<h([1-6])[^>]*>([\s\S]*?)<\/h[1-6]>/g)].map((m) => ({ level: m[1], text: plainText(m[2]!) }));
+  const title = headings.find((h) => h.level === "1")?.text ?? "ostl";
+  return { html, title, mathErrors, headings: headings.map((h) => h.text), text: plainText(prose) };
 }

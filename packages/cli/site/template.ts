@@ -1,6 +1,6 @@
 /**
- * The HTML shell of every page of the documentation site (navigation, KaTeX's style sheet, the
- * site's own), the style sheet itself, and the files every page loads.
+ * The HTML shell of every page of the documentation site (search box, navigation, KaTeX's style
+ * sheet, the site's own), the style sheet itself, and the files every page loads.
  */
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -13,10 +13,11 @@ export interface NavLink {
   readonly path: string;
 }
 
-/** The side navigation: guides, derived-gradient pages, API. */
+/** The side navigation: guides, derived-gradient pages, the API reference of each package. */
 export interface Navigation {
   readonly guides: readonly NavLink[];
   readonly cells: readonly NavLink[];
+  readonly packages: readonly NavLink[];
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
@@ -43,15 +44,21 @@ export function pageHtml(path: string, title: string, content: string, nav: Navi
 <body>
 <nav class="side">
 <p class="brand"><a href="${root}index.html">ostl</a></p>
+<form role="search">
+<input type="search" id="search" name="q" placeholder="Search the docs" aria-label="Search the documentation" autocomplete="off" data-root="${root}">
+<ol id="search-results" hidden></ol>
+</form>
 <p>Guides</p>
 <ul>${nav.guides.map(link).join("")}</ul>
 <p><a href="${root}cells/index.html">Derived gradients</a></p>
 <ul>${nav.cells.map(link).join("")}</ul>
 <p><a href="${root}api/index.html">API reference</a></p>
+<ul>${nav.packages.map(link).join("")}</ul>
 </nav>
 <main>
 ${content}
 </main>
+<script src="${root}search-box.js"></script>
 </body>
 </html>
 `;
@@ -73,7 +80,15 @@ h2 { margin-top: 2.2rem; padding-bottom: 0.2rem; border-bottom: 1px solid var(--
 a { color: var(--accent); }
 code { background: var(--code); padding: 0.1rem 0.3rem; border-radius: 3px; font-size: 0.88em; }
 pre { background: var(--code); padding: 0.8rem 1rem; border-radius: 4px; overflow-x: auto; font-size: 0.86rem; line-height: 1.45; }
+pre.shiki { border: 1px solid var(--line); }
 pre code { background: none; padding: 0; }
+form[role="search"] { margin: 0.8rem 0 0; }
+#search { width: 100%; padding: 0.35rem 0.5rem; font: inherit; border: 1px solid var(--line); border-radius: 4px; }
+#search-results { margin: 0.4rem 0 0; padding: 0.3rem 0.5rem; list-style: none; border: 1px solid var(--line); border-radius: 4px; max-height: 60vh; overflow-y: auto; }
+#search-results li { padding: 0.25rem 0; border-bottom: 1px solid var(--line); }
+#search-results li:last-child { border-bottom: none; }
+#search-results a { display: block; }
+#search-results .path { display: block; font-size: 0.78rem; color: var(--muted); overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: 0.8rem 0 1.2rem; font-size: 0.92rem; }
 th, td { border: 1px solid var(--line); padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }
 th { background: var(--code); }
@@ -81,11 +96,19 @@ th { background: var(--code); }
 blockquote { margin: 0; padding: 0 1rem; border-left: 3px solid var(--line); color: var(--muted); }
 `;
 
-/** Writes what every page loads into the site folder: KaTeX's style sheet and fonts, and {@link STYLE}. */
+/**
+ * Writes what every page loads into the site folder: KaTeX's style sheet and fonts,
+ * {@link STYLE}, the search box's script and the minisearch build it loads (the index itself is
+ * written with the pages).
+ */
 export function writeAssets(site: string): void {
-  const katexDist = dirname(createRequire(import.meta.url).resolve("katex/dist/katex.min.css"));
+  const require = createRequire(import.meta.url);
+  const katexDist = dirname(require.resolve("katex/dist/katex.min.css"));
   mkdirSync(join(site, "katex"), { recursive: true });
   cpSync(join(katexDist, "katex.min.css"), join(site, "katex", "katex.min.css"));
   cpSync(join(katexDist, "fonts"), join(site, "katex", "fonts"), { recursive: true });
   writeFileSync(join(site, "style.css"), STYLE);
+  cpSync(join(import.meta.dirname, "search-box.js"), join(site, "search-box.js"));
+  // the browser build, which sets globalThis.MiniSearch (the package's entry points are modules)
+  cpSync(join(dirname(require.resolve("minisearch")), "..", "umd", "index.js"), join(site, "minisearch.js"));
 }

@@ -21,7 +21,7 @@ describe.skipIf(chromium === null)("a cell page in headless Chromium", () => {
     const site = mkdtempSync(join(tmpdir(), "ostl-site-"));
     writeAssets(site);
     const page = renderMarkdown(readFileSync(join(repoRoot, "docs", "cells", "rsnu.md"), "utf8"));
-    writeFileSync(join(site, "rsnu.html"), pageHtml("rsnu.html", page.title, page.html, { guides: [], cells: [] }));
+    writeFileSync(join(site, "rsnu.html"), pageHtml("rsnu.html", page.title, page.html, { guides: [], cells: [], packages: [] }));
     const { errors, result } = await inspectPage(pathToFileURL(join(site, "rsnu.html")).href, () => {
       const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number }; fonts: { check(f: string): boolean } } }).document;
       return { katex: doc.querySelectorAll(".katex").length, failed: doc.querySelectorAll(".katex-error").length, fonts: doc.fonts.check("16px KaTeX_Main") };

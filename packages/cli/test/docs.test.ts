@@ -1,15 +1,21 @@
 /**
  * The documentation site's sources: the code in the guides runs and prints what the guides say,
  * every page renders its math with KaTeX without an error, and every link between pages lands on
- * a page of the site. (The browser check of the built site is `pnpm docs:check`.)
+ * a page of the site; the pieces of the build: code highlighting, the search index, the API
+ * reference's pages. (The browser check of the built site is `pnpm docs:check`.)
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 import { inspect } from "node:util";
+import { runInNewContext } from "node:vm";
+import MiniSearch, { type AsPlainObject, type Options } from "minisearch";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { expectations, mapImports, repoRoot, workspaceSources } from "../../../test-support/examples.js";
+import { highlightCode } from "../site/highlight.js";
 import { htmlHref, renderMarkdown } from "../site/markdown.js";
-import { GUIDES, sitePages } from "../site/pages.js";
+import { apiPages, GUIDES, sitePages } from "../site/pages.js";
+import { SEARCH_GLOBAL, type SearchDocument, searchIndex, searchIndexScript } from "../site/search.js";
 
 const docs = join(repoRoot, "docs");
 const pages = sitePages(docs);
@@ -72,6 +78,77 @@ describe("every page of the site renders", () => {
     expect(r.html).toContain("katex-error");
     expect(r.html).toContain("<code>$not math$</code>");
     expect(r.title).toBe("T");
+  });
+
+  it("highlights fenced code and gives the headings and the prose, without formulas and code, for the search", () => {
+    const r = renderMarkdown("# The `Cell` & its step\n\n## Traces $e^t$\n\nEligibility traces $e^t = x$ and `defineCell`.\n\n```ts\nconst hidden = 1;\n```\n");
+    expect(r.html).toContain('<pre class="shiki github-light"');
+    expect(r.html).toContain('class="katex"');
+    expect(r.title).toBe("The Cell & its step");
+    expect(r.headings).toEqual(["The Cell & its step", "Traces"]);
+    expect(r.text).toBe("The Cell & its step Traces Eligibility traces and defineCell .");
+  });
+});
+
+describe("code highlighting", () => {
+  const colours = (html: string) => new Set([...html.matchAll(/<span style="color:(#[0-9A-Fa-f]{6})/g)].map((m) => m[1]!.toLowerCase()));
+
+  it("colours TypeScript's keywords, names, strings and comments apart", () => {
+    const html = highlightCode('import { zeros } from "@ostl/core"; // arrays\nconst x = zeros([2]);\n', "ts");
+    expect(html).toMatch(/^<pre class="shiki github-light"/);
+    expect(colours(html).size).toBeGreaterThanOrEqual(4);
+    expect(html.match(/<span class="line">/g)).toHaveLength(2);
+  });
+
+  it("shows a block in an unknown language, or none, escaped and in one colour", () => {
+    for (const lang of ["text", undefined]) {
+      const html = highlightCode("a < b && c", lang);
+      expect(html).toContain("a &#x3C; b &#x26;&#x26; c");
+      expect(colours(html).size).toBe(0);
+    }
+  });
+});
+
+describe("the search index", () => {
+  const documents: SearchDocument[] = [
+    { id: "guides/choosing-an-algorithm.html", title: "Choosing an algorithm", headings: "Exactness · Eligibility traces", text: "OSTL keeps traces per layer." },
+    { id: "api/@ostl/ostl/index/functions/defineCell.html", title: "Function: defineCell()", headings: "Parameters · Returns", text: "Checks a cell definition." },
+    { id: "cells/lstm.html", title: "Derived gradients: lstm", headings: "Temporal Jacobian", text: "The cell is dense; its traces are dense." },
+  ];
+  const loaded = () => {
+    const sandbox: Record<string, { options: Options<SearchDocument>; index: AsPlainObject }> = {};
+    runInNewContext(searchIndexScript(searchIndex(documents)), { globalThis: sandbox });
+    const { options, index } = sandbox[SEARCH_GLOBAL]!;
+    return MiniSearch.loadJS(index, options);
+  };
+
+  it("is a script that sets the index and its options, which load back as the search box loads them", () => {
+    expect(loaded().documentCount).toBe(3);
+  });
+
+  it("ranks a heading match first, finds a name by its prefix, and stores each page's title", () => {
+    const index = loaded();
+    expect(index.search("eligibility").map((h) => h.id)).toEqual(["guides/choosing-an-algorithm.html"]);
+    expect(index.search("traces")[0]!.id).toBe("guides/choosing-an-algorithm.html");
+    const [hit] = index.search("definecel");
+    expect([hit!.id, hit!.title]).toEqual(["api/@ostl/ostl/index/functions/defineCell.html", "Function: defineCell()"]);
+  });
+});
+
+describe("the API reference's pages", () => {
+  it("are typedoc's Markdown files at the same place under api/, READMEs as index pages", () => {
+    const out = mkdtempSync(join(tmpdir(), "api-markdown-"));
+    for (const file of ["README.md", "@ostl/core/README.md", "@ostl/core/functions/zeros.md", "_media/cell.ts"]) {
+      mkdirSync(dirname(join(out, file)), { recursive: true });
+      writeFileSync(join(out, file), "# page\n");
+    }
+    expect(apiPages(out)).toEqual([
+      { source: join(out, "@ostl/core/functions/zeros.md"), path: "api/@ostl/core/functions/zeros.html" },
+      { source: join(out, "@ostl/core/README.md"), path: "api/@ostl/core/index.html" },
+      { source: join(out, "README.md"), path: "api/index.html" },
+    ]);
+    rmSync(out, { recursive: true });
+    expect(apiPages(out)).toEqual([]);
   });
 });
 
