@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ALGORITHMS, compareNetwork, cosineNotes, loadCell, main, measureRun, networkRows, nonFiniteLine, notRunLine, type CompareResults } from "@ostl/cli";
+import { ALGORITHMS, compareNetwork, cosineNotes, loadCell, main, measureRuns, networkRows, nonFiniteLine, notRunLine, summaryRows, type CompareResults, type TimeSpread } from "@ostl/cli";
 import { PRNG } from "@ostl/core";
 import { algorithmChoice, Bptt, Network, Ostl } from "@ostl/ostl";
 import { mse, rnn, ssnu } from "@ostl/models";
@@ -15,6 +15,11 @@ const fixtures = join(import.meta.dirname, "fixtures");
 const bin = join(import.meta.dirname, "../dist/bin.js");
 /** The command from its sources, runnable from any folder. */
 const sourceCommand = ["--conditions=source", "--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href, join(import.meta.dirname, "../src/bin.ts")];
+
+/** A time as the tables show it: the median, then the interquartile range. */
+function spreadText(t: TimeSpread): string {
+  return `${t.median.toFixed(3)} (${t.q1.toFixed(3)}–${t.q3.toFixed(3)})`;
+}
 
 /** Every file under `dir` (dot files too) with its content, to see that nothing changed. */
 function snapshot(dir: string): Record<string, string> {
@@ -38,21 +43,22 @@ describe("ostl compare", () => {
     const params = network.init(rng.split());
     const xs = Array.from({ length: 3200 }, () => rng.normal([16]));
     const targets = Array.from({ length: 3200 }, () => rng.normal([4]));
-    const bptt = measureRun(new Bptt(network), params, xs, targets);
-    const ostl = measureRun(new Ostl(network), params, xs, targets);
+    // both measured together: what each reset frees is that algorithm's
+    const [bptt, ostl] = measureRuns([new Bptt(network), new Ostl(network)].map((algorithm) => ({ algorithm, params, xs, targets })), 1);
     // per step: the previous state (2 x 16) and its forward step's record (four 16-unit residuals, and the readout's ∂E/∂logits, 4)
-    expect(bptt.memoryFloats).toBe(3200 * (32 + 68));
-    expect(bptt.peakBytes).toBeGreaterThan(8 * bptt.memoryFloats);
-    expect(ostl.peakBytes).toBeLessThan(bptt.peakBytes / 4);
-  });
+    expect(bptt!.memoryFloats).toBe(3200 * (32 + 68));
+    expect(bptt!.peakBytes).toBeGreaterThan(8 * bptt!.memoryFloats);
+    expect(ostl!.peakBytes).toBeLessThan(bptt!.peakBytes / 4);
+  }, 60_000);
 
-  it("--json prints one ostl-compare/1 object; one layer OSTL = BPTT, RTRL = BPTT everywhere, the lower layer differs", async () => {
+  it("--json prints one ostl-compare/2 object; one layer OSTL = BPTT, RTRL = BPTT everywhere, the lower layer differs", async () => {
     const io = captureOutput();
     const dir = join(mkdtempSync(join(tmpdir(), "ostl-compare-")), "report");
-    const code = await main(["compare", "--cell", "lstm", "--layers", "1,2", "--hidden", "4", "--T", "6", "--json", "--quiet", "--out", dir]);
+    // three timed rounds: with --cell lstm the T sweep times the LSTM's dense traces up to T = 400
+    const code = await main(["compare", "--cell", "lstm", "--layers", "1,2", "--hidden", "4", "--T", "6", "--rounds", "3", "--json", "--quiet", "--out", dir]);
     expect(code).toBe(0);
     const results = JSON.parse(io.out.join("")) as CompareResults;
-    expect(results.schema).toBe("ostl-compare/1");
+    expect(results.schema).toBe("ostl-compare/2");
     expect(results.networks.map((n) => [n.cell, n.layers])).toEqual([["lstm", 1], ["lstm", 2]]);
     const [one, two] = results.networks as [CompareResults["networks"][0], CompareResults["networks"][0]];
     expect(one.algorithms.ostl.relErrorToBptt[0]).toBeLessThan(1e-9);
@@ -62,8 +68,16 @@ describe("ostl compare", () => {
     expect(two.algorithms.ostl.relErrorToBptt[1]).toBeLessThan(1e-9);
     expect(two.algorithms.ostl.relErrorToBptt[0]).toBeGreaterThan(1e-6);
     expect(two.structure.map((s) => s.temporalJacobian)).toEqual(["dense", "dense"]);
+    // every time a median with its quartiles over the timed rounds
+    const isSpread = (t: TimeSpread | null) => t !== null && t.rounds === results.config.rounds && t.q1 > 0 && t.q1 <= t.median && t.median <= t.q3;
+    expect(results.config.rounds).toBe(3);
+    for (const n of results.networks) for (const [a, r] of Object.entries(n.algorithms)) expect(r.notApplicable !== null ? r.msPerStep === null : isSpread(r.msPerStep), a).toBe(true);
+    for (const p of [...results.scaling.vsT.points, ...results.scaling.vsN]) expect(isSpread(p.msPerStep)).toBe(true);
+    // the load averages at the start and at the end; loaded when either is above the core count
+    const made = results.provenance!;
+    expect(made.loadAverageAtEnd).toBeGreaterThanOrEqual(0);
+    expect(made.loaded).toBe(made.loadAverage > made.cores || made.loadAverageAtEnd! > made.cores);
     for (const a of ["bptt", "rtrl", "ostl"] as const) {
-      expect(one.algorithms[a].secondsPerStep).toBeGreaterThan(0);
       expect(one.algorithms[a].traceFloats).toBeGreaterThan(0);
       expect(one.algorithms[a].peakBytes).toBeGreaterThanOrEqual(0);
     }
@@ -89,7 +103,15 @@ describe("ostl compare", () => {
     const html = readFileSync(join(dir, "index.html"), "utf8");
     // the summary chart, then the six charts
     expect(html.match(/<svg/g)?.length).toBe(7);
-  }, 60_000);
+    // the times with their spread: in the summary table (per depth), the tables, and as error bars in the three time charts
+    const [bpttSummary] = summaryRows(results.networks);
+    expect(bpttSummary!.slice(3)).toEqual([`${spreadText(one.algorithms.bptt!.msPerStep!)} / ${spreadText(two.algorithms.bptt!.msPerStep!)}`, "1.00x", "1.00x"]);
+    expect(html).toContain(`<td>${bpttSummary![3]}</td>`);
+    expect(html).toContain(`<td>${spreadText(two.algorithms.ostl!.msPerStep!)}</td>`);
+    expect(html.match(/class="mark-rule role-mark[^"]*"/g)?.length).toBe(3);
+    // the note of a loaded machine at the top, exactly when it was loaded
+    expect(html.includes('<p class="warning load">Note: the machine was loaded')).toBe(made.loaded);
+  }, 180_000);
 
   it("prints a table per network and takes a user's cell module (run as a user runs it, from the built command)", () => {
     const dir = join(mkdtempSync(join(tmpdir(), "ostl-compare-")), "report");
@@ -142,7 +164,7 @@ describe("ostl compare", () => {
 
   it("flags non-finite gradients in the tables, the report and --json (nonFinite per algorithm), exit 1, and replaces a previous report", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ostl-compare-"));
-    writeFileSync(join(dir, "results.json"), JSON.stringify({ schema: "ostl-compare/1", networks: [] }));
+    writeFileSync(join(dir, "results.json"), JSON.stringify({ schema: "ostl-compare/2", networks: [] }));
     writeFileSync(join(dir, "index.html"), "<!doctype html>old");
     const io = captureOutput();
     const code = await main(["compare", "--cell", join(fixtures, "nan-cell.ts"), "--layers", "1", "--hidden", "2", "--T", "3", "--json", "--quiet", "--out", dir]);
@@ -170,6 +192,8 @@ describe("ostl compare", () => {
     expect(await main(["compare", "--cell", "nosuchcell", "--quiet"])).toBe(2);
     expect(io.err.join("\n")).toMatch(/'nosuchcell' is neither a built-in cell \(rnn, lstm, gru, snu, ssnu, rsnu, rssnu\)/);
     expect(await main(["compare", "--hidden", "0"])).toBe(2);
+    expect(await main(["compare", "--rounds", "0"])).toBe(2);
+    expect(io.err.join("\n")).toMatch(/--rounds must be an integer >= 1, got '0'/);
     expect(io.err.join("\n")).toMatch(/--hidden must be an integer >= 1, got '0'/);
     expect(await main(["compare", "--algos", "rtrl,snap9", "--quiet"])).toBe(2);
     expect(io.err.join("\n")).toContain("--algos: unknown algorithm 'snap9' (algorithms: bptt, rtrl, ostl, eprop, snap, uoro, kfrtrl, rflo; presets: ostl-diagonal, eprop-random, snap1, snap2, snap3)");

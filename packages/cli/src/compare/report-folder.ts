@@ -1,6 +1,6 @@
 /**
  * The folder of a compare report. It is written into a new folder, an empty one, or one that
- * holds only a previous report (its `results.json` has the `ostl-compare/1` schema); anything
+ * holds only a previous report (its `results.json` has the `ostl-compare/2` schema); anything
  * else in the folder makes the command refuse before the work starts. Only the report's own
  * files are ever written, one by one, atomically: nothing in the folder is removed.
  *
@@ -25,7 +25,7 @@ export const REPORT_FILES = ["index.html", "results.json"] as const;
 /** Whether `path` is the results.json of a compare report. */
 function isCompareResults(path: string): boolean {
   try {
-    return (JSON.parse(readFileSync(path, "utf8")) as { schema?: unknown }).schema === "ostl-compare/1";
+    return (JSON.parse(readFileSync(path, "utf8")) as { schema?: unknown }).schema === "ostl-compare/2";
   } catch {
     return false;
   }
@@ -66,7 +66,7 @@ export function checkReportFolder(path: string): string {
   const refuse = (what: string) => new UsageError(`--out ${path}: the folder ${what}; a report goes into a new or empty folder, or over a previous report (${REPORT_FILES.join(", ")})`);
   if (foreign !== undefined) throw refuse(`holds '${foreign}', which is not part of a compare report`);
   if (entries.length > 0 && !isCompareResults(join(target, "results.json"))) {
-    throw refuse(entries.includes("results.json") ? "holds a results.json that is not an ostl-compare/1 report" : `holds '${entries[0]}' without the results.json of a compare report`);
+    throw refuse(entries.includes("results.json") ? "holds a results.json that is not an ostl-compare/2 report" : `holds '${entries[0]}' without the results.json of a compare report`);
   }
   return target;
 }

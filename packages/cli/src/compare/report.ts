@@ -2,6 +2,7 @@ import type { NetworkResult } from "./suite.js";
 import { escapeHtml, htmlLine, htmlTable } from "./html.js";
 import { type Provenance, provenanceHtml } from "../provenance.js";
 import type { Scaling } from "./scaling.js";
+import { formatTimeSpread, quantile, type TimeSpread } from "./time-spread.js";
 
 /**
  * The machine-readable comparison (`results.json`, and stdout with `--json`).
@@ -12,8 +13,8 @@ import type { Scaling } from "./scaling.js";
  * import { rnn } from "@ostl/models";
  * const net = compareNetwork({ name: "rnn", cell: rnn(), layers: 1 }, { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0 });
  * const results: CompareResults = {
- *   schema: "ostl-compare/1",
- *   config: { T: 5, hiddenSize: 4, inputSize: 3, seed: 0, layers: [1], cells: ["rnn"] },
+ *   schema: "ostl-compare/2",
+ *   config: { T: 5, hiddenSize: 4, inputSize: 3, seed: 0, rounds: 5, layers: [1], cells: ["rnn"] },
  *   networks: [net],
  *   scaling: runScaling({ Ts: [5], ns: [2], nSteps: 2, seed: 0 }),
  * };
@@ -21,8 +22,9 @@ import type { Scaling } from "./scaling.js";
  * ```
  */
 export interface CompareResults {
-  schema: "ostl-compare/1";
-  config: { T: number; hiddenSize: number; inputSize: number; seed: number; layers: number[]; cells: string[] };
+  schema: "ostl-compare/2";
+  /** `rounds`: the timed rounds of every time figure (each time says it again in its own `rounds`). */
+  config: { T: number; hiddenSize: number; inputSize: number; seed: number; rounds: number; layers: number[]; cells: string[] };
   /** Where and how the results were made (absent in results made by the library directly). */
   provenance?: Provenance;
   networks: NetworkResult[];
@@ -32,7 +34,8 @@ export interface CompareResults {
 const sci = (v: number) => (v === 0 ? "0" : v.toExponential(2));
 
 /**
- * The rows of one network's table: per algorithm, errors and cosines per layer, time, memory.
+ * The rows of one network's table: per algorithm, errors and cosines per layer, time per step
+ * (median and interquartile range over the timed rounds), memory.
  *
  * @example
  * ```ts
@@ -41,6 +44,7 @@ const sci = (v: number) => (v === 0 ? "0" : v.toExponential(2));
  * const net = compareNetwork({ name: "rnn", cell: rnn(), layers: 1 }, { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0 });
  * const rows = networkRows(net);
  * console.log(rows.map((r) => r[0]), rows[0]![1], rows[0]![2]); // ["bptt", "rtrl", "ostl", "eprop (approx.)", "snap (approx.)", "uoro (approx.)", "kfrtrl (approx.)", "rflo (approx.)"] 0 1.000000
+ * console.log(/^\d+\.\d{3} \(\d+\.\d{3}–\d+\.\d{3}\)$/.test(rows[0]![3]!)); // true
  * ```
  */
 export function networkRows(net: NetworkResult): string[][] {
@@ -50,7 +54,7 @@ export function networkRows(net: NetworkResult): string[][] {
       a + (r.approximation ? " (approx.)" : "") + (r.nonFinite.length > 0 ? " NON-FINITE" : ""),
       r.relErrorToBptt.map(sci).join(" / "),
       r.cosineToBptt.map((c, l) => `${c.toFixed(6)}${r.approximateByDesign.includes(l) ? "*" : ""}${c < 0.5 ? "!" : ""}`).join(" / "),
-      (r.secondsPerStep * 1e3).toFixed(3),
+      formatTimeSpread(r.msPerStep!),
       String(r.traceFloats),
       (r.peakBytes / 1024).toFixed(0),
     ];
@@ -133,10 +137,10 @@ export function notRunLine(net: NetworkResult): string | null {
  * import { rnn } from "@ostl/models";
  * const net = compareNetwork({ name: "rnn", cell: rnn(), layers: 1 }, { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0 });
  * const table = formatTable(NETWORK_COLUMNS, networkRows(net));
- * console.log(table.split("\n")[0]); // algorithm  rel. error to BPTT (per layer)  cosine to BPTT (per layer)  ms/step  trace floats  live KiB
+ * console.log(table.split("\n")[0]!.split(/\s{2,}/)); // ["algorithm", "rel. error to BPTT (per layer)", "cosine to BPTT (per layer)", "ms/step, median (q1–q3)", "trace floats", "live KiB"]
  * ```
  */
-export const NETWORK_COLUMNS = ["algorithm", "rel. error to BPTT (per layer)", "cosine to BPTT (per layer)", "ms/step", "trace floats", "live KiB"];
+export const NETWORK_COLUMNS = ["algorithm", "rel. error to BPTT (per layer)", "cosine to BPTT (per layer)", "ms/step, median (q1–q3)", "trace floats", "live KiB"];
 
 /**
  * Column titles of {@link summaryRows}.
@@ -144,15 +148,17 @@ export const NETWORK_COLUMNS = ["algorithm", "rel. error to BPTT (per layer)", "
  * @example
  * ```ts
  * import { SUMMARY_COLUMNS } from "@ostl/cli";
- * console.log(SUMMARY_COLUMNS[1]); // lowest cosine to BPTT, per depth
+ * console.log(SUMMARY_COLUMNS[1], "|", SUMMARY_COLUMNS[3]); // lowest cosine to BPTT, per depth | ms/step per depth, median (q1–q3)
  * ```
  */
-export const SUMMARY_COLUMNS = ["algorithm", "lowest cosine to BPTT, per depth", "exact", "time vs BPTT", "floats vs BPTT"];
+export const SUMMARY_COLUMNS = ["algorithm", "lowest cosine to BPTT, per depth", "exact", "ms/step per depth, median (q1–q3)", "time vs BPTT", "floats vs BPTT"];
 
 /**
  * The summary of one cell over its depths, one row per algorithm: the lowest cosine to BPTT over
- * the layers at each depth, whether it was exact everywhere (relative error at most 1e-9), and its
- * time per step and floats as multiples of BPTT's (medians over the depths).
+ * the layers at each depth, whether it was exact everywhere (relative error at most 1e-9), its
+ * time per step at each depth (median and interquartile range over the timed rounds), and its time
+ * per step and floats as multiples of BPTT's (the ratio of the medians at each depth, then the
+ * median over the depths).
  *
  * @example
  * ```ts
@@ -162,23 +168,22 @@ export const SUMMARY_COLUMNS = ["algorithm", "lowest cosine to BPTT, per depth",
  * const config = { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0, algorithms: [algorithmChoice("rtrl"), algorithmChoice("ostl")] };
  * const nets = [1, 2].map((layers) => compareNetwork({ name: "rnn", cell: rnn(), layers }, config));
  * console.log(summaryRows(nets).map((r) => r.slice(0, 3))); // [["bptt", "1.000 / 1.000", "yes"], ["rtrl", "1.000 / 1.000", "yes"], ["ostl", "1.000 / 0.976", "top layer"]]
+ * console.log(summaryRows(nets)[0]!.slice(4)); // ["1.00x", "1.00x"]
  * ```
  */
 export function summaryRows(nets: readonly NetworkResult[]): string[][] {
   const keys = [...new Set(nets.flatMap((n) => Object.keys(n.algorithms)))];
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  };
+  const median = (xs: number[]) => quantile(xs, 0.5);
   return keys.map((key) => {
     const runs = nets.map((n) => ({ r: n.algorithms[key], bptt: n.algorithms.bptt! })).filter((x) => x.r !== undefined && x.r.notApplicable === null);
-    if (runs.length === 0) return [key, "not run", "-", "-", "-"];
+    if (runs.length === 0) return [key, "not run", "-", "-", "-", "-"];
     const cosines = runs.map(({ r }) => Math.min(...r!.cosineToBptt).toFixed(3)).join(" / ");
     const exactAll = runs.every(({ r }) => r!.relErrorToBptt.every((e) => e <= 1e-9));
     const exactTop = runs.every(({ r }) => r!.relErrorToBptt.at(-1)! <= 1e-9);
-    const time = median(runs.map(({ r, bptt }) => r!.secondsPerStep / bptt.secondsPerStep));
+    const times = runs.map(({ r }) => formatTimeSpread(r!.msPerStep!)).join(" / ");
+    const time = median(runs.map(({ r, bptt }) => r!.msPerStep!.median / bptt.msPerStep!.median));
     const floats = median(runs.map(({ r, bptt }) => r!.traceFloats / bptt.traceFloats));
-    return [key, cosines, exactAll ? "yes" : exactTop ? "top layer" : "no", `${time.toFixed(2)}x`, `${floats.toFixed(2)}x`];
+    return [key, cosines, exactAll ? "yes" : exactTop ? "top layer" : "no", times, `${time.toFixed(2)}x`, `${floats.toFixed(2)}x`];
   });
 }
 
@@ -200,6 +205,11 @@ export function structureLine(net: NetworkResult): string {
 }
 
 
+/** A time's fields for a chart's data point: `ms` (the median), `q1`, `q3` and `rounds`. */
+function timeFields(t: TimeSpread): { ms: number; q1: number; q3: number; rounds: number } {
+  return { ms: t.median, q1: t.q1, q3: t.q3, rounds: t.rounds };
+}
+
 /**
  * The HTML report: one table per network, then charts (inline SVG rendered with Vega-Lite) of time
  * per step per network, memory and time against T, and trace size and time against n.
@@ -210,7 +220,7 @@ export function structureLine(net: NetworkResult): string {
  * import { rnn } from "@ostl/models";
  * const net = compareNetwork({ name: "rnn", cell: rnn(), layers: 1 }, { inputSize: 3, hiddenSize: 4, outputSize: 2, T: 5, seed: 0 });
  * const scaling = runScaling({ Ts: [5, 10], ns: [2], nSteps: 2, seed: 0 });
- * const html = await renderReport({ schema: "ostl-compare/1", config: { T: 5, hiddenSize: 4, inputSize: 3, seed: 0, layers: [1], cells: ["rnn"] }, networks: [net], scaling });
+ * const html = await renderReport({ schema: "ostl-compare/2", config: { T: 5, hiddenSize: 4, inputSize: 3, seed: 0, rounds: 5, layers: [1], cells: ["rnn"] }, networks: [net], scaling });
  * console.log(html.startsWith("<!doctype html>"), (html.match(/<svg/g) ?? []).length); // true 7
  * ```
  */
@@ -221,17 +231,18 @@ export async function renderReport(results: CompareResults): Promise<string> {
   const perNetwork = results.networks.flatMap((n) =>
     Object.entries(n.algorithms)
       .filter(([, r]) => r.notApplicable === null)
-      .map(([a, r]) => ({ network: `${n.cell} L${n.layers}`, algorithm: a, ms: r.secondsPerStep * 1e3 })),
+      .map(([a, r]) => ({ network: `${n.cell} L${n.layers}`, algorithm: a, ...timeFields(r.msPerStep!) })),
   );
-  const vsT = results.scaling.vsT.points.map((p) => ({ ...p, kib: p.peakBytes / 1024, ms: p.secondsPerStep * 1e3 }));
-  const vsN = results.scaling.vsN.map((p) => ({ ...p, label: `${p.cell} (${p.temporalJacobian})`, ms: p.secondsPerStep * 1e3 }));
+  const vsT = results.scaling.vsT.points.map(({ msPerStep, ...p }) => ({ ...p, kib: p.peakBytes / 1024, ...timeFields(msPerStep) }));
+  const vsN = results.scaling.vsN.map(({ msPerStep, ...p }) => ({ ...p, label: `${p.cell} (${p.temporalJacobian})`, ...timeFields(msPerStep) }));
+  const spread = { low: "q1", high: "q3" };
   const charts = await Promise.all([
-    renderSvg(dotChart("Time per step (ms)", perNetwork, "network", { field: "ms", title: "ms per step", log: true }, "algorithm")),
+    renderSvg(dotChart("Time per step (ms; median, bars q1–q3)", perNetwork, "network", { field: "ms", title: "ms per step", log: true, spread }, "algorithm")),
     renderSvg(lineChart(`Memory held vs T (${results.scaling.vsT.cell}, n = ${results.scaling.vsT.hiddenSize})`, vsT.map((p) => ({ ...p, floats: Math.max(p.memoryFloats, 1) })), { field: "T", title: "T", log: true }, { field: "floats", title: "floats held (tape or traces)", log: true }, "algorithm")),
     renderSvg(lineChart("Measured live memory held vs T", vsT, { field: "T", title: "T", log: true }, { field: "kib", title: "KiB held after the last step" }, "algorithm")),
-    renderSvg(lineChart("Time per step vs T", vsT, { field: "T", title: "T", log: true }, { field: "ms", title: "ms per step" }, "algorithm")),
+    renderSvg(lineChart("Time per step vs T", vsT, { field: "T", title: "T", log: true }, { field: "ms", title: "ms per step", spread }, "algorithm")),
     renderSvg(lineChart("OSTL trace floats vs n", vsN, { field: "n", title: "hidden units n", log: true }, { field: "traceFloats", title: "trace floats", log: true }, "label")),
-    renderSvg(lineChart("OSTL time per step vs n", vsN, { field: "n", title: "hidden units n", log: true }, { field: "ms", title: "ms per step", log: true }, "label")),
+    renderSvg(lineChart("OSTL time per step vs n", vsN, { field: "n", title: "hidden units n", log: true }, { field: "ms", title: "ms per step", log: true, spread }, "label")),
   ]);
   const cellNames = [...new Set(results.networks.map((n) => n.cell))];
   const summaries = cellNames
@@ -272,10 +283,13 @@ ${results.provenance === undefined ? "" : provenanceHtml(results.provenance)}
 <p>Seeded synthetic data (seed ${c.seed}), T = ${c.T}, n = ${c.hiddenSize}, m = ${c.inputSize}, mse loss on a linear readout at every step.
 Errors and cosines compare each algorithm's gradient with BPTT's, per layer (bottom first). OSTL is exact for one layer and for the top layer;
 for lower layers it leaves out the terms that pass through the upper layers' recurrence. Trace floats: BPTT's recorded states (grows with T),
-RTRL's influence matrix, OSTL's eligibility traces (analytic). Live KiB: measured live memory (heap objects and tensor buffers, after full garbage collections) the algorithm holds after the last step; its noise reaches about 200 KiB.</p>
+RTRL's influence matrix, OSTL's eligibility traces (analytic). Times per step are medians over ${c.rounds} timed rounds, after an untimed first pass
+that compiles the steps; a network's algorithms, and a sweep's points, take turns within each round, so a load spike hits them alike. The brackets in
+the tables and the error bars in the charts span the interquartile range (the first to the third quartile of the rounds). Live KiB: measured live memory (heap objects and tensor buffers, after full garbage collections) the algorithm holds after the last step; its noise reaches about 200 KiB.</p>
 <h2>Summary</h2>
-<p>Per cell, each algorithm's lowest cosine to BPTT over the layers at each depth (1 is BPTT's gradient), whether it was exact, and its time and
-floats per step as multiples of BPTT's (medians over the depths). The chart shows every network's lowest cosine; the details follow.</p>
+<p>Per cell, each algorithm's lowest cosine to BPTT over the layers at each depth (1 is BPTT's gradient), whether it was exact, its time per step
+at each depth (median, interquartile range in brackets), and its time and floats per step as multiples of BPTT's (ratios of the medians, then
+the median over the depths). The chart shows every network's lowest cosine; the details follow.</p>
 <div class="chart">${summaryChart}</div>
 ${summaries}
 <details><summary>Per network: every layer's error and cosine, time, memory and structure</summary>

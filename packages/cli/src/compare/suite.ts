@@ -4,7 +4,8 @@ import { type AlgorithmChoice, ALGORITHM_NAMES, algorithms as registry, type Alg
 import { OstlError } from "@ostl/core";
 import { mse, nonFiniteLeaves } from "@ostl/models";
 import { loadCell } from "../load-cell.js";
-import { compareGroup, measureRun } from "./measure.js";
+import { compareGroup, measureRuns, TIMED_ROUNDS } from "./measure.js";
+import type { TimeSpread } from "./time-spread.js";
 
 /**
  * The algorithms compared by default: every one in the registry of `@ostl/ostl`.
@@ -45,7 +46,8 @@ export type AlgorithmKey = string;
 export interface AlgorithmResult {
   relErrorToBptt: number[];
   cosineToBptt: number[];
-  secondsPerStep: number;
+  /** Milliseconds per step, gradient included, over the timed rounds; null when the algorithm did not run. */
+  msPerStep: TimeSpread | null;
   traceFloats: number;
   peakBytes: number;
   approximation: string | null;
@@ -58,7 +60,7 @@ export interface AlgorithmResult {
 }
 
 /**
- * One network's comparison (the `networks` entries of the ostl-compare/1 schema).
+ * One network's comparison (the `networks` entries of the ostl-compare/2 schema).
  *
  * @example
  * ```ts
@@ -116,6 +118,8 @@ export interface SuiteConfig {
   readonly outputSize: number;
   readonly T: number;
   readonly seed: number;
+  /** Timed rounds of each algorithm (default {@link TIMED_ROUNDS}), the algorithms interleaved round by round. */
+  readonly rounds?: number;
   /** The algorithms to compare (default: every registered one); BPTT, the reference, is always run first. */
   readonly algorithms?: readonly AlgorithmChoice[];
 }
@@ -160,10 +164,10 @@ function withReference(choices: readonly AlgorithmChoice[]): AlgorithmChoice[] {
 }
 
 /**
- * Runs the chosen algorithms (default: every registered one) on one network and compares each
- * with BPTT, layer by layer, noting the parameters whose gradient is not finite (a NaN made
- * inside the cell, or NaN parameters), and the algorithms that do not apply to the network, with
- * their reason.
+ * Runs the chosen algorithms (default: every registered one) on one network, times them over
+ * repeated rounds, interleaved, and compares each with BPTT, layer by layer, noting the
+ * parameters whose gradient is not finite (a NaN made inside the cell, or NaN parameters), and
+ * the algorithms that do not apply to the network, with their reason.
  *
  * @example
  * ```ts
@@ -195,19 +199,22 @@ export function compareNetwork(entry: SuiteEntry, config: SuiteConfig): NetworkR
       return { choice, algorithm: null, reason: error.message };
     }
   });
-  const runs = made.map((m) => (m.algorithm === null ? null : measureRun(m.algorithm, params, xs, targets)));
+  // every algorithm that applies is timed in the same rounds, so a load spike hits them alike
+  const applicable = made.flatMap((m) => (m.algorithm === null ? [] : [m.algorithm]));
+  const measured = measureRuns(applicable.map((algorithm) => ({ algorithm, params, xs, targets })), config.rounds ?? TIMED_ROUNDS);
+  const runs = made.map((m) => (m.algorithm === null ? null : measured[applicable.indexOf(m.algorithm)]!));
   const reference = runs[0]!.grads;
   // the floats each algorithm carries come from the plan (the registry asks the structure analysis); BPTT's tape, which grows with T, is measured
   const algorithms = Object.fromEntries(
     made.map(({ choice, algorithm, reason }, i) => {
       const run = runs[i];
-      if (algorithm === null || run === null) return [choice.key, { relErrorToBptt: [], cosineToBptt: [], secondsPerStep: 0, traceFloats: 0, peakBytes: 0, approximation: null, nonFinite: [], notApplicable: reason, approximateByDesign: [] }];
+      if (algorithm === null || run === null) return [choice.key, { relErrorToBptt: [], cosineToBptt: [], msPerStep: null, traceFloats: 0, peakBytes: 0, approximation: null, nonFinite: [], notApplicable: reason, approximateByDesign: [] }];
       const per = Array.from({ length: entry.layers }, (_, l) => compareGroup(run.grads, reference, layerKey(l)));
       const nonFinite = nonFiniteLeaves(run.grads).map((leaf) => leaf.path);
       const traceFloats = registry[choice.name].plannedFloats(network, choice.options) ?? run.memoryFloats;
       // an algorithm exact on the top layer, running without an approximation, is approximate below by design
       const byDesign = registry[choice.name].exactness === "exact-top-layer" && algorithm.approximation === null ? Array.from({ length: entry.layers - 1 }, (_, l) => l) : [];
-      return [choice.key, { relErrorToBptt: per.map((p) => p.relError), cosineToBptt: per.map((p) => p.cosine), secondsPerStep: run.secondsPerStep, traceFloats, peakBytes: run.peakBytes, approximation: algorithm.approximation, nonFinite, notApplicable: null, approximateByDesign: byDesign }];
+      return [choice.key, { relErrorToBptt: per.map((p) => p.relError), cosineToBptt: per.map((p) => p.cosine), msPerStep: run.msPerStep, traceFloats, peakBytes: run.peakBytes, approximation: algorithm.approximation, nonFinite, notApplicable: null, approximateByDesign: byDesign }];
     }),
   ) as Record<AlgorithmKey, AlgorithmResult>;
   return {
