@@ -41,3 +41,12 @@ export { runStudy, type StudySettings, type StudyResults, type SeedSeries } from
 export { renderStudyReport, studyRows, studyNotRunLine, STUDY_COLUMNS } from "./study/report.js";
 export { studyCommand } from "./commands/study.js";
 export { provenance, provenanceHtml, withLoadAtEnd, loadWarning, type Provenance } from "./provenance.js";
+export { JSON_FORMATS, type JsonFormat, jsonSchemaText, writeSchemaFiles } from "./formats/schema-files.js";
+export { gradcheckReportSchema } from "./formats/gradcheck.js";
+export { trainReportSchema } from "./formats/train.js";
+export { compareResultsSchema } from "./formats/compare.js";
+export { studyResultsSchema } from "./formats/study.js";
+export { benchReportSchema } from "./formats/bench.js";
+export { compileReportSchema } from "./formats/compile.js";
+export { CHECKPOINT_SCHEMA, runCheckpointSchema } from "./formats/checkpoint.js";
+export { evalReportSchema } from "./formats/eval.js";

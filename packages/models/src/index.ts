@@ -17,9 +17,9 @@ export { snu, ssnu, type SnuOptions, type StepSnuOptions } from "./snu.js";
 export { cells, cellByName, CELL_SUMMARIES, type CellFactory, type CellName } from "./registry.js";
 export { mse, softmaxCrossEntropy, sigmoidCrossEntropy, losses, lossByName, type LossName } from "./losses.js";
 export { referenceCell, referenceCellNeeds, REFERENCE_CELLS, type ReferenceCellName, type ReferenceSurrogate } from "./reference/cells.js";
+export { REFERENCE_SCHEMA, referenceFileSchema } from "./reference/schema.js";
 export {
   parseReferenceFile,
-  REFERENCE_SCHEMA,
   ReferenceFileError,
   type ReferenceFile,
   type ReferenceCase,
@@ -39,14 +39,14 @@ export { MASKED, maskedTarget, maskedLoss } from "./data/mask.js";
 export { type Batch, batchExamples } from "./data/batch.js";
 export { LOWEST_KEY, PIANO_KEYS, isPianoKey, pianoRollFrame, pianoRollPitches } from "./data/piano-roll.js";
 export { DataFileError } from "./data/error.js";
-export { JSB_CHORALES_SOURCE, type JsbChorales, parseJsbChorales, nextStepExample, jsbDataset } from "./data/jsb.js";
+export { JSB_CHORALES_SOURCE, type JsbChorales, jsbChoralesSchema, parseJsbChorales, nextStepExample, jsbDataset } from "./data/jsb.js";
 export { type SplitSizes, generateSplits, integerOption } from "./tasks/split-sizes.js";
 export { copyTask, type CopyOptions } from "./tasks/copy.js";
 export { adding, type AddingOptions } from "./tasks/adding.js";
 export { addTask, type AddTaskOptions } from "./tasks/add.js";
 export { withMaskedLoss, datasetNetwork } from "./training/network.js";
 export { evaluate, scoreExamples, type SplitScore } from "./training/evaluate.js";
-export { type Checkpoint, type CheckpointJson, checkpointFromJson, checkpointToJson } from "./training/checkpoint.js";
+export { type Checkpoint, type CheckpointJson, checkpointJsonSchema, checkpointFromJson, checkpointToJson } from "./training/checkpoint.js";
 export { TrainingDivergedError, type TrainingPosition, nonFiniteLeaves, type NonFiniteLeaf } from "./training/divergence.js";
 export {
   train,

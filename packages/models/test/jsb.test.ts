@@ -85,8 +85,8 @@ describe("parseJsbChorales on a fixture the test writes", () => {
 describe("malformed JSB Chorales files", () => {
   const good = fixture(3);
   const cases: [string, string, string][] = [
-    ["not JSON", "{train: ", "bad.json: not valid JSON ("],
-    ["not an object", "[1, 2]", "bad.json: must hold a JSON object with fields 'train', 'valid' and 'test', got a list"],
+    ["not JSON", "{train: ", "bad.json: is not valid JSON ("],
+    ["not an object", "[1, 2]", "bad.json: must be a JSON object with fields 'train', 'valid' and 'test', got a list"],
     ["a missing split", JSON.stringify({ train: good.train, test: good.test }), "bad.json: field 'valid' is missing"],
     ["an empty split", JSON.stringify({ ...good, test: [] }), "bad.json: field 'test' must be a non-empty list of sequences, got an empty list"],
     ["a sequence of one step", JSON.stringify({ ...good, train: [[[60]]] }), "bad.json: field 'train[0]' must be a list of at least 2 time steps, got 1"],

@@ -92,22 +92,23 @@ describe("reference data: malformed files", () => {
   const cases: [string, (raw: Raw) => void, string][] = [
     ["wrong schema", (r) => (r.schema = "ostl-reference/2"), `reference.json: field 'schema' must be "ostl-reference/1", got "ostl-reference/2"`],
     ["no cases", (r) => (r.cases = []), "reference.json: field 'cases' must be a non-empty list of cases"],
-    ["missing name", (r) => delete first(r).name, "reference.json: field 'cases[0].name' must be a non-empty string"],
+    ["missing name", (r) => delete first(r).name, "reference.json: field 'cases[0].name' is missing"],
+    ["empty name", (r) => (first(r).name = ""), `reference.json: field 'cases[0].name' must be a non-empty string, got ""`],
     ["duplicate names", (r) => (r.cases[1]!.name = "rnn-L1-small"), "reference.json: field 'cases' has two cases named 'rnn-L1-small'"],
     ["missing field", (r) => delete first(r).inputs, "reference.json: case 'rnn-L1-small': field 'inputs' is missing"],
     ["unknown cell", (r) => (first(r).cell = "elman"), `reference.json: case 'rnn-L1-small': field 'cell' must be one of rnn, lstm, gru, snu, ssnu, rsnu, rssnu, got "elman"`],
     ["bad sizes", (r) => (first(r).sizes = [3]), "reference.json: case 'rnn-L1-small': field 'sizes' must be a list [inputSize, hidden_1, …] of at least 2 positive integers"],
-    ["absurd width, refused before any allocation", (r) => (first(r).sizes = [3, 1e9]), "reference.json: case 'rnn-L1-small': field 'sizes' must be a list [inputSize, hidden_1, …] of at least 2 positive integers, each at most 1024, got [3,1000000000]"],
+    ["absurd width, refused before any allocation", (r) => (first(r).sizes = [3, 1e9]), "reference.json: case 'rnn-L1-small': field 'sizes[1]' must be a positive integer, at most 1024, got 1000000000"],
     ["bad T", (r) => (first(r).T = 0), "reference.json: case 'rnn-L1-small': field 'T' must be a positive integer"],
     ["bad loss", (r) => (first(r).loss = "hinge"), `reference.json: case 'rnn-L1-small': field 'loss' must be "mse" or "xent", got "hinge"`],
     ["wrong matrix size", (r) => first(r).params["layer0.W"].pop(), "reference.json: case 'rnn-L1-small': field 'params.layer0.W' must be a 4x3 matrix of finite numbers (it has 3 entries)"],
     ["short matrix row", (r) => first(r).params["layer0.W"][1].pop(), "reference.json: case 'rnn-L1-small': field 'params.layer0.W' must be a 4x3 matrix of finite numbers (entry[1] has 2 entries)"],
-    ["non-number entry", (r) => (first(r).params["readout.b"][1] = "x"), `reference.json: case 'rnn-L1-small': field 'params.readout.b' must be a vector of 2 finite numbers (entry[1] is "x")`],
+    ["non-number entry", (r) => (first(r).params["readout.b"][1] = "x"), `reference.json: case 'rnn-L1-small': field 'params.readout.b' must be finite numbers in nested lists (entry[1] is "x")`],
     ["missing parameter", (r) => delete first(r).params["layer0.U"], "reference.json: case 'rnn-L1-small': field 'params.layer0.U' is missing"],
     ["unexpected parameter", (r) => (first(r).params["layer0.H"] = [[0]]), "reference.json: case 'rnn-L1-small': field 'params' has an unexpected entry 'layer0.H' (expected: layer0.W, layer0.U, layer0.b, readout.W, readout.b)"],
     ["wrong input width", (r) => first(r).inputs[2].push(0), "reference.json: case 'rnn-L1-small': field 'inputs' must be a 5x3 matrix of finite numbers (entry[2] has 4 entries)"],
     ["too few targets", (r) => first(r).targets.pop(), "reference.json: case 'rnn-L1-small': field 'targets' must be a 5x2 matrix of finite numbers (it has 4 entries)"],
-    ["wrong outputs", (r) => (first(r).outputs[0][0] = null), "reference.json: case 'rnn-L1-small': field 'outputs' must be a 5x2 matrix of finite numbers (entry[0][0] is null)"],
+    ["wrong outputs", (r) => (first(r).outputs[0][0] = null), "reference.json: case 'rnn-L1-small': field 'outputs[0][0]' must be a finite number, got null"],
     ["layer outputs per layer", (r) => first(r).layerOutputs.push([]), "reference.json: case 'rnn-L1-small': field 'layerOutputs' must be a list of 1 per-layer 5-step sequences"],
     ["layer output width", (r) => first(r).layerOutputs[0][4].pop(), "reference.json: case 'rnn-L1-small': field 'layerOutputs[0]' must be a 5x4 matrix of finite numbers (entry[4] has 3 entries)"],
     ["loss value", (r) => (first(r).lossValue = "1.0"), "reference.json: case 'rnn-L1-small': field 'lossValue' must be a finite number"],
@@ -133,6 +134,6 @@ describe("reference data: malformed files", () => {
   });
 
   it("a top level that is not an object", () => {
-    expect(() => parseReferenceFile("[]", "list.json")).toThrow("list.json: field '(top level)' must be an object { schema, cases }");
+    expect(() => parseReferenceFile("[]", "list.json")).toThrow("list.json: must be an object { schema, cases }, got a list");
   });
 });

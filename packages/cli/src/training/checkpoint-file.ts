@@ -9,10 +9,10 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Checkpoint, cellByName, checkpointFromJson, checkpointToJson, datasetNetwork, type LossName, losses } from "@ostl/models";
+import { type Checkpoint, cellByName, checkpointFromJson, checkpointToJson, datasetNetwork, type LossName } from "@ostl/models";
 import type { Network, NetworkArrays } from "@ostl/ostl";
-import { z } from "zod";
 import { UsageError } from "../command.js";
+import { CHECKPOINT_SCHEMA, runCheckpointSchema } from "../formats/checkpoint.js";
 import type { TrainConfig } from "./config.js";
 import type { RunFolder } from "./run-folder.js";
 
@@ -26,7 +26,6 @@ import type { RunFolder } from "./run-folder.js";
  * ```
  */
 export const CHECKPOINT_FILE = "checkpoint.json";
-const SCHEMA = "ostl-checkpoint/1";
 
 /**
  * What a run's checkpoint holds besides the {@link Checkpoint}: the configuration it was started
@@ -46,14 +45,6 @@ export interface RunCheckpoint {
   readonly checkpoint: Checkpoint;
 }
 
-const fileSchema = z.looseObject({
-  schema: z.literal(SCHEMA),
-  // written by ostl train from a checked configuration; the fields are read where they are used
-  config: z.looseObject({ task: z.string(), cell: z.string(), hidden: z.number().int().positive(), layers: z.number().int().positive(), epochs: z.number().int().positive(), seed: z.number().int() }),
-  network: z.object({ inputSize: z.number().int().positive(), outputSize: z.number().int().positive(), loss: z.enum(Object.keys(losses) as [LossName, ...LossName[]]) }),
-  timing: z.array(z.object({ epoch: z.number().int().positive(), trainSeconds: z.number(), evalSeconds: z.number() })),
-  checkpoint: z.unknown(),
-});
 
 /**
  * Writes the run's checkpoint into its folder (atomically: a reader sees the previous one or this one).
@@ -76,7 +67,7 @@ const fileSchema = z.looseObject({
  * ```
  */
 export function writeRunCheckpoint(run: RunFolder, saved: RunCheckpoint): void {
-  run.writeText(CHECKPOINT_FILE, JSON.stringify({ schema: SCHEMA, config: saved.config, network: saved.network, timing: saved.timing, checkpoint: checkpointToJson(saved.checkpoint) }));
+  run.writeText(CHECKPOINT_FILE, JSON.stringify({ schema: CHECKPOINT_SCHEMA, config: saved.config, network: saved.network, timing: saved.timing, checkpoint: checkpointToJson(saved.checkpoint) }));
 }
 
 /**
@@ -106,7 +97,7 @@ export function readRunCheckpoint(folder: string): RunCheckpoint {
   } catch (error) {
     throw new UsageError(`${path}: not JSON (${(error as Error).message})`);
   }
-  const parsed = fileSchema.safeParse(value);
+  const parsed = runCheckpointSchema.safeParse(value);
   if (!parsed.success) throw new UsageError(`${path}: ${parsed.error.issues.map((i) => `field '${i.path.join(".")}': ${i.message.replace(/^Invalid input: /, "")}`).join("; ")}`);
   let checkpoint: Checkpoint;
   try {

@@ -12,8 +12,10 @@
  */
 import type { NDArray } from "@ostl/core";
 import type { Dataset, SequenceExample } from "./dataset.js";
+import { z } from "zod";
+import { mustBe, readJson } from "../json-input.js";
 import { DataFileError } from "./error.js";
-import { isPianoKey, LOWEST_KEY, PIANO_KEYS, pianoRollFrame } from "./piano-roll.js";
+import { LOWEST_KEY, PIANO_KEYS, pianoRollFrame } from "./piano-roll.js";
 
 /**
  * Where the quarter-note JSON version of the data is published, its file name and SHA-256.
@@ -46,14 +48,40 @@ export interface JsbChorales {
   readonly test: readonly (readonly (readonly number[])[])[];
 }
 
-const SPLITS = ["train", "valid", "test"] as const;
-
 const describe = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? (v.length === 0 ? "an empty list" : "a list") : typeof v === "string" ? JSON.stringify(v) : typeof v === "object" ? "an object" : String(v));
 
+const PITCH = mustBe(`an integer MIDI pitch in ${LOWEST_KEY}..${LOWEST_KEY + PIANO_KEYS - 1}`, describe);
+const STEPS = "a list of at least 2 time steps";
+const SEQUENCES = mustBe("a non-empty list of sequences", describe);
+const split = z
+  .array(
+    z
+      .array(z.array(z.int(PITCH).min(LOWEST_KEY, PITCH).max(LOWEST_KEY + PIANO_KEYS - 1, PITCH), mustBe("a list of MIDI pitches", describe)), mustBe(STEPS, describe))
+      .min(2, mustBe(STEPS, (seq) => String((seq as unknown[]).length))),
+    SEQUENCES,
+  )
+  .min(1, SEQUENCES)
+  .describe("A split: sequences of time steps, each time step the MIDI pitches sounding then.");
+
 /**
- * Parses and validates the text of a JSB Chorales file. Every split must be a non-empty list of
+ * The zod schema of a JSB Chorales file: `train`, `valid` and `test`, each a non-empty list of
  * sequences, every sequence a list of at least two time steps (next-step prediction needs a
- * pair), every time step a list of integer MIDI pitches in 21..108.
+ * pair), every time step a list of integer MIDI pitches in 21..108. Other fields are ignored.
+ *
+ * @example
+ * ```ts
+ * import { jsbChoralesSchema } from "@ostl/models";
+ * console.log(jsbChoralesSchema.safeParse({ train: [[[60, 64], [62]]], valid: [[[60], [62]]], test: [[[67], []]] }).success); // true
+ * const { error } = jsbChoralesSchema.safeParse({ train: [[[60], [62, 12]]], valid: [[[60], [62]]], test: [[[67], []]] });
+ * console.log(error?.issues[0]?.path, error?.issues[0]?.message); // ["train", 0, 1, 1] must be an integer MIDI pitch in 21..108, got 12
+ * ```
+ */
+export const jsbChoralesSchema = z
+  .object({ train: split, valid: split, test: split }, mustBe("a JSON object with fields 'train', 'valid' and 'test'", describe))
+  .describe("The JSB Chorales at quarter-note resolution (Boulanger-Lewandowski et al., ICML 2012).");
+
+/**
+ * Parses and validates the text of a JSB Chorales file with {@link jsbChoralesSchema}.
  *
  * @throws {@link DataFileError} naming the file and the field, e.g.
  *   `jsb.json: field 'train[3][17][2]' must be an integer MIDI pitch in 21..108, got 12`.
@@ -66,30 +94,9 @@ const describe = (v: unknown): string => (v === null ? "null" : Array.isArray(v)
  * ```
  */
 export function parseJsbChorales(text: string, fileName: string): JsbChorales {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new DataFileError(fileName, `not valid JSON (${(error as Error).message})`);
-  }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) throw new DataFileError(fileName, `must hold a JSON object with fields 'train', 'valid' and 'test', got ${describe(json)}`);
-  const record = json as Record<string, unknown>;
-  for (const split of SPLITS) {
-    const sequences = record[split];
-    if (sequences === undefined) throw new DataFileError(fileName, `field '${split}' is missing (a JSB Chorales file has 'train', 'valid' and 'test')`);
-    if (!Array.isArray(sequences) || sequences.length === 0) throw new DataFileError(fileName, `field '${split}' must be a non-empty list of sequences, got ${describe(sequences)}`);
-    sequences.forEach((seq: unknown, i) => {
-      const field = `${split}[${i}]`;
-      if (!Array.isArray(seq) || seq.length < 2) throw new DataFileError(fileName, `field '${field}' must be a list of at least 2 time steps, got ${Array.isArray(seq) ? `${seq.length}` : describe(seq)}`);
-      seq.forEach((frame: unknown, t) => {
-        if (!Array.isArray(frame)) throw new DataFileError(fileName, `field '${field}[${t}]' must be a list of MIDI pitches, got ${describe(frame)}`);
-        frame.forEach((p: unknown, k) => {
-          if (!isPianoKey(p)) throw new DataFileError(fileName, `field '${field}[${t}][${k}]' must be an integer MIDI pitch in ${LOWEST_KEY}..${LOWEST_KEY + PIANO_KEYS - 1}, got ${describe(p)}`);
-        });
-      });
-    });
-  }
-  return { train: record.train as JsbChorales["train"], valid: record.valid as JsbChorales["valid"], test: record.test as JsbChorales["test"] };
+  return readJson(jsbChoralesSchema, text, (problem) => {
+    throw new DataFileError(fileName, problem);
+  });
 }
 
 /**
@@ -121,7 +128,7 @@ export function nextStepExample(frames: readonly NDArray[]): SequenceExample {
  * ```
  */
 export function jsbDataset(chorales: JsbChorales): Dataset {
-  const examples = (split: (typeof SPLITS)[number]) => chorales[split].map((seq) => nextStepExample(seq.map(pianoRollFrame)));
+  const examples = (split: keyof JsbChorales) => chorales[split].map((seq) => nextStepExample(seq.map(pianoRollFrame)));
   return {
     name: "jsb",
     inputSize: PIANO_KEYS,

@@ -47,7 +47,17 @@ export interface Checkpoint {
 /** An array as stored: its shape, its dtype and the base64 of its entries as float64. */
 const storedArray = z.object({ shape: z.array(z.number().int().nonnegative()), dtype: z.enum(["float64", "float32"]), float64: z.base64() });
 const epochMetrics = z.looseObject({ epoch: z.number().int().positive(), train: z.number(), valid: z.number(), test: z.number(), seconds: z.number() });
-const checkpointJson = z.object({
+/**
+ * The zod schema of a checkpoint as JSON (what {@link checkpointToJson} returns): arrays as
+ * `{ shape, dtype, float64 }` with the base64 of their float64 bytes.
+ *
+ * @example
+ * ```ts
+ * import { checkpointJsonSchema } from "@ostl/models";
+ * console.log(checkpointJsonSchema.safeParse({ epoch: 1 }).success); // false
+ * ```
+ */
+export const checkpointJsonSchema = z.object({
   epoch: z.number().int().nonnegative(),
   history: z.array(epochMetrics),
   params: z.record(z.string(), z.record(z.string(), storedArray)),
@@ -70,7 +80,7 @@ const checkpointJson = z.object({
  * console.log(Object.keys(empty)); // ["epoch", "history", "params", "optimizer", "shuffle"]
  * ```
  */
-export type CheckpointJson = z.infer<typeof checkpointJson>;
+export type CheckpointJson = z.infer<typeof checkpointJsonSchema>;
 
 function encodeFloats(values: Float64Array): string {
   const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
@@ -142,7 +152,7 @@ export function checkpointToJson(checkpoint: Checkpoint): CheckpointJson {
  * ```
  */
 export function checkpointFromJson(value: unknown): Checkpoint {
-  const parsed = checkpointJson.safeParse(value);
+  const parsed = checkpointJsonSchema.safeParse(value);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((issue) => `field '${issue.path.join(".")}': ${issue.message.replace(/^Invalid input: /, "")}`);
     throw new ValueError("checkpointFromJson", fields.join("; "));
