@@ -104,9 +104,11 @@ export const evalCommand: Command = {
       process.stdout.write(`${JSON.stringify(report)}\n`);
       return 0;
     }
-    const rows = Object.entries(report.scores).map(([name, s]) => [name, s.loss.toPrecision(6), s.accuracy === undefined ? "" : s.accuracy.toFixed(4)]);
+    // the frame accuracy where the run's targets have one (JSB)
+    const frames = Object.values(report.scores).some((s) => s.accuracy !== undefined);
+    const rows = Object.entries(report.scores).map(([name, s]) => [name, s.loss.toPrecision(6), ...(frames ? [s.accuracy!.toFixed(4)] : [])]);
     console.log(`ostl eval: ${folder}, epoch ${report.epoch} (${report.metric})`);
-    console.log(formatTable(["split", "loss", "frame accuracy"], rows));
+    console.log(formatTable(["split", "loss", ...(frames ? ["frame accuracy"] : [])], rows));
     return 0;
   },
 };
