@@ -10,9 +10,12 @@ export default defineConfig({
     // vitest runs max(cpus - 1, 1) files at a time: one on a 2-core machine; the test files are
     // independent processes, so use every core
     maxWorkers: Math.max(availableParallelism(), 1),
-    projects: packages.map((name) => ({
-      extends: true,
-      test: { name, include: [`packages/${name}/test/**/*.test.ts`] },
-    })),
+    projects: [
+      ...packages.map((name) => ({
+        extends: true as const,
+        test: { name, include: [`packages/${name}/test/**/*.test.ts`] },
+      })),
+      { extends: true as const, test: { name: "playground", include: ["playground/test/**/*.test.ts"] } },
+    ],
   },
 });

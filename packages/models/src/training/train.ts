@@ -198,8 +198,29 @@ function checkOptions(options: TrainOptions): { every: number; batchSize: number
   return { every: updateEvery === "sequence" ? Infinity : updateEvery, batchSize };
 }
 
-/** Lets pending events (a SIGINT handler, timers) run between batches. */
-const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Lets pending events (a SIGINT handler, timers, a worker's messages) run between batches: with
+ * Node's `setImmediate`, or where there is none (browsers) a message through a channel, which runs
+ * as soon as the event loop turns, without the clamp of nested `setTimeout`.
+ */
+const yieldToEvents: () => Promise<void> = typeof setImmediate === "function" ? () => new Promise<void>((resolve) => setImmediate(resolve)) : channelYield();
+
+/** The browser's MessageChannel, as much of it as {@link channelYield} uses (Node's types describe Node's own). */
+interface BrowserChannel {
+  readonly port1: { onmessage: (() => void) | null };
+  readonly port2: { postMessage(message: null): void };
+}
+
+function channelYield(): () => Promise<void> {
+  const waiting: (() => void)[] = [];
+  const channel = new (globalThis as unknown as { MessageChannel: new () => BrowserChannel }).MessageChannel();
+  channel.port1.onmessage = () => waiting.shift()?.();
+  return () =>
+    new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      channel.port2.postMessage(null);
+    });
+}
 
 /**
  * Trains a network on a data set. For every batch of training sequences (shuffled per epoch when
