@@ -4,10 +4,12 @@
  * one-layer OSTL equal to BPTT (relative error ≤ 1e-9, read from the page) within the time
  * budget; removing the SNU's reset term must change the structure and the equations; Train must
  * lower the loss; a syntax error and an endless loop must each give a clear error while the page
- * still responds. A screenshot of each state is saved and its path printed. The first load's
+ * still responds. Compare is started from the keyboard alone, and no visible text is below WCAG
+ * AA contrast. A screenshot of each state is saved and its path printed. The first load's
  * JavaScript (gzipped) is measured and held to its budget. Skipped, with a message, where no
  * Chromium is installed.
  */
+/// <reference lib="dom" />
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -88,6 +90,36 @@ const pattern = (page: Page, row: string, column: string) =>
 /** Whether the page is wider than its window (it must never scroll sideways). */
 const scrollsSideways = (page: Page) => page.$eval("html", (html) => html.scrollWidth > html.clientWidth);
 
+/**
+ * Visible text whose colour against its background is below WCAG 2's AA ratio for body text,
+ * 4.5:1 (relative luminance of sRGB, the background the nearest ancestor with an opaque one), as
+ * `tag.class: ratio "text"`. Formulas (KaTeX) and charts (SVG) are drawn in the page's own text colour.
+ */
+const lowContrastText = (page: Page) =>
+  page.evaluate(() => {
+    const channels = (css: string) => (css.match(/[\d.]+/g) ?? []).map(Number);
+    const linear = (v: number) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
+    const luminance = ([r, g, b]: number[]) => 0.2126 * linear(r!) + 0.7152 * linear(g!) + 0.0722 * linear(b!);
+    const backdrop = (start: Element): number[] => {
+      for (let el: Element | null = start; el !== null; el = el.parentElement) {
+        const c = channels(getComputedStyle(el).backgroundColor);
+        if (c.length === 3 || c[3]! > 0) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const found = new Set<string>();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+      const el = node.parentElement;
+      const text = node.textContent?.trim() ?? "";
+      if (el === null || text === "" || el.closest("svg, .katex, [hidden]") !== null || el.getClientRects().length === 0) continue;
+      const [fg, bg] = [luminance(channels(getComputedStyle(el).color)), luminance(backdrop(el))];
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < 4.5) found.add(`${el.tagName.toLowerCase()}.${el.className}: ${ratio.toFixed(2)} "${text.slice(0, 24)}"`);
+    }
+    return [...found];
+  });
+
 describe.skipIf(chromium === null)("the playground in headless Chromium", () => {
   let site: string;
   let server: Server;
@@ -140,9 +172,14 @@ describe.skipIf(chromium === null)("the playground in headless Chromium", () => 
       expect(firstLoad.some((s) => s.path.includes("cell-worker"))).toBe(true);
       expect(firstLoadBytes).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_BYTES);
       await shot("1-loaded");
+      expect(await lowContrastText(page)).toEqual([]);
 
-      // Compare on the default cell: one layer, so OSTL is exact
-      await page.click("#compare");
+      // Compare on the default cell, from the keyboard alone: Tab from the top of the page to the button, Enter
+      // (one layer, so OSTL is exact)
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      for (let presses = 0; presses < 40 && (await page.evaluate(() => document.activeElement?.id)) !== "compare"; presses++) await page.keyboard.press("Tab");
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe("compare");
+      await page.keyboard.press("Enter");
       const ostl = await page.waitForSelector('[data-algorithm="ostl"][data-layer="0"]', { timeout: 30_000 });
       const ostlError = Number(await ostl.textContent());
       const elapsedMs = Number(await page.$eval("[data-elapsed-ms]", (n) => n.getAttribute("data-elapsed-ms")));
@@ -155,6 +192,7 @@ describe.skipIf(chromium === null)("the playground in headless Chromium", () => 
       expect(elapsedMs).toBeLessThanOrEqual(COMPARE_BUDGET_MS);
       await page.waitForSelector("#comparison svg.chart rect");
       expect(await scrollsSideways(page)).toBe(false);
+      expect(await lowContrastText(page)).toEqual([]);
       await shot("2-compare");
 
       // remove the reset term: s no longer depends on y, and the factor (1 - y) leaves the equations
