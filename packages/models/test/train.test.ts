@@ -171,6 +171,22 @@ describe("train", () => {
     await expect(train(net, p, data, { algorithm: "ostl", optimizer: adam(), epochs: 0 })).rejects.toThrow("train: epochs must be a positive integer, got 0");
     await expect(train(net, p, data, { algorithm: "ostl", optimizer: adam(), epochs: 1, updateEvery: 0 })).rejects.toThrow('updateEvery must be a positive integer or "sequence", got 0');
     await expect(train(net, p, data, { algorithm: "sgd" as "ostl", optimizer: adam(), epochs: 1 })).rejects.toThrow("unknown algorithm 'sgd'");
+    await expect(train(net, p, data, { algorithm: "ostl", optimizer: adam(), epochs: 2, firstEpoch: 4 })).rejects.toThrow("train: firstEpoch must be an integer from 1 to epochs + 1 = 3, got 4");
+    // past the last epoch: nothing to run
+    expect((await train(net, p, data, { algorithm: "ostl", optimizer: adam(), epochs: 2, firstEpoch: 3 })).history).toEqual([]);
+  });
+
+  it("an optimizer takes up another's state only when it fits", () => {
+    const first = adam({ learningRate: 0.1 });
+    first.step({ w: tensor([1, 2]) }, { w: tensor([1, 1]) });
+    expect(() => sgd({ learningRate: 0.1 }).loadState(first.state())).toThrow("sgd.loadState: the state is of optimizer 'adam', not 'sgd'");
+    const grown = { ...first.state(), slots: [[new Float64Array(3), new Float64Array(3)]] };
+    expect(() => adam().loadState(grown)).toThrow("adam.loadState: the state does not fit: slot 0 of param 0 has 3 entries, its shape [2] has 2");
+    // a copy: stepping the first optimizer again leaves a saved state as it was
+    const saved = first.state();
+    first.step({ w: tensor([1, 2]) }, { w: tensor([1, 1]) });
+    expect(saved.steps).toBe(1);
+    expect(first.state().slots[0]![0]).not.toEqual(saved.slots[0]![0]);
   });
 });
 
