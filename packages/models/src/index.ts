@@ -46,6 +46,7 @@ export { adding, type AddingOptions } from "./tasks/adding.js";
 export { addTask, type AddTaskOptions } from "./tasks/add.js";
 export { withMaskedLoss, datasetNetwork } from "./training/network.js";
 export { evaluate, scoreExamples, type SplitScore } from "./training/evaluate.js";
+export { fieldProblems } from "./json-input.js";
 export { type Checkpoint, type CheckpointJson, checkpointJsonSchema, checkpointFromJson, checkpointToJson } from "./training/checkpoint.js";
 export { TrainingDivergedError, type TrainingPosition, nonFiniteLeaves, type NonFiniteLeaf } from "./training/divergence.js";
 export {

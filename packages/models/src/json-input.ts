@@ -29,6 +29,22 @@ export function fieldName(path: readonly PropertyKey[]): string {
 }
 
 /**
+ * Every problem zod found, each as `field '<path>': <message>`, joined by `; `: for an input read
+ * whole, where each wrong field is worth naming.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { fieldProblems } from "@ostl/models";
+ * const parsed = z.object({ epoch: z.number(), shape: z.array(z.number()) }).safeParse({ shape: [2, "3"] });
+ * console.log(fieldProblems(parsed.error!)); // field 'epoch': expected number, received undefined; field 'shape[1]': expected number, received string
+ * ```
+ */
+export function fieldProblems(error: z.ZodError): string {
+  return error.issues.map((issue) => `field '${fieldName(issue.path)}': ${issue.message.replace(/^Invalid input: /, "")}`).join("; ");
+}
+
+/**
  * Parses `text` as JSON and validates it with `schema`: the parsed value, or `fail` called with the
  * first problem, `field '<path>' <message>` (`where` words the field, given the path and the whole
  * JSON value; a problem with the top level itself is just the message).

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Checkpoint, cellByName, checkpointFromJson, checkpointToJson, datasetNetwork, type LossName } from "@ostl/models";
+import { type Checkpoint, cellByName, checkpointFromJson, checkpointToJson, datasetNetwork, fieldProblems, type LossName } from "@ostl/models";
 import type { Network, NetworkArrays } from "@ostl/ostl";
 import { UsageError } from "../command.js";
 import { CHECKPOINT_SCHEMA, runCheckpointSchema } from "../formats/checkpoint.js";
@@ -98,12 +98,13 @@ export function readRunCheckpoint(folder: string): RunCheckpoint {
     throw new UsageError(`${path}: not JSON (${(error as Error).message})`);
   }
   const parsed = runCheckpointSchema.safeParse(value);
-  if (!parsed.success) throw new UsageError(`${path}: ${parsed.error.issues.map((i) => `field '${i.path.join(".")}': ${i.message.replace(/^Invalid input: /, "")}`).join("; ")}`);
+  if (!parsed.success) throw new UsageError(`${path}: ${fieldProblems(parsed.error)}`);
   let checkpoint: Checkpoint;
   try {
     checkpoint = checkpointFromJson(parsed.data.checkpoint);
   } catch (error) {
-    throw new UsageError(`${path}: ${(error as Error).message.replace(/^checkpointFromJson: /, "").replace(/field '/g, "field 'checkpoint.")}`);
+    // the fields are valid (the file's schema holds the checkpoint's): what is left is an array whose entries do not fill its shape
+    throw new UsageError(`${path}: checkpoint.${(error as Error).message.replace(/^checkpointFromJson: /, "")}`);
   }
   const { config, network, timing } = parsed.data;
   return { config: config as unknown as TrainConfig, network, timing, checkpoint };

@@ -11,6 +11,7 @@
 import { astype, type DType, fromTyped, type NDArray, ValueError } from "@ostl/core";
 import type { NetworkArrays } from "@ostl/ostl";
 import { z } from "zod";
+import { fieldProblems } from "../json-input.js";
 import type { OptimizerState } from "../optim/optimizer.js";
 import type { EpochMetrics } from "./train.js";
 
@@ -153,10 +154,7 @@ export function checkpointToJson(checkpoint: Checkpoint): CheckpointJson {
  */
 export function checkpointFromJson(value: unknown): Checkpoint {
   const parsed = checkpointJsonSchema.safeParse(value);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => `field '${issue.path.join(".")}': ${issue.message.replace(/^Invalid input: /, "")}`);
-    throw new ValueError("checkpointFromJson", fields.join("; "));
-  }
+  if (!parsed.success) throw new ValueError("checkpointFromJson", fieldProblems(parsed.error));
   const json = parsed.data;
   const params: Record<string, Record<string, NDArray>> = {};
   for (const [layer, record] of Object.entries(json.params)) {
